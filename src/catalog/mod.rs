@@ -1,0 +1,22 @@
+//! Reading the catalogue: files from a folder or the copy embedded in the binary, parsed with
+//! serde-saphyr into the shapes of [`raw`]. Nothing here knows what the values mean; the
+//! [`crate::model`] stage checks them.
+
+pub mod raw;
+mod source;
+
+pub use source::{CatalogSource, load};
+
+use crate::diag::SourceFile;
+use std::sync::Arc;
+
+/// Every catalogue file that parsed, with the file it came from.
+#[derive(Debug, Default)]
+pub struct RawCatalog {
+    pub platform: Option<(Arc<SourceFile>, raw::PlatformFile)>,
+    pub domains: Option<(Arc<SourceFile>, raw::DomainsFile)>,
+    pub modules: Vec<(Arc<SourceFile>, raw::ModuleRaw)>,
+    pub events: Vec<(Arc<SourceFile>, raw::EventsFile)>,
+    /// Every file read, parsed or not, in load order (for `render --check` provenance).
+    pub files: Vec<Arc<SourceFile>>,
+}

@@ -1,0 +1,533 @@
+//! The catalogue's YAML shapes, exactly as written on disk.
+//!
+//! Every struct denies unknown fields so a typo is an error at its line, and every value that
+//! other entries refer to is `Spanned` so a broken reference points at the place it was written.
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+
+pub type Sp<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformFile {
+    pub tenant: Sp<String>,
+    pub region: Sp<String>,
+    pub provider: ProviderRaw,
+    pub environments: Vec<EnvironmentRaw>,
+    pub required_tags: Vec<Sp<String>>,
+    pub ssm_convention: Sp<String>,
+    pub classifications: Vec<ClassificationRaw>,
+    pub runtime_defaults: RuntimeRaw,
+    pub event_delivery: EventDeliveryRaw,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderRaw {
+    pub terraform_version: Sp<String>,
+    pub profile: Sp<String>,
+    /// Version constraint per profile, e.g. `v6: "~> 6.0"`.
+    pub versions: BTreeMap<String, Sp<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentRaw {
+    pub name: Sp<String>,
+    pub account_id: Sp<String>,
+    pub backend: BackendRaw,
+    #[serde(default)]
+    pub emulator: Option<EmulatorRaw>,
+    /// Overrides the platform's provider profile for this environment.
+    #[serde(default)]
+    pub provider_profile: Option<Sp<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackendRaw {
+    pub kind: Sp<String>,
+    #[serde(default)]
+    pub bucket: Option<Sp<String>>,
+    #[serde(default)]
+    pub key_prefix: Option<Sp<String>>,
+    #[serde(default)]
+    pub region: Option<Sp<String>>,
+    #[serde(default)]
+    pub path: Option<Sp<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmulatorRaw {
+    pub endpoint: Sp<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassificationRaw {
+    pub name: Sp<String>,
+    pub key_alias: Sp<String>,
+    pub description: String,
+    pub min_retention_days: Sp<u32>,
+}
+
+#[derive(Debug, Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeRaw {
+    /// Only in a module's override: whether the conventional function exists at all.
+    #[serde(default)]
+    pub function: Option<bool>,
+    #[serde(default)]
+    pub runtime: Option<String>,
+    #[serde(default)]
+    pub architecture: Option<String>,
+    #[serde(default)]
+    pub handler: Option<String>,
+    #[serde(default)]
+    pub memory_mb: Option<u32>,
+    #[serde(default)]
+    pub timeout_seconds: Option<u32>,
+    #[serde(default)]
+    pub log_retention_days: Option<Sp<u32>>,
+    #[serde(default)]
+    pub artefact_key: Option<String>,
+    #[serde(default)]
+    pub reserved_concurrency: Option<i32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventDeliveryRaw {
+    pub maximum_retry_attempts: u32,
+    pub maximum_event_age_seconds: u32,
+}
+
+// ------------------------------------------------------------------ domains.yaml
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainsFile {
+    pub phases: Vec<PhaseRaw>,
+    pub domains: Vec<DomainRaw>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseRaw {
+    pub id: Sp<u32>,
+    pub name: String,
+    pub domains: Vec<Sp<String>>,
+    /// Module kinds that belong to the phase (seed 001: Phase 0 is "infrastructure modules only").
+    #[serde(default)]
+    pub kinds: Option<Vec<ModuleKind>>,
+    pub gate: Vec<Sp<u32>>,
+    pub gate_text: String,
+    pub completion_signal: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainRaw {
+    pub id: Sp<String>,
+    pub name: String,
+    pub repo: Sp<String>,
+    pub bus: Sp<String>,
+    pub role: Sp<String>,
+    /// Data classifications this domain's modules handle (the KMS keys its role may use).
+    pub handles: Vec<Sp<String>>,
+}
+
+// ------------------------------------------------------------------ modules/MOD-NNN.yaml
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModuleKind {
+    Iac,
+    Runtime,
+    Hybrid,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleRaw {
+    pub id: Sp<String>,
+    pub title: Sp<String>,
+    pub system: Sp<String>,
+    #[serde(default)]
+    pub repo: Option<Sp<String>>,
+    pub kind: Sp<ModuleKind>,
+    #[serde(default)]
+    pub purpose: Option<String>,
+    #[serde(default)]
+    pub depends_on: Vec<DependencyRaw>,
+    #[serde(default)]
+    pub policies: Vec<PolicyRaw>,
+    /// Overrides of the platform's runtime convention (`function: false` opts out of it).
+    #[serde(default)]
+    pub runtime: Option<RuntimeRaw>,
+    #[serde(default)]
+    pub resources: ResourcesRaw,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Contract {
+    Hard,
+    Soft,
+    Ssm,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DependencyRaw {
+    pub module: Sp<String>,
+    pub contract: Contract,
+}
+
+#[derive(Debug, Deserialize, Clone, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyRaw {
+    pub id: String,
+    pub title: String,
+    pub mode: String,
+    pub how: String,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ResourcesRaw {
+    #[serde(default)]
+    pub event_buses: Vec<EventBusRaw>,
+    #[serde(default)]
+    pub buckets: Vec<BucketRaw>,
+    #[serde(default)]
+    pub kms_keys: Vec<KmsKeyRaw>,
+    #[serde(default)]
+    pub firehose_streams: Vec<FirehoseRaw>,
+    #[serde(default)]
+    pub user_pools: Vec<UserPoolRaw>,
+    #[serde(default)]
+    pub iam_roles: Vec<IamRoleRaw>,
+    #[serde(default)]
+    pub iam_policies: Vec<IamPolicyRaw>,
+    #[serde(default)]
+    pub trails: Vec<TrailRaw>,
+    #[serde(default)]
+    pub sns_topics: Vec<SnsTopicRaw>,
+    #[serde(default)]
+    pub log_groups: Vec<LogGroupRaw>,
+    #[serde(default)]
+    pub functions: Vec<FunctionRaw>,
+    #[serde(default)]
+    pub secrets: Vec<SecretRaw>,
+    #[serde(default)]
+    pub exports: Vec<ExportRaw>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventBusRaw {
+    pub name: Sp<String>,
+    pub owner: Sp<String>,
+    pub purpose: String,
+    pub archive_retention_days: Sp<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketRaw {
+    pub name: Sp<String>,
+    pub purpose: String,
+    pub classification: Sp<String>,
+    pub encryption: Sp<Encryption>,
+    pub lifecycle: Vec<LifecycleRuleRaw>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Encryption {
+    #[serde(rename = "kms")]
+    Kms,
+    #[serde(rename = "sse-s3")]
+    SseS3,
+}
+
+#[derive(Debug, Deserialize, Clone, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleRuleRaw {
+    pub id: String,
+    #[serde(default)]
+    pub prefix: Option<String>,
+    #[serde(default)]
+    pub transitions: Vec<TransitionRaw>,
+    pub expiration_days: Sp<u32>,
+}
+
+#[derive(Debug, Deserialize, Clone, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRaw {
+    pub days: u32,
+    pub storage_class: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KmsKeyRaw {
+    pub alias: Sp<String>,
+    pub classification: Sp<String>,
+    pub description: String,
+    pub used_by: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirehoseRaw {
+    pub name: Sp<String>,
+    pub source: String,
+    pub purpose: String,
+    pub classification: Sp<String>,
+    pub destination_bucket: Sp<String>,
+    pub prefix: String,
+    pub buffer_size_mb: u32,
+    pub buffer_interval_seconds: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPoolRaw {
+    pub name: Sp<String>,
+    pub users: String,
+    pub classification: Sp<String>,
+    pub mfa: MfaRaw,
+    pub custom_attributes: Vec<CustomAttributeRaw>,
+    pub tokens: TokensRaw,
+    pub clients: Vec<PoolClientRaw>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaRaw {
+    pub required: bool,
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomAttributeRaw {
+    pub name: Sp<String>,
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    #[serde(default = "yes")]
+    pub mutable: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokensRaw {
+    pub id_token_hours: Sp<u32>,
+    pub access_token_hours: Sp<u32>,
+    pub refresh_token_days: Sp<u32>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientType {
+    Public,
+    Confidential,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolClientRaw {
+    pub name: Sp<String>,
+    pub purpose: String,
+    #[serde(rename = "type")]
+    pub client_type: ClientType,
+    #[serde(default)]
+    pub callback_urls: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamRoleRaw {
+    pub name: Sp<String>,
+    pub domain: Sp<String>,
+    pub trust: Sp<String>,
+    pub permissions: Vec<PermissionRaw>,
+}
+
+/// One row of seed 000's "Key permissions" column.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PermissionRaw {
+    SecretsRead(Vec<Sp<String>>),
+    EventsPut(Vec<Sp<String>>),
+    EventsRead(Vec<Sp<String>>),
+    S3Put(Vec<Sp<String>>),
+    S3ReadWrite(Vec<Sp<String>>),
+    FirehosePut(Vec<Sp<String>>),
+    KmsDecrypt(Vec<Sp<String>>),
+    CognitoAdmin(Vec<Sp<String>>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamPolicyRaw {
+    pub name: Sp<String>,
+    pub description: String,
+    pub statements: Vec<StatementRaw>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct StatementRaw {
+    pub sid: String,
+    pub effect: Sp<String>,
+    #[serde(default)]
+    pub actions: Vec<String>,
+    #[serde(default)]
+    pub not_actions: Vec<String>,
+    #[serde(default)]
+    pub resources: Vec<String>,
+    #[serde(default)]
+    pub not_resources: Vec<String>,
+    /// `{test: {variable: [values]}}`, as IAM writes conditions.
+    #[serde(default)]
+    pub condition: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrailRaw {
+    pub name: Sp<String>,
+    pub bucket: Sp<String>,
+    pub prefix: String,
+    pub classification: Sp<String>,
+    pub multi_region: bool,
+    pub data_events: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnsTopicRaw {
+    pub name: Sp<String>,
+    pub purpose: String,
+    pub classification: Sp<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogGroupRaw {
+    pub name: Sp<String>,
+    pub purpose: String,
+    pub classification: Sp<String>,
+    pub retention_days: Sp<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionRaw {
+    pub name: Sp<String>,
+    pub purpose: String,
+    #[serde(default)]
+    pub handler: Option<String>,
+    #[serde(default)]
+    pub memory_mb: Option<u32>,
+    #[serde(default)]
+    pub timeout_seconds: Option<u32>,
+    #[serde(default)]
+    pub log_retention_days: Option<Sp<u32>>,
+    /// IAM permissions of the function's own role, written as IAM statements.
+    #[serde(default)]
+    pub statements: Vec<StatementRaw>,
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+    /// Lets Secrets Manager invoke it (rotation functions).
+    #[serde(default)]
+    pub invoked_by_secretsmanager: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretRaw {
+    pub name: Sp<String>,
+    pub purpose: String,
+    pub classification: Sp<String>,
+    pub rotation_days: Sp<u32>,
+    pub rotation_function: Sp<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// An SSM contract parameter beyond the ones bankgen derives by convention.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRaw {
+    /// `{service}/{parameter}` below `/bank/{env}/`.
+    pub path: Sp<String>,
+    pub description: String,
+    /// `<kind>/<name>.<attribute>`, e.g. `function/bank-secrets-rotation.arn`.
+    #[serde(default)]
+    pub value: Option<Sp<String>>,
+    /// A fixed configuration value instead of a resource attribute.
+    #[serde(default)]
+    pub literal: Option<String>,
+}
+
+// ------------------------------------------------------------------ events/<bus>.yaml
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsFile {
+    pub bus: Sp<String>,
+    #[serde(default)]
+    pub events: Vec<EventRaw>,
+    #[serde(default)]
+    pub subscriptions: Vec<SubscriptionRaw>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventRaw {
+    pub name: Sp<String>,
+    pub producer: Sp<String>,
+    pub source: Sp<String>,
+    pub detail_type: Sp<String>,
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionRaw {
+    pub name: Sp<String>,
+    pub consumer: Sp<String>,
+    #[serde(default)]
+    pub events: Vec<Sp<String>>,
+    /// A raw EventBridge pattern, for AWS service events that no module produces.
+    #[serde(default)]
+    pub pattern: Option<BTreeMap<String, Vec<String>>>,
+    pub target: TargetRaw,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetRaw {
+    pub kind: Sp<TargetKind>,
+    #[serde(default)]
+    pub name: Option<Sp<String>>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    Bus,
+    Queue,
+    Function,
+    Firehose,
+}

@@ -1,0 +1,132 @@
+//! The command line: flags are defined once here (clap derive); completions and the man page
+//! are generated from the same definitions.
+
+use crate::catalog::CatalogSource;
+use crate::diag::Problem;
+use clap::{CommandFactory, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit codes, as CI reads them.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "bankgen", version, about = "Turn the bank's architecture catalogue into deployed AWS infrastructure, safely")]
+pub struct Cli {
+    /// Catalogue folder (default: ./catalog when present, else the catalogue embedded in bankgen)
+    #[arg(long, global = true, value_name = "DIR", env = "BANKGEN_CATALOG")]
+    pub catalog: Option<PathBuf>,
+
+    /// Print diagnostics as one `file:line:col: error[CODE]: message` line each, without snippets
+    #[arg(long, global = true)]
+    pub short: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Load and validate the catalogue; print its counts
+    Check,
+    /// Render Terraform for every module and environment
+    Render,
+    /// Run the policy checks on the catalogue and on Terraform files
+    Lint,
+    /// Render, lint, then `tofu plan` every module in deployment order
+    Plan,
+    /// Render, lint, then `tofu apply` every module in deployment order
+    Apply,
+    /// Destroy every module in reverse deployment order
+    Destroy,
+    /// Print the deployment graph
+    Graph,
+    /// List the lint rules
+    Rules,
+    /// Print the documentation of one lint rule
+    Explain {
+        /// Rule code, e.g. BGL001
+        code: String,
+    },
+    /// Write shell completions to stdout
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man page to stdout
+    Man,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    ExitCode::from(run(cli))
+}
+
+pub fn run(cli: Cli) -> u8 {
+    let source = CatalogSource::resolve(cli.catalog.clone());
+    match cli.command {
+        Command::Check => check(&source, cli.short),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "bankgen", &mut std::io::stdout());
+            EXIT_OK
+        }
+        Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                eprintln!("error: cannot write the man page: {e}");
+                EXIT_USAGE
+            }
+        },
+        other => {
+            let name = format!("{other:?}").to_lowercase();
+            let name = name.split([' ', '{']).next().unwrap_or("").to_string();
+            eprintln!("bankgen {name}: not yet implemented in this version");
+            EXIT_USAGE
+        }
+    }
+}
+
+/// Print problems to stderr: full miette reports, or one line each with `--short`.
+pub fn print_problems(problems: &[Problem], short: bool) {
+    for p in problems {
+        if short {
+            eprintln!("{}", p.short());
+        } else {
+            eprint!("{}", p.report());
+        }
+    }
+}
+
+fn check(source: &CatalogSource, short: bool) -> u8 {
+    match crate::load_catalog(source) {
+        Ok((cat, warnings)) => {
+            print_problems(&warnings, short);
+            let c = cat.counts();
+            println!(
+                "catalogue OK ({}): modules {}, domains {}, phases {}, events {}, subscriptions {}",
+                source.describe(),
+                c.modules,
+                c.domains,
+                c.phases,
+                c.events,
+                c.subscriptions
+            );
+            EXIT_OK
+        }
+        Err(problems) => {
+            print_problems(&problems, short);
+            let n = problems.len();
+            eprintln!("catalogue has {n} problem{}", if n == 1 { "" } else { "s" });
+            EXIT_FINDINGS
+        }
+    }
+}

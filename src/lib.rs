@@ -1,0 +1,21 @@
+//! bankgen: the bank's architecture catalogue → Terraform → policy checks → ordered deploys.
+//!
+//! The pipeline, one folder per stage: [`catalog`] reads YAML, [`model`] checks it and resolves
+//! references, `render` writes Terraform, `lint` checks Terraform, `deploy` runs it in order.
+
+pub mod catalog;
+pub mod cli;
+pub mod diag;
+pub mod model;
+
+use catalog::CatalogSource;
+use diag::Problem;
+
+/// Read and check a catalogue. `Err` holds every problem found (never only the first).
+pub fn load_catalog(source: &CatalogSource) -> Result<(model::Catalog, Vec<Problem>), Vec<Problem>> {
+    let (raw, problems) = catalog::load(source);
+    match model::build(raw, problems) {
+        (Some(cat), problems) => Ok((cat, problems)),
+        (None, problems) => Err(problems),
+    }
+}

@@ -1,0 +1,940 @@
+//! Raw catalogue → [`Catalog`], reporting every problem at once.
+
+use super::names::{self, Convention};
+use super::*;
+use crate::catalog::RawCatalog;
+use crate::catalog::raw::{self, Sp};
+use crate::diag::Problem;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Build the model and check it. The catalogue is returned only when there is no error.
+pub fn build(raw: RawCatalog, mut problems: Vec<Problem>) -> (Option<Catalog>, Vec<Problem>) {
+    let (Some((pfile, praw)), Some((dfile, draw))) = (raw.platform, raw.domains) else {
+        return (None, problems);
+    };
+    let mut b = Builder { problems: &mut problems };
+    let platform = b.platform(&pfile, praw);
+    let (phases, mut domains) = b.domains(&dfile, draw, &platform);
+    let mut modules = Vec::new();
+    let mut seen_ids: HashMap<String, Loc> = HashMap::new();
+    for (file, m) in raw.modules {
+        if let Some(module) = b.module(&file, m, &platform, &phases, &domains, &mut seen_ids) {
+            modules.push(module);
+        }
+    }
+    modules.sort_by(|a, b| a.id.cmp(&b.id));
+    for d in &mut domains {
+        d.phase = phases
+            .iter()
+            .find(|p| p.domains.contains(&d.id) && p.kinds.is_none())
+            .or_else(|| phases.iter().find(|p| p.domains.contains(&d.id)))
+            .map(|p| p.id);
+    }
+    let (events, subscriptions) = b.events(raw.events, &modules, &domains);
+    let catalog = Catalog {
+        platform,
+        phases,
+        domains,
+        modules,
+        events,
+        subscriptions,
+        files: raw.files,
+    };
+    let mut b = Builder { problems: &mut problems };
+    b.references(&catalog);
+    b.phase_order(&catalog);
+    problems.extend(graph::cycle_problems(&catalog));
+    let ok = !problems.iter().any(|p| p.severity == crate::diag::Severity::Error);
+    (ok.then_some(catalog), problems)
+}
+
+struct Builder<'a> {
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Builder<'_> {
+    fn err(&mut self, code: &'static str, loc: Loc, message: String, help: impl Into<String>) {
+        self.problems.push(Problem::error(code, Some(loc), message, help));
+    }
+
+    fn name(&mut self, file: &Arc<SourceFile>, value: &Sp<String>, conv: &Convention) -> bool {
+        // `{env}` is filled in per environment when rendering.
+        if conv.matches(&value.value.replace("{env}", "env")) {
+            return true;
+        }
+        self.err(
+            "BG030",
+            Loc::from_saphyr(file, &value.referenced),
+            format!("{} `{}` breaks the naming convention", conv.what, value.value.escape_debug()),
+            conv.help(),
+        );
+        false
+    }
+
+    fn platform(&mut self, file: &Arc<SourceFile>, p: raw::PlatformFile) -> Platform {
+        let profile = self.profile(file, &p.provider.profile).unwrap_or(Profile::V6);
+        let mut provider_versions = BTreeMap::new();
+        for (k, v) in p.provider.versions {
+            match Profile::parse(&k) {
+                Some(pr) => {
+                    provider_versions.insert(pr, v.value);
+                }
+                None => self.err(
+                    "BG001",
+                    Loc::from_saphyr(file, &v.referenced),
+                    format!("unknown provider profile `{k}`"),
+                    "profiles are `v6` (hashicorp/aws >= 4) and `legacy` (hashicorp/aws < 4)",
+                ),
+            }
+        }
+        for pr in [Profile::V6, Profile::Legacy] {
+            if !provider_versions.contains_key(&pr) {
+                self.err(
+                    "BG005",
+                    Loc::file_start(file),
+                    format!("provider.versions has no constraint for profile `{}`", pr.name()),
+                    "give both `v6` and `legacy` a version constraint",
+                );
+            }
+        }
+        let mut environments: Vec<Environment> = Vec::new();
+        for e in p.environments {
+            self.name(file, &e.name, &names::ENV_NAME);
+            self.name(file, &e.account_id, &names::ACCOUNT_ID);
+            if let Some(prev) = environments.iter().find(|x| x.name == e.name.value) {
+                let _ = prev;
+                self.err(
+                    "BG010",
+                    Loc::from_saphyr(file, &e.name.referenced),
+                    format!("environment `{}` is defined twice", e.name.value),
+                    "each environment is defined once",
+                );
+                continue;
+            }
+            let backend = match e.backend.kind.value.as_str() {
+                "s3" => {
+                    let get = |o: &Option<Sp<String>>| o.as_ref().map(|s| s.value.clone());
+                    match (get(&e.backend.bucket), get(&e.backend.region)) {
+                        (Some(bucket), Some(region)) => Backend::S3 {
+                            bucket,
+                            key_prefix: get(&e.backend.key_prefix).unwrap_or_else(|| "bankgen".into()),
+                            region,
+                        },
+                        _ => {
+                            self.err(
+                                "BG005",
+                                Loc::from_saphyr(file, &e.backend.kind.referenced),
+                                format!("the s3 backend of `{}` needs `bucket` and `region`", e.name.value),
+                                "add bucket: and region: to the backend",
+                            );
+                            Backend::Local { path: "terraform.tfstate".into() }
+                        }
+                    }
+                }
+                "local" => Backend::Local {
+                    path: e
+                        .backend
+                        .path
+                        .map(|p| p.value)
+                        .unwrap_or_else(|| "terraform.tfstate".into()),
+                },
+                other => {
+                    self.err(
+                        "BG001",
+                        Loc::from_saphyr(file, &e.backend.kind.referenced),
+                        format!("unknown backend kind `{other}`"),
+                        "backend kinds are `s3` and `local`",
+                    );
+                    Backend::Local { path: "terraform.tfstate".into() }
+                }
+            };
+            if let Some(em) = &e.emulator {
+                let ok = em.endpoint.value.starts_with("http://127.0.0.1:") || em.endpoint.value.starts_with("http://localhost:");
+                if !ok {
+                    self.err(
+                        "BG030",
+                        Loc::from_saphyr(file, &em.endpoint.referenced),
+                        format!("emulator endpoint `{}` is not on the loopback address", em.endpoint.value),
+                        "an emulator runs on this machine: use http://127.0.0.1:PORT",
+                    );
+                }
+            }
+            let env_profile = match &e.provider_profile {
+                Some(p) => self.profile(file, p).unwrap_or(profile),
+                None => profile,
+            };
+            environments.push(Environment {
+                name: e.name.value,
+                account_id: e.account_id.value,
+                backend,
+                emulator: e.emulator.map(|em| em.endpoint.value),
+                profile: env_profile,
+            });
+        }
+        let mut classifications: Vec<Classification> = Vec::new();
+        for c in p.classifications {
+            self.name(file, &c.key_alias, &names::KEY_ALIAS);
+            if classifications.iter().any(|x| x.name == c.name.value) {
+                self.err(
+                    "BG010",
+                    Loc::from_saphyr(file, &c.name.referenced),
+                    format!("classification `{}` is defined twice", c.name.value),
+                    "each classification is defined once",
+                );
+                continue;
+            }
+            classifications.push(Classification {
+                name: c.name.value,
+                key_alias: c.key_alias.value,
+                description: c.description,
+                min_retention_days: c.min_retention_days.value,
+            });
+        }
+        if !p.ssm_convention.value.starts_with("/bank/{env}/") {
+            self.err(
+                "BG030",
+                Loc::from_saphyr(file, &p.ssm_convention.referenced),
+                format!("SSM convention `{}` must start with /bank/{{env}}/", p.ssm_convention.value),
+                "seed 000: parameters are named /bank/{env}/{service}/{parameter}",
+            );
+        }
+        let d = p.runtime_defaults;
+        let runtime_defaults = RuntimeSettings {
+            runtime: d.runtime.unwrap_or_else(|| "nodejs20.x".into()),
+            architecture: d.architecture.unwrap_or_else(|| "arm64".into()),
+            handler: d.handler.unwrap_or_else(|| "index.handler".into()),
+            memory_mb: d.memory_mb.unwrap_or(256),
+            timeout_seconds: d.timeout_seconds.unwrap_or(30),
+            log_retention_days: d.log_retention_days.map(|v| v.value).unwrap_or(365),
+            artefact_key: d.artefact_key.unwrap_or_else(|| "lambda/{module}/current.zip".into()),
+            reserved_concurrency: d.reserved_concurrency,
+        };
+        Platform {
+            tenant: p.tenant.value,
+            region: p.region.value,
+            terraform_version: p.provider.terraform_version.value,
+            profile,
+            provider_versions,
+            environments,
+            required_tags: p.required_tags.into_iter().map(|t| t.value).collect(),
+            ssm_convention: p.ssm_convention.value,
+            classifications,
+            runtime_defaults,
+            delivery: Delivery {
+                maximum_retry_attempts: p.event_delivery.maximum_retry_attempts,
+                maximum_event_age_seconds: p.event_delivery.maximum_event_age_seconds,
+            },
+            file: file.clone(),
+        }
+    }
+
+    fn profile(&mut self, file: &Arc<SourceFile>, p: &Sp<String>) -> Option<Profile> {
+        let parsed = Profile::parse(&p.value);
+        if parsed.is_none() {
+            self.err(
+                "BG001",
+                Loc::from_saphyr(file, &p.referenced),
+                format!("unknown provider profile `{}`", p.value),
+                "profiles are `v6` (hashicorp/aws >= 4) and `legacy` (hashicorp/aws < 4)",
+            );
+        }
+        parsed
+    }
+
+    fn domains(&mut self, file: &Arc<SourceFile>, d: raw::DomainsFile, platform: &Platform) -> (Vec<Phase>, Vec<Domain>) {
+        let mut domains: Vec<Domain> = Vec::new();
+        for raw in d.domains {
+            self.name(file, &raw.id, &names::DOMAIN_ID);
+            self.name(file, &raw.bus, &names::BUS_NAME);
+            self.name(file, &raw.role, &names::ROLE_NAME);
+            if domains.iter().any(|x| x.id == raw.id.value) {
+                self.err(
+                    "BG010",
+                    Loc::from_saphyr(file, &raw.id.referenced),
+                    format!("domain `{}` is defined twice", raw.id.value),
+                    "each domain is defined once",
+                );
+                continue;
+            }
+            for h in &raw.handles {
+                if !platform.classifications.iter().any(|c| c.name == h.value) {
+                    self.unknown_classification(file, h, platform);
+                }
+            }
+            domains.push(Domain {
+                loc: Loc::from_saphyr(file, &raw.id.referenced),
+                id: raw.id.value,
+                name: raw.name,
+                repo: raw.repo.value,
+                bus: raw.bus.value,
+                role: raw.role.value,
+                handles: raw.handles.into_iter().map(|h| h.value).collect(),
+                phase: None,
+            });
+        }
+        domains.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut phases: Vec<Phase> = Vec::new();
+        for p in d.phases {
+            if phases.iter().any(|x| x.id == p.id.value) {
+                self.err(
+                    "BG010",
+                    Loc::from_saphyr(file, &p.id.referenced),
+                    format!("phase {} is defined twice", p.id.value),
+                    "each phase is defined once",
+                );
+                continue;
+            }
+            for dom in &p.domains {
+                if !domains.iter().any(|x| x.id == dom.value) {
+                    self.err(
+                        "BG012",
+                        Loc::from_saphyr(file, &dom.referenced),
+                        format!("unknown domain `{}`", dom.value),
+                        known("domains", domains.iter().map(|d| d.id.as_str())),
+                    );
+                }
+            }
+            phases.push(Phase {
+                id: p.id.value,
+                name: p.name,
+                domains: p.domains.into_iter().map(|d| d.value).collect(),
+                kinds: p.kinds,
+                gate: p.gate.iter().map(|g| g.value).collect(),
+                gate_text: p.gate_text,
+                completion_signal: p.completion_signal,
+            });
+        }
+        // Gates name phases that exist and come earlier: a gate on a later phase is a cycle.
+        let ids: Vec<u32> = phases.iter().map(|p| p.id).collect();
+        for p in &phases {
+            for g in &p.gate {
+                if !ids.contains(g) || *g >= p.id {
+                    self.err(
+                        "BG021",
+                        Loc::file_start(file),
+                        format!("phase {} is gated on phase {g}, which is not an earlier phase", p.id),
+                        "a phase's gate lists earlier phases only",
+                    );
+                }
+            }
+        }
+        phases.sort_by_key(|p| p.id);
+        (phases, domains)
+    }
+
+    fn unknown_classification(&mut self, file: &Arc<SourceFile>, c: &Sp<String>, platform: &Platform) {
+        self.err(
+            "BG014",
+            Loc::from_saphyr(file, &c.referenced),
+            format!("unknown data classification `{}`", c.value),
+            known("classifications", platform.classifications.iter().map(|c| c.name.as_str())),
+        );
+    }
+
+    fn module(
+        &mut self,
+        file: &Arc<SourceFile>,
+        m: raw::ModuleRaw,
+        platform: &Platform,
+        phases: &[Phase],
+        domains: &[Domain],
+        seen: &mut HashMap<String, Loc>,
+    ) -> Option<Module> {
+        let loc = Loc::from_saphyr(file, &m.id.referenced);
+        self.name(file, &m.id, &names::MODULE_ID);
+        if let Some(prev) = seen.get(&m.id.value) {
+            let p = Problem::error(
+                "BG010",
+                Some(loc.clone()),
+                format!("module `{}` is defined twice", m.id.value),
+                "each module has exactly one file; remove or renumber one of them",
+            )
+            .with_related(prev.clone(), "first defined here");
+            self.problems.push(p);
+            return None;
+        }
+        seen.insert(m.id.value.clone(), loc.clone());
+        let stem = file
+            .name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(".yaml")
+            .trim_end_matches(".yml");
+        if stem != m.id.value {
+            self.err(
+                "BG031",
+                loc.clone(),
+                format!("module `{}` is in a file named `{stem}`", m.id.value),
+                format!("name the file {}.yaml", m.id.value),
+            );
+        }
+        let Some(domain) = domains.iter().find(|d| d.id == m.system.value) else {
+            self.err(
+                "BG012",
+                Loc::from_saphyr(file, &m.system.referenced),
+                format!("unknown system domain `{}`", m.system.value),
+                known("domains", domains.iter().map(|d| d.id.as_str())),
+            );
+            return None;
+        };
+        let kind = m.kind.value;
+        let phase = phases
+            .iter()
+            .find(|p| p.domains.contains(&domain.id) && p.kinds.as_ref().is_none_or(|k| k.contains(&kind)))
+            .map(|p| p.id);
+        let after_phase = match phase {
+            Some(_) => None,
+            None => phases.iter().find(|p| p.domains.contains(&domain.id)).map(|p| p.id),
+        };
+        let mut depends_on = Vec::new();
+        for d in m.depends_on {
+            depends_on.push(Dependency {
+                loc: Loc::from_saphyr(file, &d.module.referenced),
+                module: d.module.value,
+                contract: d.contract,
+            });
+        }
+        let conventional = match (&m.runtime, kind) {
+            (Some(r), _) if r.function == Some(false) => false,
+            (Some(r), _) if r.function == Some(true) => true,
+            (_, ModuleKind::Runtime) => true,
+            _ => false,
+        };
+        let function = conventional.then(|| merge_runtime(&platform.runtime_defaults, m.runtime.as_ref()));
+        if let Some(f) = &function
+            && f.log_retention_days < 1
+        {
+            self.err("BG001", loc.clone(), "log retention must be at least one day".into(), "set log_retention_days");
+        }
+        self.resources(file, &m.resources, platform, domains);
+        Some(Module {
+            id: m.id.value,
+            title: m.title.value,
+            domain: domain.id.clone(),
+            repo: m.repo.map(|r| r.value).unwrap_or_else(|| domain.repo.clone()),
+            kind,
+            purpose: m.purpose,
+            phase,
+            after_phase,
+            depends_on,
+            policies: m.policies,
+            function,
+            resources: m.resources,
+            file: file.clone(),
+            loc,
+        })
+    }
+
+    /// Checks of the resources a module declares that need only the platform and domains.
+    fn resources(&mut self, file: &Arc<SourceFile>, r: &Resources, platform: &Platform, domains: &[Domain]) {
+        let class = |b: &mut Self, c: &Sp<String>| {
+            if platform.classification(&c.value).is_none() {
+                b.unknown_classification(file, c, platform);
+            }
+        };
+        for bus in &r.event_buses {
+            self.name(file, &bus.name, &names::BUS_NAME);
+            if !domains.iter().any(|d| d.id == bus.owner.value) {
+                self.err(
+                    "BG012",
+                    Loc::from_saphyr(file, &bus.owner.referenced),
+                    format!("unknown domain `{}`", bus.owner.value),
+                    known("domains", domains.iter().map(|d| d.id.as_str())),
+                );
+            }
+        }
+        let bucket_names: HashSet<&str> = r.buckets.iter().map(|b| b.name.value.as_str()).collect();
+        for bucket in &r.buckets {
+            self.name(file, &bucket.name, &names::BANK_NAME);
+            class(self, &bucket.classification);
+            if bucket.lifecycle.is_empty() {
+                self.err(
+                    "BG040",
+                    Loc::from_saphyr(file, &bucket.name.referenced),
+                    format!("bucket `{}` has no lifecycle rule", bucket.name.value),
+                    "seed 000 gives every bucket a lifecycle; add at least one rule",
+                );
+            }
+        }
+        for key in &r.kms_keys {
+            self.name(file, &key.alias, &names::KEY_ALIAS);
+            class(self, &key.classification);
+            if let Some(c) = platform.classification(&key.classification.value)
+                && c.key_alias != key.alias.value
+            {
+                self.err(
+                    "BG041",
+                    Loc::from_saphyr(file, &key.alias.referenced),
+                    format!(
+                        "key `{}` is declared for classification `{}`, whose key alias is `{}`",
+                        key.alias.value, c.name, c.key_alias
+                    ),
+                    "platform.yaml maps each classification to one key alias; use that alias",
+                );
+            }
+        }
+        for s in &r.firehose_streams {
+            self.name(file, &s.name, &names::BANK_NAME);
+            class(self, &s.classification);
+            if !bucket_names.contains(s.destination_bucket.value.as_str()) {
+                self.unknown_bucket(file, &s.destination_bucket, &bucket_names);
+            }
+        }
+        for t in &r.trails {
+            self.name(file, &t.name, &names::BANK_NAME);
+            class(self, &t.classification);
+            if !bucket_names.contains(t.bucket.value.as_str()) {
+                self.unknown_bucket(file, &t.bucket, &bucket_names);
+            }
+        }
+        for pool in &r.user_pools {
+            self.name(file, &pool.name, &names::BANK_NAME);
+            class(self, &pool.classification);
+            for a in &pool.custom_attributes {
+                self.name(file, &a.name, &names::ATTRIBUTE);
+            }
+            for c in &pool.clients {
+                self.name(file, &c.name, &names::CLIENT_NAME);
+            }
+        }
+        for role in &r.iam_roles {
+            self.name(file, &role.name, &names::ROLE_NAME);
+            if !domains.iter().any(|d| d.id == role.domain.value) {
+                self.err(
+                    "BG012",
+                    Loc::from_saphyr(file, &role.domain.referenced),
+                    format!("unknown domain `{}`", role.domain.value),
+                    known("domains", domains.iter().map(|d| d.id.as_str())),
+                );
+            }
+            if role.trust.value != "lambda" {
+                self.err(
+                    "BG001",
+                    Loc::from_saphyr(file, &role.trust.referenced),
+                    format!("unknown trust `{}`", role.trust.value),
+                    "domain roles are Lambda execution roles: trust: lambda",
+                );
+            }
+            for p in &role.permissions {
+                match p {
+                    Permission::KmsDecrypt(cs) => cs.iter().for_each(|c| class(self, c)),
+                    Permission::SecretsRead(ps) => {
+                        for s in ps {
+                            self.name(file, s, &names::SECRET_PREFIX);
+                        }
+                    }
+                    Permission::S3Put(bs) | Permission::S3ReadWrite(bs) => {
+                        for b in bs {
+                            if !bucket_names.contains(b.value.as_str()) {
+                                self.unknown_bucket(file, b, &bucket_names);
+                            }
+                        }
+                    }
+                    Permission::EventsPut(buses) | Permission::EventsRead(buses) => {
+                        for bus in buses {
+                            if !r.event_buses.iter().any(|x| x.name.value == bus.value) {
+                                self.unknown_bus(file, bus, r.event_buses.iter().map(|b| b.name.value.as_str()));
+                            }
+                        }
+                    }
+                    Permission::FirehosePut(ss) => {
+                        for s in ss {
+                            if !r.firehose_streams.iter().any(|x| x.name.value == s.value) {
+                                self.err(
+                                    "BG013",
+                                    Loc::from_saphyr(file, &s.referenced),
+                                    format!("unknown Firehose stream `{}`", s.value),
+                                    known("streams", r.firehose_streams.iter().map(|s| s.name.value.as_str())),
+                                );
+                            }
+                        }
+                    }
+                    Permission::CognitoAdmin(ps) => {
+                        for p in ps {
+                            if !r.user_pools.iter().any(|x| x.name.value == p.value) {
+                                self.err(
+                                    "BG013",
+                                    Loc::from_saphyr(file, &p.referenced),
+                                    format!("unknown user pool `{}`", p.value),
+                                    known("pools", r.user_pools.iter().map(|p| p.name.value.as_str())),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for t in &r.sns_topics {
+            self.name(file, &t.name, &names::BANK_NAME);
+            class(self, &t.classification);
+        }
+        for l in &r.log_groups {
+            self.name(file, &l.name, &names::LOG_GROUP);
+            class(self, &l.classification);
+        }
+        for f in &r.functions {
+            self.name(file, &f.name, &names::BANK_NAME);
+        }
+        let functions: Vec<&str> = r.functions.iter().map(|f| f.name.value.as_str()).collect();
+        for s in &r.secrets {
+            self.name(file, &s.name, &names::SECRET_NAME);
+            class(self, &s.classification);
+            if !functions.contains(&s.rotation_function.value.as_str()) {
+                self.err(
+                    "BG011",
+                    Loc::from_saphyr(file, &s.rotation_function.referenced),
+                    format!("unknown rotation function `{}`", s.rotation_function.value),
+                    known("functions of this module", functions.iter().copied()),
+                );
+            }
+        }
+        for p in &r.iam_policies {
+            self.name(file, &p.name, &names::BANK_NAME);
+            for st in &p.statements {
+                if st.effect.value != "Allow" && st.effect.value != "Deny" {
+                    self.err(
+                        "BG001",
+                        Loc::from_saphyr(file, &st.effect.referenced),
+                        format!("unknown effect `{}`", st.effect.value),
+                        "an IAM statement's effect is Allow or Deny",
+                    );
+                }
+            }
+        }
+        for e in &r.exports {
+            self.name(file, &e.path, &names::SSM_PATH);
+            match (&e.value, &e.literal) {
+                (Some(v), None) if export_target(&v.value).is_none() => self.err(
+                    "BG001",
+                    Loc::from_saphyr(file, &v.referenced),
+                    format!("export value `{}` is not `<kind>/<name>.<attribute>`", v.value),
+                    "e.g. function/bank-secrets-rotation.arn, policy/bank-secrets-namespace.arn, log_group//aws/x.arn",
+                ),
+                (Some(_), None) | (None, Some(_)) => {}
+                _ => self.err(
+                    "BG001",
+                    Loc::from_saphyr(file, &e.path.referenced),
+                    format!("export `{}` needs exactly one of `value` and `literal`", e.path.value),
+                    "value: refers to a resource attribute; literal: is fixed configuration",
+                ),
+            }
+        }
+    }
+
+    fn unknown_bucket(&mut self, file: &Arc<SourceFile>, b: &Sp<String>, known_names: &HashSet<&str>) {
+        let mut names: Vec<&str> = known_names.iter().copied().collect();
+        names.sort_unstable();
+        self.err(
+            "BG013",
+            Loc::from_saphyr(file, &b.referenced),
+            format!("unknown bucket `{}`", b.value),
+            known("buckets of this module", names.into_iter()),
+        );
+    }
+
+    fn unknown_bus<'n>(&mut self, file: &Arc<SourceFile>, b: &Sp<String>, buses: impl Iterator<Item = &'n str>) {
+        self.err(
+            "BG013",
+            Loc::from_saphyr(file, &b.referenced),
+            format!("unknown event bus `{}`", b.value),
+            known("buses", buses),
+        );
+    }
+
+    fn events(
+        &mut self,
+        files: Vec<(Arc<SourceFile>, raw::EventsFile)>,
+        modules: &[Module],
+        domains: &[Domain],
+    ) -> (Vec<Event>, Vec<Subscription>) {
+        let buses: Vec<String> = modules
+            .iter()
+            .flat_map(|m| m.resources.event_buses.iter().map(|b| b.name.value.clone()))
+            .collect();
+        let module_ids: HashSet<&str> = modules.iter().map(|m| m.id.as_str()).collect();
+        let mut events: Vec<Event> = Vec::new();
+        let mut subs: Vec<Subscription> = Vec::new();
+        let mut pending = Vec::new();
+        for (file, f) in files {
+            let bus = f.bus.value.clone();
+            let is_default = bus == "default";
+            if !is_default && !buses.contains(&bus) {
+                self.unknown_bus(&file, &f.bus, buses.iter().map(String::as_str));
+            }
+            let owner_domain = domains.iter().find(|d| d.bus == bus).map(|d| d.id.clone());
+            for e in f.events {
+                let loc = Loc::from_saphyr(&file, &e.name.referenced);
+                self.name(&file, &e.name, &names::EVENT_NAME);
+                self.name(&file, &e.source, &names::EVENT_SOURCE);
+                self.name(&file, &e.detail_type, &names::DETAIL_TYPE);
+                if events.iter().any(|x| x.bus == bus && x.name == e.name.value) {
+                    self.err("BG010", loc, format!("event `{}` is defined twice on {bus}", e.name.value), "each event is defined once per bus");
+                    continue;
+                }
+                match modules.iter().find(|m| m.id == e.producer.value) {
+                    None => self.unknown_module(&file, &e.producer, &module_ids),
+                    Some(m) if owner_domain.as_ref().is_some_and(|d| d != &m.domain) => self.err(
+                        "BG015",
+                        Loc::from_saphyr(&file, &e.producer.referenced),
+                        format!("{} ({}) cannot produce on {bus}, the bus of another domain", m.id, m.domain),
+                        "a module publishes on its own domain's bus; route across buses with a subscription",
+                    ),
+                    _ => {}
+                }
+                events.push(Event {
+                    name: e.name.value,
+                    bus: bus.clone(),
+                    producer: e.producer.value,
+                    source: e.source.value,
+                    detail_type: e.detail_type.value,
+                    description: e.description,
+                    loc,
+                });
+            }
+            for s in f.subscriptions {
+                pending.push((file.clone(), bus.clone(), s));
+            }
+        }
+        for (file, bus, s) in pending {
+            let loc = Loc::from_saphyr(&file, &s.name.referenced);
+            self.name(&file, &s.name, &names::SUBSCRIPTION);
+            if let Some(prev) = subs.iter().find(|x| x.name == s.name.value) {
+                let p = Problem::error(
+                    "BG010",
+                    Some(loc),
+                    format!("subscription `{}` is defined twice", s.name.value),
+                    "subscription names are unique across the event catalogue",
+                )
+                .with_related(prev.loc.clone(), "first defined here");
+                self.problems.push(p);
+                continue;
+            }
+            if !module_ids.contains(s.consumer.value.as_str()) {
+                self.err(
+                    "BG015",
+                    Loc::from_saphyr(&file, &s.consumer.referenced),
+                    format!("unknown consumer `{}`", s.consumer.value),
+                    "a subscription's consumer is a module id of the catalogue, e.g. MOD-016",
+                );
+            }
+            let mut matched = Vec::new();
+            for ev in &s.events {
+                match events.iter().find(|e| e.bus == bus && e.name == ev.value) {
+                    Some(e) => matched.push(e.clone()),
+                    None => {
+                        let on_bus: Vec<&str> = events.iter().filter(|e| e.bus == bus).map(|e| e.name.as_str()).collect();
+                        self.err(
+                            "BG016",
+                            Loc::from_saphyr(&file, &ev.referenced),
+                            format!("no module produces event `{}` on {bus}", ev.value),
+                            known("events on this bus", on_bus.into_iter()),
+                        );
+                    }
+                }
+            }
+            let pattern = match (&s.pattern, s.events.is_empty()) {
+                (Some(p), true) => serde_json::to_value(p).unwrap_or_default(),
+                (None, false) => {
+                    let mut sources: Vec<String> = matched.iter().map(|e| e.source.clone()).collect();
+                    sources.sort();
+                    sources.dedup();
+                    let mut types: Vec<String> = matched.iter().map(|e| e.detail_type.clone()).collect();
+                    types.sort();
+                    types.dedup();
+                    serde_json::json!({ "source": sources, "detail-type": types })
+                }
+                _ => {
+                    self.err(
+                        "BG001",
+                        loc.clone(),
+                        format!("subscription `{}` needs either `events` or `pattern`, not both or neither", s.name.value),
+                        "list the events it consumes; use `pattern` only for AWS service events",
+                    );
+                    serde_json::Value::Null
+                }
+            };
+            let target_name = s.target.name.as_ref().map(|n| n.value.clone());
+            match (s.target.kind.value, &s.target.name) {
+                (TargetKind::Bus, Some(n)) if !buses.contains(&n.value) => {
+                    self.unknown_bus(&file, n, buses.iter().map(String::as_str))
+                }
+                (TargetKind::Bus, Some(n)) if n.value == bus => self.err(
+                    "BG016",
+                    Loc::from_saphyr(&file, &n.referenced),
+                    format!("subscription `{}` routes {bus} to itself", s.name.value),
+                    "a cross-bus target is another domain's bus",
+                ),
+                (TargetKind::Queue, Some(n)) => {
+                    self.name(&file, n, &names::QUEUE_NAME);
+                }
+                (TargetKind::Firehose, Some(n)) => {
+                    let exists = modules.iter().any(|m| m.resources.firehose_streams.iter().any(|f| f.name.value == n.value));
+                    if !exists {
+                        self.err("BG013", Loc::from_saphyr(&file, &n.referenced), format!("unknown Firehose stream `{}`", n.value), "name a stream declared in a module's firehose_streams");
+                    }
+                }
+                (TargetKind::Function, _) => {}
+                (kind, None) => self.err(
+                    "BG005",
+                    Loc::from_saphyr(&file, &s.target.kind.referenced),
+                    format!("a `{}` target needs a name", target_kind_name(kind)),
+                    "add `name:` to the target",
+                ),
+                _ => {}
+            }
+            subs.push(Subscription {
+                name: s.name.value,
+                bus,
+                consumer: s.consumer.value,
+                events: s.events.into_iter().map(|e| e.value).collect(),
+                pattern,
+                target: Target {
+                    kind: s.target.kind.value,
+                    name: target_name,
+                },
+                loc,
+            });
+        }
+        (events, subs)
+    }
+
+    fn unknown_module(&mut self, file: &Arc<SourceFile>, id: &Sp<String>, ids: &HashSet<&str>) {
+        let _ = ids;
+        self.err(
+            "BG011",
+            Loc::from_saphyr(file, &id.referenced),
+            format!("unknown module `{}`", id.value),
+            "refer to a module that has a file in catalog/modules/",
+        );
+    }
+
+    /// Checks that need the whole catalogue.
+    fn references(&mut self, cat: &Catalog) {
+        for m in &cat.modules {
+            let mut seen = HashSet::new();
+            for d in &m.depends_on {
+                if cat.module(&d.module).is_none() {
+                    self.err("BG011", d.loc.clone(), format!("{} depends on unknown module `{}`", m.id, d.module), "refer to a module that has a file in catalog/modules/");
+                } else if d.module == m.id {
+                    self.err("BG020", d.loc.clone(), format!("{} depends on itself", m.id), "remove the entry");
+                } else if !seen.insert(d.module.as_str()) {
+                    self.err("BG010", d.loc.clone(), format!("{} lists {} twice in depends_on", m.id, d.module), "list each dependency once");
+                }
+            }
+            if let Some(f) = &m.function {
+                let _ = f;
+                let domain = cat.domain(&m.domain);
+                if domain.is_some_and(|d| cat.bus_owner_module(&d.bus).is_none()) {
+                    self.err("BG013", m.loc.clone(), format!("{}'s domain bus is declared by no module", m.id), "declare the bus in MOD-104's event_buses");
+                }
+            }
+        }
+        for s in &cat.subscriptions {
+            if let (TargetKind::Function, Some(name)) = (s.target.kind, &s.target.name)
+                && let Some(consumer) = cat.module(&s.consumer)
+                && !consumer.resources.functions.iter().any(|f| &f.name.value == name)
+            {
+                self.err(
+                    "BG011",
+                    s.loc.clone(),
+                    format!("subscription `{}` targets function `{name}`, which {} does not declare", s.name, s.consumer),
+                    "omit the name to target the module's conventional function, or declare the function",
+                );
+            }
+            if s.target.kind == TargetKind::Function && s.target.name.is_none()
+                && let Some(consumer) = cat.module(&s.consumer)
+                && consumer.function.is_none()
+            {
+                self.err(
+                    "BG011",
+                    s.loc.clone(),
+                    format!("subscription `{}` targets {}'s function, but {} has none", s.name, s.consumer, s.consumer),
+                    "target a named function or a queue",
+                );
+            }
+        }
+    }
+
+    /// A dependency must be on a module that is guaranteed to be deployed first by the phases.
+    fn phase_order(&mut self, cat: &Catalog) {
+        for m in &cat.modules {
+            let (own, before) = match (m.phase, m.after_phase) {
+                (Some(p), _) => (Some(p), cat.phases_before(p)),
+                (None, Some(a)) => {
+                    let mut b = cat.phases_before(a);
+                    b.push(a);
+                    (None, b)
+                }
+                (None, None) => (None, Vec::new()),
+            };
+            for d in &m.depends_on {
+                let Some(dep) = cat.module(&d.module) else { continue };
+                let ok = match dep.phase {
+                    Some(p) => Some(p) == own || before.contains(&p),
+                    // Both outside the phase table and waiting for the same phase.
+                    None => own.is_none() && dep.after_phase == m.after_phase,
+                };
+                if !ok {
+                    let describe = |p: Option<u32>, a: Option<u32>| match (p, a) {
+                        (Some(p), _) => format!("phase {p}"),
+                        (None, Some(a)) => format!("no phase (after phase {a})"),
+                        _ => "no phase".into(),
+                    };
+                    self.err(
+                        "BG021",
+                        d.loc.clone(),
+                        format!(
+                            "{} ({}) depends on {} ({}), which is not deployed before it",
+                            m.id,
+                            describe(m.phase, m.after_phase),
+                            dep.id,
+                            describe(dep.phase, dep.after_phase)
+                        ),
+                        "seed 001's gates decide what runs first; depend only on modules of the same phase or of a phase in its gate",
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn merge_runtime(d: &RuntimeSettings, o: Option<&raw::RuntimeRaw>) -> RuntimeSettings {
+    let Some(o) = o else { return d.clone() };
+    RuntimeSettings {
+        runtime: o.runtime.clone().unwrap_or_else(|| d.runtime.clone()),
+        architecture: o.architecture.clone().unwrap_or_else(|| d.architecture.clone()),
+        handler: o.handler.clone().unwrap_or_else(|| d.handler.clone()),
+        memory_mb: o.memory_mb.unwrap_or(d.memory_mb),
+        timeout_seconds: o.timeout_seconds.unwrap_or(d.timeout_seconds),
+        log_retention_days: o.log_retention_days.as_ref().map(|v| v.value).unwrap_or(d.log_retention_days),
+        artefact_key: o.artefact_key.clone().unwrap_or_else(|| d.artefact_key.clone()),
+        reserved_concurrency: o.reserved_concurrency.or(d.reserved_concurrency),
+    }
+}
+
+/// `function/bank-secrets-rotation.arn` → `("function", "bank-secrets-rotation", "arn")`.
+pub fn export_target(value: &str) -> Option<(&str, &str, &str)> {
+    let (kind, rest) = value.split_once('/')?;
+    let (name, attr) = rest.rsplit_once('.')?;
+    let kinds = ["function", "policy", "log_group", "secret", "topic", "bucket", "role"];
+    (kinds.contains(&kind) && !name.is_empty() && !attr.is_empty()).then_some((kind, name, attr))
+}
+
+fn target_kind_name(k: TargetKind) -> &'static str {
+    match k {
+        TargetKind::Bus => "bus",
+        TargetKind::Queue => "queue",
+        TargetKind::Function => "function",
+        TargetKind::Firehose => "firehose",
+    }
+}
+
+fn known<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> String {
+    let list: Vec<&str> = names.collect();
+    if list.is_empty() {
+        format!("there are no {what} to refer to")
+    } else {
+        format!("known {what}: {}", list.join(", "))
+    }
+}
