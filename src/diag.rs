@@ -22,7 +22,9 @@ impl miette::SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
@@ -124,7 +126,12 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn error(code: &'static str, loc: Option<Loc>, message: impl Into<String>, help: impl Into<String>) -> Problem {
+    pub fn error(
+        code: &'static str,
+        loc: Option<Loc>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Problem {
         Problem {
             code,
             severity: Severity::Error,
@@ -146,9 +153,15 @@ impl Problem {
             Some(l) => format!("{}:{}:{}: ", l.file.name, l.line, l.column),
             None => String::new(),
         };
-        let mut out = format!("{place}{}[{}]: {}\n  help: {}", self.severity, self.code, self.message, self.help);
+        let mut out = format!(
+            "{place}{}[{}]: {}\n  help: {}",
+            self.severity, self.code, self.message, self.help
+        );
         for (loc, label) in &self.related {
-            out.push_str(&format!("\n  note: {}:{}:{}: {label}", loc.file.name, loc.line, loc.column));
+            out.push_str(&format!(
+                "\n  note: {}:{}:{}: {label}",
+                loc.file.name, loc.line, loc.column
+            ));
         }
         out
     }
@@ -156,9 +169,10 @@ impl Problem {
     /// The miette report, with the source snippet, for terminals.
     pub fn report(&self) -> String {
         let mut out = String::new();
-        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-            .with_width(110)
-            .with_links(false);
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(110)
+                .with_links(false);
         if handler.render_report(&mut out, self).is_err() {
             return self.short();
         }
@@ -169,14 +183,17 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.loc {
-            Some(l) => write!(f, "{}:{}:{}: {}", l.file.name, l.line, l.column, self.message),
+            Some(l) => write!(
+                f,
+                "{}:{}:{}: {}",
+                l.file.name, l.line, l.column, self.message
+            ),
             None => f.write_str(&self.message),
         }
     }
 }
 
 impl std::error::Error for Problem {}
-
 
 impl Diagnostic for Problem {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -193,15 +210,24 @@ impl Diagnostic for Problem {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let mut help = self.help.clone();
         for (loc, label) in &self.related {
-            if self.loc.as_ref().is_some_and(|l| !Arc::ptr_eq(&l.file, &loc.file)) {
-                help.push_str(&format!("\nsee {}:{}:{}: {label}", loc.file.name, loc.line, loc.column));
+            if self
+                .loc
+                .as_ref()
+                .is_some_and(|l| !Arc::ptr_eq(&l.file, &loc.file))
+            {
+                help.push_str(&format!(
+                    "\nsee {}:{}:{}: {label}",
+                    loc.file.name, loc.line, loc.column
+                ));
             }
         }
         Some(Box::new(help))
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.loc.as_ref().map(|l| l.file.as_ref() as &dyn miette::SourceCode)
+        self.loc
+            .as_ref()
+            .map(|l| l.file.as_ref() as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -221,4 +247,3 @@ impl Diagnostic for Problem {
         Some(Box::new(labels.into_iter()))
     }
 }
-

@@ -12,7 +12,9 @@ use catalog::CatalogSource;
 use diag::Problem;
 
 /// Read and check a catalogue. `Err` holds every problem found (never only the first).
-pub fn load_catalog(source: &CatalogSource) -> Result<(model::Catalog, Vec<Problem>), Vec<Problem>> {
+pub fn load_catalog(
+    source: &CatalogSource,
+) -> Result<(model::Catalog, Vec<Problem>), Vec<Problem>> {
     let (raw, problems) = catalog::load(source);
     match model::build(raw, problems) {
         (Some(cat), problems) => Ok((cat, problems)),

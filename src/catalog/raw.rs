@@ -142,7 +142,9 @@ pub struct DomainRaw {
 
 // ------------------------------------------------------------------ modules/MOD-NNN.yaml
 
-#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Deserialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ModuleKind {
     Iac,

@@ -24,7 +24,9 @@ impl CatalogSource {
     pub fn resolve(flag: Option<PathBuf>) -> CatalogSource {
         match flag {
             Some(dir) => CatalogSource::Dir(dir),
-            None if Path::new("catalog/platform.yaml").is_file() => CatalogSource::Dir(PathBuf::from("catalog")),
+            None if Path::new("catalog/platform.yaml").is_file() => {
+                CatalogSource::Dir(PathBuf::from("catalog"))
+            }
             None => CatalogSource::Embedded,
         }
     }
@@ -44,7 +46,10 @@ impl CatalogSource {
                 let files: Vec<_> = if sub.is_empty() {
                     EMBEDDED.files().collect()
                 } else {
-                    EMBEDDED.get_dir(sub).map(|d| d.files().collect()).unwrap_or_default()
+                    EMBEDDED
+                        .get_dir(sub)
+                        .map(|d| d.files().collect())
+                        .unwrap_or_default()
                 };
                 for f in files {
                     let rel = f.path().to_string_lossy().into_owned();
@@ -66,7 +71,11 @@ impl CatalogSource {
                     if !path.is_file() || !is_yaml(&name) {
                         continue;
                     }
-                    let rel = if sub.is_empty() { name } else { format!("{sub}/{name}") };
+                    let rel = if sub.is_empty() {
+                        name
+                    } else {
+                        format!("{sub}/{name}")
+                    };
                     let bytes = read_capped(&path)?;
                     out.push((path.display().to_string(), rel, bytes));
                 }
@@ -117,12 +126,18 @@ fn options() -> serde_saphyr::Options {
 
 /// Parse one file; a problem names the file, line and column.
 fn parse<T: DeserializeOwned>(file: &Arc<SourceFile>) -> Result<T, Problem> {
-    serde_saphyr::from_str_with_options::<T>(&file.text, options()).map_err(|e| yaml_problem(file, &e))
+    serde_saphyr::from_str_with_options::<T>(&file.text, options())
+        .map_err(|e| yaml_problem(file, &e))
 }
 
 fn yaml_problem(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> Problem {
     let message = err.without_snippet().to_string();
-    let first = message.lines().next().unwrap_or("invalid YAML").trim().to_string();
+    let first = message
+        .lines()
+        .next()
+        .unwrap_or("invalid YAML")
+        .trim()
+        .to_string();
     let loc = err
         .location()
         .filter(|l| l.line() > 0)
@@ -130,16 +145,25 @@ fn yaml_problem(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> Problem {
         .or_else(|| Some(Loc::file_start(file)));
     let lower = first.to_lowercase();
     let (code, help) = if lower.contains("unknown field") {
-        ("BG002", "remove the field or fix its spelling; the catalogue format is in the README")
+        (
+            "BG002",
+            "remove the field or fix its spelling; the catalogue format is in the README",
+        )
     } else if lower.contains("missing field") {
-        ("BG005", "add the field; the catalogue format is in the README")
+        (
+            "BG005",
+            "add the field; the catalogue format is in the README",
+        )
     } else if lower.contains("budget") || lower.contains("limit") || lower.contains("depth") {
         (
             "BG003",
             "the file exceeds the parser's safety limits (aliases, nesting, size); write it out plainly",
         )
     } else {
-        ("BG001", "fix the YAML at this place; values must match the catalogue format in the README")
+        (
+            "BG001",
+            "fix the YAML at this place; values must match the catalogue format in the README",
+        )
     };
     Problem::error(code, loc, first, help)
 }
@@ -157,7 +181,9 @@ pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
     }
     for (sub, files) in folders {
         for (name, rel, bytes) in files {
-            let Some(file) = decode(name, bytes, &mut problems) else { continue };
+            let Some(file) = decode(name, bytes, &mut problems) else {
+                continue;
+            };
             cat.files.push(file.clone());
             match (sub, rel.as_str()) {
                 ("", "platform.yaml") => match parse::<PlatformFile>(&file) {
@@ -189,7 +215,9 @@ pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
         (cat.platform.is_none(), "platform.yaml"),
         (cat.domains.is_none(), "domains.yaml"),
     ] {
-        let already = problems.iter().any(|p| p.loc.as_ref().is_some_and(|l| l.file.name.ends_with(what)));
+        let already = problems
+            .iter()
+            .any(|p| p.loc.as_ref().is_some_and(|l| l.file.name.ends_with(what)));
         if missing && !already {
             problems.push(Problem::error(
                 "BG004",
@@ -218,7 +246,10 @@ fn decode(name: String, bytes: Vec<u8>, problems: &mut Vec<Problem>) -> Option<A
             problems.push(Problem::error(
                 "BG001",
                 None,
-                format!("{name}: not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                format!(
+                    "{name}: not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
                 "save the file as UTF-8",
             ));
             None

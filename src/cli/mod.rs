@@ -1,6 +1,11 @@
 //! The command line: flags are defined once here (clap derive); completions and the man page
 //! are generated from the same definitions.
 
+mod deploy;
+mod graph;
+mod lint;
+mod render;
+
 use crate::catalog::CatalogSource;
 use crate::diag::Problem;
 use clap::{CommandFactory, Parser, Subcommand};
@@ -13,7 +18,11 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "bankgen", version, about = "Turn the bank's architecture catalogue into deployed AWS infrastructure, safely")]
+#[command(
+    name = "bankgen",
+    version,
+    about = "Turn the bank's architecture catalogue into deployed AWS infrastructure, safely"
+)]
 pub struct Cli {
     /// Catalogue folder (default: ./catalog when present, else the catalogue embedded in bankgen)
     #[arg(long, global = true, value_name = "DIR", env = "BANKGEN_CATALOG")]
@@ -32,24 +41,21 @@ pub enum Command {
     /// Load and validate the catalogue; print its counts
     Check,
     /// Render Terraform for every module and environment
-    Render,
+    Render(render::Args),
     /// Run the policy checks on the catalogue and on Terraform files
-    Lint,
+    Lint(lint::Args),
     /// Render, lint, then `tofu plan` every module in deployment order
-    Plan,
+    Plan(deploy::Args),
     /// Render, lint, then `tofu apply` every module in deployment order
-    Apply,
+    Apply(deploy::Args),
     /// Destroy every module in reverse deployment order
-    Destroy,
+    Destroy(deploy::Args),
     /// Print the deployment graph
-    Graph,
+    Graph(graph::Args),
     /// List the lint rules
-    Rules,
+    Rules(lint::RulesArgs),
     /// Print the documentation of one lint rule
-    Explain {
-        /// Rule code, e.g. BGL001
-        code: String,
-    },
+    Explain(lint::ExplainArgs),
     /// Write shell completions to stdout
     Completions {
         #[arg(value_enum)]
@@ -75,22 +81,31 @@ pub fn run(cli: Cli) -> u8 {
     let source = CatalogSource::resolve(cli.catalog.clone());
     match cli.command {
         Command::Check => check(&source, cli.short),
+        Command::Render(args) => render::run(&source, cli.short, args),
+        Command::Lint(args) => lint::run(&source, cli.short, args),
+        Command::Rules(args) => lint::rules(args),
+        Command::Explain(args) => lint::explain(args),
+        Command::Plan(args) => deploy::run(&source, cli.short, deploy::Action::Plan, args),
+        Command::Apply(args) => deploy::run(&source, cli.short, deploy::Action::Apply, args),
+        Command::Destroy(args) => deploy::run(&source, cli.short, deploy::Action::Destroy, args),
+        Command::Graph(args) => graph::run(&source, cli.short, args),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "bankgen", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "bankgen",
+                &mut std::io::stdout(),
+            );
             EXIT_OK
         }
-        Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
-            Ok(()) => EXIT_OK,
-            Err(e) => {
-                eprintln!("error: cannot write the man page: {e}");
-                EXIT_USAGE
+        Command::Man => {
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => EXIT_OK,
+                Err(e) => {
+                    eprintln!("error: cannot write the man page: {e}");
+                    EXIT_USAGE
+                }
             }
-        },
-        other => {
-            let name = format!("{other:?}").to_lowercase();
-            let name = name.split([' ', '{']).next().unwrap_or("").to_string();
-            eprintln!("bankgen {name}: not yet implemented in this version");
-            EXIT_USAGE
         }
     }
 }
@@ -102,6 +117,31 @@ pub fn print_problems(problems: &[Problem], short: bool) {
             eprintln!("{}", p.short());
         } else {
             eprint!("{}", p.report());
+        }
+    }
+}
+
+/// Say clearly that a command is not in this version yet (exit 2, as for usage errors).
+pub fn not_yet(command: &str) -> u8 {
+    eprintln!("bankgen {command}: not yet implemented in this version");
+    EXIT_USAGE
+}
+
+/// Load the catalogue, or print every problem and give the exit code to return.
+pub fn load_or_report(source: &CatalogSource, short: bool) -> Result<crate::model::Catalog, u8> {
+    match crate::load_catalog(source) {
+        Ok((cat, warnings)) => {
+            print_problems(&warnings, short);
+            Ok(cat)
+        }
+        Err(problems) => {
+            print_problems(&problems, short);
+            eprintln!(
+                "the catalogue ({}) has {} problem(s); run `bankgen check`",
+                source.describe(),
+                problems.len()
+            );
+            Err(EXIT_USAGE)
         }
     }
 }

@@ -12,7 +12,9 @@ pub fn build(raw: RawCatalog, mut problems: Vec<Problem>) -> (Option<Catalog>, V
     let (Some((pfile, praw)), Some((dfile, draw))) = (raw.platform, raw.domains) else {
         return (None, problems);
     };
-    let mut b = Builder { problems: &mut problems };
+    let mut b = Builder {
+        problems: &mut problems,
+    };
     let platform = b.platform(&pfile, praw);
     let (phases, mut domains) = b.domains(&dfile, draw, &platform);
     let mut modules = Vec::new();
@@ -40,11 +42,15 @@ pub fn build(raw: RawCatalog, mut problems: Vec<Problem>) -> (Option<Catalog>, V
         subscriptions,
         files: raw.files,
     };
-    let mut b = Builder { problems: &mut problems };
+    let mut b = Builder {
+        problems: &mut problems,
+    };
     b.references(&catalog);
     b.phase_order(&catalog);
     problems.extend(graph::cycle_problems(&catalog));
-    let ok = !problems.iter().any(|p| p.severity == crate::diag::Severity::Error);
+    let ok = !problems
+        .iter()
+        .any(|p| p.severity == crate::diag::Severity::Error);
     (ok.then_some(catalog), problems)
 }
 
@@ -54,7 +60,8 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn err(&mut self, code: &'static str, loc: Loc, message: String, help: impl Into<String>) {
-        self.problems.push(Problem::error(code, Some(loc), message, help));
+        self.problems
+            .push(Problem::error(code, Some(loc), message, help));
     }
 
     fn name(&mut self, file: &Arc<SourceFile>, value: &Sp<String>, conv: &Convention) -> bool {
@@ -65,14 +72,20 @@ impl Builder<'_> {
         self.err(
             "BG030",
             Loc::from_saphyr(file, &value.referenced),
-            format!("{} `{}` breaks the naming convention", conv.what, value.value.escape_debug()),
+            format!(
+                "{} `{}` breaks the naming convention",
+                conv.what,
+                value.value.escape_debug()
+            ),
             conv.help(),
         );
         false
     }
 
     fn platform(&mut self, file: &Arc<SourceFile>, p: raw::PlatformFile) -> Platform {
-        let profile = self.profile(file, &p.provider.profile).unwrap_or(Profile::V6);
+        let profile = self
+            .profile(file, &p.provider.profile)
+            .unwrap_or(Profile::V6);
         let mut provider_versions = BTreeMap::new();
         for (k, v) in p.provider.versions {
             match Profile::parse(&k) {
@@ -92,7 +105,10 @@ impl Builder<'_> {
                 self.err(
                     "BG005",
                     Loc::file_start(file),
-                    format!("provider.versions has no constraint for profile `{}`", pr.name()),
+                    format!(
+                        "provider.versions has no constraint for profile `{}`",
+                        pr.name()
+                    ),
                     "give both `v6` and `legacy` a version constraint",
                 );
             }
@@ -117,17 +133,23 @@ impl Builder<'_> {
                     match (get(&e.backend.bucket), get(&e.backend.region)) {
                         (Some(bucket), Some(region)) => Backend::S3 {
                             bucket,
-                            key_prefix: get(&e.backend.key_prefix).unwrap_or_else(|| "bankgen".into()),
+                            key_prefix: get(&e.backend.key_prefix)
+                                .unwrap_or_else(|| "bankgen".into()),
                             region,
                         },
                         _ => {
                             self.err(
                                 "BG005",
                                 Loc::from_saphyr(file, &e.backend.kind.referenced),
-                                format!("the s3 backend of `{}` needs `bucket` and `region`", e.name.value),
+                                format!(
+                                    "the s3 backend of `{}` needs `bucket` and `region`",
+                                    e.name.value
+                                ),
                                 "add bucket: and region: to the backend",
                             );
-                            Backend::Local { path: "terraform.tfstate".into() }
+                            Backend::Local {
+                                path: "terraform.tfstate".into(),
+                            }
                         }
                     }
                 }
@@ -145,16 +167,22 @@ impl Builder<'_> {
                         format!("unknown backend kind `{other}`"),
                         "backend kinds are `s3` and `local`",
                     );
-                    Backend::Local { path: "terraform.tfstate".into() }
+                    Backend::Local {
+                        path: "terraform.tfstate".into(),
+                    }
                 }
             };
             if let Some(em) = &e.emulator {
-                let ok = em.endpoint.value.starts_with("http://127.0.0.1:") || em.endpoint.value.starts_with("http://localhost:");
+                let ok = em.endpoint.value.starts_with("http://127.0.0.1:")
+                    || em.endpoint.value.starts_with("http://localhost:");
                 if !ok {
                     self.err(
                         "BG030",
                         Loc::from_saphyr(file, &em.endpoint.referenced),
-                        format!("emulator endpoint `{}` is not on the loopback address", em.endpoint.value),
+                        format!(
+                            "emulator endpoint `{}` is not on the loopback address",
+                            em.endpoint.value
+                        ),
                         "an emulator runs on this machine: use http://127.0.0.1:PORT",
                     );
                 }
@@ -194,7 +222,10 @@ impl Builder<'_> {
             self.err(
                 "BG030",
                 Loc::from_saphyr(file, &p.ssm_convention.referenced),
-                format!("SSM convention `{}` must start with /bank/{{env}}/", p.ssm_convention.value),
+                format!(
+                    "SSM convention `{}` must start with /bank/{{env}}/",
+                    p.ssm_convention.value
+                ),
                 "seed 000: parameters are named /bank/{env}/{service}/{parameter}",
             );
         }
@@ -206,7 +237,9 @@ impl Builder<'_> {
             memory_mb: d.memory_mb.unwrap_or(256),
             timeout_seconds: d.timeout_seconds.unwrap_or(30),
             log_retention_days: d.log_retention_days.map(|v| v.value).unwrap_or(365),
-            artefact_key: d.artefact_key.unwrap_or_else(|| "lambda/{module}/current.zip".into()),
+            artefact_key: d
+                .artefact_key
+                .unwrap_or_else(|| "lambda/{module}/current.zip".into()),
             reserved_concurrency: d.reserved_concurrency,
         };
         Platform {
@@ -241,7 +274,12 @@ impl Builder<'_> {
         parsed
     }
 
-    fn domains(&mut self, file: &Arc<SourceFile>, d: raw::DomainsFile, platform: &Platform) -> (Vec<Phase>, Vec<Domain>) {
+    fn domains(
+        &mut self,
+        file: &Arc<SourceFile>,
+        d: raw::DomainsFile,
+        platform: &Platform,
+    ) -> (Vec<Phase>, Vec<Domain>) {
         let mut domains: Vec<Domain> = Vec::new();
         for raw in d.domains {
             self.name(file, &raw.id, &names::DOMAIN_ID);
@@ -312,7 +350,10 @@ impl Builder<'_> {
                     self.err(
                         "BG021",
                         Loc::file_start(file),
-                        format!("phase {} is gated on phase {g}, which is not an earlier phase", p.id),
+                        format!(
+                            "phase {} is gated on phase {g}, which is not an earlier phase",
+                            p.id
+                        ),
                         "a phase's gate lists earlier phases only",
                     );
                 }
@@ -322,12 +363,20 @@ impl Builder<'_> {
         (phases, domains)
     }
 
-    fn unknown_classification(&mut self, file: &Arc<SourceFile>, c: &Sp<String>, platform: &Platform) {
+    fn unknown_classification(
+        &mut self,
+        file: &Arc<SourceFile>,
+        c: &Sp<String>,
+        platform: &Platform,
+    ) {
         self.err(
             "BG014",
             Loc::from_saphyr(file, &c.referenced),
             format!("unknown data classification `{}`", c.value),
-            known("classifications", platform.classifications.iter().map(|c| c.name.as_str())),
+            known(
+                "classifications",
+                platform.classifications.iter().map(|c| c.name.as_str()),
+            ),
         );
     }
 
@@ -381,11 +430,16 @@ impl Builder<'_> {
         let kind = m.kind.value;
         let phase = phases
             .iter()
-            .find(|p| p.domains.contains(&domain.id) && p.kinds.as_ref().is_none_or(|k| k.contains(&kind)))
+            .find(|p| {
+                p.domains.contains(&domain.id) && p.kinds.as_ref().is_none_or(|k| k.contains(&kind))
+            })
             .map(|p| p.id);
         let after_phase = match phase {
             Some(_) => None,
-            None => phases.iter().find(|p| p.domains.contains(&domain.id)).map(|p| p.id),
+            None => phases
+                .iter()
+                .find(|p| p.domains.contains(&domain.id))
+                .map(|p| p.id),
         };
         let mut depends_on = Vec::new();
         for d in m.depends_on {
@@ -401,18 +455,27 @@ impl Builder<'_> {
             (_, ModuleKind::Runtime) => true,
             _ => false,
         };
-        let function = conventional.then(|| merge_runtime(&platform.runtime_defaults, m.runtime.as_ref()));
+        let function =
+            conventional.then(|| merge_runtime(&platform.runtime_defaults, m.runtime.as_ref()));
         if let Some(f) = &function
             && f.log_retention_days < 1
         {
-            self.err("BG001", loc.clone(), "log retention must be at least one day".into(), "set log_retention_days");
+            self.err(
+                "BG001",
+                loc.clone(),
+                "log retention must be at least one day".into(),
+                "set log_retention_days",
+            );
         }
         self.resources(file, &m.resources, platform, domains);
         Some(Module {
             id: m.id.value,
             title: m.title.value,
             domain: domain.id.clone(),
-            repo: m.repo.map(|r| r.value).unwrap_or_else(|| domain.repo.clone()),
+            repo: m
+                .repo
+                .map(|r| r.value)
+                .unwrap_or_else(|| domain.repo.clone()),
             kind,
             purpose: m.purpose,
             phase,
@@ -427,7 +490,13 @@ impl Builder<'_> {
     }
 
     /// Checks of the resources a module declares that need only the platform and domains.
-    fn resources(&mut self, file: &Arc<SourceFile>, r: &Resources, platform: &Platform, domains: &[Domain]) {
+    fn resources(
+        &mut self,
+        file: &Arc<SourceFile>,
+        r: &Resources,
+        platform: &Platform,
+        domains: &[Domain],
+    ) {
         let class = |b: &mut Self, c: &Sp<String>| {
             if platform.classification(&c.value).is_none() {
                 b.unknown_classification(file, c, platform);
@@ -534,7 +603,11 @@ impl Builder<'_> {
                     Permission::EventsPut(buses) | Permission::EventsRead(buses) => {
                         for bus in buses {
                             if !r.event_buses.iter().any(|x| x.name.value == bus.value) {
-                                self.unknown_bus(file, bus, r.event_buses.iter().map(|b| b.name.value.as_str()));
+                                self.unknown_bus(
+                                    file,
+                                    bus,
+                                    r.event_buses.iter().map(|b| b.name.value.as_str()),
+                                );
                             }
                         }
                     }
@@ -545,7 +618,10 @@ impl Builder<'_> {
                                     "BG013",
                                     Loc::from_saphyr(file, &s.referenced),
                                     format!("unknown Firehose stream `{}`", s.value),
-                                    known("streams", r.firehose_streams.iter().map(|s| s.name.value.as_str())),
+                                    known(
+                                        "streams",
+                                        r.firehose_streams.iter().map(|s| s.name.value.as_str()),
+                                    ),
                                 );
                             }
                         }
@@ -557,7 +633,10 @@ impl Builder<'_> {
                                     "BG013",
                                     Loc::from_saphyr(file, &p.referenced),
                                     format!("unknown user pool `{}`", p.value),
-                                    known("pools", r.user_pools.iter().map(|p| p.name.value.as_str())),
+                                    known(
+                                        "pools",
+                                        r.user_pools.iter().map(|p| p.name.value.as_str()),
+                                    ),
                                 );
                             }
                         }
@@ -622,7 +701,12 @@ impl Builder<'_> {
         }
     }
 
-    fn unknown_bucket(&mut self, file: &Arc<SourceFile>, b: &Sp<String>, known_names: &HashSet<&str>) {
+    fn unknown_bucket(
+        &mut self,
+        file: &Arc<SourceFile>,
+        b: &Sp<String>,
+        known_names: &HashSet<&str>,
+    ) {
         let mut names: Vec<&str> = known_names.iter().copied().collect();
         names.sort_unstable();
         self.err(
@@ -633,7 +717,12 @@ impl Builder<'_> {
         );
     }
 
-    fn unknown_bus<'n>(&mut self, file: &Arc<SourceFile>, b: &Sp<String>, buses: impl Iterator<Item = &'n str>) {
+    fn unknown_bus<'n>(
+        &mut self,
+        file: &Arc<SourceFile>,
+        b: &Sp<String>,
+        buses: impl Iterator<Item = &'n str>,
+    ) {
         self.err(
             "BG013",
             Loc::from_saphyr(file, &b.referenced),
@@ -668,8 +757,16 @@ impl Builder<'_> {
                 self.name(&file, &e.name, &names::EVENT_NAME);
                 self.name(&file, &e.source, &names::EVENT_SOURCE);
                 self.name(&file, &e.detail_type, &names::DETAIL_TYPE);
-                if events.iter().any(|x| x.bus == bus && x.name == e.name.value) {
-                    self.err("BG010", loc, format!("event `{}` is defined twice on {bus}", e.name.value), "each event is defined once per bus");
+                if events
+                    .iter()
+                    .any(|x| x.bus == bus && x.name == e.name.value)
+                {
+                    self.err(
+                        "BG010",
+                        loc,
+                        format!("event `{}` is defined twice on {bus}", e.name.value),
+                        "each event is defined once per bus",
+                    );
                     continue;
                 }
                 match modules.iter().find(|m| m.id == e.producer.value) {
@@ -723,7 +820,11 @@ impl Builder<'_> {
                 match events.iter().find(|e| e.bus == bus && e.name == ev.value) {
                     Some(e) => matched.push(e.clone()),
                     None => {
-                        let on_bus: Vec<&str> = events.iter().filter(|e| e.bus == bus).map(|e| e.name.as_str()).collect();
+                        let on_bus: Vec<&str> = events
+                            .iter()
+                            .filter(|e| e.bus == bus)
+                            .map(|e| e.name.as_str())
+                            .collect();
                         self.err(
                             "BG016",
                             Loc::from_saphyr(&file, &ev.referenced),
@@ -736,10 +837,12 @@ impl Builder<'_> {
             let pattern = match (&s.pattern, s.events.is_empty()) {
                 (Some(p), true) => serde_json::to_value(p).unwrap_or_default(),
                 (None, false) => {
-                    let mut sources: Vec<String> = matched.iter().map(|e| e.source.clone()).collect();
+                    let mut sources: Vec<String> =
+                        matched.iter().map(|e| e.source.clone()).collect();
                     sources.sort();
                     sources.dedup();
-                    let mut types: Vec<String> = matched.iter().map(|e| e.detail_type.clone()).collect();
+                    let mut types: Vec<String> =
+                        matched.iter().map(|e| e.detail_type.clone()).collect();
                     types.sort();
                     types.dedup();
                     serde_json::json!({ "source": sources, "detail-type": types })
@@ -769,9 +872,19 @@ impl Builder<'_> {
                     self.name(&file, n, &names::QUEUE_NAME);
                 }
                 (TargetKind::Firehose, Some(n)) => {
-                    let exists = modules.iter().any(|m| m.resources.firehose_streams.iter().any(|f| f.name.value == n.value));
+                    let exists = modules.iter().any(|m| {
+                        m.resources
+                            .firehose_streams
+                            .iter()
+                            .any(|f| f.name.value == n.value)
+                    });
                     if !exists {
-                        self.err("BG013", Loc::from_saphyr(&file, &n.referenced), format!("unknown Firehose stream `{}`", n.value), "name a stream declared in a module's firehose_streams");
+                        self.err(
+                            "BG013",
+                            Loc::from_saphyr(&file, &n.referenced),
+                            format!("unknown Firehose stream `{}`", n.value),
+                            "name a stream declared in a module's firehose_streams",
+                        );
                     }
                 }
                 (TargetKind::Function, _) => {}
@@ -815,25 +928,49 @@ impl Builder<'_> {
             let mut seen = HashSet::new();
             for d in &m.depends_on {
                 if cat.module(&d.module).is_none() {
-                    self.err("BG011", d.loc.clone(), format!("{} depends on unknown module `{}`", m.id, d.module), "refer to a module that has a file in catalog/modules/");
+                    self.err(
+                        "BG011",
+                        d.loc.clone(),
+                        format!("{} depends on unknown module `{}`", m.id, d.module),
+                        "refer to a module that has a file in catalog/modules/",
+                    );
                 } else if d.module == m.id {
-                    self.err("BG020", d.loc.clone(), format!("{} depends on itself", m.id), "remove the entry");
+                    self.err(
+                        "BG020",
+                        d.loc.clone(),
+                        format!("{} depends on itself", m.id),
+                        "remove the entry",
+                    );
                 } else if !seen.insert(d.module.as_str()) {
-                    self.err("BG010", d.loc.clone(), format!("{} lists {} twice in depends_on", m.id, d.module), "list each dependency once");
+                    self.err(
+                        "BG010",
+                        d.loc.clone(),
+                        format!("{} lists {} twice in depends_on", m.id, d.module),
+                        "list each dependency once",
+                    );
                 }
             }
             if let Some(f) = &m.function {
                 let _ = f;
                 let domain = cat.domain(&m.domain);
                 if domain.is_some_and(|d| cat.bus_owner_module(&d.bus).is_none()) {
-                    self.err("BG013", m.loc.clone(), format!("{}'s domain bus is declared by no module", m.id), "declare the bus in MOD-104's event_buses");
+                    self.err(
+                        "BG013",
+                        m.loc.clone(),
+                        format!("{}'s domain bus is declared by no module", m.id),
+                        "declare the bus in MOD-104's event_buses",
+                    );
                 }
             }
         }
         for s in &cat.subscriptions {
             if let (TargetKind::Function, Some(name)) = (s.target.kind, &s.target.name)
                 && let Some(consumer) = cat.module(&s.consumer)
-                && !consumer.resources.functions.iter().any(|f| &f.name.value == name)
+                && !consumer
+                    .resources
+                    .functions
+                    .iter()
+                    .any(|f| &f.name.value == name)
             {
                 self.err(
                     "BG011",
@@ -842,14 +979,18 @@ impl Builder<'_> {
                     "omit the name to target the module's conventional function, or declare the function",
                 );
             }
-            if s.target.kind == TargetKind::Function && s.target.name.is_none()
+            if s.target.kind == TargetKind::Function
+                && s.target.name.is_none()
                 && let Some(consumer) = cat.module(&s.consumer)
                 && consumer.function.is_none()
             {
                 self.err(
                     "BG011",
                     s.loc.clone(),
-                    format!("subscription `{}` targets {}'s function, but {} has none", s.name, s.consumer, s.consumer),
+                    format!(
+                        "subscription `{}` targets {}'s function, but {} has none",
+                        s.name, s.consumer, s.consumer
+                    ),
                     "target a named function or a queue",
                 );
             }
@@ -869,7 +1010,9 @@ impl Builder<'_> {
                 (None, None) => (None, Vec::new()),
             };
             for d in &m.depends_on {
-                let Some(dep) = cat.module(&d.module) else { continue };
+                let Some(dep) = cat.module(&d.module) else {
+                    continue;
+                };
                 let ok = match dep.phase {
                     Some(p) => Some(p) == own || before.contains(&p),
                     // Both outside the phase table and waiting for the same phase.
@@ -903,12 +1046,22 @@ fn merge_runtime(d: &RuntimeSettings, o: Option<&raw::RuntimeRaw>) -> RuntimeSet
     let Some(o) = o else { return d.clone() };
     RuntimeSettings {
         runtime: o.runtime.clone().unwrap_or_else(|| d.runtime.clone()),
-        architecture: o.architecture.clone().unwrap_or_else(|| d.architecture.clone()),
+        architecture: o
+            .architecture
+            .clone()
+            .unwrap_or_else(|| d.architecture.clone()),
         handler: o.handler.clone().unwrap_or_else(|| d.handler.clone()),
         memory_mb: o.memory_mb.unwrap_or(d.memory_mb),
         timeout_seconds: o.timeout_seconds.unwrap_or(d.timeout_seconds),
-        log_retention_days: o.log_retention_days.as_ref().map(|v| v.value).unwrap_or(d.log_retention_days),
-        artefact_key: o.artefact_key.clone().unwrap_or_else(|| d.artefact_key.clone()),
+        log_retention_days: o
+            .log_retention_days
+            .as_ref()
+            .map(|v| v.value)
+            .unwrap_or(d.log_retention_days),
+        artefact_key: o
+            .artefact_key
+            .clone()
+            .unwrap_or_else(|| d.artefact_key.clone()),
         reserved_concurrency: o.reserved_concurrency.or(d.reserved_concurrency),
     }
 }
@@ -917,7 +1070,15 @@ fn merge_runtime(d: &RuntimeSettings, o: Option<&raw::RuntimeRaw>) -> RuntimeSet
 pub fn export_target(value: &str) -> Option<(&str, &str, &str)> {
     let (kind, rest) = value.split_once('/')?;
     let (name, attr) = rest.rsplit_once('.')?;
-    let kinds = ["function", "policy", "log_group", "secret", "topic", "bucket", "role"];
+    let kinds = [
+        "function",
+        "policy",
+        "log_group",
+        "secret",
+        "topic",
+        "bucket",
+        "role",
+    ];
     (kinds.contains(&kind) && !name.is_empty() && !attr.is_empty()).then_some((kind, name, attr))
 }
 

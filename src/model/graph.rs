@@ -39,7 +39,9 @@ impl DeployGraph {
             index.insert(m.id.clone(), graph.add_node(m.id.clone()));
         }
         for e in edges(cat) {
-            let (Some(&a), Some(&b)) = (index.get(&e.from), index.get(&e.to)) else { continue };
+            let (Some(&a), Some(&b)) = (index.get(&e.from), index.get(&e.to)) else {
+                continue;
+            };
             if !graph.contains_edge(a, b) {
                 graph.add_edge(a, b, e.why);
             }
@@ -76,7 +78,9 @@ pub fn edges(cat: &Catalog) -> Vec<Edge> {
             }
         }
     }
-    set.into_iter().map(|((from, to), why)| Edge { from, to, why }).collect()
+    set.into_iter()
+        .map(|((from, to), why)| Edge { from, to, why })
+        .collect()
 }
 
 /// Groups of modules that a gate connects: a phase, or the modules that only wait for one.
@@ -102,18 +106,27 @@ fn phase_edges(cat: &Catalog) -> Vec<(String, String)> {
     let in_group_deps = |m: &Module| -> Vec<String> {
         m.depends_on
             .iter()
-            .filter(|d| cat.module(&d.module).is_some_and(|x| group_of(x) == group_of(m)))
+            .filter(|d| {
+                cat.module(&d.module)
+                    .is_some_and(|x| group_of(x) == group_of(m))
+            })
             .map(|d| d.module.clone())
             .collect()
     };
     let sinks = |g: (bool, u32)| -> Vec<String> {
         let list = members.get(&g).cloned().unwrap_or_default();
         let depended: BTreeSet<String> = list.iter().flat_map(|m| in_group_deps(m)).collect();
-        list.iter().filter(|m| !depended.contains(&m.id)).map(|m| m.id.clone()).collect()
+        list.iter()
+            .filter(|m| !depended.contains(&m.id))
+            .map(|m| m.id.clone())
+            .collect()
     };
     let sources = |g: (bool, u32)| -> Vec<String> {
         let list = members.get(&g).cloned().unwrap_or_default();
-        list.iter().filter(|m| in_group_deps(m).is_empty()).map(|m| m.id.clone()).collect()
+        list.iter()
+            .filter(|m| in_group_deps(m).is_empty())
+            .map(|m| m.id.clone())
+            .collect()
     };
     let mut out = Vec::new();
     for p in &cat.phases {
@@ -126,7 +139,11 @@ fn phase_edges(cat: &Catalog) -> Vec<(String, String)> {
         }
     }
     // Modules outside the phase table wait for the phase their domain belongs to.
-    let waiting: BTreeSet<u32> = members.keys().filter(|(phased, _)| !phased).map(|(_, a)| *a).collect();
+    let waiting: BTreeSet<u32> = members
+        .keys()
+        .filter(|(phased, _)| !phased)
+        .map(|(_, a)| *a)
+        .collect();
     for a in waiting {
         for x in sinks((true, a)) {
             for y in sources((false, a)) {
@@ -153,11 +170,22 @@ pub fn cycle_problems(cat: &Catalog) -> Vec<Problem> {
             .windows(2)
             .map(|w| {
                 let e = g.graph.find_edge(w[0], w[1]).map(|e| g.graph[e]);
-                format!("{} → {} ({})", g.graph[w[0]], g.graph[w[1]], e.map(why_text).unwrap_or("?"))
+                format!(
+                    "{} → {} ({})",
+                    g.graph[w[0]],
+                    g.graph[w[1]],
+                    e.map(why_text).unwrap_or("?")
+                )
             })
             .collect();
         let first = cat.module(names[1]);
-        let loc = first.and_then(|m| m.depends_on.iter().find(|d| d.module == names[0]).map(|d| d.loc.clone()).or(Some(m.loc.clone())));
+        let loc = first.and_then(|m| {
+            m.depends_on
+                .iter()
+                .find(|d| d.module == names[0])
+                .map(|d| d.loc.clone())
+                .or(Some(m.loc.clone()))
+        });
         out.push(Problem::error(
             "BG020",
             loc,
@@ -177,7 +205,11 @@ fn why_text(w: Why) -> &'static str {
 }
 
 /// A shortest cycle through `start` inside one strongly connected component (breadth-first).
-fn cycle_path(g: &DiGraph<String, Why>, start: NodeIndex, within: &BTreeSet<NodeIndex>) -> Vec<NodeIndex> {
+fn cycle_path(
+    g: &DiGraph<String, Why>,
+    start: NodeIndex,
+    within: &BTreeSet<NodeIndex>,
+) -> Vec<NodeIndex> {
     let mut prev: BTreeMap<NodeIndex, NodeIndex> = BTreeMap::new();
     let mut queue = std::collections::VecDeque::from([start]);
     while let Some(n) = queue.pop_front() {

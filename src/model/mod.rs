@@ -7,8 +7,8 @@ pub mod graph;
 pub mod names;
 
 pub use crate::catalog::raw::{
-    ClientType, Contract, Encryption, ModuleKind, PermissionRaw as Permission, ResourcesRaw as Resources,
-    StatementRaw as Statement, TargetKind,
+    ClientType, Contract, Encryption, ModuleKind, PermissionRaw as Permission,
+    ResourcesRaw as Resources, StatementRaw as Statement, TargetKind,
 };
 pub use build::build;
 
@@ -247,7 +247,10 @@ impl Catalog {
     /// Phases that are guaranteed to finish before `phase` starts (its gates, transitively).
     pub fn phases_before(&self, phase: u32) -> Vec<u32> {
         let mut seen = Vec::new();
-        let mut stack: Vec<u32> = self.phase(phase).map(|p| p.gate.clone()).unwrap_or_default();
+        let mut stack: Vec<u32> = self
+            .phase(phase)
+            .map(|p| p.gate.clone())
+            .unwrap_or_default();
         while let Some(p) = stack.pop() {
             if !seen.contains(&p) {
                 seen.push(p);
@@ -270,7 +273,9 @@ impl Catalog {
     }
 
     pub fn subscriptions_of(&self, module: &str) -> impl Iterator<Item = &Subscription> {
-        self.subscriptions.iter().filter(move |s| s.consumer == module)
+        self.subscriptions
+            .iter()
+            .filter(move |s| s.consumer == module)
     }
 
     pub fn counts(&self) -> Counts {

@@ -16,7 +16,9 @@ macro_rules! convention {
             what: $what,
             pattern: $pattern,
             example: $example,
-            regex: LazyLock::new(|| Regex::new(concat!("^(?:", $pattern, ")$")).expect("valid pattern")),
+            regex: LazyLock::new(|| {
+                Regex::new(concat!("^(?:", $pattern, ")$")).expect("valid pattern")
+            }),
         };
     };
 }
@@ -24,21 +26,96 @@ macro_rules! convention {
 convention!(MODULE_ID, "module id", r"MOD-[0-9]{3}", "MOD-042");
 convention!(DOMAIN_ID, "system domain id", r"SD[0-9]{2}", "SD07");
 convention!(ENV_NAME, "environment name", r"[a-z][a-z0-9]{1,9}", "dev");
-convention!(BANK_NAME, "resource name", r"bank-[a-z0-9]+(?:-[a-z0-9]+)*", "bank-iceberg");
-convention!(BUS_NAME, "event bus name", r"bank-[a-z0-9]+(?:-[a-z0-9]+)*|default", "bank-core");
-convention!(KEY_ALIAS, "KMS key alias", r"bank/[a-z][a-z0-9-]*", "bank/pii");
-convention!(ROLE_NAME, "IAM role name", r"Bank[A-Z][A-Za-z0-9]*Role", "BankCoreRole");
-convention!(SECRET_NAME, "secret name", r"bank-[a-z0-9-]+(?:/[a-z0-9-]+)+", "bank-aml/sanctions/decryption-key");
-convention!(SECRET_PREFIX, "secret name prefix", r"bank-[a-z0-9-]+(?:/[a-z0-9-]+)*", "bank-core/neon");
-convention!(LOG_GROUP, "log group name", r"/[A-Za-z0-9_./-]+", "/aws/secretsmanager/bank-access");
-convention!(EVENT_NAME, "event name", r"[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)+", "account.created");
-convention!(EVENT_SOURCE, "event source", r"bank\.[a-z][a-z0-9-]*", "bank.core");
-convention!(DETAIL_TYPE, "detail-type", r"[A-Z][A-Za-z0-9]*", "AccountCreated");
-convention!(SUBSCRIPTION, "subscription name", r"[a-z][a-z0-9-]{0,39}", "aml-transactions");
-convention!(QUEUE_NAME, "queue name", r"[a-z][a-z0-9-]{0,60}", "mod-018-alerts");
-convention!(SSM_PATH, "SSM parameter path below /bank/{env}/", r"[a-z0-9-]+(?:/[a-z0-9-]+)+", "kms/pii/arn");
-convention!(ATTRIBUTE, "custom attribute name", r"[a-z][a-z0-9_]{0,19}", "jurisdiction");
-convention!(CLIENT_NAME, "app client name", r"[a-z][a-z0-9-]{0,40}", "mobile-app");
+convention!(
+    BANK_NAME,
+    "resource name",
+    r"bank-[a-z0-9]+(?:-[a-z0-9]+)*",
+    "bank-iceberg"
+);
+convention!(
+    BUS_NAME,
+    "event bus name",
+    r"bank-[a-z0-9]+(?:-[a-z0-9]+)*|default",
+    "bank-core"
+);
+convention!(
+    KEY_ALIAS,
+    "KMS key alias",
+    r"bank/[a-z][a-z0-9-]*",
+    "bank/pii"
+);
+convention!(
+    ROLE_NAME,
+    "IAM role name",
+    r"Bank[A-Z][A-Za-z0-9]*Role",
+    "BankCoreRole"
+);
+convention!(
+    SECRET_NAME,
+    "secret name",
+    r"bank-[a-z0-9-]+(?:/[a-z0-9-]+)+",
+    "bank-aml/sanctions/decryption-key"
+);
+convention!(
+    SECRET_PREFIX,
+    "secret name prefix",
+    r"bank-[a-z0-9-]+(?:/[a-z0-9-]+)*",
+    "bank-core/neon"
+);
+convention!(
+    LOG_GROUP,
+    "log group name",
+    r"/[A-Za-z0-9_./-]+",
+    "/aws/secretsmanager/bank-access"
+);
+convention!(
+    EVENT_NAME,
+    "event name",
+    r"[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)+",
+    "account.created"
+);
+convention!(
+    EVENT_SOURCE,
+    "event source",
+    r"bank\.[a-z][a-z0-9-]*",
+    "bank.core"
+);
+convention!(
+    DETAIL_TYPE,
+    "detail-type",
+    r"[A-Z][A-Za-z0-9]*",
+    "AccountCreated"
+);
+convention!(
+    SUBSCRIPTION,
+    "subscription name",
+    r"[a-z][a-z0-9-]{0,39}",
+    "aml-transactions"
+);
+convention!(
+    QUEUE_NAME,
+    "queue name",
+    r"[a-z][a-z0-9-]{0,60}",
+    "mod-018-alerts"
+);
+convention!(
+    SSM_PATH,
+    "SSM parameter path below /bank/{env}/",
+    r"[a-z0-9-]+(?:/[a-z0-9-]+)+",
+    "kms/pii/arn"
+);
+convention!(
+    ATTRIBUTE,
+    "custom attribute name",
+    r"[a-z][a-z0-9_]{0,19}",
+    "jurisdiction"
+);
+convention!(
+    CLIENT_NAME,
+    "app client name",
+    r"[a-z][a-z0-9-]{0,40}",
+    "mobile-app"
+);
 convention!(ACCOUNT_ID, "AWS account id", r"[0-9]{12}", "123456789012");
 
 impl Convention {
@@ -47,7 +124,10 @@ impl Convention {
     }
 
     pub fn help(&self) -> String {
-        format!("a {} looks like `{}` (pattern `{}`)", self.what, self.example, self.pattern)
+        format!(
+            "a {} looks like `{}` (pattern `{}`)",
+            self.what, self.example, self.pattern
+        )
     }
 }
 
