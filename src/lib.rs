@@ -5,8 +5,11 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod deploy;
 pub mod diag;
+pub mod lint;
 pub mod model;
+pub mod render;
 
 use catalog::CatalogSource;
 use diag::Problem;

@@ -1,0 +1,1 @@
+//! Plan, apply and destroy every module in deployment order with a real Terraform core.

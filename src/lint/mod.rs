@@ -1,0 +1,1 @@
+//! Policy checks on the catalogue and on any Terraform, rendered or hand-written.

@@ -1,0 +1,1 @@
+//! Catalogue → Terraform: one root module per catalogue module per environment.
