@@ -10,7 +10,7 @@ pub use crate::catalog::raw::{
     ClientType, Contract, Encryption, ModuleKind, PermissionRaw as Permission,
     ResourcesRaw as Resources, StatementRaw as Statement, TargetKind,
 };
-pub use build::build;
+pub use build::{build, export_target};
 
 use crate::diag::{Loc, SourceFile};
 use serde::Serialize;

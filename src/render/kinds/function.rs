@@ -1,0 +1,146 @@
+//! Lambda: the runtime convention (every runtime module is a function under its domain's role,
+//! published and served through a `live` alias for blue-green deploys, seed 001) and the
+//! functions a module declares itself (with their own role, e.g. MOD-045's rotation Lambda).
+
+use super::{Stmt, catalogue_statements, policy, trust};
+use crate::model::{RuntimeSettings, names::ident};
+use crate::render::ctx::ModuleCtx;
+use crate::render::hcl::{raw, tpl};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// The label of a module's conventional function.
+pub const CONVENTIONAL: &str = "app";
+
+pub fn render(m: &mut ModuleCtx) {
+    if let Some(settings) = m.module.function.clone() {
+        let domain = m.cat.domain(&m.module.domain).cloned();
+        let role = domain
+            .as_ref()
+            .map(|d| m.role_arn(&d.role))
+            .unwrap_or(Value::Null);
+        let mut env = BTreeMap::new();
+        env.insert("MODULE_ID".to_string(), m.module.id.clone());
+        env.insert("ENVIRONMENT".to_string(), m.env.name.clone());
+        if let Some(d) = &domain {
+            env.insert("EVENT_BUS".to_string(), d.bus.clone());
+        }
+        let name = m.env_name(&m.module.function_base_name());
+        let purpose = m
+            .module
+            .purpose
+            .clone()
+            .unwrap_or_else(|| m.module.title.clone());
+        let loc = m.module.loc.clone();
+        let ctx = function_ctx(
+            m,
+            CONVENTIONAL,
+            &name,
+            &purpose,
+            &settings,
+            role,
+            env,
+            None,
+            false,
+        );
+        m.emit("lambda", "function.tf.j2", &loc, ctx);
+        m.export(
+            format!("lambda/{}/live-arn", m.module.id.to_lowercase()),
+            format!(
+                "ARN of the live alias of {} ({})",
+                m.module.id, m.module.title
+            ),
+            raw(format!("aws_lambda_alias.{CONVENTIONAL}.arn")),
+            &loc,
+        );
+    }
+    for f in &m.module.resources.functions {
+        let id = ident(&f.name.value);
+        let loc = m.loc(&f.name.referenced);
+        let name = m.env_name(&f.name.value);
+        let d = &m.cat.platform.runtime_defaults;
+        let settings = RuntimeSettings {
+            handler: f.handler.clone().unwrap_or_else(|| d.handler.clone()),
+            memory_mb: f.memory_mb.unwrap_or(d.memory_mb),
+            timeout_seconds: f.timeout_seconds.unwrap_or(d.timeout_seconds),
+            log_retention_days: f
+                .log_retention_days
+                .as_ref()
+                .map(|v| v.value)
+                .unwrap_or(d.log_retention_days),
+            artefact_key: format!("lambda/{}/{}.zip", m.module.id, f.name.value),
+            ..d.clone()
+        };
+        let mut statements = catalogue_statements(m, &f.statements);
+        statements.insert(
+            0,
+            Stmt::allow("WriteOwnLogs")
+                .action(&["logs:CreateLogStream", "logs:PutLogEvents"])
+                .resource(vec![tpl(vec![
+                    raw(format!("aws_cloudwatch_log_group.{id}.arn")),
+                    json!(":*"),
+                ])])
+                .build(),
+        );
+        let own_role = json!({
+            "name": name,
+            "trust": trust("lambda.amazonaws.com"),
+            "policy": policy(statements),
+        });
+        let env: BTreeMap<String, String> = f
+            .environment
+            .iter()
+            .map(|(k, v)| (k.clone(), m.subst(v)))
+            .collect();
+        let role = raw(format!("aws_iam_role.{id}.arn"));
+        let ctx = function_ctx(
+            m,
+            &id,
+            &name,
+            &f.purpose,
+            &settings,
+            role,
+            env,
+            Some(own_role),
+            f.invoked_by_secretsmanager,
+        );
+        m.emit("lambda", "function.tf.j2", &loc, ctx);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn function_ctx(
+    m: &mut ModuleCtx,
+    id: &str,
+    name: &str,
+    purpose: &str,
+    s: &RuntimeSettings,
+    role: Value,
+    env: BTreeMap<String, String>,
+    own_role: Option<Value>,
+    secretsmanager: bool,
+) -> Value {
+    let key = m.key_arn("operational");
+    let bucket = m.bucket_name("bank-artefacts");
+    json!({
+        "id": id,
+        "name": name,
+        "purpose": purpose,
+        "role": role,
+        "own_role": own_role,
+        "runtime": s.runtime,
+        "architecture": s.architecture,
+        "handler": s.handler,
+        "memory": s.memory_mb,
+        "timeout": s.timeout_seconds,
+        "concurrency": s.reserved_concurrency,
+        "bucket": bucket,
+        "key_path": s.artefact_key.replace("{module}", &m.module.id),
+        "kms": key,
+        "environment": env,
+        "log_group": format!("/aws/lambda/{name}"),
+        "log_retention": s.log_retention_days,
+        "secretsmanager": secretsmanager,
+        "tags": m.class_tags("operational"),
+    })
+}

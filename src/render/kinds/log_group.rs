@@ -1,0 +1,27 @@
+//! CloudWatch log groups declared in the catalogue, encrypted with their classification's key.
+
+use crate::model::names::ident;
+use crate::render::ctx::ModuleCtx;
+use serde_json::json;
+
+pub fn render(m: &mut ModuleCtx) {
+    for l in &m.module.resources.log_groups {
+        let name = m.subst(&l.name.value);
+        let loc = m.loc(&l.name.referenced);
+        let key = m.key_arn(&l.classification.value);
+        let ctx = json!({
+            "id": label(&l.name.value),
+            "name": name,
+            "purpose": l.purpose,
+            "retention": l.retention_days.value,
+            "key": key,
+            "tags": m.class_tags(&l.classification.value),
+        });
+        m.emit("logs", "log_group.tf.j2", &loc, ctx);
+    }
+}
+
+/// The Terraform label of a catalogue log group (its name without the `{env}` placeholder).
+pub fn label(name: &str) -> String {
+    ident(&name.replace("{env}", ""))
+}

@@ -1,0 +1,166 @@
+//! One file per resource kind: each turns its catalogue entries into template contexts.
+//! A new kind is a new file here, its template in `templates/`, and one line in [`KINDS`].
+
+mod bucket;
+mod event_bus;
+mod firehose;
+mod function;
+mod iam_policy;
+mod iam_role;
+mod kms_key;
+mod log_group;
+mod secret;
+mod sns_topic;
+mod subscription;
+mod trail;
+mod user_pool;
+
+use super::ctx::ModuleCtx;
+use serde_json::{Map, Value, json};
+
+pub type Kind = fn(&mut ModuleCtx);
+
+/// Every resource kind, in the order their blocks are written.
+pub const KINDS: &[(&str, Kind)] = &[
+    ("kms_key", kms_key::render),
+    ("event_bus", event_bus::render),
+    ("bucket", bucket::render),
+    ("firehose", firehose::render),
+    ("user_pool", user_pool::render),
+    ("iam_role", iam_role::render),
+    ("iam_policy", iam_policy::render),
+    ("trail", trail::render),
+    ("sns_topic", sns_topic::render),
+    ("log_group", log_group::render),
+    ("function", function::render),
+    ("secret", secret::render),
+    ("subscription", subscription::render),
+];
+
+/// An IAM policy document.
+pub fn policy(statements: Vec<Value>) -> Value {
+    json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// One IAM statement; empty parts are left out.
+pub struct Stmt {
+    map: Map<String, Value>,
+}
+
+impl Stmt {
+    pub fn allow(sid: &str) -> Stmt {
+        Stmt::new(sid, "Allow")
+    }
+
+    pub fn deny(sid: &str) -> Stmt {
+        Stmt::new(sid, "Deny")
+    }
+
+    pub fn new(sid: &str, effect: &str) -> Stmt {
+        let mut map = Map::new();
+        map.insert("Sid".into(), json!(sid));
+        map.insert("Effect".into(), json!(effect));
+        Stmt { map }
+    }
+
+    pub fn principal(mut self, kind: &str, who: Value) -> Stmt {
+        self.map.insert("Principal".into(), json!({ kind: who }));
+        self
+    }
+
+    pub fn any_principal(mut self) -> Stmt {
+        self.map.insert("Principal".into(), json!("*"));
+        self
+    }
+
+    pub fn action(mut self, actions: &[&str]) -> Stmt {
+        self.map.insert(
+            "Action".into(),
+            one_or_list(actions.iter().map(|a| json!(a)).collect()),
+        );
+        self
+    }
+
+    pub fn actions(mut self, actions: Vec<Value>) -> Stmt {
+        self.map.insert("Action".into(), one_or_list(actions));
+        self
+    }
+
+    pub fn not_actions(mut self, actions: Vec<Value>) -> Stmt {
+        self.map.insert("NotAction".into(), one_or_list(actions));
+        self
+    }
+
+    pub fn resource(mut self, resources: Vec<Value>) -> Stmt {
+        self.map.insert("Resource".into(), one_or_list(resources));
+        self
+    }
+
+    pub fn not_resource(mut self, resources: Vec<Value>) -> Stmt {
+        self.map
+            .insert("NotResource".into(), one_or_list(resources));
+        self
+    }
+
+    pub fn condition(mut self, test: &str, variable: &str, values: Value) -> Stmt {
+        let cond = self.map.entry("Condition").or_insert_with(|| json!({}));
+        if let Value::Object(c) = cond {
+            let t = c.entry(test.to_string()).or_insert_with(|| json!({}));
+            if let Value::Object(t) = t {
+                t.insert(variable.to_string(), values);
+            }
+        }
+        self
+    }
+
+    pub fn build(self) -> Value {
+        Value::Object(self.map)
+    }
+}
+
+fn one_or_list(mut items: Vec<Value>) -> Value {
+    if items.len() == 1 {
+        items.remove(0)
+    } else {
+        Value::Array(items)
+    }
+}
+
+/// Catalogue-written IAM statements, with `{env}`, `{account}`, `{region}` filled in.
+pub fn catalogue_statements(m: &ModuleCtx, statements: &[crate::model::Statement]) -> Vec<Value> {
+    let sub = |v: &[String]| -> Vec<Value> { v.iter().map(|s| json!(m.subst(s))).collect() };
+    statements
+        .iter()
+        .map(|s| {
+            let mut st = Stmt::new(&s.sid, &s.effect.value);
+            if !s.actions.is_empty() {
+                st = st.actions(sub(&s.actions));
+            }
+            if !s.not_actions.is_empty() {
+                st = st.not_actions(sub(&s.not_actions));
+            }
+            if !s.resources.is_empty() {
+                st = st.resource(sub(&s.resources));
+            }
+            if !s.not_resources.is_empty() {
+                st = st.not_resource(sub(&s.not_resources));
+            }
+            for (test, vars) in &s.condition {
+                for (var, values) in vars {
+                    st = st.condition(test, var, Value::Array(sub(values)));
+                }
+            }
+            st.build()
+        })
+        .collect()
+}
+
+/// The trust policy of a role assumed by an AWS service.
+pub fn trust(service: &str) -> Value {
+    policy(vec![
+        Stmt::allow("AssumeRole")
+            .principal("Service", json!(service))
+            .action(&["sts:AssumeRole"])
+            .build(),
+    ])
+}

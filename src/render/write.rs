@@ -1,0 +1,199 @@
+//! Putting rendered trees on disk without ever losing a file bankgen did not write.
+//!
+//! Each environment is rendered into a staging folder next to it and swapped in with renames,
+//! so an interrupted render leaves either the previous tree or the new one. Anything in the old
+//! tree that bankgen did not generate (Terraform state, `.terraform/`, saved plans, a user's
+//! own files) is moved into the new tree before the swap. Generated files of modules that are no
+//! longer in the catalogue disappear with the old tree; a module folder that still holds other
+//! files is kept, with those files only.
+
+use super::{HEADER_PREFIX, Tree};
+use std::collections::BTreeSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default)]
+pub struct WriteSummary {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: Vec<String>,
+    /// Module folders of modules no longer in the catalogue, kept because they hold other files.
+    pub orphans: Vec<String>,
+}
+
+fn staging(out: &Path, env: &str) -> PathBuf {
+    out.join(format!(".bankgen-staging-{env}"))
+}
+
+fn retired(out: &Path, env: &str) -> PathBuf {
+    out.join(format!(".bankgen-retired-{env}"))
+}
+
+/// A file bankgen wrote: a `.tf` file whose first line is the generated header.
+pub fn is_generated(path: &Path) -> bool {
+    use std::io::Read;
+    if path.extension().is_none_or(|e| e != "tf") {
+        return false;
+    }
+    let mut buf = [0u8; 64];
+    let Ok(mut f) = fs::File::open(path) else {
+        return false;
+    };
+    let n = f.read(&mut buf).unwrap_or(0);
+    buf[..n].starts_with(HEADER_PREFIX.as_bytes())
+}
+
+/// Finish a swap that an interruption left half done.
+fn recover(out: &Path, env: &str) -> io::Result<()> {
+    let live = out.join(env);
+    let old = retired(out, env);
+    if old.exists() {
+        if live.exists() {
+            fs::remove_dir_all(&old)?;
+        } else {
+            fs::rename(&old, &live)?;
+        }
+    }
+    let stage = staging(out, env);
+    if stage.exists() {
+        // Files moved into the staging tree before the interruption go back first.
+        if live.exists() {
+            move_kept(&stage, &live, &mut Vec::new())?;
+        }
+        fs::remove_dir_all(&stage)?;
+    }
+    Ok(())
+}
+
+pub fn write_trees(out: &Path, trees: &[Tree]) -> io::Result<WriteSummary> {
+    fs::create_dir_all(out)?;
+    let mut summary = WriteSummary::default();
+    for tree in trees {
+        recover(out, &tree.env)?;
+        let live = out.join(&tree.env);
+        let stage = staging(out, &tree.env);
+        fs::create_dir_all(&stage)?;
+        for (rel, text) in &tree.files {
+            let target = stage.join(rel);
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            let before = fs::read(live.join(rel)).ok();
+            if before.as_deref() == Some(text.as_bytes()) {
+                summary.unchanged += 1;
+            } else {
+                summary.written += 1;
+            }
+            fs::write(&target, text)?;
+        }
+        if live.exists() {
+            for rel in generated_files(&live)? {
+                if !tree.files.contains_key(&rel) {
+                    summary.removed.push(format!("{}/{rel}", tree.env));
+                }
+            }
+            let mut orphans = Vec::new();
+            move_kept(&live, &stage, &mut orphans)?;
+            let modules: BTreeSet<&str> = tree
+                .files
+                .keys()
+                .filter_map(|k| k.split('/').next())
+                .collect();
+            for o in orphans {
+                if !modules.contains(o.as_str()) {
+                    summary.orphans.push(format!("{}/{o}", tree.env));
+                }
+            }
+            let old = retired(out, &tree.env);
+            fs::rename(&live, &old)?;
+            fs::rename(&stage, &live)?;
+            fs::remove_dir_all(&old)?;
+        } else {
+            fs::rename(&stage, &live)?;
+        }
+    }
+    summary.orphans.sort();
+    summary.orphans.dedup();
+    Ok(summary)
+}
+
+/// Move every entry of `from` that bankgen did not generate into the same place under `to`.
+/// `modules` collects the module folders that held such entries.
+fn move_kept(from: &Path, to: &Path, modules: &mut Vec<String>) -> io::Result<()> {
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type()?.is_dir() && is_module_dir(&name) {
+            for inner in fs::read_dir(&path)? {
+                let inner = inner?;
+                let p = inner.path();
+                if !is_generated(&p) {
+                    let dest_dir = to.join(&name);
+                    fs::create_dir_all(&dest_dir)?;
+                    let dest = dest_dir.join(inner.file_name());
+                    if !dest.exists() {
+                        fs::rename(&p, &dest)?;
+                        modules.push(name.clone());
+                    }
+                }
+            }
+        } else {
+            let dest = to.join(&name);
+            if !dest.exists() && !is_generated(&path) {
+                fs::rename(&path, &dest)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_module_dir(name: &str) -> bool {
+    crate::model::names::MODULE_ID.matches(name)
+}
+
+/// `MOD-104/kms.tf`-style paths of the generated files under an environment folder.
+fn generated_files(env_dir: &Path) -> io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    if !env_dir.is_dir() {
+        return Ok(out);
+    }
+    for entry in fs::read_dir(env_dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !entry.file_type()?.is_dir() {
+            continue;
+        }
+        for inner in fs::read_dir(entry.path())? {
+            let inner = inner?;
+            if is_generated(&inner.path()) {
+                out.push(format!("{name}/{}", inner.file_name().to_string_lossy()));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Paths (`<env>/<MOD>/<file>`) whose content on disk differs from the rendered tree: changed,
+/// missing, or generated but no longer rendered.
+pub fn check_trees(out: &Path, trees: &[Tree]) -> io::Result<Vec<String>> {
+    let mut stale = Vec::new();
+    for tree in trees {
+        let live = out.join(&tree.env);
+        for (rel, text) in &tree.files {
+            match fs::read(live.join(rel)) {
+                Ok(bytes) if bytes == text.as_bytes() => {}
+                _ => stale.push(format!("{}/{rel}", tree.env)),
+            }
+        }
+        for rel in generated_files(&live)? {
+            if !tree.files.contains_key(&rel) {
+                stale.push(format!("{}/{rel}", tree.env));
+            }
+        }
+    }
+    stale.sort();
+    Ok(stale)
+}
