@@ -129,7 +129,18 @@ fn safe_only(
             value.kind()
         )));
     }
-    std::fmt::Write::write_fmt(out, format_args!("{value}")).map_err(|e| invalid(e.to_string()))
+    // minijinja prints booleans the Python way (`True`); HCL spells them in lower case.
+    let text = match value.kind() {
+        ValueKind::Bool => {
+            if value.is_true() {
+                "true".to_string()
+            } else {
+                "false".to_string()
+            }
+        }
+        _ => value.to_string(),
+    };
+    out.write_str(&text).map_err(|e| invalid(e.to_string()))
 }
 
 fn template_problem(name: &str, e: &Error) -> Problem {

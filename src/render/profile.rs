@@ -13,8 +13,12 @@ pub struct Features {
     /// `aws_cloudwatch_event_permission` (an account principal only).
     pub bus_policy: bool,
     /// Arguments that providers < 4 do not have: bus `description` and `dead_letter_config`,
-    /// Cognito `deletion_protection`, client `enable_token_revocation`, bucket ownership controls.
+    /// Cognito `deletion_protection`, client `enable_token_revocation`, bucket ownership controls,
+    /// S3 notifications to EventBridge, Lambda `architectures`, the `s3_use_path_style` provider flag.
     pub v4_arguments: bool,
+    /// A Lambda runtime to use instead of the catalogue's: hashicorp/aws 3.39 checks runtimes
+    /// against its 2021 list, which ends at nodejs14.x.
+    pub lambda_runtime: Option<&'static str>,
     /// Firehose's `buffering_size`/`buffering_interval` (provider >= 5) vs `buffer_size`/`buffer_interval`.
     pub firehose_buffering: bool,
 }
@@ -27,6 +31,7 @@ impl Features {
             bus_policy: modern,
             v4_arguments: modern,
             firehose_buffering: modern,
+            lambda_runtime: (!modern).then_some("nodejs14.x"),
         }
     }
 }

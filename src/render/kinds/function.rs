@@ -128,7 +128,7 @@ fn function_ctx(
         "purpose": purpose,
         "role": role,
         "own_role": own_role,
-        "runtime": s.runtime,
+        "runtime": m.features.lambda_runtime.map(str::to_string).unwrap_or_else(|| s.runtime.clone()),
         "architecture": s.architecture,
         "handler": s.handler,
         "memory": s.memory_mb,

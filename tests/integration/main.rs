@@ -1,0 +1,6 @@
+//! The integration tests: one binary, a fluent builder (support.rs) that runs the real
+//! `bankgen` executable in a scratch folder.
+
+mod check;
+mod render;
+mod support;
