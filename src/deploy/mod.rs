@@ -1,1 +1,3 @@
 //! Plan, apply and destroy every module in deployment order with a real Terraform core.
+
+pub mod changes;

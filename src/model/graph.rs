@@ -2,11 +2,15 @@
 //!
 //! Edges come from three rules of the seeds: a module's `depends_on`, the phase gates of
 //! seed 001, and event subscriptions ("a consumer after its producers": events must be live).
+//! Where a subscription contradicts the phase table (a consumer in a phase that seed 001 runs
+//! in parallel with its producer's), the phase table wins: see [`subscription_conflicts`].
 
 use super::{Catalog, Module};
 use crate::diag::Problem;
-use petgraph::algo::tarjan_scc;
+use petgraph::Direction;
+use petgraph::algo::{has_path_connecting, tarjan_scc};
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -48,6 +52,181 @@ impl DeployGraph {
         }
         DeployGraph { graph, index }
     }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    /// The modules that must be deployed before `id`, transitively.
+    pub fn upstream(&self, id: &str) -> BTreeSet<String> {
+        self.reach([id], Direction::Incoming)
+    }
+
+    /// `roots` and every module that must be deployed after one of them, transitively.
+    pub fn downstream<'a>(&self, roots: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+        let roots: Vec<&str> = roots.into_iter().collect();
+        let mut out = self.reach(roots.iter().copied(), Direction::Outgoing);
+        out.extend(
+            roots
+                .iter()
+                .filter(|r| self.contains(r))
+                .map(|r| r.to_string()),
+        );
+        out
+    }
+
+    /// Whether `from` must be deployed before `to` (a path of edges leads from one to the other).
+    pub fn before(&self, from: &str, to: &str) -> bool {
+        match (self.index.get(from), self.index.get(to)) {
+            (Some(&a), Some(&b)) => a != b && has_path_connecting(&self.graph, a, b, None),
+            _ => false,
+        }
+    }
+
+    /// Nodes reachable from `starts` (not counting the starts themselves unless on a cycle).
+    fn reach<'a>(
+        &self,
+        starts: impl IntoIterator<Item = &'a str>,
+        dir: Direction,
+    ) -> BTreeSet<String> {
+        let mut seen: BTreeSet<NodeIndex> = BTreeSet::new();
+        let mut stack: Vec<NodeIndex> = starts
+            .into_iter()
+            .filter_map(|s| self.index.get(s).copied())
+            .collect();
+        while let Some(n) = stack.pop() {
+            for x in self.graph.neighbors_directed(n, dir) {
+                if seen.insert(x) {
+                    stack.push(x);
+                }
+            }
+        }
+        seen.into_iter().map(|n| self.graph[n].clone()).collect()
+    }
+
+    /// The ordering constraints among `selected`: `(a, b, why)` when a path leads from `a` to
+    /// `b` in the whole graph through modules that are not selected; `why` is the rule of the
+    /// path's first edge. Constraints implied by a selected module in between are left out.
+    pub fn induced(&self, selected: &BTreeSet<String>) -> Vec<(String, String, Why)> {
+        let mut out = Vec::new();
+        for a in selected {
+            let Some(&start) = self.index.get(a) else {
+                continue;
+            };
+            let mut seen: BTreeSet<NodeIndex> = BTreeSet::new();
+            let mut stack: Vec<(NodeIndex, Option<Why>)> = vec![(start, None)];
+            while let Some((n, first)) = stack.pop() {
+                for e in self.graph.edges(n) {
+                    let x = e.target();
+                    if !seen.insert(x) {
+                        continue;
+                    }
+                    let why = first.unwrap_or(*e.weight());
+                    let name = &self.graph[x];
+                    if selected.contains(name) {
+                        if x != start {
+                            out.push((a.clone(), name.clone(), why));
+                        }
+                    } else {
+                        stack.push((x, Some(why)));
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The subgraph of `selected`, with the ordering constraints among them ([`Self::induced`]).
+    pub fn restrict(&self, selected: &BTreeSet<String>) -> DeployGraph {
+        let mut graph = DiGraph::new();
+        let mut index = BTreeMap::new();
+        for id in selected.iter().filter(|s| self.contains(s)) {
+            index.insert(id.clone(), graph.add_node(id.clone()));
+        }
+        for (a, b, why) in self.induced(selected) {
+            graph.add_edge(index[&a], index[&b], why);
+        }
+        DeployGraph { graph, index }
+    }
+
+    /// Every edge, sorted by `(from, to)`.
+    pub fn edge_list(&self) -> Vec<Edge> {
+        let mut out: Vec<Edge> = self
+            .graph
+            .edge_references()
+            .map(|e| Edge {
+                from: self.graph[e.source()].clone(),
+                to: self.graph[e.target()].clone(),
+                why: *e.weight(),
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Module ids in a deployment order (ties broken by id); `None` on a cycle.
+    pub fn topo_order(&self) -> Option<Vec<String>> {
+        let mut indeg: BTreeMap<NodeIndex, usize> = self
+            .graph
+            .node_indices()
+            .map(|n| {
+                (
+                    n,
+                    self.graph
+                        .neighbors_directed(n, Direction::Incoming)
+                        .count(),
+                )
+            })
+            .collect();
+        let mut ready: BTreeSet<(String, NodeIndex)> = indeg
+            .iter()
+            .filter(|(_, d)| **d == 0)
+            .map(|(n, _)| (self.graph[*n].clone(), *n))
+            .collect();
+        let mut out = Vec::new();
+        while let Some(first) = ready.pop_first() {
+            out.push(first.0);
+            for x in self.graph.neighbors(first.1) {
+                let d = indeg.get_mut(&x).expect("node");
+                *d -= 1;
+                if *d == 0 {
+                    ready.insert((self.graph[x].clone(), x));
+                }
+            }
+        }
+        (out.len() == self.graph.node_count()).then_some(out)
+    }
+
+    /// For each module, the number of modules on the longest path that starts at it (itself
+    /// included): the scheduler starts the module with the longest remaining chain first.
+    pub fn remaining_path_lengths(&self) -> BTreeMap<String, usize> {
+        let mut len: BTreeMap<String, usize> = BTreeMap::new();
+        let Some(order) = self.topo_order() else {
+            return self.index.keys().map(|k| (k.clone(), 1)).collect();
+        };
+        for id in order.iter().rev() {
+            let n = self.index[id];
+            let best = self
+                .graph
+                .neighbors(n)
+                .map(|x| len[&self.graph[x]])
+                .max()
+                .unwrap_or(0);
+            len.insert(id.clone(), best + 1);
+        }
+        len
+    }
+
+    /// The same graph with every edge reversed (the order to destroy in).
+    pub fn reversed(&self) -> DeployGraph {
+        let mut g = self.graph.clone();
+        g.reverse();
+        DeployGraph {
+            graph: g,
+            index: self.index.clone(),
+        }
+    }
 }
 
 /// Every edge, deduplicated: when two rules give the same pair, the first rule in `Why` order wins.
@@ -69,17 +248,60 @@ pub fn edges(cat: &Catalog) -> Vec<Edge> {
     for (from, to) in phase_edges(cat) {
         add(&from, &to, Why::PhaseGate);
     }
-    for s in &cat.subscriptions {
-        for ev in &s.events {
-            if let Some(e) = cat.event(&s.bus, ev)
-                && cat.module(&s.consumer).is_some()
-            {
-                add(&e.producer, &s.consumer, Why::Subscription);
-            }
+    for (producer, consumer) in subscription_pairs(cat) {
+        if gate_conflict(cat, &producer, &consumer).is_none() {
+            add(&producer, &consumer, Why::Subscription);
         }
     }
     set.into_iter()
         .map(|((from, to), why)| Edge { from, to, why })
+        .collect()
+}
+
+/// `(producer, consumer)` for every event a subscription listens to (both modules exist).
+fn subscription_pairs(cat: &Catalog) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for s in &cat.subscriptions {
+        for ev in &s.events {
+            if let Some(e) = cat.event(&s.bus, ev)
+                && cat.module(&s.consumer).is_some()
+                && cat.module(&e.producer).is_some()
+            {
+                out.insert((e.producer.clone(), s.consumer.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// A subscription whose consumer seed 001's phase table deploys in parallel with (or before)
+/// its producer: the phase table wins (seed 001: Phase 6 "can be deployed in parallel with
+/// phases 2–5 as long as Phase 1 is done", though it "eventually" consumes SD03 and SD05
+/// events), so no ordering edge is made; [`subscription_conflicts`] lists these.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct GateConflict {
+    pub producer: String,
+    pub producer_phase: u32,
+    pub consumer: String,
+    pub consumer_phase: u32,
+}
+
+fn gate_conflict(cat: &Catalog, producer: &str, consumer: &str) -> Option<GateConflict> {
+    let (p, c) = (cat.module(producer)?.phase?, cat.module(consumer)?.phase?);
+    (p != c && !cat.phases_before(c).contains(&p)).then(|| GateConflict {
+        producer: producer.to_string(),
+        producer_phase: p,
+        consumer: consumer.to_string(),
+        consumer_phase: c,
+    })
+}
+
+/// Subscriptions that order nothing because the phase table runs consumer and producer in
+/// parallel (or the consumer first): their rules are registered before the producer is live.
+pub fn subscription_conflicts(cat: &Catalog) -> Vec<GateConflict> {
+    subscription_pairs(cat)
+        .into_iter()
+        .filter_map(|(p, c)| gate_conflict(cat, &p, &c))
         .collect()
 }
 
