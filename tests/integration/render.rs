@@ -1,1 +1,251 @@
-//! Render tests.
+//! `bankgen render`: golden trees, determinism, `--check`, atomic writes that keep what bankgen
+//! did not write, the counts the seeds give, and hostile catalogue values.
+
+use crate::support::{Test, read_tree, repo};
+use std::collections::BTreeMap;
+
+fn render(t: &Test, args: &[&str]) {
+    let mut all = vec!["render"];
+    all.extend_from_slice(args);
+    t.cmd(all).success();
+}
+
+#[test]
+fn rendered_dev_and_local_trees_equal_the_golden_files() {
+    let t = Test::new();
+    for env in ["dev", "local"] {
+        render(&t, &["--env", env, "--out", "out"]);
+        let got = read_tree(&t.path(&format!("out/{env}")));
+        let want = read_tree(&repo().join(format!("tests/golden/{env}")));
+        let got_names: Vec<&String> = got.iter().map(|(n, _)| n).collect();
+        let want_names: Vec<&String> = want.iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            got_names, want_names,
+            "{env}: the set of files differs from tests/golden (scripts/update-golden regenerates)"
+        );
+        let differing: Vec<&String> = got
+            .iter()
+            .zip(&want)
+            .filter(|(a, b)| a.1 != b.1)
+            .map(|(a, _)| &a.0)
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "{env}: files differ from tests/golden: {differing:?}"
+        );
+    }
+}
+
+#[test]
+fn two_renders_are_byte_identical() {
+    let t = Test::new();
+    render(&t, &["--all-envs", "--out", "a"]);
+    render(&t, &["--all-envs", "--out", "b"]);
+    let a = read_tree(&t.path("a"));
+    assert!(
+        a.len() > 4 * 142 * 4,
+        "expected at least four files per module and environment"
+    );
+    assert!(a == read_tree(&t.path("b")), "two renders differ");
+}
+
+#[test]
+fn check_is_clean_after_render_and_names_the_stale_file_after_an_edit() {
+    let t = Test::new().with_catalog();
+    render(&t, &["--env", "dev"]);
+    t.cmd(["render", "--env", "dev", "--check"])
+        .success()
+        .stdout_has("up to date");
+    let t = t.edit(
+        "catalog/modules/MOD-104.yaml",
+        "expiration_days: 90",
+        "expiration_days: 120",
+    );
+    let run = t.cmd(["render", "--env", "dev", "--check"]);
+    run.status(1)
+        .stderr_has("stale")
+        .stdout_has("dev/MOD-104/s3.tf");
+    assert!(
+        !run.stdout().contains("MOD-001"),
+        "only the edited module's file is stale:\n{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn render_keeps_what_it_did_not_write_and_drops_modules_that_are_gone() {
+    let t = Test::new().with_catalog();
+    render(&t, &["--env", "dev"]);
+    let t = t
+        .file("out/dev/MOD-166/terraform.tfstate", "{\"version\": 4}\n")
+        .file("out/dev/MOD-104/team-notes.tf", "# written by hand\n")
+        .file("out/dev/MOD-104/.terraform/marker", "x");
+    // MOD-166 leaves the catalogue: nothing depends on it.
+    let t = t.remove("catalog/modules/MOD-166.yaml");
+    t.cmd(["render", "--env", "dev"])
+        .success()
+        .stderr_has("dev/MOD-166 is no longer in the catalogue");
+    assert!(
+        !t.path("out/dev/MOD-166/lambda.tf").exists(),
+        "generated files of a removed module are removed"
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.path("out/dev/MOD-166/terraform.tfstate")).unwrap(),
+        "{\"version\": 4}\n"
+    );
+    assert!(
+        t.path("out/dev/MOD-104/team-notes.tf").exists(),
+        "a hand-written file is kept"
+    );
+    assert!(
+        t.path("out/dev/MOD-104/.terraform/marker").exists(),
+        "Terraform's working folder is kept"
+    );
+    assert!(t.path("out/dev/MOD-104/kms.tf").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(t.path("out"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "no staging folders remain: {leftovers:?}"
+    );
+}
+
+/// Resource blocks per type, counted by parsing every rendered file with hcl-rs.
+fn resource_counts(dir: &std::path::Path) -> (BTreeMap<String, usize>, usize) {
+    let mut counts = BTreeMap::new();
+    let mut modules = std::collections::BTreeSet::new();
+    for (rel, text) in read_tree(dir) {
+        modules.insert(rel.split('/').next().unwrap().to_string());
+        let body: hcl::Body =
+            hcl::from_str(&text).unwrap_or_else(|e| panic!("{rel} does not parse: {e}"));
+        for block in body.blocks().filter(|b| b.identifier() == "resource") {
+            *counts
+                .entry(block.labels()[0].as_str().to_string())
+                .or_insert(0) += 1;
+        }
+    }
+    (counts, modules.len())
+}
+
+#[test]
+fn every_environment_has_the_seed_counts() {
+    let t = Test::new();
+    render(&t, &["--all-envs", "--out", "out"]);
+    for env in ["local", "dev", "uat", "prod"] {
+        let (counts, modules) = resource_counts(&t.path(&format!("out/{env}")));
+        let n = |ty: &str| counts.get(ty).copied().unwrap_or(0);
+        assert_eq!(modules, 142, "{env}: one stack per catalogue module");
+        assert_eq!(n("aws_cloudwatch_event_bus"), 8, "{env}: buses");
+        assert_eq!(n("aws_cloudwatch_event_archive"), 8, "{env}: archives");
+        assert_eq!(n("aws_s3_bucket"), 5, "{env}: buckets");
+        assert_eq!(n("aws_kms_key"), 3, "{env}: CMKs");
+        assert_eq!(n("aws_kms_alias"), 3, "{env}: aliases");
+        assert_eq!(
+            n("aws_kinesis_firehose_delivery_stream"),
+            2,
+            "{env}: Firehose streams"
+        );
+        assert_eq!(n("aws_cognito_user_pool"), 2, "{env}: user pools");
+        assert_eq!(n("aws_cognito_user_pool_client"), 4, "{env}: app clients");
+        assert_eq!(n("aws_cloudtrail"), 1, "{env}: trail");
+        assert_eq!(n("aws_secretsmanager_secret"), 2, "{env}: MOD-045 secrets");
+        // Every runtime module's function and `live` alias, plus MOD-045's two Lambdas.
+        let runtime = 142 - 6 - 1; // every module but the six of Phase 0 and MOD-156 (iac)
+        assert_eq!(n("aws_lambda_function"), runtime + 2, "{env}: functions");
+        assert_eq!(n("aws_lambda_alias"), runtime + 2, "{env}: aliases");
+        assert_eq!(
+            n("aws_cloudwatch_event_rule"),
+            29,
+            "{env}: one rule per subscription"
+        );
+        assert_eq!(
+            n("aws_cloudwatch_event_target"),
+            29,
+            "{env}: one target per subscription"
+        );
+    }
+    let roles = std::fs::read_to_string(t.path("out/dev/MOD-104/iam.tf")).unwrap();
+    let domain_roles = roles
+        .lines()
+        .filter(|l| l.starts_with("resource \"aws_iam_role\" \"bank"))
+        .count();
+    assert_eq!(domain_roles, 8, "eight domain roles");
+}
+
+/// The values a hostile catalogue author might try: every HCL metacharacter at once.
+const HOSTILE: &str =
+    "quote \" backslash \\ interp ${var.x} directive %{ if true }x%{ endif } newline\nEOT\nend";
+
+#[test]
+fn hostile_values_render_as_literal_text() {
+    let yaml_value = serde_json::to_string(HOSTILE).unwrap(); // a JSON string is a YAML string
+    let t = Test::new()
+        .with_catalog()
+        .edit(
+            "catalog/modules/MOD-104.yaml",
+            "purpose: Kinesis Firehose landing zone",
+            &format!("purpose: {yaml_value}"),
+        )
+        .edit(
+            "catalog/modules/MOD-001.yaml",
+            "title: \"Double-entry posting engine\"",
+            &format!("title: {yaml_value}"),
+        );
+    render(&t, &["--env", "dev"]);
+    let functions = std::fs::read_to_string(t.path("out/dev/MOD-001/lambda.tf")).unwrap();
+    let body: hcl::Body = hcl::from_str(&functions).expect("still valid HCL");
+    let f = body
+        .blocks()
+        .find(|b| b.labels().len() == 2 && b.labels()[0].as_str() == "aws_lambda_function")
+        .unwrap();
+    let desc = f
+        .body()
+        .attributes()
+        .find(|a| a.key() == "description")
+        .unwrap();
+    // hcl-rs keeps the escaped template text; evaluating it must give the literal back.
+    let value: hcl::Value = hcl::eval::Evaluate::evaluate(desc.expr(), &hcl::eval::Context::new())
+        .expect("no interpolation to resolve");
+    assert_eq!(value, hcl::Value::from(HOSTILE));
+    let bucket_tags = std::fs::read_to_string(t.path("out/dev/MOD-104/s3.tf")).unwrap();
+    hcl::from_str::<hcl::Body>(&bucket_tags).expect("s3.tf still valid HCL");
+}
+
+#[test]
+fn hostile_names_are_rejected_with_a_diagnostic() {
+    let t = Test::new().with_catalog().edit(
+        "catalog/modules/MOD-104.yaml",
+        "name: bank-reports",
+        "name: \"bank-reports\\\"${x}\"",
+    );
+    t.args(["render", "--env", "dev", "--short"])
+        .run()
+        .status(2)
+        .stderr_has("MOD-104.yaml")
+        .stderr_has("BG030");
+}
+
+#[test]
+fn a_template_that_prints_a_value_without_escaping_is_an_error() {
+    let t = Test::new();
+    for f in std::fs::read_dir(repo().join("templates")).unwrap() {
+        let f = f.unwrap();
+        let text = std::fs::read_to_string(f.path()).unwrap();
+        let text = if f.file_name() == "log_group.tf.j2" {
+            text.replace("{{ name | q }}", "\"{{ name }}\"")
+        } else {
+            text
+        };
+        std::fs::create_dir_all(t.path("tpl")).unwrap();
+        std::fs::write(t.path("tpl").join(f.file_name()), text).unwrap();
+    }
+    t.args(["render", "--env", "dev", "--templates", "tpl", "--short"])
+        .run()
+        .status(2)
+        .stderr_has("BGR001")
+        .stderr_has("without an escaping filter");
+}

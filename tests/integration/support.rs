@@ -11,7 +11,6 @@ pub fn repo() -> PathBuf {
 pub struct Test {
     pub dir: tempfile::TempDir,
     args: Vec<String>,
-    env: Vec<(String, String)>,
 }
 
 impl Test {
@@ -19,7 +18,6 @@ impl Test {
         Test {
             dir: tempfile::tempdir().expect("temp dir"),
             args: Vec::new(),
-            env: Vec::new(),
         }
     }
 
@@ -60,26 +58,28 @@ impl Test {
         self
     }
 
-    pub fn env(mut self, k: &str, v: &str) -> Test {
-        self.env.push((k.into(), v.into()));
-        self
-    }
-
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 
     pub fn run(&self) -> Run {
+        self.cmd(self.args.clone())
+    }
+
+    /// Run with these arguments, keeping the test folder for further runs.
+    pub fn cmd<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let args: Vec<String> = args.into_iter().map(Into::into).collect();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_bankgen"));
         cmd.current_dir(self.dir.path())
-            .args(&self.args)
+            .args(&args)
             .env_remove("BANKGEN_CATALOG");
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
         Run {
             output: cmd.output().expect("bankgen runs"),
-            args: self.args.join(" "),
+            args: args.join(" "),
         }
     }
 }

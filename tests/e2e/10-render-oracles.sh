@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The rendered trees against real tools: Terraform's own formatter, the hashicorp/aws 6.66.0
+# schema (via python-hcl2, an independent parser), checkov, and `terraform validate` with the
+# hashicorp/aws 3.39.0 provider for the legacy profile. Needs scripts/toolchain.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+# shellcheck disable=SC1091
+source .toolchain/env.sh
+cargo build --release --quiet
+BIN=$ROOT/target/release/bankgen
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+step() { printf '[render-oracles] %s\n' "$*"; }
+
+step "render all environments"
+"$BIN" render --all-envs --out "$WORK/out" > /dev/null
+
+step "terraform fmt -check on every environment (local is the legacy profile)"
+tf fmt -check -recursive "$WORK/out"
+
+step "hashicorp/aws 6.66.0 schema + python-hcl2 parse (dev, uat, prod: v6 profile), one process per env"
+pids=()
+for env in dev uat prod; do
+  hcl2-python tests/oracle/validate_schema.py tests/oracle/aws-6.66.0-schema-subset.json "$WORK/out/$env" \
+    > "$WORK/schema-$env.log" 2>&1 &
+  pids+=($!)
+done
+for i in 0 1 2; do
+  env=$(echo dev uat prod | cut -d' ' -f$((i + 1)))
+  if ! wait "${pids[$i]}"; then cat "$WORK/schema-$env.log"; exit 1; fi
+  tail -1 "$WORK/schema-$env.log"
+done
+
+step "python-hcl2 parses every file of the legacy local tree"
+hcl2-python - "$WORK/out/local" <<'PY'
+import pathlib, sys, hcl2
+n = 0
+for root in sys.argv[1:]:
+    for f in sorted(pathlib.Path(root).rglob("*.tf")):
+        with open(f) as fh:
+            hcl2.load(fh)
+        n += 1
+print(f"parsed {n} legacy files")
+PY
+
+step "checkov on the rendered dev tree: 0 failed"
+checkov --skip-download --framework terraform -d "$WORK/out/dev" --quiet --compact -o json > "$WORK/checkov.json" || true
+tc-python - "$WORK/checkov.json" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+data = data[0] if isinstance(data, list) else data
+s = data["summary"]
+print(f"checkov: passed {s['passed']}, failed {s['failed']}, skipped {s['skipped']}, resources {s['resource_count']}")
+for f in data["results"]["failed_checks"]:
+    print(f"  FAILED {f['check_id']} {f['resource']} {f['file_path']}")
+assert s["resource_count"] > 900, "checkov saw too few resources"
+sys.exit(1 if s["failed"] else 0)
+PY
+
+step "terraform validate, hashicorp/aws 3.39.0, every module of the legacy local tree"
+# One root that calls every rendered module: a single validate covers all of them.
+mkdir -p "$WORK/validate"
+for d in "$WORK"/out/local/MOD-*; do
+  n=$(basename "$d")
+  printf 'module "%s" {\n  source = "%s"\n}\n\n' "${n/-/_}" "$d"
+done > "$WORK/validate/main.tf"
+(cd "$WORK/validate" && tf init -backend=false -input=false -no-color > init.log 2>&1 || { cat init.log; exit 1; })
+(cd "$WORK/validate" && tf validate -no-color)
+step "ok"
