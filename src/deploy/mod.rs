@@ -1,3 +1,149 @@
 //! Plan, apply and destroy every module in deployment order with a real Terraform core.
+//!
+//! `bankgen plan|apply|destroy` render the environment (atomically), run the lint gate, then
+//! drive `tofu` in every module folder `OUT/<env>/<MOD>/`, in the order of the deployment graph
+//! ([`crate::model::graph`]), at most `-j N` at once:
+//!
+//! - `init -input=false -no-color`
+//! - `plan -input=false -no-color -detailed-exitcode [-destroy] -out=tfplan` (exit 2: changes)
+//! - `show -json tfplan` → adds / changes / destroys
+//! - apply and destroy: `apply -input=false -no-color tfplan`, the very plan that was shown
+//!
+//! Provider plugins: `init` of many modules at once is safe with a filesystem mirror or a
+//! network mirror (each module unpacks its own copy). Terraform's plugin cache
+//! (`TF_PLUGIN_CACHE_DIR` / `plugin_cache_dir`) is not safe for concurrent init, so when one is
+//! configured bankgen runs one init at a time ([`tofu::plugin_cache_in_use`]).
+//!
+//! Interrupts: see [`process`]. Exit codes: 0 every module succeeded, 1 a module failed (or
+//! was skipped because of one), 2 usage or input error, 130 interrupted.
 
 pub mod changes;
+pub mod process;
+pub mod report;
+pub mod runner;
+pub mod sched;
+pub mod tofu;
+pub mod ui;
+
+use crate::diag::Problem;
+use crate::model::Catalog;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A run stopped by SIGINT or SIGTERM.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Plan,
+    Apply,
+    Destroy,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Plan => "plan",
+            Action::Apply => "apply",
+            Action::Destroy => "destroy",
+        }
+    }
+}
+
+/// Everything a run needs, fixed before the first module starts.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub action: Action,
+    pub env: String,
+    /// `OUT/<env>`: one folder per module.
+    pub env_dir: PathBuf,
+    /// One `<MOD>.log` per module (and `<MOD>.plan.json`, the `show -json` output).
+    pub logs: PathBuf,
+    pub tofu: PathBuf,
+    pub jobs: usize,
+    pub fail_fast: bool,
+    pub json: bool,
+    /// `apply --plans DIR`: apply `DIR/<MOD>.tfplan` instead of planning.
+    pub saved_plans: Option<PathBuf>,
+    /// `plan --plans DIR`: keep each plan with changes as `DIR/<MOD>.tfplan`.
+    pub keep_plans: Option<PathBuf>,
+    /// Why `init` runs one at a time (a plugin cache is configured).
+    pub serial_init: Option<String>,
+}
+
+impl RunConfig {
+    pub fn log_path(&self, module: &str) -> PathBuf {
+        self.logs.join(format!("{module}.log"))
+    }
+
+    pub fn tofu_name(&self) -> String {
+        self.tofu
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "tofu".into())
+    }
+}
+
+/// Render the environment into `out` (atomic swap of `out/<env>/`).
+pub fn render(
+    cat: &Catalog,
+    env: &str,
+    out: &Path,
+    opts: &crate::render::Options,
+) -> Result<crate::render::WriteSummary, Vec<Problem>> {
+    let tree = crate::render::render_env(cat, env, opts)?;
+    crate::render::write_trees(out, &[tree]).map_err(|e| {
+        vec![Problem::error(
+            "BGD001",
+            None,
+            format!("cannot write the rendered tree to {}: {e}", out.display()),
+            "check that the output folder is writable",
+        )]
+    })
+}
+
+/// The lint gate: error findings on the rendered environment stop the run before any `tofu`.
+/// Returns the warnings. (Wired to the linter when it lands; until then it finds nothing.)
+pub fn lint_gate(_cat: &Catalog, _env_dir: &Path) -> Result<Vec<Problem>, Vec<Problem>> {
+    Ok(Vec::new())
+}
+
+/// `plan --plans DIR` writes this next to the saved plans; `apply --plans DIR` reads it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlansManifest {
+    pub env: String,
+    pub bankgen_version: String,
+    /// Module → its saved plan file (relative to the folder) and what it changes.
+    pub plans: BTreeMap<String, SavedPlan>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedPlan {
+    pub file: String,
+    pub adds: u32,
+    pub changes: u32,
+    pub destroys: u32,
+}
+
+pub const MANIFEST: &str = "plans.json";
+
+impl PlansManifest {
+    pub fn read(dir: &Path) -> Result<PlansManifest, String> {
+        let path = dir.join(MANIFEST);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "cannot read {}: {e} (write it with `bankgen plan --plans DIR`)",
+                path.display()
+            )
+        })?;
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a plans manifest: {e}", path.display()))
+    }
+
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let mut text = serde_json::to_string_pretty(self).expect("manifest serialises");
+        text.push('\n');
+        std::fs::write(dir.join(MANIFEST), text)
+    }
+}

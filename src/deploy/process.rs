@@ -1,0 +1,134 @@
+//! Child processes and interrupts, in the manner of just's signal handler.
+//!
+//! Every `tofu` runs in a process group of its own, so the terminal's Ctrl-C reaches bankgen
+//! only; bankgen then forwards exactly one SIGINT per Ctrl-C (or SIGTERM) to each running
+//! child's group — what a terminal would have sent it — and waits for the children to exit by
+//! themselves: Terraform stops gracefully, writes its state and releases its lock. A second
+//! Ctrl-C forwards a second SIGINT (Terraform's "exit immediately"). Nothing is ever SIGKILLed.
+//!
+//! Spawning and signalling share one lock, and a finished child is removed from the registry
+//! before it is reaped (`waitid` with `WNOWAIT`), so a signal never reaches a process that was
+//! not started by us, nor a recycled pid; and once an interrupt arrived, nothing new starts.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::process::{Child, Command, ExitStatus};
+use std::sync::Mutex;
+
+#[derive(Default)]
+struct Inner {
+    /// How many interrupts arrived (SIGINT or SIGTERM).
+    interrupts: u32,
+    /// pid → module, of every running child (each the leader of its own process group).
+    running: BTreeMap<u32, String>,
+}
+
+#[derive(Default)]
+pub struct Children {
+    inner: Mutex<Inner>,
+}
+
+pub enum Spawned {
+    Child(Child),
+    /// An interrupt arrived before this step could start: it was not started.
+    Interrupted,
+}
+
+impl Children {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn interrupts(&self) -> u32 {
+        self.lock().interrupts
+    }
+
+    pub fn running(&self) -> usize {
+        self.lock().running.len()
+    }
+
+    /// Spawn `cmd` in a new process group, unless an interrupt already arrived.
+    pub fn spawn(&self, module: &str, cmd: &mut Command) -> io::Result<Spawned> {
+        use std::os::unix::process::CommandExt;
+        let mut inner = self.lock();
+        if inner.interrupts > 0 {
+            return Ok(Spawned::Interrupted);
+        }
+        let child = cmd.process_group(0).spawn()?;
+        inner.running.insert(child.id(), module.to_string());
+        Ok(Spawned::Child(child))
+    }
+
+    /// Wait for `child` to exit, take it out of the registry, then reap it.
+    pub fn wait(&self, child: &mut Child) -> io::Result<ExitStatus> {
+        let pid = child.id();
+        wait_exited(pid)?;
+        self.lock().running.remove(&pid);
+        child.wait()
+    }
+
+    /// An interrupt: start nothing new and send SIGINT to every running child's process group.
+    /// Returns the interrupt count (1 for the first) and the modules signalled.
+    pub fn interrupt(&self) -> (u32, Vec<String>) {
+        let mut inner = self.lock();
+        inner.interrupts += 1;
+        let mut signalled = Vec::new();
+        for (pid, module) in &inner.running {
+            // SAFETY: killpg only sends a signal; the group is the child's own (process_group(0)),
+            // and the pid is still unreaped (see `wait`), so it cannot have been recycled.
+            let rc = unsafe { libc::killpg(*pid as libc::pid_t, libc::SIGINT) };
+            if rc == 0 {
+                signalled.push(module.clone());
+            }
+        }
+        (inner.interrupts, signalled)
+    }
+}
+
+/// Block until the process `pid` has exited, without reaping it.
+fn wait_exited(pid: u32) -> io::Result<()> {
+    loop {
+        // SAFETY: a zeroed siginfo_t is a valid out-parameter for waitid.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: plain syscall on our own child; WNOWAIT leaves it for Child::wait to reap.
+        let rc = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        if rc == 0 {
+            return Ok(());
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+/// Listen for SIGINT and SIGTERM for the rest of the process: each one calls `on_signal` with
+/// the signal number (on a thread of its own). From then on these signals no longer kill
+/// bankgen: it finishes what runs and reports.
+pub fn install(on_signal: impl Fn(i32) + Send + 'static) -> io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new()
+        .name("bankgen-signals".into())
+        .spawn(move || {
+            for sig in signals.forever() {
+                on_signal(sig);
+            }
+        })?;
+    Ok(())
+}
+
+pub fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGINT => "SIGINT",
+        libc::SIGTERM => "SIGTERM",
+        _ => "signal",
+    }
+}

@@ -1,0 +1,869 @@
+//! The runner against `tests/stub-tofu`, a stand-in for Terraform that records every call with
+//! timestamps, sleeps, fails or hangs on request and handles SIGINT the way Terraform does.
+//! One test binary; `Deploy` is a small fluent builder for a run of `bankgen plan|apply|destroy`.
+
+use bankgen::catalog::CatalogSource;
+use bankgen::model::Catalog;
+use bankgen::model::graph::DeployGraph;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn catalog() -> &'static (Catalog, DeployGraph) {
+    static C: OnceLock<(Catalog, DeployGraph)> = OnceLock::new();
+    C.get_or_init(|| {
+        let (cat, _) = bankgen::load_catalog(&CatalogSource::Dir(root().join("catalog")))
+            .expect("the shipped catalogue loads");
+        let g = DeployGraph::build(&cat);
+        (cat, g)
+    })
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+const PHASE0: [&str; 6] = [
+    "MOD-104", "MOD-103", "MOD-102", "MOD-045", "MOD-076", "MOD-046",
+];
+
+/// One recorded stub call.
+#[derive(Debug, Clone)]
+struct Call {
+    pid: u32,
+    module: String,
+    cmd: String,
+    args: String,
+    start: u64,
+    end: Option<u64>,
+    exit: Option<i32>,
+    ints: u32,
+}
+
+struct Deploy {
+    dir: tempfile::TempDir,
+    action: &'static str,
+    args: Vec<String>,
+    envs: Vec<(String, String)>,
+    catalog: PathBuf,
+    cwd: Option<PathBuf>,
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    calls: Vec<Call>,
+    report: Value,
+    out: PathBuf,
+}
+
+impl Deploy {
+    fn new(action: &'static str) -> Deploy {
+        Deploy {
+            dir: tempfile::tempdir().expect("temp dir"),
+            action,
+            args: vec!["--env".into(), "local".into()],
+            envs: Vec::new(),
+            catalog: root().join("catalog"),
+            cwd: None,
+        }
+    }
+
+    fn arg(mut self, a: &str) -> Deploy {
+        self.args.push(a.to_string());
+        self
+    }
+
+    fn args(mut self, a: &[&str]) -> Deploy {
+        self.args.extend(a.iter().map(|s| s.to_string()));
+        self
+    }
+
+    fn jobs(self, n: usize) -> Deploy {
+        self.args(&["-j", &n.to_string()])
+    }
+
+    fn only(mut self, ids: &[&str]) -> Deploy {
+        self.args.push("--only".into());
+        self.args.extend(ids.iter().map(|s| s.to_string()));
+        self
+    }
+
+    fn env(mut self, k: &str, v: &str) -> Deploy {
+        self.envs.push((k.into(), v.into()));
+        self
+    }
+
+    fn catalog(mut self, dir: &Path) -> Deploy {
+        self.catalog = dir.to_path_buf();
+        self
+    }
+
+    fn cwd(mut self, dir: &Path) -> Deploy {
+        self.cwd = Some(dir.to_path_buf());
+        self
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    fn calls_file(&self) -> PathBuf {
+        self.dir.path().join("calls.log")
+    }
+
+    fn report_file(&self) -> PathBuf {
+        self.dir.path().join("report.json")
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bankgen"));
+        c.arg(self.action)
+            .args(&self.args)
+            .arg("--catalog")
+            .arg(&self.catalog)
+            .arg("--out")
+            .arg(self.out())
+            .arg("--report")
+            .arg(self.report_file())
+            .env("STUB_TOFU_LOG", self.calls_file())
+            .env("BANKGEN_TOFU", root().join("tests/stub-tofu"))
+            .env_remove("TF_PLUGIN_CACHE_DIR")
+            .env_remove("BANKGEN_CATALOG")
+            .stdin(Stdio::null());
+        if let Some(d) = &self.cwd {
+            c.current_dir(d);
+        }
+        if !self.args.iter().any(|a| a == "--tofu") {
+            c.arg("--tofu").arg(root().join("tests/stub-tofu"));
+        }
+        for (k, v) in &self.envs {
+            c.env(k, v);
+        }
+        c
+    }
+
+    fn run(self) -> (Run, Deploy) {
+        let out = self.command().output().expect("run bankgen");
+        let run = self.collect(out);
+        (run, self)
+    }
+
+    fn spawn(&self) -> Child {
+        self.command()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn bankgen")
+    }
+
+    fn collect(&self, out: Output) -> Run {
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            calls: read_calls(&self.calls_file()),
+            report: std::fs::read_to_string(self.report_file())
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or(Value::Null),
+            out: self.out(),
+        }
+    }
+}
+
+fn read_calls(path: &Path) -> Vec<Call> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut calls: BTreeMap<u32, Call> = BTreeMap::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.splitn(6, ' ').collect();
+        if f.len() < 5 {
+            continue;
+        }
+        let (t, pid) = (f[0].parse::<u64>().unwrap(), f[1].parse::<u32>().unwrap());
+        let c = calls.entry(pid).or_insert_with(|| Call {
+            pid,
+            module: f[2].into(),
+            cmd: f[3].into(),
+            args: String::new(),
+            start: t,
+            end: None,
+            exit: None,
+            ints: 0,
+        });
+        match f[4] {
+            "start" => {
+                c.start = t;
+                c.args = f.get(5).unwrap_or(&"").to_string();
+            }
+            "end" => {
+                c.end = Some(t);
+                c.exit = f.get(5).and_then(|x| x.parse().ok());
+            }
+            "int" => c.ints += 1,
+            _ => {}
+        }
+    }
+    let mut v: Vec<Call> = calls.into_values().collect();
+    v.sort_by_key(|c| c.start);
+    v
+}
+
+impl Run {
+    fn ok(&self) -> &Run {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "bankgen failed\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    fn modules(&self) -> BTreeSet<String> {
+        self.calls.iter().map(|c| c.module.clone()).collect()
+    }
+
+    /// `[first start, last end]` of each module's calls, in µs.
+    fn spans(&self) -> BTreeMap<String, (u64, u64)> {
+        let mut m: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for c in &self.calls {
+            let end = c.end.unwrap_or(u64::MAX);
+            let e = m.entry(c.module.clone()).or_insert((c.start, end));
+            e.0 = e.0.min(c.start);
+            e.1 = e.1.max(end);
+        }
+        m
+    }
+
+    fn status(&self) -> BTreeMap<String, String> {
+        self.report["modules"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no report\nstderr:\n{}", self.stderr))
+            .iter()
+            .map(|m| {
+                (
+                    m["id"].as_str().unwrap().to_string(),
+                    m["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn with_status(&self, s: &str) -> BTreeSet<String> {
+        self.status()
+            .into_iter()
+            .filter(|(_, st)| st == s)
+            .map(|(m, _)| m)
+            .collect()
+    }
+
+    fn cmds(&self, module: &str) -> Vec<&str> {
+        self.calls
+            .iter()
+            .filter(|c| c.module == module)
+            .map(|c| c.cmd.as_str())
+            .collect()
+    }
+
+    /// Most modules ever running at once.
+    fn max_parallel(&self) -> usize {
+        let mut ev: Vec<(u64, i32)> = Vec::new();
+        for (s, e) in self.spans().values() {
+            ev.push((*s, 1));
+            ev.push((*e, -1));
+        }
+        ev.sort(); // an end (-1) sorts before a start (+1) at the same instant
+        let (mut cur, mut best) = (0i32, 0i32);
+        for (_, d) in ev {
+            cur += d;
+            best = best.max(cur);
+        }
+        best as usize
+    }
+}
+
+fn alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Wait until `f` holds (polling), up to `secs`.
+fn wait_for(secs: u64, mut f: impl FnMut() -> bool) -> bool {
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(secs) {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    f()
+}
+
+fn sigint(child: &Child) {
+    // SAFETY: a signal to the bankgen process this test spawned.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+}
+
+// ------------------------------------------------------------------------------------- order
+
+/// The whole catalogue applied with -j 4: shared by the order and parallelism tests.
+fn full_apply() -> &'static (Run, Deploy) {
+    static R: OnceLock<(Run, Deploy)> = OnceLock::new();
+    R.get_or_init(|| Deploy::new("apply").jobs(4).env("STUB_SLEEP", "0.01").run())
+}
+
+#[test]
+fn apply_runs_every_module_init_plan_show_apply() {
+    let (run, _) = full_apply();
+    run.ok();
+    let (cat, _) = catalog();
+    assert_eq!(run.modules().len(), cat.modules.len());
+    for m in &cat.modules {
+        assert_eq!(
+            run.cmds(&m.id),
+            ["init", "plan", "show", "apply"],
+            "{}",
+            m.id
+        );
+    }
+    let apply = run.calls.iter().find(|c| c.cmd == "apply").unwrap();
+    assert!(
+        apply
+            .args
+            .ends_with(&format!("/local/{}/tfplan", apply.module)),
+        "apply applies the saved plan: {}",
+        apply.args
+    );
+    let plan = run.calls.iter().find(|c| c.cmd == "plan").unwrap();
+    for flag in [
+        "-input=false",
+        "-no-color",
+        "-detailed-exitcode",
+        "-out=tfplan",
+    ] {
+        assert!(plan.args.contains(flag), "plan has {flag}");
+    }
+    assert_eq!(run.report["summary"]["ok"], cat.modules.len());
+}
+
+#[test]
+fn order_respects_every_edge() {
+    let (run, _) = full_apply();
+    run.ok();
+    let spans = run.spans();
+    let (_, g) = catalog();
+    let edges = g.edge_list();
+    assert!(edges.len() > 1000);
+    for e in &edges {
+        let (a, b) = (spans[&e.from], spans[&e.to]);
+        assert!(
+            a.1 <= b.0,
+            "{} ({:?}) must finish before {} starts ({:?} edge)",
+            e.from,
+            a,
+            e.to,
+            e.why
+        );
+    }
+}
+
+#[test]
+fn parallelism_never_exceeds_jobs() {
+    let (run, _) = full_apply();
+    let n = run.max_parallel();
+    assert!(n <= 4, "{n} modules ran at once with -j 4");
+    assert!(n >= 2, "independent modules do run in parallel ({n})");
+}
+
+#[test]
+fn parallelism_of_one_is_sequential() {
+    let (run, _) = Deploy::new("plan")
+        .jobs(1)
+        .only(&PHASE0)
+        .env("STUB_SLEEP", "0.05")
+        .run();
+    run.ok();
+    assert_eq!(run.max_parallel(), 1);
+    assert_eq!(run.modules(), set(&PHASE0));
+}
+
+#[test]
+fn phase0_siblings_run_in_parallel_after_104() {
+    let (run, _) = Deploy::new("apply")
+        .jobs(4)
+        .only(&PHASE0)
+        .env("STUB_SLEEP", "0.3")
+        .run();
+    run.ok();
+    let s = run.spans();
+    for m in ["MOD-103", "MOD-102", "MOD-045", "MOD-076"] {
+        assert!(s["MOD-104"].1 <= s[m].0, "{m} after MOD-104");
+    }
+    assert!(s["MOD-103"].1 <= s["MOD-046"].0 && s["MOD-045"].1 <= s["MOD-046"].0);
+    assert_eq!(run.max_parallel(), 4, "103, 102, 045 and 076 overlap");
+}
+
+#[test]
+fn critical_path_starts_first() {
+    // With one slot, MOD-103 (on the way to MOD-046) starts before MOD-102 and MOD-076.
+    let (run, _) = Deploy::new("plan").jobs(1).only(&PHASE0).run();
+    run.ok();
+    let s = run.spans();
+    assert!(s["MOD-103"].0 < s["MOD-102"].0);
+    assert!(s["MOD-045"].0 < s["MOD-076"].0);
+}
+
+// ----------------------------------------------------------------------------------- failure
+
+#[test]
+fn a_failure_skips_exactly_the_downstream_modules() {
+    let (run, _) = Deploy::new("apply")
+        .jobs(4)
+        .env("STUB_FAIL", "MOD-007:plan")
+        .run();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let (cat, g) = catalog();
+    let mut downstream = g.downstream(["MOD-007"]);
+    downstream.remove("MOD-007");
+    assert!(!downstream.is_empty());
+    assert_eq!(run.with_status("failed"), set(&["MOD-007"]));
+    assert_eq!(run.with_status("skipped"), downstream);
+    let ok = run.with_status("ok");
+    assert_eq!(ok.len() + downstream.len() + 1, cat.modules.len());
+    // Skipped modules never ran; independent branches did (Phase 2 does not need MOD-007).
+    for m in &downstream {
+        assert!(run.cmds(m).is_empty(), "{m} did not run");
+    }
+    let phase2: Vec<&str> = cat
+        .modules
+        .iter()
+        .filter(|m| m.phase == Some(2))
+        .map(|m| m.id.as_str())
+        .collect();
+    assert!(phase2.iter().all(|m| ok.contains(*m)));
+    // The cause names the failed module; the terminal shows the tail of its log.
+    let skipped = run.report["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["status"] == "skipped")
+        .unwrap();
+    assert!(skipped["cause"].as_str().unwrap().contains("MOD-007"));
+    assert!(
+        run.stderr.contains("something went wrong in MOD-007"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("MOD-007") && run.stdout.contains("failed"));
+}
+
+#[test]
+fn fail_fast_starts_nothing_after_a_failure() {
+    let (run, _) = Deploy::new("apply")
+        .jobs(2)
+        .arg("--fail-fast")
+        .only(&PHASE0)
+        .env("STUB_FAIL", "MOD-103:plan")
+        .env("STUB_SLEEP", "0.2")
+        .run();
+    assert_eq!(run.code, Some(1));
+    let failed_at = run
+        .calls
+        .iter()
+        .find(|c| c.module == "MOD-103" && c.cmd == "plan")
+        .and_then(|c| c.end)
+        .unwrap();
+    let s = run.spans();
+    for (m, (start, _)) in &s {
+        assert!(*start < failed_at, "{m} started after the failure");
+    }
+    assert!(!run.with_status("not-started").is_empty());
+    assert_eq!(run.with_status("failed"), set(&["MOD-103"]));
+}
+
+#[test]
+fn plan_with_no_changes_does_not_apply() {
+    let (run, _) = Deploy::new("apply")
+        .only(&["MOD-104"])
+        .env("STUB_NOCHANGES", "all")
+        .run();
+    run.ok();
+    assert_eq!(run.cmds("MOD-104"), ["init", "plan"]);
+    assert!(run.stdout.contains("+0 ~0 -0"));
+}
+
+// --------------------------------------------------------------------------------- interrupts
+
+#[test]
+fn ctrl_c_stops_gracefully_and_leaves_no_child() {
+    let d = Deploy::new("apply")
+        .jobs(4)
+        .only(&PHASE0)
+        .env("STUB_HANG", "MOD-102:apply MOD-076:apply")
+        .env("STUB_SLEEP", "0.2");
+    let child = d.spawn();
+    let calls = d.calls_file();
+    assert!(
+        wait_for(60, || {
+            let c = read_calls(&calls);
+            ["MOD-102", "MOD-076"]
+                .iter()
+                .all(|m| c.iter().any(|x| x.module == *m && x.cmd == "apply"))
+        }),
+        "the hanging applies started"
+    );
+    sigint(&child);
+    let out = child.wait_with_output().expect("bankgen exits");
+    let run = d.collect(out);
+    assert_eq!(run.code, Some(130), "stderr:\n{}", run.stderr);
+    // Each running child got exactly one SIGINT (its own process group: not twice) and exited
+    // by itself with Terraform's graceful code.
+    for m in ["MOD-102", "MOD-076"] {
+        let apply = run
+            .calls
+            .iter()
+            .find(|c| c.module == m && c.cmd == "apply")
+            .unwrap();
+        assert_eq!(apply.ints, 1, "{m} got one SIGINT");
+        assert_eq!(apply.exit, Some(1), "{m} stopped gracefully");
+    }
+    for c in &run.calls {
+        assert!(c.end.is_some(), "{} {} ended", c.module, c.cmd);
+        assert!(!alive(c.pid), "no stub left running ({})", c.pid);
+    }
+    let st = run.status();
+    assert_eq!(st["MOD-102"], "interrupted");
+    assert_eq!(st["MOD-076"], "interrupted");
+    assert_eq!(run.report["interrupted"], true);
+    // Nothing started after the interrupt: MOD-046 never ran.
+    assert!(run.cmds("MOD-046").is_empty());
+    assert!(run.stderr.contains("starting nothing new"));
+}
+
+#[test]
+fn a_second_ctrl_c_forwards_a_second_sigint() {
+    let d = Deploy::new("apply")
+        .only(&["MOD-104"])
+        .env("STUB_HANG", "MOD-104:apply")
+        .env("STUB_STUBBORN", "1");
+    let mut child = d.spawn();
+    let calls = d.calls_file();
+    assert!(wait_for(60, || read_calls(&calls)
+        .iter()
+        .any(|c| c.cmd == "apply")));
+    sigint(&child);
+    assert!(wait_for(10, || read_calls(&calls)
+        .iter()
+        .any(|c| c.ints == 1)));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "bankgen waits for the child after the first Ctrl-C"
+    );
+    sigint(&child);
+    let out = child.wait_with_output().expect("bankgen exits");
+    let run = d.collect(out);
+    assert_eq!(run.code, Some(130));
+    let apply = run.calls.iter().find(|c| c.cmd == "apply").unwrap();
+    assert_eq!(apply.ints, 2);
+    assert!(!alive(apply.pid));
+    assert!(run.stderr.contains("forwarded another SIGINT"));
+}
+
+// ------------------------------------------------------------------------------ destroy, plans
+
+#[test]
+fn destroy_runs_in_reverse_order() {
+    let (run, _) = Deploy::new("destroy")
+        .jobs(4)
+        .only(&PHASE0)
+        .arg("--auto-approve")
+        .env("STUB_SLEEP", "0.05")
+        .run();
+    run.ok();
+    let s = run.spans();
+    for m in ["MOD-103", "MOD-102", "MOD-045", "MOD-076", "MOD-046"] {
+        assert!(s[m].1 <= s["MOD-104"].0, "{m} destroyed before MOD-104");
+    }
+    assert!(s["MOD-046"].1 <= s["MOD-103"].0);
+    let plan = run.calls.iter().find(|c| c.cmd == "plan").unwrap();
+    assert!(plan.args.contains("-destroy"));
+    assert_eq!(run.report["summary"]["destroys"], 18);
+}
+
+#[test]
+fn destroy_without_a_terminal_asks_for_auto_approve() {
+    let (run, _) = Deploy::new("destroy").only(&["MOD-104"]).run();
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
+    assert!(run.calls.is_empty());
+}
+
+#[test]
+fn apply_with_plans_applies_exactly_the_saved_plans() {
+    let plans = tempfile::tempdir().unwrap();
+    let p = plans.path().to_str().unwrap();
+    let (plan, d) = Deploy::new("plan")
+        .only(&PHASE0)
+        .args(&["--plans", p])
+        .env("STUB_NOCHANGES", "MOD-102 MOD-076")
+        .run();
+    plan.ok();
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(plans.path().join("plans.json")).unwrap())
+            .unwrap();
+    let saved: BTreeSet<String> = manifest["plans"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(saved, set(&["MOD-104", "MOD-103", "MOD-045", "MOD-046"]));
+    drop(d);
+    let (apply, _) = Deploy::new("apply").args(&["--plans", p]).run();
+    apply.ok();
+    assert_eq!(apply.modules(), saved);
+    for c in &apply.calls {
+        assert_ne!(c.cmd, "plan", "apply --plans never plans again");
+        if c.cmd == "apply" {
+            assert!(
+                c.args.ends_with(&format!("{p}/{}.tfplan", c.module)),
+                "{}",
+                c.args
+            );
+        }
+    }
+    let s = apply.spans();
+    assert!(s["MOD-104"].1 <= s["MOD-103"].0);
+}
+
+// -------------------------------------------------------------------------------- selection
+
+#[test]
+fn only_runs_exactly_those_and_names_what_they_need() {
+    let (run, _) = Deploy::new("plan").only(&["MOD-001", "MOD-007"]).run();
+    run.ok();
+    assert_eq!(run.modules(), set(&["MOD-001", "MOD-007"]));
+    let s = run.spans();
+    assert!(
+        s["MOD-007"].1 <= s["MOD-001"].0,
+        "MOD-001 depends on MOD-007"
+    );
+    assert!(run.stderr.contains("must already be deployed"));
+    assert!(run.stderr.contains("MOD-104"));
+}
+
+#[test]
+fn unknown_module_and_missing_binary_are_usage_errors() {
+    let (run, _) = Deploy::new("plan").only(&["MOD-999"]).run();
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("MOD-999"));
+    let (run, _) = Deploy::new("plan")
+        .args(&["--tofu", "/nonexistent/tofu"])
+        .run();
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("cannot find the Terraform CLI"),
+        "{}",
+        run.stderr
+    );
+    // Neither --tofu nor BANKGEN_TOFU, and no tofu on PATH.
+    let empty = tempfile::tempdir().unwrap();
+    let mut bare = Command::new(env!("CARGO_BIN_EXE_bankgen"));
+    bare.args(["plan", "--env", "local", "--catalog"])
+        .arg(root().join("catalog"))
+        .env("PATH", empty.path())
+        .env_remove("BANKGEN_TOFU");
+    let out = bare.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`tofu`"));
+}
+
+#[test]
+fn json_streams_one_event_per_line_and_logs_go_to_files() {
+    let (run, _keep) = Deploy::new("plan")
+        .arg("--json")
+        .only(&["MOD-104", "MOD-103"])
+        .run();
+    run.ok();
+    let events: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"run"));
+    assert_eq!(kinds.last(), Some(&"summary"));
+    assert_eq!(kinds.iter().filter(|k| **k == "module_finished").count(), 2);
+    let log = run.out.join("local/.bankgen/logs/MOD-104.log");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("init -input=false -no-color"));
+    assert!(text.contains("Terraform has been successfully initialized"));
+    let m = &run.report["modules"][0];
+    assert_eq!(m["id"], "MOD-104");
+    assert_eq!(m["adds"], 2);
+    assert_eq!(m["changes"], 1);
+    assert_eq!(m["destroys"], 0);
+    assert!(m["log"].as_str().unwrap().ends_with("MOD-104.log"));
+    assert!(m["duration_s"].as_f64().is_some());
+}
+
+// ---------------------------------------------------------------------------- --changed-since
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+        .env("GIT_COMMITTER_NAME", "test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A git repository holding a copy of the catalogue (and a templates folder), committed.
+fn repo() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("catalog"), &d.path().join("catalog"));
+    std::fs::create_dir_all(d.path().join("templates")).unwrap();
+    std::fs::write(d.path().join("templates/README"), "templates\n").unwrap();
+    git(d.path(), &["init", "-q"]);
+    git(d.path(), &["add", "-A"]);
+    git(d.path(), &["commit", "-qm", "catalogue"]);
+    d
+}
+
+fn append(path: &Path, text: &str) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
+fn graph_selection(repo: &Path, rev: &str) -> BTreeSet<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_bankgen"))
+        .args([
+            "graph",
+            "--format",
+            "json",
+            "--changed-since",
+            rev,
+            "--catalog",
+        ])
+        .arg(repo.join("catalog"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn changed_since_selects_the_changed_module_and_its_downstream() {
+    let r = repo();
+    assert!(
+        graph_selection(r.path(), "HEAD").is_empty(),
+        "nothing changed yet"
+    );
+    append(
+        &r.path().join("catalog/modules/MOD-007.yaml"),
+        "# a change\n",
+    );
+    let (_, g) = catalog();
+    let expected = g.downstream(["MOD-007"]);
+    assert!(expected.len() > 10 && expected.len() < 140);
+    assert_eq!(graph_selection(r.path(), "HEAD"), expected);
+    // The runner picks the same set.
+    let (run, _) = Deploy::new("plan")
+        .catalog(&r.path().join("catalog"))
+        .args(&["--changed-since", "HEAD"])
+        .jobs(4)
+        .run();
+    run.ok();
+    assert_eq!(run.modules(), expected);
+}
+
+#[test]
+fn changed_since_platform_files_and_templates_select_everything() {
+    let (cat, _) = catalog();
+    let r = repo();
+    append(&r.path().join("catalog/domains.yaml"), "# a change\n");
+    assert_eq!(graph_selection(r.path(), "HEAD").len(), cat.modules.len());
+    git(r.path(), &["commit", "-qam", "domains"]);
+    assert!(graph_selection(r.path(), "HEAD").is_empty());
+    std::fs::write(r.path().join("templates/new.tf.j2"), "x\n").unwrap();
+    assert_eq!(graph_selection(r.path(), "HEAD").len(), cat.modules.len());
+}
+
+#[test]
+fn changed_since_an_events_file_selects_its_consumers() {
+    let (cat, g) = catalog();
+    let r = repo();
+    append(
+        &r.path().join("catalog/events/bank-kyc.yaml"),
+        "# a change\n",
+    );
+    let consumers: Vec<&str> = cat
+        .subscriptions
+        .iter()
+        .filter(|s| s.loc.file.name.ends_with("bank-kyc.yaml") || s.bus == "bank-kyc")
+        .map(|s| s.consumer.as_str())
+        .collect();
+    assert!(!consumers.is_empty());
+    let expected = g.downstream(consumers.iter().copied());
+    assert_eq!(graph_selection(r.path(), "HEAD"), expected);
+}
+
+#[test]
+fn changed_since_a_bad_revision_is_a_usage_error() {
+    let r = repo();
+    let (run, _) = Deploy::new("plan")
+        .catalog(&r.path().join("catalog"))
+        .args(&["--changed-since", "no-such-rev"])
+        .cwd(r.path())
+        .run();
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("no-such-rev"), "{}", run.stderr);
+}
