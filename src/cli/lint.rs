@@ -1,27 +1,202 @@
 //! `bankgen lint`, `bankgen rules`, `bankgen explain`.
 
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::catalog::CatalogSource;
+use crate::diag::Severity;
+use crate::lint::{self, Policies, output};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// `.tf` files or folders (walked; `.terraform/` skipped), and/or a catalogue folder or
+    /// catalogue YAML files. Default: the catalogue and the rendered tree `out/` if present
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Rule parameters: a folder whose `*.yaml` files replace the embedded `policies/` files
+    #[arg(long, value_name = "DIR")]
+    pub policies: Option<PathBuf>,
+
+    /// Do not run the catalogue-level rules (only Terraform)
+    #[arg(long)]
+    pub no_catalogue: bool,
+}
 
 #[derive(clap::Args, Debug)]
-pub struct RulesArgs {}
+pub struct RulesArgs {
+    /// Print docs/rules.md (every rule's documentation, as Markdown)
+    #[arg(long, hide = true)]
+    pub markdown: bool,
+}
 
 #[derive(clap::Args, Debug)]
 pub struct ExplainArgs {
-    /// Rule code
+    /// Rule code (`BGL103`) or name (`s3-versioning`)
     pub code: String,
 }
 
-pub fn run(_source: &CatalogSource, _short: bool, _args: Args) -> u8 {
-    super::not_yet("lint")
+fn is_catalogue_dir(p: &Path) -> bool {
+    p.is_dir() && p.join("platform.yaml").is_file()
 }
 
-pub fn rules(_args: RulesArgs) -> u8 {
-    super::not_yet("rules")
+fn is_yaml(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "yaml" || e == "yml")
 }
 
-pub fn explain(_args: ExplainArgs) -> u8 {
-    super::not_yet("explain")
+/// The catalogue folder a catalogue YAML file belongs to (`catalog/modules/MOD-1.yaml` → `catalog`).
+fn catalogue_of(p: &Path) -> Option<PathBuf> {
+    p.ancestors()
+        .skip(1)
+        .find(|a| is_catalogue_dir(a))
+        .map(Path::to_path_buf)
+}
+
+pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
+    let policies = match Policies::load(args.policies.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut source = source.clone();
+    let mut tf_paths = Vec::new();
+    let mut catalogue_rules = args.paths.is_empty();
+    if args.paths.is_empty() && Path::new("out").is_dir() {
+        tf_paths.push(PathBuf::from("out"));
+    }
+    for p in &args.paths {
+        if is_catalogue_dir(p) {
+            source = CatalogSource::Dir(p.clone());
+            catalogue_rules = true;
+        } else if is_yaml(p) {
+            if !p.is_file() {
+                eprintln!("error: {}: no such file", p.display());
+                return EXIT_USAGE;
+            }
+            if let Some(dir) = catalogue_of(p) {
+                source = CatalogSource::Dir(dir);
+            }
+            catalogue_rules = true;
+        } else if p.exists() {
+            tf_paths.push(p.clone());
+        } else {
+            eprintln!("error: {}: no such file or folder", p.display());
+            return EXIT_USAGE;
+        }
+    }
+    catalogue_rules &= !args.no_catalogue;
+    // The catalogue: linted when asked for, else only context for the rules that read it.
+    let mut load_findings = Vec::new();
+    let catalog = match crate::load_catalog(&source) {
+        Ok((cat, warnings)) => {
+            if catalogue_rules {
+                load_findings.extend(warnings.iter().map(from_problem));
+            }
+            Some(cat)
+        }
+        Err(problems) => {
+            if catalogue_rules {
+                load_findings.extend(problems.iter().map(from_problem));
+            } else {
+                eprintln!(
+                    "warning: the catalogue ({}) does not load; rules that read it are skipped (run `bankgen check`)",
+                    source.describe()
+                );
+            }
+            None
+        }
+    };
+    let req = lint::Request {
+        paths: tf_paths,
+        catalog: catalog.as_ref(),
+        catalogue_rules,
+        policies: &policies,
+    };
+    let mut report = match lint::lint(&req) {
+        Ok(r) => r,
+        Err(lint::Unreadable(e)) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    report.findings.append(&mut load_findings);
+    lint::sort(&mut report.findings);
+    let text = match args.format {
+        Format::Human => output::human(&report, catalog.as_ref(), short),
+        Format::Json => format!("{:#}\n", output::json(&report)),
+        Format::Sarif => format!("{:#}\n", output::sarif(&report)),
+    };
+    print!("{text}");
+    if report
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error)
+    {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// A catalogue problem (found while loading it) as a finding.
+fn from_problem(p: &crate::diag::Problem) -> lint::Finding {
+    let (file, line, column, offset, len, source) = match &p.loc {
+        Some(l) => (
+            l.file.name.clone(),
+            l.line,
+            l.column,
+            l.offset,
+            l.len,
+            Some(l.file.clone()),
+        ),
+        None => (String::new(), 0, 0, 0, 0, None),
+    };
+    lint::Finding {
+        code: p.code,
+        severity: p.severity,
+        file,
+        line,
+        column,
+        resource: None,
+        message: p.message.clone(),
+        help: p.help.clone(),
+        catalogue: None,
+        source,
+        offset,
+        len,
+    }
+}
+
+pub fn rules(args: RulesArgs) -> u8 {
+    if args.markdown {
+        print!("{}", output::rules_markdown());
+    } else {
+        print!("{}", output::rules_table());
+    }
+    EXIT_OK
+}
+
+pub fn explain(args: ExplainArgs) -> u8 {
+    match lint::rules::find(&args.code) {
+        Some(r) => {
+            print!("{}", output::explain(r));
+            EXIT_OK
+        }
+        None => {
+            eprintln!("error: no rule `{}` (run `bankgen rules`)", args.code);
+            EXIT_USAGE
+        }
+    }
 }

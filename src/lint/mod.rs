@@ -1,1 +1,385 @@
 //! Policy checks on the catalogue and on any Terraform, rendered or hand-written.
+//!
+//! [`index`] parses every `.tf` file once (in parallel) and indexes each folder as a module;
+//! [`rules`] holds one file per rule and the table that registers them; [`policies`] reads the
+//! rule parameters (`policies/*.yaml`); [`output`] prints findings for people, JSON and SARIF.
+
+pub mod facts;
+pub mod finding;
+pub mod iam;
+pub mod index;
+pub mod output;
+pub mod policies;
+pub mod rules;
+pub mod s3;
+pub mod value;
+
+pub use finding::Finding;
+pub use policies::Policies;
+
+use crate::diag::{Severity, SourceFile};
+use crate::model::Catalog;
+use finding::{CatCtx, ModCtx, Out};
+use index::{Ignore, Parsed, TfFile};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Files larger than this are refused (a generated tree's files are a few KiB).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What to lint.
+pub struct Request<'a> {
+    /// `.tf` files and folders.
+    pub paths: Vec<PathBuf>,
+    /// The catalogue, for the rules that read it (domains, rows of seed 000).
+    pub catalog: Option<&'a Catalog>,
+    /// Whether to run the catalogue-level rules too.
+    pub catalogue_rules: bool,
+    pub policies: &'a Policies,
+}
+
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Stats {
+    pub files: usize,
+    pub modules: usize,
+    pub resources: usize,
+    pub suppressed: usize,
+    pub rules: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.findings.len() - self.errors()
+    }
+}
+
+/// Unreadable input: a path that does not exist, a file that cannot be read.
+#[derive(Debug)]
+pub struct Unreadable(pub String);
+
+fn display_name(p: &Path) -> String {
+    let s = p.display().to_string();
+    s.strip_prefix("./").map(String::from).unwrap_or(s)
+}
+
+fn read(path: &Path) -> Result<Result<String, String>, Unreadable> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Unreadable(format!("cannot read {}: {e}", path.display())))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Unreadable(format!(
+            "{}: larger than {MAX_FILE_BYTES} bytes",
+            path.display()
+        )));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Unreadable(format!("cannot read {}: {e}", path.display())))?;
+    Ok(String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string()))
+}
+
+/// A file parsed (or its parse error), with its folder.
+type ParsedIn = (PathBuf, Result<Parsed, Finding>);
+
+/// Lint Terraform paths (and the catalogue): every finding, suppressions applied, sorted by
+/// file and line.
+pub fn lint(req: &Request) -> Result<Report, Unreadable> {
+    let set = index::collect(&req.paths).map_err(Unreadable)?;
+    let parse_rule = rules::find(rules::PARSE_ERROR).expect("BGL001 is registered");
+    // Read and parse every file once, in parallel.
+    let parsed: Vec<Result<ParsedIn, Unreadable>> = set
+        .files
+        .par_iter()
+        .map(|(path, reported)| {
+            let text = read(path)?;
+            let name = display_name(path);
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let text = match text {
+                Ok(t) => t,
+                Err(msg) => {
+                    let src = Arc::new(SourceFile {
+                        name,
+                        text: String::new(),
+                    });
+                    let file = TfFile::new(src, path.clone());
+                    let mut out = Out::new(parse_rule.code, parse_rule.severity);
+                    out.in_file(
+                        &file,
+                        Default::default(),
+                        None,
+                        None,
+                        msg,
+                        "save the file as UTF-8",
+                    );
+                    return Ok((dir, Err(out.findings.remove(0))));
+                }
+            };
+            let src = Arc::new(SourceFile { name, text });
+            Ok((
+                dir,
+                match index::parse_file(src, path.clone()) {
+                    Ok(mut p) => {
+                        p.file.reported = *reported;
+                        Ok(p)
+                    }
+                    Err(e) => {
+                        let mut out = Out::new(parse_rule.code, parse_rule.severity);
+                        let offset = e.file.line_col_offset(e.line, e.column);
+                        out.in_file(
+                            &e.file,
+                            value::Span {
+                                start: offset,
+                                end: offset,
+                            },
+                            None,
+                            e.file.origin(),
+                            format!("the file does not parse: {}", e.message),
+                            "fix the syntax at this place (terraform fmt reports the same)",
+                        );
+                        Err(out.findings.remove(0))
+                    }
+                },
+            ))
+        })
+        .collect();
+    let mut by_dir: BTreeMap<PathBuf, (Vec<Parsed>, bool)> = BTreeMap::new();
+    let mut findings = Vec::new();
+    let files = parsed.len();
+    for p in parsed {
+        let (dir, p) = p?;
+        let entry = by_dir.entry(dir).or_default();
+        match p {
+            Ok(p) => entry.0.push(p),
+            Err(f) => {
+                entry.1 = true;
+                findings.push(f);
+            }
+        }
+    }
+    let envs: Vec<String> = match req.catalog {
+        Some(c) => c
+            .platform
+            .environments
+            .iter()
+            .map(|e| e.name.clone())
+            .collect(),
+        None => req.policies.tags.environments.clone(),
+    };
+    let results: Vec<(Vec<Finding>, usize, usize)> = by_dir
+        .into_par_iter()
+        .map(|(dir, (parsed, broken))| {
+            let m = index::build_module(dir, parsed);
+            let resources = m.resource_count();
+            if broken {
+                return (Vec::new(), resources, 0);
+            }
+            let cx = ModCtx {
+                env: facts::env_of(&m.dir, &envs),
+                module_id: facts::module_of(&m.dir),
+                m: &m,
+                p: req.policies,
+                cat: req.catalog,
+            };
+            let mut found = Vec::new();
+            for r in rules::RULES {
+                if let Some(check) = r.terraform {
+                    let mut out = Out::new(r.code, r.severity);
+                    check(&cx, &mut out);
+                    found.append(&mut out.findings);
+                }
+            }
+            let ignores: Vec<(&TfFile, &Ignore)> = m
+                .files
+                .iter()
+                .flat_map(|f| f.ignores.iter().map(move |i| (f, i)))
+                .collect();
+            let (mut kept, suppressed) = suppress(found, &ignores);
+            kept.retain(|f| {
+                m.files
+                    .iter()
+                    .find(|x| x.source.name == f.file)
+                    .is_none_or(|x| x.reported)
+            });
+            (kept, resources, suppressed)
+        })
+        .collect();
+    let mut stats = Stats {
+        files,
+        modules: results.len(),
+        rules: rules::RULES.len(),
+        ..Default::default()
+    };
+    for (mut f, resources, suppressed) in results {
+        findings.append(&mut f);
+        stats.resources += resources;
+        stats.suppressed += suppressed;
+    }
+    if req.catalogue_rules
+        && let Some(cat) = req.catalog
+    {
+        let (mut f, suppressed) = lint_catalogue(cat, req.policies);
+        findings.append(&mut f);
+        stats.suppressed += suppressed;
+    }
+    sort(&mut findings);
+    Ok(Report { findings, stats })
+}
+
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.code, &a.message)
+            .cmp(&(&b.file, b.line, b.column, b.code, &b.message))
+    });
+}
+
+/// The catalogue-level rules, with `# bankgen:ignore[...]` comments of the YAML applied.
+pub fn lint_catalogue(cat: &Catalog, p: &Policies) -> (Vec<Finding>, usize) {
+    let cx = CatCtx { cat, p };
+    let mut found = Vec::new();
+    for r in rules::RULES {
+        if let Some(check) = r.catalogue {
+            let mut out = Out::new(r.code, r.severity);
+            check(&cx, &mut out);
+            found.append(&mut out.findings);
+        }
+    }
+    let files: Vec<TfFile> = cat.files.iter().map(|f| yaml_ignores(f.clone())).collect();
+    let ignores: Vec<(&TfFile, &Ignore)> = files
+        .iter()
+        .flat_map(|f| f.ignores.iter().map(move |i| (f, i)))
+        .collect();
+    suppress(found, &ignores)
+}
+
+/// A catalogue file's suppressions: a `# bankgen:ignore[...]` comment covers its own line when
+/// it trails a value, else the next line that is not a comment.
+fn yaml_ignores(src: Arc<SourceFile>) -> TfFile {
+    let mut f = TfFile::new(src.clone(), PathBuf::from(&src.name));
+    let lines: Vec<&str> = src.text.lines().collect();
+    for (i, l) in lines.iter().enumerate() {
+        let Some(pos) = l.find("# bankgen:ignore") else {
+            continue;
+        };
+        let Some((codes, reason)) = index::parse_ignore(&l[pos..]) else {
+            continue;
+        };
+        let line = i as u64 + 1;
+        let covers = if l[..pos].trim().is_empty() {
+            let next = lines[i + 1..]
+                .iter()
+                .position(|x| !x.trim().is_empty() && !x.trim_start().starts_with('#'))
+                .map(|k| line + k as u64 + 1)
+                .unwrap_or(line);
+            (line, next)
+        } else {
+            (line, line)
+        };
+        f.ignores.push(Ignore {
+            codes,
+            reason,
+            line,
+            column: pos as u64 + 1,
+            covers,
+        });
+    }
+    f
+}
+
+/// Drop the findings a suppression covers; report suppressions without a reason (BGL002) and
+/// codes that suppressed nothing (BGL003). Returns the findings kept and how many were dropped.
+fn suppress(found: Vec<Finding>, ignores: &[(&TfFile, &Ignore)]) -> (Vec<Finding>, usize) {
+    let mut used = vec![Vec::<bool>::new(); ignores.len()];
+    for (k, (_, ig)) in ignores.iter().enumerate() {
+        used[k] = vec![false; ig.codes.len()];
+    }
+    let mut kept = Vec::new();
+    let mut dropped = 0;
+    for f in found {
+        let mut hit = false;
+        for (k, (file, ig)) in ignores.iter().enumerate() {
+            if file.source.name != f.file || f.line < ig.covers.0 || f.line > ig.covers.1 {
+                continue;
+            }
+            for (c, code) in ig.codes.iter().enumerate() {
+                if code.eq_ignore_ascii_case(f.code) {
+                    used[k][c] = true;
+                    hit = true;
+                }
+            }
+        }
+        if hit {
+            dropped += 1;
+        } else {
+            kept.push(f);
+        }
+    }
+    let reason = rules::find(rules::IGNORE_WITHOUT_REASON).expect("registered");
+    let unused = rules::find(rules::IGNORE_UNUSED).expect("registered");
+    for (k, (file, ig)) in ignores.iter().enumerate() {
+        let offset = file.line_col_offset(ig.line, ig.column);
+        let span = value::Span {
+            start: offset,
+            end: offset
+                + file
+                    .line(ig.line as usize)
+                    .len()
+                    .saturating_sub(ig.column as usize - 1) as u32,
+        };
+        if ig.reason.is_empty() {
+            let mut out = Out::new(reason.code, reason.severity);
+            out.in_file(
+                file,
+                span,
+                None,
+                None,
+                format!("suppression of {} gives no reason", ig.codes.join(", ")),
+                "write why after the brackets: # bankgen:ignore[CODE] reason",
+            );
+            kept.append(&mut out.findings);
+        }
+        let mut out = Out::new(unused.code, unused.severity);
+        if ig.codes.is_empty() {
+            out.in_file(
+                file,
+                span,
+                None,
+                None,
+                "suppression names no rule",
+                "name the rule codes: # bankgen:ignore[BGL103] reason",
+            );
+        }
+        for (c, code) in ig.codes.iter().enumerate() {
+            if used[k][c] {
+                continue;
+            }
+            let msg = if rules::find(code).is_none() {
+                format!("suppression names `{code}`, which is not a rule")
+            } else {
+                format!("suppression of {code} suppresses nothing here")
+            };
+            out.in_file(
+                file,
+                span,
+                None,
+                None,
+                msg,
+                "remove it (run `bankgen rules` for the codes)",
+            );
+        }
+        kept.append(&mut out.findings);
+    }
+    (kept, dropped)
+}

@@ -1,0 +1,219 @@
+//! S3 facts in both provider profiles: the split `aws_s3_bucket_*` resources of provider 4+
+//! and the inline blocks of provider 3 read as the same facts.
+
+use super::facts::num;
+use super::finding::ModCtx;
+use super::iam::{PolicyDoc, document};
+use super::index::Resource;
+use super::value::{Block, Body, Span, Val};
+
+/// The bucket's policies: `aws_s3_bucket_policy` resources and the legacy inline `policy`.
+pub fn policies<'a>(cx: &'a ModCtx, bucket: &'a Resource) -> Vec<(&'a Resource, PolicyDoc)> {
+    let mut out = Vec::new();
+    for p in cx.m.bucket_parts(bucket, "aws_s3_bucket_policy") {
+        if let Some(doc) = p.get("policy").and_then(|v| document(cx.m, v, p.file)) {
+            out.push((p, doc));
+        }
+    }
+    if let Some(doc) = bucket
+        .get("policy")
+        .and_then(|v| document(cx.m, v, bucket.file))
+    {
+        out.push((bucket, doc));
+    }
+    out
+}
+
+/// `policy` resources exist for the bucket (even if they cannot be read statically).
+pub fn has_policy_resource(cx: &ModCtx, bucket: &Resource) -> bool {
+    cx.m.bucket_parts(bucket, "aws_s3_bucket_policy")
+        .next()
+        .is_some()
+        || bucket.get("policy").is_some()
+}
+
+pub struct Sse<'a> {
+    pub holder: &'a Resource,
+    /// The `apply_server_side_encryption_by_default` block.
+    pub default: Option<&'a Block>,
+}
+
+impl Sse<'_> {
+    pub fn algorithm(&self) -> Option<&Val> {
+        self.default?.body.get("sse_algorithm")
+    }
+
+    pub fn key(&self) -> Option<&Val> {
+        self.default?.body.get("kms_master_key_id")
+    }
+
+    pub fn span(&self) -> Span {
+        self.default
+            .map(|b| b.span)
+            .unwrap_or(self.holder.block.span)
+    }
+}
+
+fn sse_default(body: &Body) -> Option<&Block> {
+    body.blocks("rule")
+        .find_map(|r| r.body.block("apply_server_side_encryption_by_default"))
+}
+
+/// The bucket's default encryption: the split resource, or the legacy inline block.
+pub fn sse<'a>(cx: &'a ModCtx, bucket: &'a Resource) -> Option<Sse<'a>> {
+    if let Some(r) =
+        cx.m.bucket_parts(bucket, "aws_s3_bucket_server_side_encryption_configuration")
+            .next()
+    {
+        return Some(Sse {
+            holder: r,
+            default: sse_default(r.body()),
+        });
+    }
+    let inline = bucket
+        .body()
+        .block("server_side_encryption_configuration")?;
+    Some(Sse {
+        holder: bucket,
+        default: sse_default(&inline.body),
+    })
+}
+
+/// Versioning: `Some(true)` enabled, `Some(false)` configured otherwise, `None` absent; with the
+/// resource and span to point at.
+pub fn versioning<'a>(cx: &'a ModCtx, bucket: &'a Resource) -> (Option<bool>, &'a Resource, Span) {
+    if let Some(r) = cx.m.bucket_parts(bucket, "aws_s3_bucket_versioning").next() {
+        return match r.body().path(&["versioning_configuration", "status"]) {
+            Some(a) => (
+                Some(cx.m.resolve(&a.val).as_str() == Some("Enabled")),
+                r,
+                a.span,
+            ),
+            None => (Some(false), r, r.block.span),
+        };
+    }
+    if let Some(v) = bucket.body().block("versioning") {
+        return match v.body.attr("enabled") {
+            Some(a) => (
+                Some(cx.m.resolve(&a.val).as_bool() == Some(true)),
+                bucket,
+                a.span,
+            ),
+            None => (Some(false), bucket, v.span),
+        };
+    }
+    (None, bucket, bucket.block.span)
+}
+
+pub struct LifecycleRule<'a> {
+    pub id: Option<&'a str>,
+    pub enabled: bool,
+    pub prefix: Option<&'a str>,
+    pub expiration_days: Option<(f64, Span)>,
+    pub transitions: Vec<(f64, &'a str)>,
+    pub span: Span,
+}
+
+/// The bucket's lifecycle rules: the split resource's `rule` blocks, or the legacy inline
+/// `lifecycle_rule` blocks; with the resource that holds them.
+pub fn lifecycle<'a>(
+    cx: &'a ModCtx,
+    bucket: &'a Resource,
+) -> Option<(&'a Resource, Vec<LifecycleRule<'a>>)> {
+    let lit = |b: &'a Body, k: &str| b.get(k).and_then(Val::as_str);
+    if let Some(r) =
+        cx.m.bucket_parts(bucket, "aws_s3_bucket_lifecycle_configuration")
+            .next()
+    {
+        let rules = r
+            .body()
+            .blocks("rule")
+            .map(|b| LifecycleRule {
+                id: lit(&b.body, "id"),
+                enabled: lit(&b.body, "status") == Some("Enabled"),
+                prefix: b
+                    .body
+                    .block("filter")
+                    .and_then(|f| {
+                        lit(&f.body, "prefix")
+                            .or_else(|| f.body.block("and").and_then(|a| lit(&a.body, "prefix")))
+                    })
+                    .or_else(|| lit(&b.body, "prefix")),
+                expiration_days: expiration(cx, &b.body),
+                transitions: transitions(cx, &b.body),
+                span: b.span,
+            })
+            .collect();
+        return Some((r, rules));
+    }
+    let inline: Vec<_> = bucket.body().blocks("lifecycle_rule").collect();
+    if inline.is_empty() {
+        return None;
+    }
+    let rules = inline
+        .into_iter()
+        .map(|b| LifecycleRule {
+            id: lit(&b.body, "id"),
+            enabled: b
+                .body
+                .get("enabled")
+                .map(|v| cx.m.resolve(v))
+                .and_then(Val::as_bool)
+                == Some(true),
+            prefix: lit(&b.body, "prefix"),
+            expiration_days: expiration(cx, &b.body),
+            transitions: transitions(cx, &b.body),
+            span: b.span,
+        })
+        .collect();
+    Some((bucket, rules))
+}
+
+fn expiration(cx: &ModCtx, body: &Body) -> Option<(f64, Span)> {
+    let e = body.block("expiration")?;
+    let a = e.body.attr("days")?;
+    Some((num(cx, &e.body, &["days"])?, a.span))
+}
+
+fn transitions<'a>(cx: &ModCtx, body: &'a Body) -> Vec<(f64, &'a str)> {
+    body.blocks("transition")
+        .filter_map(|t| {
+            Some((
+                num(cx, &t.body, &["days"])?,
+                t.body.get("storage_class").and_then(Val::as_str)?,
+            ))
+        })
+        .collect()
+}
+
+/// Whether a policy `Resource` entry names the bucket (`aws_s3_bucket.x.arn`, its literal
+/// ARN, `"arn:aws:s3:::${aws_s3_bucket.x.id}"`), or, with `objects`, its objects (`.../*`).
+/// `*` names everything.
+pub fn names_bucket(cx: &ModCtx, bucket: &Resource, v: &Val, objects: bool) -> bool {
+    let v = cx.m.resolve(v);
+    let text = v.canonical();
+    if text == "*" {
+        return true;
+    }
+    let (base, suffix_ok) = if objects {
+        match text.strip_suffix("/*") {
+            Some(b) => (b.to_string(), true),
+            None => (text.clone(), false),
+        }
+    } else {
+        (text.clone(), true)
+    };
+    if !suffix_ok {
+        return false;
+    }
+    let a = &bucket.addr;
+    let mut forms = vec![
+        format!("${{{a}.arn}}"),
+        format!("arn:aws:s3:::${{{a}.id}}"),
+        format!("arn:aws:s3:::${{{a}.bucket}}"),
+    ];
+    if let Some(n) = bucket.get("bucket").and_then(Val::as_str) {
+        forms.push(format!("arn:aws:s3:::{n}"));
+    }
+    forms.contains(&base)
+}
