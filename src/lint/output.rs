@@ -293,7 +293,7 @@ pub fn rules_table() -> String {
         out.push_str(&format!(
             "{:<7} {:<8} {:<8} {}\n",
             r.code,
-            r.severity,
+            r.severity.to_string(),
             if r.policy.is_empty() { "-" } else { r.policy },
             r.title
         ));
