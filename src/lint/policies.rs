@@ -187,6 +187,7 @@ pub struct EventBridge {
     pub dlq_label_suffix: String,
     pub dlq_name_suffix: String,
     pub cross_bus_actions: Vec<String>,
+    pub bus_arn_ssm_path: Pattern,
 }
 
 #[derive(Debug, Clone, Deserialize)]

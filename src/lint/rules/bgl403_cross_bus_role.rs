@@ -11,8 +11,8 @@ pub static RULE: Rule = Rule {
     checkov: &[],
     doc: r#"## What it checks
 An `aws_cloudwatch_event_target` whose `arn` is an event bus (an `aws_cloudwatch_event_bus`
-reference, an SSM parameter or literal ARN naming an `event-bus/`, or an SSM path with `bus` in
-it) has a `role_arn`, and when that role is in the same folder, every Allow statement of its
+reference, a literal ARN naming an `event-bus/`, or an SSM parameter whose path matches
+`bus_arn_ssm_path`, `/bank/<env>/eventbridge/<bus>/arn`) has a `role_arn`, and when that role is in the same folder, every Allow statement of its
 policies grants only `events:PutEvents` (`policies/eventbridge.yaml`) on exactly that bus.
 
 ## Why
@@ -47,7 +47,7 @@ fn is_bus(cx: &ModCtx, v: &Val) -> bool {
             "aws_ssm_parameter" => r
                 .get("name")
                 .and_then(Val::as_str)
-                .is_some_and(|n| n.contains("bus") || n.contains("/events/")),
+                .is_some_and(|n| cx.p.eventbridge.bus_arn_ssm_path.0.is_match(n)),
             _ => false,
         };
     }
