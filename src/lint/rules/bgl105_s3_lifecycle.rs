@@ -74,11 +74,13 @@ fn check(cx: &ModCtx, out: &mut Out) {
         let min = class
             .as_deref()
             .and_then(|c| cx.p.retention.min_retention_days.get(c).copied());
+        let mut short = Vec::new();
         if let (Some(class), Some(min)) = (&class, min) {
             for r in rules.iter().filter(|r| r.enabled) {
                 if let Some((days, span)) = r.expiration_days
                     && days < min as f64
                 {
+                    short.push(r.id);
                     out.at(
                             cx.m,
                             holder,
@@ -95,6 +97,9 @@ fn check(cx: &ModCtx, out: &mut Out) {
         }
         if let Some(cb) = catalogue_bucket(cx, b) {
             for want in &cb.lifecycle {
+                if short.contains(&Some(want.id.as_str())) {
+                    continue; // already reported: it keeps data too short
+                }
                 let Some(have) = rules.iter().find(|r| r.id == Some(want.id.as_str())) else {
                     out.on(
                         cx.m,
@@ -128,10 +133,13 @@ fn check(cx: &ModCtx, out: &mut Out) {
                         holder,
                         span,
                         format!(
-                            "lifecycle rule `{}` of bucket {} differs from the catalogue (transitions {:?}, expiration {} days)",
+                            "lifecycle rule `{}` of bucket {} differs from the catalogue ({}expire after {} days)",
                             want.id,
                             b.addr,
-                            want_t,
+                            want_t
+                                .iter()
+                                .map(|(d, c)| format!("{c} after {d} days, "))
+                                .collect::<String>(),
                             want.expiration_days.value
                         ),
                         "render the bucket again from the catalogue",

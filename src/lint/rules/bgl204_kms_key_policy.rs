@@ -57,20 +57,29 @@ fn check(cx: &ModCtx, out: &mut Out) {
             {
                 continue;
             }
-            for p in &s.principals {
-                let text = cx.m.resolve(&p.id).canonical();
-                let is_root = p.kind == "AWS"
-                    && (root.is_match(&text)
-                        || (text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())));
-                if !is_root {
-                    out.on_statement(
-                        cx.m,
-                        k,
-                        s,
-                        format!("the key policy of {} gives kms:* to {} {text}", k.addr, p.kind),
-                        "give kms:* only to the account root; grant this principal the specific kms actions it uses",
-                    );
-                }
+            let others: Vec<String> = s
+                .principals
+                .iter()
+                .filter_map(|p| {
+                    let text = cx.m.resolve(&p.id).canonical();
+                    let is_root = p.kind == "AWS"
+                        && (root.is_match(&text)
+                            || (text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())));
+                    let shown = text
+                        .strip_prefix("${")
+                        .and_then(|t| t.strip_suffix('}'))
+                        .unwrap_or(&text);
+                    (!is_root).then(|| format!("{} {shown}", p.kind))
+                })
+                .collect();
+            if !others.is_empty() {
+                out.on_statement(
+                    cx.m,
+                    k,
+                    s,
+                    format!("the key policy of {} gives kms:* to {}", k.addr, others.join(", ")),
+                    "give kms:* only to the account root; grant other principals the specific kms actions they use",
+                );
             }
         }
     }

@@ -70,6 +70,7 @@ fn problems(cx: &ModCtx, s: &Statement) -> Vec<String> {
     if !s.not_actions.is_empty() {
         out.push("allows everything except a NotAction list".to_string());
     }
+    let mut on_star = Vec::new();
     let star_resource = s
         .resources
         .iter()
@@ -84,28 +85,36 @@ fn problems(cx: &ModCtx, s: &Statement) -> Vec<String> {
             && sensitive(svc)
             && !iam.resource_star_allowed.iter().any(|g| g.matches(a))
         {
-            out.push(format!("allows `{a}` on every resource (`*`)"));
+            on_star.push(format!("`{a}`"));
         }
+    }
+    if !on_star.is_empty() {
+        out.push(format!(
+            "allows {} on every resource (`*`)",
+            on_star.join(", ")
+        ));
     }
     out
 }
 
 fn report(cx: &ModCtx, out: &mut Out, holder: &Resource, doc: &PolicyDoc) {
     for s in &doc.statements {
-        for p in problems(cx, s) {
-            let sid = s
-                .sid
-                .as_deref()
-                .map(|s| format!(" {s}"))
-                .unwrap_or_default();
-            out.on_statement(
-                cx.m,
-                holder,
-                s,
-                format!("statement{sid} of {} {p}", holder.addr),
-                "name the specific actions and the resources (ARNs) they are needed on",
-            );
+        let p = problems(cx, s);
+        if p.is_empty() {
+            continue;
         }
+        let sid = s
+            .sid
+            .as_deref()
+            .map(|s| format!(" {s}"))
+            .unwrap_or_default();
+        out.on_statement(
+            cx.m,
+            holder,
+            s,
+            format!("statement{sid} of {} {}", holder.addr, p.join("; ")),
+            "name the specific actions and the resources (ARNs) they are needed on",
+        );
     }
 }
 

@@ -1,0 +1,700 @@
+//! The shipped catalogue's rendered trees (all envs; `local` is the legacy provider profile)
+//! lint with no finding; for each rule, a copy of a rendered module with one violation makes
+//! exactly that rule fire at the right file and line; and checkov, on the same mutated copies,
+//! flags the rules both tools have.
+
+mod lint_common;
+
+use lint_common::*;
+use std::path::{Path, PathBuf};
+
+#[test]
+fn every_rendered_environment_lints_clean() {
+    let out = rendered().join("out");
+    for env in ["local", "dev", "uat", "prod"] {
+        let dir = out.join(env);
+        assert!(dir.is_dir(), "no rendered {env} tree");
+        let r = lint_paths(&[&dir]);
+        assert!(
+            r.findings.is_empty(),
+            "{env}: {} finding(s):\n{}",
+            r.findings.len(),
+            lines(&r.findings, &out)
+        );
+        assert!(
+            r.stats.modules > 100,
+            "{env}: only {} modules",
+            r.stats.modules
+        );
+        assert!(
+            r.stats.resources > 1000,
+            "{env}: only {} resources",
+            r.stats.resources
+        );
+    }
+}
+
+#[test]
+fn the_catalogue_and_the_rendered_tree_lint_clean_through_the_cli() {
+    let out = rendered().join("out");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_bankgen"))
+        .current_dir(root())
+        .arg("lint")
+        .arg(&out)
+        .arg("catalog")
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON on stdout");
+    assert_eq!(run.status.code(), Some(0), "{v:#}");
+    assert_eq!(v["summary"]["errors"], 0);
+    assert!(v["summary"]["files"].as_u64().unwrap() > 1000);
+}
+
+/// One violation introduced into a copy of a rendered module.
+struct Mutation {
+    name: &'static str,
+    code: &'static str,
+    env: &'static str,
+    module: &'static str,
+    file: &'static str,
+    /// Replace the `nth` (0-based) occurrence of `find` with `replace`; an empty `replace`
+    /// with a `find` that starts a block (`resource "T" "N" {`) removes the whole block.
+    find: &'static str,
+    nth: usize,
+    replace: &'static str,
+    /// Where the finding must be: the first line at or after the edit containing this text
+    /// (default: the edit itself), in `at_file` (default: the edited file), plus `delta` lines;
+    /// with `before`, the last such line before the edit.
+    at: Option<&'static str>,
+    at_file: Option<&'static str>,
+    before: bool,
+    delta: i64,
+    /// checkov checks that must fail on the mutated copy (and not on the unmutated one).
+    checkov: &'static [&'static str],
+}
+
+const M: Mutation = Mutation {
+    name: "",
+    code: "",
+    env: "dev",
+    module: "MOD-104",
+    file: "",
+    find: "",
+    nth: 0,
+    replace: "",
+    at: None,
+    at_file: None,
+    before: false,
+    delta: 0,
+    checkov: &[],
+};
+
+fn mutations() -> Vec<Mutation> {
+    vec![
+        Mutation {
+            name: "region",
+            code: "BGL010",
+            file: "providers.tf",
+            find: "region = \"ap-southeast-2\"",
+            replace: "region = \"us-east-1\"",
+            ..M
+        },
+        Mutation {
+            name: "ssl-only",
+            code: "BGL101",
+            file: "s3.tf",
+            find: "\"aws:SecureTransport\" = \"false\"",
+            replace: "\"aws:SecureTransport\" = \"true\"",
+            at: Some("  policy = jsonencode({"),
+            before: true,
+            ..M
+        },
+        Mutation {
+            name: "pab",
+            code: "BGL102",
+            file: "s3.tf",
+            find: "block_public_acls       = true",
+            replace: "block_public_acls       = false",
+            checkov: &["CKV_AWS_53"],
+            ..M
+        },
+        Mutation {
+            name: "versioning",
+            code: "BGL103",
+            file: "s3.tf",
+            find: "status = \"Enabled\"",
+            replace: "status = \"Suspended\"",
+            checkov: &["CKV_AWS_21"],
+            ..M
+        },
+        Mutation {
+            name: "encryption",
+            code: "BGL104",
+            file: "s3.tf",
+            find: "resource \"aws_s3_bucket_server_side_encryption_configuration\" \"bank_iceberg\" {",
+            replace: "",
+            at: Some("resource \"aws_s3_bucket\" \"bank_iceberg\""),
+            before: true,
+            ..M
+        },
+        Mutation {
+            name: "lifecycle-expiry",
+            code: "BGL105",
+            file: "s3.tf",
+            find: "      days = 2555",
+            replace: "      days = 365",
+            ..M
+        },
+        Mutation {
+            name: "lifecycle-missing",
+            code: "BGL105",
+            file: "s3.tf",
+            find: "resource \"aws_s3_bucket_lifecycle_configuration\" \"bank_iceberg\" {",
+            replace: "",
+            at: Some("resource \"aws_s3_bucket\" \"bank_iceberg\""),
+            before: true,
+            checkov: &["CKV2_AWS_61"],
+            ..M
+        },
+        Mutation {
+            name: "kms-class",
+            code: "BGL201",
+            file: "s3.tf",
+            find: "kms_master_key_id = aws_kms_key.bank_financial.arn",
+            replace: "kms_master_key_id = aws_kms_key.bank_pii.arn",
+            ..M
+        },
+        Mutation {
+            name: "decrypt-scope",
+            code: "BGL202",
+            file: "iam.tf",
+            find: "Resource = aws_kms_key.bank_financial.arn",
+            replace: "Resource = aws_kms_key.bank_pii.arn",
+            at: Some("      {"),
+            before: true,
+            ..M
+        },
+        Mutation {
+            name: "kms-rotation",
+            code: "BGL203",
+            file: "kms.tf",
+            find: "enable_key_rotation     = true",
+            replace: "enable_key_rotation     = false",
+            checkov: &["CKV_AWS_7"],
+            ..M
+        },
+        Mutation {
+            name: "key-policy-admin",
+            code: "BGL204",
+            file: "kms.tf",
+            find: "Action   = [\"kms:Decrypt\", \"kms:DescribeKey\", \"kms:GenerateDataKey\"]",
+            replace: "Action   = \"kms:*\"",
+            at: Some("      {"),
+            before: true,
+            ..M
+        },
+        Mutation {
+            name: "tags",
+            code: "BGL301",
+            file: "providers.tf",
+            find: "module_id   = \"MOD-104\"",
+            replace: "module_id   = \"MOD-999\"",
+            at: Some("\"MOD-999\""),
+            ..M
+        },
+        Mutation {
+            name: "bus-archive",
+            code: "BGL401",
+            file: "eventbridge.tf",
+            find: "retention_days   = 30",
+            replace: "retention_days   = 7",
+            ..M
+        },
+        Mutation {
+            name: "target-dlq",
+            code: "BGL402",
+            module: "MOD-016",
+            file: "eventbridge.tf",
+            find: "\n  dead_letter_config {\n    arn = aws_sqs_queue.aml_core_monitoring_dlq.arn\n  }\n",
+            replace: "\n",
+            at: Some("resource \"aws_cloudwatch_event_target\" \"aml_core_monitoring\""),
+            before: true,
+            ..M
+        },
+        Mutation {
+            name: "cross-bus-role",
+            code: "BGL403",
+            module: "MOD-016",
+            file: "eventbridge.tf",
+            find: "Action   = \"events:PutEvents\"",
+            replace: "Action   = [\"events:PutEvents\", \"events:PutRule\"]",
+            at: Some("      {"),
+            before: true,
+            ..M
+        },
+        Mutation {
+            name: "firehose-cmk",
+            code: "BGL501",
+            file: "firehose.tf",
+            find: "key_type = \"CUSTOMER_MANAGED_CMK\"",
+            replace: "key_type = \"AWS_OWNED_CMK\"",
+            ..M
+        },
+        Mutation {
+            name: "sqs-kms",
+            code: "BGL502",
+            file: "eventbridge.tf",
+            find: "  kms_master_key_id                 = aws_kms_key.bank_operational.arn\n",
+            replace: "",
+            at: Some("resource \"aws_sqs_queue\""),
+            before: true,
+            checkov: &["CKV_AWS_27"],
+            ..M
+        },
+        Mutation {
+            name: "sns-kms",
+            code: "BGL503",
+            file: "sns.tf",
+            find: "  kms_master_key_id = aws_kms_key.bank_operational.arn\n",
+            replace: "",
+            at: Some("resource \"aws_sns_topic\""),
+            before: true,
+            checkov: &["CKV_AWS_26"],
+            ..M
+        },
+        Mutation {
+            name: "log-kms",
+            code: "BGL504",
+            module: "MOD-045",
+            file: "logs.tf",
+            find: "  kms_key_id        = data.aws_ssm_parameter.kms_operational_arn.value\n",
+            replace: "",
+            at: Some("resource \"aws_cloudwatch_log_group\""),
+            before: true,
+            checkov: &["CKV_AWS_158"],
+            ..M
+        },
+        Mutation {
+            name: "log-retention",
+            code: "BGL505",
+            module: "MOD-045",
+            file: "logs.tf",
+            find: "retention_in_days = 3653",
+            replace: "retention_in_days = 365",
+            ..M
+        },
+        Mutation {
+            name: "trail-validation",
+            code: "BGL601",
+            file: "cloudtrail.tf",
+            find: "enable_log_file_validation    = true",
+            replace: "enable_log_file_validation    = false",
+            checkov: &["CKV_AWS_36"],
+            ..M
+        },
+        Mutation {
+            name: "trail-multi-region",
+            code: "BGL601",
+            file: "cloudtrail.tf",
+            find: "is_multi_region_trail         = true",
+            replace: "is_multi_region_trail         = false",
+            checkov: &["CKV_AWS_67"],
+            ..M
+        },
+        Mutation {
+            name: "trail-kms",
+            code: "BGL601",
+            file: "cloudtrail.tf",
+            find: "  kms_key_id                    = aws_kms_key.bank_operational.arn\n",
+            replace: "",
+            at: Some("resource \"aws_cloudtrail\""),
+            before: true,
+            checkov: &["CKV_AWS_35"],
+            ..M
+        },
+        Mutation {
+            name: "mfa",
+            code: "BGL701",
+            file: "cognito.tf",
+            find: "mfa_configuration        = \"ON\"",
+            replace: "mfa_configuration        = \"OPTIONAL\"",
+            ..M
+        },
+        Mutation {
+            name: "tokens",
+            code: "BGL702",
+            file: "cognito.tf",
+            find: "refresh_token_validity               = 30",
+            replace: "refresh_token_validity               = 3650",
+            ..M
+        },
+        Mutation {
+            name: "public-client",
+            code: "BGL703",
+            file: "cognito.tf",
+            find: "allowed_oauth_flows                  = [\"code\"]",
+            replace: "allowed_oauth_flows                  = [\"code\", \"implicit\"]",
+            ..M
+        },
+        Mutation {
+            name: "iam-wildcard",
+            code: "BGL801",
+            file: "iam.tf",
+            find: "Resource = \"arn:aws:secretsmanager:ap-southeast-2:647751526084:secret:bank-core/neon/*\"",
+            replace: "Resource = \"*\"",
+            at: Some("      {"),
+            before: true,
+            ..M
+        },
+        Mutation {
+            name: "role-permissions",
+            code: "BGL802",
+            file: "iam.tf",
+            find: "Action   = \"events:PutEvents\"",
+            replace: "Action   = [\"events:PutEvents\", \"s3:PutObject\"]",
+            at: Some("      {"),
+            before: true,
+            ..M
+        },
+        Mutation {
+            name: "secret-name",
+            code: "BGL901",
+            module: "MOD-045",
+            file: "secrets.tf",
+            find: "\"bank-platform/rotation/probe-dev\"",
+            replace: "\"platform-rotation-probe-dev\"",
+            ..M
+        },
+        Mutation {
+            name: "secret-kms",
+            code: "BGL902",
+            module: "MOD-045",
+            file: "secrets.tf",
+            find: "  kms_key_id              = data.aws_ssm_parameter.kms_operational_arn.value\n",
+            replace: "",
+            at: Some("resource \"aws_secretsmanager_secret\""),
+            before: true,
+            checkov: &["CKV_AWS_149"],
+            ..M
+        },
+        Mutation {
+            name: "secret-rotation-days",
+            code: "BGL903",
+            module: "MOD-045",
+            file: "secrets.tf",
+            find: "automatically_after_days = 90",
+            replace: "automatically_after_days = 365",
+            ..M
+        },
+        Mutation {
+            name: "secret-rotation-missing",
+            code: "BGL903",
+            module: "MOD-045",
+            file: "secrets.tf",
+            find: "resource \"aws_secretsmanager_secret_rotation\" \"bank_platform_rotation_probe\" {",
+            replace: "",
+            at: Some("resource \"aws_secretsmanager_secret\" \"bank_platform_rotation_probe\""),
+            before: true,
+            checkov: &["CKV2_AWS_57"],
+            ..M
+        },
+        Mutation {
+            name: "secret-value",
+            code: "BGL904",
+            module: "MOD-045",
+            file: "secrets.tf",
+            find: "# bankgen:source catalog/modules/MOD-045.yaml:131:13\n",
+            replace: "resource \"aws_secretsmanager_secret_version\" \"leak\" {\n  secret_id     = aws_secretsmanager_secret.bank_platform_rotation_probe.id\n  secret_string = \"hunter2\"\n}\n\n# bankgen:source catalog/modules/MOD-045.yaml:131:13\n",
+            at: Some("secret_string"),
+            ..M
+        },
+        // The legacy profile (provider 3, the `local` env): inline S3 blocks.
+        Mutation {
+            name: "legacy-versioning",
+            code: "BGL103",
+            env: "local",
+            file: "s3.tf",
+            find: "  versioning {\n    enabled = true",
+            replace: "  versioning {\n    enabled = false",
+            at: Some("enabled = false"),
+            ..M
+        },
+        Mutation {
+            name: "legacy-lifecycle",
+            code: "BGL105",
+            env: "local",
+            file: "s3.tf",
+            find: "      days = 2555",
+            replace: "      days = 30",
+            ..M
+        },
+        Mutation {
+            name: "legacy-encryption",
+            code: "BGL201",
+            env: "local",
+            file: "s3.tf",
+            find: "kms_master_key_id = aws_kms_key.bank_financial.arn",
+            replace: "kms_master_key_id = aws_kms_key.bank_operational.arn",
+            ..M
+        },
+        Mutation {
+            name: "suppressed",
+            code: "BGL003",
+            file: "kms.tf",
+            find: "resource \"aws_kms_alias\" \"bank_pii\" {",
+            replace: "# bankgen:ignore[BGL203] left over from an old exception\nresource \"aws_kms_alias\" \"bank_pii\" {",
+            at: Some("# bankgen:ignore"),
+            ..M
+        },
+    ]
+}
+
+/// Remove the block that starts at `at` (through its closing `}` line).
+fn remove_block(text: &str, at: usize) -> String {
+    let mut depth = 0i32;
+    let mut end = text.len();
+    for (i, c) in text[at..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    end = at + i + 1;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    format!("{}{}", &text[..at], text[end..].trim_start_matches('\n'))
+}
+
+fn line_of(text: &str, at: usize) -> u64 {
+    text[..at].matches('\n').count() as u64 + 1
+}
+
+/// Apply a mutation to a copy of its module under `base/<name>/<env>/<module>`; the expected
+/// file and line of the finding.
+fn apply(m: &Mutation, base: &Path) -> (PathBuf, String, u64) {
+    let src = rendered().join("out").join(m.env).join(m.module);
+    let dir = base.join(m.name).join(m.env).join(m.module);
+    copy_dir(&src, &dir);
+    let path = dir.join(m.file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let at = text
+        .match_indices(m.find)
+        .nth(m.nth)
+        .unwrap_or_else(|| {
+            panic!(
+                "{}: `{}` not found in {}/{}",
+                m.name, m.find, m.module, m.file
+            )
+        })
+        .0;
+    let new = if m.replace.is_empty() && m.find.starts_with("resource ") {
+        remove_block(&text, at)
+    } else {
+        format!("{}{}{}", &text[..at], m.replace, &text[at + m.find.len()..])
+    };
+    std::fs::write(&path, &new).unwrap();
+    let want_file = m.at_file.unwrap_or(m.file);
+    let target = std::fs::read_to_string(dir.join(want_file)).unwrap();
+    let line = match m.at {
+        None => line_of(&new, at),
+        Some(needle) if m.before => {
+            let p = target[..at.min(target.len())]
+                .rfind(needle)
+                .unwrap_or_else(|| panic!("{}: `{needle}` not before the edit", m.name));
+            line_of(&target, p)
+        }
+        Some(needle) => {
+            let p = target[at.min(target.len())..]
+                .find(needle)
+                .map(|p| p + at)
+                .or_else(|| target.find(needle))
+                .unwrap_or_else(|| panic!("{}: `{needle}` not found", m.name));
+            line_of(&target, p)
+        }
+    };
+    (
+        dir.clone(),
+        dir.join(want_file).display().to_string(),
+        (line as i64 + m.delta) as u64,
+    )
+}
+
+#[test]
+fn each_mutation_fires_exactly_its_rule_at_the_edit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let all = mutations();
+    for m in &all {
+        let (dir, file, line) = apply(m, tmp.path());
+        let r = lint_paths(&[&dir]);
+        let text = lines(&r.findings, tmp.path());
+        let wrong: Vec<_> = r.findings.iter().filter(|f| f.code != m.code).collect();
+        eprintln!(
+            "{} ({}): want {file}:{line}\n  {}",
+            m.name,
+            m.code,
+            text.replace('\n', "\n  ")
+        );
+        if r.findings.is_empty() {
+            failures.push(format!("{} ({}): no finding", m.name, m.code));
+        } else if !wrong.is_empty() {
+            failures.push(format!(
+                "{} ({}): other rules fired:\n{text}",
+                m.name, m.code
+            ));
+        } else if !r.findings.iter().any(|f| f.file == file && f.line == line) {
+            failures.push(format!(
+                "{} ({}): want {file}:{line}, got:\n{text}",
+                m.name, m.code
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    // Every Terraform rule has a mutation.
+    for r in bankgen::lint::rules::RULES {
+        if r.terraform.is_some() {
+            assert!(
+                all.iter().any(|m| m.code == r.code),
+                "{} has no mutation test",
+                r.code
+            );
+        }
+    }
+}
+
+#[test]
+fn rendered_findings_name_their_catalogue_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = mutations()
+        .into_iter()
+        .find(|m| m.name == "versioning")
+        .unwrap();
+    let (dir, _, _) = apply(&m, tmp.path());
+    let r = lint_paths(&[&dir]);
+    let o = r.findings[0]
+        .catalogue
+        .as_ref()
+        .expect("a catalogue origin");
+    assert_eq!(o.file, "catalog/modules/MOD-104.yaml");
+    let yaml = std::fs::read_to_string(root().join(&o.file)).unwrap();
+    let line = yaml.lines().nth(o.line as usize - 1).unwrap();
+    assert!(
+        line.contains("bank-iceberg"),
+        "origin line {}: {line}",
+        o.line
+    );
+    let report = bankgen::lint::output::problem(&r.findings[0], Some(catalog())).report();
+    assert!(report.contains("catalog/modules/MOD-104.yaml:"), "{report}");
+}
+
+fn checkov() -> Option<PathBuf> {
+    let tc = std::env::var_os("BANKGEN_TOOLCHAIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(".toolchain"));
+    let bin = tc.join("bin/checkov");
+    bin.is_file().then_some(bin)
+}
+
+#[test]
+fn checkov_flags_the_same_mutations() {
+    let Some(checkov) = checkov() else {
+        if std::env::var_os("CI").is_some() {
+            panic!(
+                "checkov is not installed (run scripts/toolchain; BANKGEN_TOOLCHAIN points at .toolchain)"
+            );
+        }
+        eprintln!(
+            "skipping: checkov not installed (scripts/toolchain installs it; required when CI is set)"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let all: Vec<_> = mutations()
+        .into_iter()
+        .filter(|m| !m.checkov.is_empty())
+        .collect();
+    let mut modules: Vec<&str> = Vec::new();
+    for m in &all {
+        let (dir, _, _) = apply(m, tmp.path());
+        let r = lint_paths(&[&dir]);
+        assert!(
+            r.findings.iter().any(|f| f.code == m.code),
+            "{}: bankgen misses it",
+            m.name
+        );
+        if !modules.contains(&m.module) {
+            modules.push(m.module);
+        }
+    }
+    for module in &modules {
+        copy_dir(
+            &rendered().join("out/dev").join(module),
+            &tmp.path().join("baseline/dev").join(module),
+        );
+    }
+    let out = std::process::Command::new(&checkov)
+        .args([
+            "--skip-download",
+            "--framework",
+            "terraform",
+            "-o",
+            "json",
+            "--quiet",
+            "-d",
+        ])
+        .arg(tmp.path())
+        .output()
+        .expect("run checkov");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov output is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let reports: Vec<&serde_json::Value> = match &v {
+        serde_json::Value::Array(a) => a.iter().collect(),
+        o => vec![o],
+    };
+    let failed: Vec<(String, String)> = reports
+        .iter()
+        .flat_map(|r| {
+            r["results"]["failed_checks"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|c| {
+            (
+                c["check_id"].as_str().unwrap_or("").to_string(),
+                c["file_path"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for m in &all {
+        for id in m.checkov {
+            let prefix = format!("/{}/", m.name);
+            if !failed
+                .iter()
+                .any(|(c, f)| c == id && f.starts_with(&prefix))
+            {
+                problems.push(format!(
+                    "{} ({}): checkov does not fail {id}",
+                    m.name, m.code
+                ));
+            }
+            if failed
+                .iter()
+                .any(|(c, f)| c == id && f.starts_with("/baseline/"))
+            {
+                problems.push(format!("{id} already fails on the unmutated tree"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
