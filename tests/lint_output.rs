@@ -263,3 +263,65 @@ fn pre_commit_hooks_follow_the_conventions() {
     ]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn without_paths_it_lints_the_catalogue_and_the_rendered_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    for sub in ["", "modules", "events"] {
+        copy_dir(
+            &root().join("catalog").join(sub),
+            &tmp.path().join("catalog").join(sub),
+        );
+    }
+    let module = tmp.path().join("out/dev/MOD-045");
+    copy_dir(&rendered().join("out/dev/MOD-045"), &module);
+    let run = |dir: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_bankgen"))
+            .current_dir(dir)
+            .env_remove("BANKGEN_CATALOG")
+            .args(["lint", "--format", "json"])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), v)
+    };
+    let (code, v) = run(tmp.path());
+    assert_eq!(code, Some(0), "{v:#}");
+    assert!(v["summary"]["files"].as_u64().unwrap() > 5, "{v:#}");
+    // A catalogue finding and a Terraform finding, both reported.
+    let yaml = tmp.path().join("catalog/modules/MOD-045.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(
+        &yaml,
+        text.replace("rotation_days: 90", "rotation_days: 365"),
+    )
+    .unwrap();
+    let logs = module.join("logs.tf");
+    let text = std::fs::read_to_string(&logs).unwrap();
+    std::fs::write(
+        &logs,
+        text.replace("retention_in_days = 3653", "retention_in_days = 30"),
+    )
+    .unwrap();
+    let (code, v) = run(tmp.path());
+    assert_eq!(code, Some(1));
+    let got: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        got.contains(&("BGL903".into(), "catalog/modules/MOD-045.yaml".into())),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("BGL505".into(), "out/dev/MOD-045/logs.tf".into())),
+        "{got:?}"
+    );
+}

@@ -327,12 +327,20 @@ pub fn conventional_dlq<'a>(cx: &'a ModCtx, r: &Resource) -> Option<&'a Resource
         .find(|q| q.name == label || (name.is_some() && q.literal_name().map(String::from) == name))
 }
 
-/// The environment a folder belongs to: the nearest folder in its path named like one of the
-/// catalogue's (or the policy's) environments.
+/// The environment a folder belongs to: the folder itself when it is named like one of the
+/// catalogue's (or the policy's) environments (`envs/dev`), or its parent when the folder is a
+/// module folder (`out/dev/MOD-104`). Farther ancestors are not read: a checkout under
+/// `/home/dev/...` says nothing about the environment.
 pub fn env_of(dir: &std::path::Path, envs: &[String]) -> Option<String> {
-    dir.components().rev().find_map(|c| {
-        let s = c.as_os_str().to_str()?;
-        envs.iter().any(|e| e == s).then(|| s.to_string())
+    let is_env = |p: &std::path::Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .filter(|n| envs.iter().any(|e| e == n))
+            .map(String::from)
+    };
+    is_env(dir).or_else(|| {
+        module_of(dir)?;
+        is_env(dir.parent()?)
     })
 }
 
@@ -342,4 +350,29 @@ pub fn module_of(dir: &std::path::Path) -> Option<String> {
     crate::model::names::MODULE_ID
         .matches(n)
         .then(|| n.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn env_and_module_come_from_the_folder_and_its_parent() {
+        let envs = vec!["dev".to_string(), "prod".to_string()];
+        assert_eq!(
+            env_of(Path::new("out/dev/MOD-104"), &envs).as_deref(),
+            Some("dev")
+        );
+        assert_eq!(
+            env_of(Path::new("/home/dev/repo/envs/prod"), &envs).as_deref(),
+            Some("prod")
+        );
+        assert_eq!(env_of(Path::new("/home/dev/repo/modules/x"), &envs), None);
+        assert_eq!(
+            module_of(Path::new("out/dev/MOD-104")).as_deref(),
+            Some("MOD-104")
+        );
+        assert_eq!(module_of(Path::new("out/dev/modules")), None);
+    }
 }

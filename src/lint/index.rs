@@ -263,6 +263,8 @@ pub struct TfModule {
     pub files: Vec<TfFile>,
     pub resources: Vec<Resource>,
     pub providers: Vec<Provider>,
+    /// `terraform { backend "s3" { ... } }` blocks, with their file.
+    pub backends: Vec<(Block, usize)>,
     pub locals: HashMap<String, (Val, usize)>,
     by_addr: HashMap<String, usize>,
     /// Address → resources that reference it from a top-level argument.
@@ -404,6 +406,7 @@ pub fn build_module(dir: PathBuf, mut parsed: Vec<Parsed>) -> TfModule {
         files: Vec::with_capacity(parsed.len()),
         resources: Vec::new(),
         providers: Vec::new(),
+        backends: Vec::new(),
         locals: HashMap::new(),
         by_addr: HashMap::new(),
         referrers: HashMap::new(),
@@ -473,6 +476,13 @@ pub fn build_module(dir: PathBuf, mut parsed: Vec<Parsed>) -> TfModule {
                 ("locals", 0) => {
                     for a in block.body.attrs {
                         m.locals.insert(a.key, (a.val, fi));
+                    }
+                }
+                ("terraform", 0) => {
+                    for b in block.body.blocks {
+                        if b.ident == "backend" {
+                            m.backends.push((b, fi));
+                        }
                     }
                 }
                 _ => {}

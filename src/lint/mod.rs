@@ -147,7 +147,7 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
                             None,
                             e.file.origin(),
                             format!("the file does not parse: {}", e.message),
-                            "fix the syntax at this place (terraform fmt reports the same)",
+                            "fix the syntax at this place",
                         );
                         Err(out.findings.remove(0))
                     }

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     doc: r#"## What it checks
 Every `provider "aws"` block sets `region` to a literal from `policies/regions.yaml`
 (`ap-southeast-2`), and no resource overrides it with its own `region` argument (provider 6.x)
-to another region. A provider without `region` takes it from the environment of whoever runs
+to another region, and an S3 backend keeps the state in an allowed region. A provider without `region` takes it from the environment of whoever runs
 Terraform, so it is reported too.
 
 ## Why
@@ -70,6 +70,25 @@ fn check(cx: &ModCtx, out: &mut Out) {
                     );
                 }
             }
+        }
+    }
+    for (b, fi) in &cx.m.backends {
+        if b.labels.first().map(String::as_str) != Some("s3") {
+            continue;
+        }
+        let file = &cx.m.files[*fi];
+        if let Some(a) = b.body.attr("region")
+            && let Some(r) = cx.m.resolve(&a.val).as_str()
+            && !allowed.iter().any(|x| x == r)
+        {
+            out.in_file(
+                file,
+                a.span,
+                Some("backend s3".into()),
+                file.origin(),
+                format!("the Terraform state is kept in `{r}`, outside the bank's region"),
+                format!("keep the state bucket in {} (ADR-042)", allowed.join(", ")),
+            );
         }
     }
     for r in &cx.m.resources {
