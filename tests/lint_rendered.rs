@@ -698,3 +698,48 @@ fn checkov_flags_the_same_mutations() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn log_retention_follows_the_catalogue_where_it_asks_for_more_than_the_policy() {
+    let tmp = tempfile::tempdir().unwrap();
+    for sub in ["", "modules", "events"] {
+        copy_dir(
+            &root().join("catalog").join(sub),
+            &tmp.path().join("catalog").join(sub),
+        );
+    }
+    let yaml = tmp.path().join("catalog/modules/MOD-045.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(
+        &yaml,
+        text.replacen("log_retention_days: 365", "log_retention_days: 731", 1),
+    )
+    .unwrap();
+    let src = bankgen::catalog::CatalogSource::Dir(tmp.path().join("catalog"));
+    let cat = bankgen::load_catalog(&src).unwrap().0;
+    let dir = tmp.path().join("out/dev/MOD-045");
+    copy_dir(&rendered().join("out/dev/MOD-045"), &dir);
+    let req = bankgen::lint::Request {
+        paths: vec![dir.clone()],
+        catalog: Some(&cat),
+        catalogue_rules: false,
+        policies: policies(),
+    };
+    let r = bankgen::lint::lint(&req).unwrap_or_else(|e| panic!("{}", e.0));
+    let text = lines(&r.findings, tmp.path());
+    assert_eq!(r.findings.len(), 1, "{text}");
+    let f = &r.findings[0];
+    assert_eq!(
+        (f.code, f.file.ends_with("lambda.tf")),
+        ("BGL505", true),
+        "{text}"
+    );
+    let tf = std::fs::read_to_string(dir.join("lambda.tf")).unwrap();
+    let want = tf
+        .lines()
+        .position(|l| l.contains("retention_in_days"))
+        .unwrap() as u64
+        + 1;
+    assert_eq!(f.line, want, "{text}");
+    assert!(f.help.contains("catalogue"), "{}", f.help);
+}

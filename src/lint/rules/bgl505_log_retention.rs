@@ -12,7 +12,9 @@ pub static RULE: Rule = Rule {
 Every `aws_cloudwatch_log_group` sets `retention_in_days` (`0` or absent means forever, which is
 reported: nothing is kept without a decision) to at least its minimum from
 `policies/retention.yaml`: 3653 days for the FR-280 secret access log
-(`/aws/secretsmanager/bank-access*`) and CloudTrail's log group, 365 days otherwise. In the
+(`/aws/secretsmanager/bank-access*`) and CloudTrail's log group, 365 days otherwise, and, in a
+rendered folder, at least what the catalogue declares for it (a `log_groups` entry, or a
+function's `log_retention_days`). In the
 catalogue, a `log_groups` entry or a function's `log_retention_days` below its minimum is
 reported at the YAML line.
 
@@ -35,6 +37,42 @@ Set `retention_in_days = 3653`.
     catalogue: Some(check_catalogue),
 };
 
+/// The retention the catalogue gives a log group of this name in this folder's environment: a
+/// `log_groups` entry (`{env}` substituted), or the log group of a function
+/// (`/aws/lambda/<function>-<env>`).
+fn catalogue_days(cx: &ModCtx, name: &str) -> Option<u32> {
+    let (cat, env) = (cx.cat?, cx.env.as_deref()?);
+    let default = cat.platform.runtime_defaults.log_retention_days;
+    cat.modules
+        .iter()
+        .filter(|m| cx.module_id.as_ref().is_none_or(|id| *id == m.id))
+        .find_map(|m| {
+            let lg = m
+                .resources
+                .log_groups
+                .iter()
+                .find(|lg| lg.name.value.replace("{env}", env) == name)
+                .map(|lg| lg.retention_days.value);
+            let f = m
+                .resources
+                .functions
+                .iter()
+                .find(|f| format!("/aws/lambda/{}-{env}", f.name.value) == name)
+                .map(|f| {
+                    f.log_retention_days
+                        .as_ref()
+                        .map(|d| d.value)
+                        .unwrap_or(default)
+                });
+            let conventional = m
+                .function
+                .as_ref()
+                .filter(|_| format!("/aws/lambda/{}-{env}", m.function_base_name()) == name)
+                .map(|f| f.log_retention_days);
+            lg.or(f).or(conventional)
+        })
+}
+
 fn check(cx: &ModCtx, out: &mut Out) {
     for lg in cx.m.of_type("aws_cloudwatch_log_group") {
         let name = facts::resolved_text(
@@ -44,7 +82,9 @@ fn check(cx: &ModCtx, out: &mut Out) {
                 span: Default::default(),
             }),
         );
-        let min = cx.p.retention.log_minimum(&name);
+        let policy_min = cx.p.retention.log_minimum(&name);
+        let declared = catalogue_days(cx, &name);
+        let min = declared.unwrap_or(0).max(policy_min);
         let days = facts::num(cx, lg.body(), &["retention_in_days"]);
         match (lg.get("retention_in_days"), days) {
             (Some(_), None) => {}
@@ -61,7 +101,11 @@ fn check(cx: &ModCtx, out: &mut Out) {
                         _ => "without a retention decision (forever)".to_string(),
                     }
                 ),
-                format!("set retention_in_days = {min} (policies/retention.yaml)"),
+                if declared.is_some_and(|d| d >= policy_min) {
+                    format!("set retention_in_days = {min} (the catalogue's retention for it)")
+                } else {
+                    format!("set retention_in_days = {min} (policies/retention.yaml)")
+                },
             ),
         }
     }
