@@ -120,6 +120,17 @@ fn mutations() -> Vec<Mutation> {
             ..M
         },
         Mutation {
+            name: "pab-missing",
+            code: "BGL102",
+            file: "s3.tf",
+            find: "resource \"aws_s3_bucket_public_access_block\" \"bank_iceberg\" {",
+            replace: "",
+            at: Some("resource \"aws_s3_bucket\" \"bank_iceberg\""),
+            before: true,
+            checkov: &["CKV2_AWS_6"],
+            ..M
+        },
+        Mutation {
             name: "versioning",
             code: "BGL103",
             file: "s3.tf",
