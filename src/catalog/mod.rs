@@ -4,6 +4,7 @@
 
 pub mod raw;
 mod source;
+pub mod synth;
 
 pub use source::{CatalogSource, load};
 

@@ -8,6 +8,11 @@ use std::sync::Arc;
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/catalog");
 
+/// One file of the embedded catalogue, by its path below `catalog/`.
+pub fn embedded_file(rel: &str) -> Option<&'static str> {
+    EMBEDDED.get_file(rel).and_then(|f| f.contents_utf8())
+}
+
 /// A catalogue file larger than this is refused before parsing: the shipped files are a few KiB.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 

@@ -63,6 +63,16 @@ pub enum Command {
     },
     /// Write the man page to stdout
     Man,
+    /// Write a synthetic catalogue of N modules (for benchmarks)
+    #[command(hide = true)]
+    Synth {
+        #[arg(long)]
+        modules: usize,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -97,6 +107,15 @@ pub fn run(cli: Cli) -> u8 {
                 &mut std::io::stdout(),
             );
             EXIT_OK
+        }
+        Command::Synth { modules, out, seed } => {
+            match crate::catalog::synth::generate(&out, modules, seed) {
+                Ok(()) => EXIT_OK,
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", out.display());
+                    EXIT_USAGE
+                }
+            }
         }
         Command::Man => {
             match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {

@@ -37,18 +37,21 @@ pub struct DeployGraph {
 
 impl DeployGraph {
     pub fn build(cat: &Catalog) -> DeployGraph {
+        DeployGraph::from_edges(cat, edges(cat))
+    }
+
+    fn from_edges(cat: &Catalog, edges: Vec<Edge>) -> DeployGraph {
         let mut graph = DiGraph::new();
         let mut index = BTreeMap::new();
         for m in &cat.modules {
             index.insert(m.id.clone(), graph.add_node(m.id.clone()));
         }
-        for e in edges(cat) {
+        for e in edges {
             let (Some(&a), Some(&b)) = (index.get(&e.from), index.get(&e.to)) else {
                 continue;
             };
-            if !graph.contains_edge(a, b) {
-                graph.add_edge(a, b, e.why);
-            }
+            // `edges` is already free of duplicates.
+            graph.add_edge(a, b, e.why);
         }
         DeployGraph { graph, index }
     }
@@ -231,6 +234,10 @@ impl DeployGraph {
 
 /// Every edge, deduplicated: when two rules give the same pair, the first rule in `Why` order wins.
 pub fn edges(cat: &Catalog) -> Vec<Edge> {
+    edges_with(cat, true)
+}
+
+fn edges_with(cat: &Catalog, phase_gates: bool) -> Vec<Edge> {
     let mut set: BTreeMap<(String, String), Why> = BTreeMap::new();
     let mut add = |from: &str, to: &str, why: Why| {
         if from != to {
@@ -245,8 +252,10 @@ pub fn edges(cat: &Catalog) -> Vec<Edge> {
             }
         }
     }
-    for (from, to) in phase_edges(cat) {
-        add(&from, &to, Why::PhaseGate);
+    if phase_gates {
+        for (from, to) in phase_edges(cat) {
+            add(&from, &to, Why::PhaseGate);
+        }
     }
     for (producer, consumer) in subscription_pairs(cat) {
         if gate_conflict(cat, &producer, &consumer).is_none() {
@@ -325,35 +334,51 @@ fn phase_edges(cat: &Catalog) -> Vec<(String, String)> {
             members.entry(g).or_default().push(m);
         }
     }
-    let in_group_deps = |m: &Module| -> Vec<String> {
-        m.depends_on
+    // First and last modules of every group, computed once.
+    let mut ends: BTreeMap<(bool, u32), (Vec<String>, Vec<String>)> = BTreeMap::new();
+    for (g, list) in &members {
+        let mut depended: BTreeSet<&str> = BTreeSet::new();
+        let mut sources = Vec::new();
+        for m in list {
+            let mut has_in_group_dep = false;
+            for d in &m.depends_on {
+                if cat
+                    .module(&d.module)
+                    .is_some_and(|x| group_of(x) == Some(*g))
+                {
+                    depended.insert(d.module.as_str());
+                    has_in_group_dep = true;
+                }
+            }
+            if !has_in_group_dep {
+                sources.push(m.id.clone());
+            }
+        }
+        let sinks = list
             .iter()
-            .filter(|d| {
-                cat.module(&d.module)
-                    .is_some_and(|x| group_of(x) == group_of(m))
-            })
-            .map(|d| d.module.clone())
-            .collect()
-    };
-    let sinks = |g: (bool, u32)| -> Vec<String> {
-        let list = members.get(&g).cloned().unwrap_or_default();
-        let depended: BTreeSet<String> = list.iter().flat_map(|m| in_group_deps(m)).collect();
-        list.iter()
-            .filter(|m| !depended.contains(&m.id))
+            .filter(|m| !depended.contains(m.id.as_str()))
             .map(|m| m.id.clone())
-            .collect()
-    };
-    let sources = |g: (bool, u32)| -> Vec<String> {
-        let list = members.get(&g).cloned().unwrap_or_default();
-        list.iter()
-            .filter(|m| in_group_deps(m).is_empty())
-            .map(|m| m.id.clone())
-            .collect()
-    };
+            .collect();
+        ends.insert(*g, (sinks, sources));
+    }
+    let empty = (Vec::new(), Vec::new());
+    let sinks = |g: (bool, u32)| &ends.get(&g).unwrap_or(&empty).0;
+    let sources = |g: (bool, u32)| &ends.get(&g).unwrap_or(&empty).1;
     let mut out = Vec::new();
     for p in &cat.phases {
-        for g in &p.gate {
-            for a in sinks((true, *g)) {
+        // A gate implied by another gate adds no order (phase 7's Phase 0 comes through 3–6).
+        let gates: Vec<u32> = p
+            .gate
+            .iter()
+            .copied()
+            .filter(|g| {
+                !p.gate
+                    .iter()
+                    .any(|other| other != g && cat.phases_before(*other).contains(g))
+            })
+            .collect();
+        for g in gates {
+            for a in sinks((true, g)) {
                 for b in sources((true, p.id)) {
                     out.push((a.clone(), b.clone()));
                 }
@@ -377,8 +402,12 @@ fn phase_edges(cat: &Catalog) -> Vec<(String, String)> {
 }
 
 /// Each dependency cycle, printed whole: `MOD-001 → MOD-002 → MOD-001`.
+///
+/// Phase gates are left out: they only ever point from an earlier phase to a later one, so a
+/// cycle through a gate needs a dependency on a later phase, which BG021 reports at its line.
+/// (Gate edges grow with the product of two phases' sizes; without them this stays linear.)
 pub fn cycle_problems(cat: &Catalog) -> Vec<Problem> {
-    let g = DeployGraph::build(cat);
+    let g = DeployGraph::from_edges(cat, edges_with(cat, false));
     let mut out = Vec::new();
     for scc in tarjan_scc(&g.graph) {
         if scc.len() < 2 {

@@ -23,7 +23,7 @@ macro_rules! convention {
     };
 }
 
-convention!(MODULE_ID, "module id", r"MOD-[0-9]{3}", "MOD-042");
+convention!(MODULE_ID, "module id", r"MOD-[0-9]{3,5}", "MOD-042");
 convention!(DOMAIN_ID, "system domain id", r"SD[0-9]{2}", "SD07");
 convention!(ENV_NAME, "environment name", r"[a-z][a-z0-9]{1,9}", "dev");
 convention!(
