@@ -74,6 +74,25 @@ impl Loc {
         }
     }
 
+    /// The place of a byte offset (clamped to the text, and to a character boundary).
+    pub fn at_offset(file: &Arc<SourceFile>, offset: usize, len: usize) -> Loc {
+        let mut offset = offset.min(file.text.len());
+        while !file.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &file.text[..offset];
+        let line = before.matches('\n').count() as u64 + 1;
+        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let column = before[line_start..].chars().count() as u64 + 1;
+        Loc {
+            file: file.clone(),
+            line,
+            column,
+            offset,
+            len: len.min(file.text.len() - offset),
+        }
+    }
+
     pub fn at_line(file: &Arc<SourceFile>, line: u64, column: u64) -> Loc {
         Loc {
             file: file.clone(),

@@ -2,6 +2,7 @@
 //! serde-saphyr into the shapes of [`raw`]. Nothing here knows what the values mean; the
 //! [`crate::model`] stage checks them.
 
+mod explain;
 pub mod raw;
 mod source;
 pub mod synth;
@@ -18,6 +19,9 @@ pub struct RawCatalog {
     pub domains: Option<(Arc<SourceFile>, raw::DomainsFile)>,
     pub modules: Vec<(Arc<SourceFile>, raw::ModuleRaw)>,
     pub events: Vec<(Arc<SourceFile>, raw::EventsFile)>,
+    /// Module files that did not parse: what they declare is unknown, so references to it
+    /// are not reported as unknown (the parse problem is the one to fix).
+    pub unparsed_modules: Vec<Arc<SourceFile>>,
     /// Every file read, parsed or not, in load order (for `render --check` provenance).
     pub files: Vec<Arc<SourceFile>>,
 }

@@ -1,4 +1,5 @@
 use super::RawCatalog;
+use super::explain::{FileKind, yaml_problem};
 use super::raw::{DomainsFile, EventsFile, ModuleRaw, PlatformFile};
 use crate::diag::{Loc, Problem, SourceFile};
 use include_dir::{Dir, include_dir};
@@ -25,13 +26,13 @@ pub enum CatalogSource {
 }
 
 impl CatalogSource {
-    /// `--catalog DIR`, else `./catalog` when it exists, else the embedded copy.
+    /// `--catalog DIR`, else `./catalog` when that folder exists, else the embedded copy.
     pub fn resolve(flag: Option<PathBuf>) -> CatalogSource {
         match flag {
             Some(dir) => CatalogSource::Dir(dir),
-            None if Path::new("catalog/platform.yaml").is_file() => {
-                CatalogSource::Dir(PathBuf::from("catalog"))
-            }
+            // A `./catalog` folder is the user's catalogue even when it is broken (say,
+            // platform.yaml deleted): checking the embedded copy instead would pass silently.
+            None if Path::new("catalog").is_dir() => CatalogSource::Dir(PathBuf::from("catalog")),
             None => CatalogSource::Embedded,
         }
     }
@@ -126,51 +127,14 @@ fn options() -> serde_saphyr::Options {
     budget.max_total_scalar_bytes = MAX_FILE_BYTES;
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
+    options.alias_limits.max_total_replayed_events = 100_000;
     options
 }
 
 /// Parse one file; a problem names the file, line and column.
-fn parse<T: DeserializeOwned>(file: &Arc<SourceFile>) -> Result<T, Problem> {
+fn parse<T: DeserializeOwned>(file: &Arc<SourceFile>, kind: FileKind) -> Result<T, Problem> {
     serde_saphyr::from_str_with_options::<T>(&file.text, options())
-        .map_err(|e| yaml_problem(file, &e))
-}
-
-fn yaml_problem(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> Problem {
-    let message = err.without_snippet().to_string();
-    let first = message
-        .lines()
-        .next()
-        .unwrap_or("invalid YAML")
-        .trim()
-        .to_string();
-    let loc = err
-        .location()
-        .filter(|l| l.line() > 0)
-        .map(|l| Loc::from_saphyr(file, &l))
-        .or_else(|| Some(Loc::file_start(file)));
-    let lower = first.to_lowercase();
-    let (code, help) = if lower.contains("unknown field") {
-        (
-            "BG002",
-            "remove the field or fix its spelling; the catalogue format is in the README",
-        )
-    } else if lower.contains("missing field") {
-        (
-            "BG005",
-            "add the field; the catalogue format is in the README",
-        )
-    } else if lower.contains("budget") || lower.contains("limit") || lower.contains("depth") {
-        (
-            "BG003",
-            "the file exceeds the parser's safety limits (aliases, nesting, size); write it out plainly",
-        )
-    } else {
-        (
-            "BG001",
-            "fix the YAML at this place; values must match the catalogue format in the README",
-        )
-    };
-    Problem::error(code, loc, first, help)
+        .map_err(|e| yaml_problem(file, &e, kind))
 }
 
 /// Read every catalogue file. Files that fail to parse are reported and left out; the rest load.
@@ -186,16 +150,23 @@ pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
     }
     for (sub, files) in folders {
         for (name, rel, bytes) in files {
-            let Some(file) = decode(name, bytes, &mut problems) else {
-                continue;
+            let file = match decode(name, bytes) {
+                Ok(file) => file,
+                Err((file, p)) => {
+                    problems.push(p);
+                    if sub == "modules" {
+                        cat.unparsed_modules.push(file);
+                    }
+                    continue;
+                }
             };
             cat.files.push(file.clone());
             match (sub, rel.as_str()) {
-                ("", "platform.yaml") => match parse::<PlatformFile>(&file) {
+                ("", "platform.yaml") => match parse::<PlatformFile>(&file, FileKind::Platform) {
                     Ok(p) => cat.platform = Some((file, p)),
                     Err(p) => problems.push(p),
                 },
-                ("", "domains.yaml") => match parse::<DomainsFile>(&file) {
+                ("", "domains.yaml") => match parse::<DomainsFile>(&file, FileKind::Domains) {
                     Ok(d) => cat.domains = Some((file, d)),
                     Err(p) => problems.push(p),
                 },
@@ -205,11 +176,14 @@ pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
                     format!("unexpected catalogue file {rel}"),
                     "the top level holds platform.yaml and domains.yaml; modules go in modules/, events in events/",
                 )),
-                ("modules", _) => match parse::<ModuleRaw>(&file) {
+                ("modules", _) => match parse::<ModuleRaw>(&file, FileKind::Module) {
                     Ok(m) => cat.modules.push((file, m)),
-                    Err(p) => problems.push(p),
+                    Err(p) => {
+                        problems.push(p);
+                        cat.unparsed_modules.push(file);
+                    }
                 },
-                _ => match parse::<EventsFile>(&file) {
+                _ => match parse::<EventsFile>(&file, FileKind::Events) {
                     Ok(e) => cat.events.push((file, e)),
                     Err(p) => problems.push(p),
                 },
@@ -228,36 +202,98 @@ pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
                 "BG004",
                 None,
                 format!("{what} is missing from {}", source.describe()),
-                "a catalogue folder holds platform.yaml, domains.yaml, modules/ and events/",
+                "a catalogue folder holds platform.yaml, domains.yaml, modules/ and events/; bankgen reads ./catalog when it exists, or the folder given with --catalog",
             ));
         }
     }
     (cat, problems)
 }
 
-fn decode(name: String, bytes: Vec<u8>, problems: &mut Vec<Problem>) -> Option<Arc<SourceFile>> {
+/// The file's text, or the problem with it (too large, not UTF-8) and a stand-in file that
+/// names it, with the text up to the problem.
+fn decode(name: String, bytes: Vec<u8>) -> Result<Arc<SourceFile>, (Arc<SourceFile>, Problem)> {
     if bytes.len() > MAX_FILE_BYTES {
-        problems.push(Problem::error(
+        let file = Arc::new(SourceFile {
+            name,
+            text: String::new(),
+        });
+        let p = Problem::error(
             "BG003",
-            None,
-            format!("{name}: file is larger than {} KiB", MAX_FILE_BYTES / 1024),
-            "split the file, or check that it is the catalogue file you meant",
-        ));
-        return None;
+            Some(Loc::file_start(&file)),
+            format!(
+                "the file is larger than {} KiB, the limit for a catalogue file",
+                MAX_FILE_BYTES / 1024
+            ),
+            "catalogue files are a few KiB: check that this is the file you meant, or split it",
+        );
+        return Err((file, p));
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Some(Arc::new(SourceFile { name, text })),
+        Ok(text) => Ok(Arc::new(SourceFile { name, text })),
         Err(e) => {
-            problems.push(Problem::error(
+            let at = e.utf8_error().valid_up_to();
+            let bad = e.as_bytes()[at];
+            let file = Arc::new(SourceFile {
+                name,
+                text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            });
+            let p = Problem::error(
                 "BG001",
-                None,
-                format!(
-                    "{name}: not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-                "save the file as UTF-8",
-            ));
-            None
+                Some(Loc::at_offset(&file, at, '\u{FFFD}'.len_utf8())),
+                format!("the file is not UTF-8 text: byte 0x{bad:02X} here is not valid UTF-8"),
+                "save the file as UTF-8 (it may be Latin-1 or UTF-16)",
+            );
+            Err((file, p))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parse into an untyped value, which accepts any nesting and expands every alias: the
+    /// budget, not the catalogue's types, has to stop these.
+    fn untyped(text: String) -> Problem {
+        let file = Arc::new(SourceFile {
+            name: "hostile.yaml".into(),
+            text,
+        });
+        parse::<serde_json::Value>(&file, FileKind::Module).expect_err("must be refused")
+    }
+
+    #[test]
+    fn an_alias_bomb_breaks_the_budget() {
+        let mut s = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for w in names.windows(2) {
+            let refs = vec![format!("*{}", w[0]); 9].join(", ");
+            s.push_str(&format!("{}: &{} [{refs}]\n", w[1], w[1]));
+        }
+        let p = untyped(s);
+        assert_eq!(p.code, "BG003", "{}", p.short());
+        assert!(!p.message.contains('{'), "leaks internals: {}", p.message);
+    }
+
+    #[test]
+    fn deep_nesting_breaks_the_budget() {
+        for text in [
+            format!("a: {}{}\n", "[".repeat(200), "]".repeat(200)),
+            format!("a: {}1{}\n", "{a: ".repeat(200), "}".repeat(200)),
+            (0..200)
+                .map(|i| format!("{}-\n", "  ".repeat(i)))
+                .collect::<String>()
+                + "x\n",
+        ] {
+            let p = untyped(text);
+            assert!(p.code == "BG003" || p.code == "BG001", "{}", p.short());
+            assert!(p.loc.as_ref().is_some_and(|l| l.line > 0), "{}", p.short());
+        }
+    }
+
+    #[test]
+    fn many_values_break_the_budget() {
+        let p = untyped(format!("a: [{}]\n", vec!["1"; 150_000].join(",")));
+        assert_eq!(p.code, "BG003", "{}", p.short());
     }
 }

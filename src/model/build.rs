@@ -14,7 +14,12 @@ pub fn build(raw: RawCatalog, mut problems: Vec<Problem>) -> (Option<Catalog>, V
     };
     let mut b = Builder {
         problems: &mut problems,
+        broken_ids: HashSet::new(),
+        shadow: Vec::new(),
     };
+    for file in raw.unparsed_modules {
+        b.set_aside(file, None);
+    }
     let platform = b.platform(&pfile, praw);
     let (phases, mut domains) = b.domains(&dfile, draw, &platform);
     let mut modules = Vec::new();
@@ -42,11 +47,9 @@ pub fn build(raw: RawCatalog, mut problems: Vec<Problem>) -> (Option<Catalog>, V
         subscriptions,
         files: raw.files,
     };
-    let mut b = Builder {
-        problems: &mut problems,
-    };
     b.references(&catalog);
     b.phase_order(&catalog);
+    drop(b);
     problems.extend(graph::cycle_problems(&catalog));
     let ok = !problems
         .iter()
@@ -56,9 +59,49 @@ pub fn build(raw: RawCatalog, mut problems: Vec<Problem>) -> (Option<Catalog>, V
 
 struct Builder<'a> {
     problems: &'a mut Vec<Problem>,
+    /// Ids of modules left out of the model (they did not parse, or name an unknown domain).
+    broken_ids: HashSet<String>,
+    /// Their files: what they declare is unknown, so a name found in them is not reported as
+    /// unknown elsewhere (one broken file would otherwise bury its own problem under hundreds).
+    shadow: Vec<Arc<SourceFile>>,
 }
 
 impl Builder<'_> {
+    /// Leave a module out of the model without reporting every reference to it.
+    fn set_aside(&mut self, file: Arc<SourceFile>, id: Option<&str>) {
+        let stem = file
+            .name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(".yaml")
+            .trim_end_matches(".yml")
+            .to_string();
+        self.broken_ids.insert(stem);
+        if let Some(id) = id {
+            self.broken_ids.insert(id.to_string());
+        }
+        for line in file.text.lines() {
+            if let Some(v) = line.strip_prefix("id:") {
+                let v = v
+                    .split('#')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .trim_matches(['"', '\'']);
+                if !v.is_empty() {
+                    self.broken_ids.insert(v.to_string());
+                }
+            }
+        }
+        self.shadow.push(file);
+    }
+
+    /// Whether a module left out of the model may declare `name`.
+    fn maybe_set_aside(&self, name: &str) -> bool {
+        self.shadow.iter().any(|f| f.text.contains(name))
+    }
+
     fn err(&mut self, code: &'static str, loc: Loc, message: String, help: impl Into<String>) {
         self.problems
             .push(Problem::error(code, Some(loc), message, help));
@@ -425,6 +468,7 @@ impl Builder<'_> {
                 format!("unknown system domain `{}`", m.system.value),
                 known("domains", domains.iter().map(|d| d.id.as_str())),
             );
+            self.set_aside(file.clone(), Some(&m.id.value));
             return None;
         };
         let kind = m.kind.value;
@@ -748,7 +792,7 @@ impl Builder<'_> {
         for (file, f) in files {
             let bus = f.bus.value.clone();
             let is_default = bus == "default";
-            if !is_default && !buses.contains(&bus) {
+            if !is_default && !buses.contains(&bus) && !self.maybe_set_aside(&bus) {
                 self.unknown_bus(&file, &f.bus, buses.iter().map(String::as_str));
             }
             let owner_domain = domains.iter().find(|d| d.bus == bus).map(|d| d.id.clone());
@@ -807,7 +851,9 @@ impl Builder<'_> {
                 self.problems.push(p);
                 continue;
             }
-            if !module_ids.contains(s.consumer.value.as_str()) {
+            if !module_ids.contains(s.consumer.value.as_str())
+                && !self.broken_ids.contains(&s.consumer.value)
+            {
                 self.err(
                     "BG015",
                     Loc::from_saphyr(&file, &s.consumer.referenced),
@@ -859,7 +905,9 @@ impl Builder<'_> {
             };
             let target_name = s.target.name.as_ref().map(|n| n.value.clone());
             match (s.target.kind.value, &s.target.name) {
-                (TargetKind::Bus, Some(n)) if !buses.contains(&n.value) => {
+                (TargetKind::Bus, Some(n))
+                    if !buses.contains(&n.value) && !self.maybe_set_aside(&n.value) =>
+                {
                     self.unknown_bus(&file, n, buses.iter().map(String::as_str))
                 }
                 (TargetKind::Bus, Some(n)) if n.value == bus => self.err(
@@ -878,7 +926,7 @@ impl Builder<'_> {
                             .iter()
                             .any(|f| f.name.value == n.value)
                     });
-                    if !exists {
+                    if !exists && !self.maybe_set_aside(&n.value) {
                         self.err(
                             "BG013",
                             Loc::from_saphyr(&file, &n.referenced),
@@ -914,6 +962,9 @@ impl Builder<'_> {
 
     fn unknown_module(&mut self, file: &Arc<SourceFile>, id: &Sp<String>, ids: &HashSet<&str>) {
         let _ = ids;
+        if self.broken_ids.contains(&id.value) {
+            return;
+        }
         self.err(
             "BG011",
             Loc::from_saphyr(file, &id.referenced),
@@ -928,6 +979,9 @@ impl Builder<'_> {
             let mut seen = HashSet::new();
             for d in &m.depends_on {
                 if cat.module(&d.module).is_none() {
+                    if self.broken_ids.contains(&d.module) {
+                        continue;
+                    }
                     self.err(
                         "BG011",
                         d.loc.clone(),
@@ -953,7 +1007,9 @@ impl Builder<'_> {
             if let Some(f) = &m.function {
                 let _ = f;
                 let domain = cat.domain(&m.domain);
-                if domain.is_some_and(|d| cat.bus_owner_module(&d.bus).is_none()) {
+                if domain.is_some_and(|d| {
+                    cat.bus_owner_module(&d.bus).is_none() && !self.maybe_set_aside(&d.bus)
+                }) {
                     self.err(
                         "BG013",
                         m.loc.clone(),

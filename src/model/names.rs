@@ -125,10 +125,27 @@ impl Convention {
 
     pub fn help(&self) -> String {
         format!(
-            "a {} looks like `{}` (pattern `{}`)",
-            self.what, self.example, self.pattern
+            "{} {} looks like `{}` (pattern `{}`)",
+            article(self.what),
+            self.what,
+            self.example,
+            self.pattern
         )
     }
+}
+
+/// `a` or `an` before a noun phrase, as it is read aloud: "an IAM role", "an SSM path",
+/// "a KMS key", "an event", "a resource".
+fn article(what: &str) -> &'static str {
+    let word = what.split([' ', '-']).next().unwrap_or("");
+    let acronym = word.len() > 1 && word.chars().all(|c| c.is_ascii_uppercase());
+    let first = word.chars().next().unwrap_or('x');
+    let vowel_sound = if acronym {
+        "AEFHILMNORSX".contains(first)
+    } else {
+        "aeiouAEIOU".contains(first)
+    };
+    if vowel_sound { "an" } else { "a" }
 }
 
 /// A Terraform identifier for a catalogue name: `bank-core` → `bank_core`, `MOD-045` → `mod_045`.
@@ -173,5 +190,20 @@ mod tests {
         assert!(KEY_ALIAS.matches("bank/pii"));
         assert!(ROLE_NAME.matches("BankCoreRole"));
         assert!(!ROLE_NAME.matches("core"));
+    }
+
+    #[test]
+    fn help_reads_well() {
+        assert!(
+            ROLE_NAME
+                .help()
+                .starts_with("an IAM role name looks like `BankCoreRole`")
+        );
+        assert!(EVENT_NAME.help().starts_with("an event name"));
+        assert!(ENV_NAME.help().starts_with("an environment name"));
+        assert!(SSM_PATH.help().starts_with("an SSM parameter path"));
+        assert!(KEY_ALIAS.help().starts_with("a KMS key alias"));
+        assert!(BANK_NAME.help().starts_with("a resource name"));
+        assert!(ACCOUNT_ID.help().starts_with("an AWS account id"));
     }
 }
