@@ -1,6 +1,13 @@
 //! `bankgen check`: the shipped catalogue, and one bad catalogue per validation error class.
+//!
+//! Each bad catalogue is the shipped copy with one edit (or a few, when the test is about
+//! several problems); the snapshot is the `--short` stderr: `file:line:col: error[CODE]:
+//! message`, the help line and any notes. Hostile inputs (huge, deep, alias bombs, bytes that
+//! are not UTF-8, documents of the wrong shape) must give an error, never a hang or a panic.
 
-use crate::support::Test;
+use crate::support::{Run, Test};
+use std::sync::mpsc;
+use std::time::Duration;
 
 #[test]
 fn shipped_catalogue_checks_clean_with_its_counts() {
@@ -20,4 +27,801 @@ fn a_catalogue_folder_in_the_current_directory_wins() {
         .run()
         .success()
         .stdout_has("catalogue OK (catalog)");
+}
+
+// ------------------------------------------------------------------ helpers
+
+const M001: &str = "catalog/modules/MOD-001.yaml";
+const M104: &str = "catalog/modules/MOD-104.yaml";
+const CORE: &str = "catalog/events/bank-core.yaml";
+const PLATFORM: &str = "catalog/platform.yaml";
+
+/// Run `bankgen check --short` with a hang guard; the catalogue must be rejected (exit 1).
+fn short(t: Test) -> String {
+    let run = guarded(t.args(["check", "--short"]));
+    run.status(1);
+    not_a_crash(&run);
+    run.stderr()
+}
+
+/// The full miette report of `bankgen check` (exit 1).
+fn report(t: Test) -> String {
+    let run = guarded(t.args(["check"]));
+    run.status(1);
+    not_a_crash(&run);
+    run.stderr()
+}
+
+fn not_a_crash(run: &Run) {
+    let err = run.stderr();
+    assert!(!err.contains("panicked"), "bankgen panicked:\n{err}");
+    assert!(!err.contains("RUST_BACKTRACE"), "bankgen panicked:\n{err}");
+}
+
+/// Run in a thread and fail, rather than hang the suite, when bankgen does not finish within
+/// a generous 30 s. This is a hang guard, not a speed test.
+fn guarded(t: Test) -> Run {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let run = t.run();
+        let _ = tx.send((run, t));
+    });
+    match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok((run, _dir)) => run,
+        Err(_) => panic!("bankgen did not finish within 30 s: it hangs on this input"),
+    }
+}
+
+/// Insert lines after the first line that is exactly `after` (with its newline).
+fn insert_after(t: Test, rel: &str, after: &str, lines: &str) -> Test {
+    let from = format!("{after}\n");
+    let to = format!("{after}\n{lines}");
+    t.edit(rel, &from, &to)
+}
+
+fn count_errors(stderr: &str) -> usize {
+    stderr.lines().filter(|l| l.contains(": error[")).count()
+}
+
+// ------------------------------------------------------------------ BG001: malformed YAML
+
+#[test]
+fn unclosed_quote_is_bg001_at_the_quote() {
+    let err = short(Test::new().with_catalog().edit(
+        M001,
+        "title: \"Double-entry posting engine\"",
+        "title: \"Double-entry posting engine",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_key_indented_too_deep_is_bg001_at_its_line() {
+    let err = short(Test::new().with_catalog().edit(
+        M001,
+        "  - module: MOD-103\n    contract: hard",
+        "  - module: MOD-103\n        contract: hard",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_key_indented_too_little_is_bg005_with_a_hint_at_the_key() {
+    let err = short(Test::new().with_catalog().edit(
+        M001,
+        "  - module: MOD-103\n    contract: hard",
+        "  - module: MOD-103\n   contract: hard",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_tab_in_the_indentation_is_bg001_at_the_tab() {
+    let err = short(Test::new().with_catalog().edit(
+        M001,
+        "\nkind: runtime\n",
+        "\nkind: runtime\n\tpurpose: x\n",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_key_written_twice_is_bg001_with_a_note_at_the_first() {
+    let err = short(Test::new().with_catalog().edit(
+        M001,
+        "\nkind: runtime\n",
+        "\nkind: runtime\ntitle: Again\n",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+// ------------------------------------------------------------------ BG002 / BG005: fields
+
+#[test]
+fn a_misspelt_field_is_bg002_naming_it_and_the_right_one() {
+    let err = short(
+        Test::new()
+            .with_catalog()
+            .edit(M001, "depends_on:", "dependson:"),
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_misspelt_field_in_a_nested_mapping_is_bg002_at_its_line() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "      classification: operational\n      encryption: sse-s3",
+        "      clasification: operational\n      encryption: sse-s3",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_missing_top_level_field_is_bg005_at_the_mapping() {
+    let err = short(Test::new().with_catalog().edit(M001, "kind: runtime\n", ""));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_missing_field_of_a_list_item_is_bg005_at_that_item() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "      purpose: Kinesis Firehose landing zone\n",
+        "",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+// ------------------------------------------------------------------ BG001: wrong type or shape
+
+#[test]
+fn a_word_where_a_number_goes_is_bg001_quoting_it() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "{name: bank-core, owner: SD01, archive_retention_days: 30,",
+        "{name: bank-core, owner: SD01, archive_retention_days: thirty,",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_negative_number_of_days_is_bg001() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "{name: bank-core, owner: SD01, archive_retention_days: 30,",
+        "{name: bank-core, owner: SD01, archive_retention_days: -30,",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_value_where_a_list_goes_is_bg001() {
+    let err = short(Test::new().with_catalog().edit(
+        "catalog/modules/MOD-103.yaml",
+        "depends_on:\n  - module: MOD-104\n    contract: hard\n",
+        "depends_on: MOD-104\n",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_list_where_a_value_goes_is_bg001() {
+    let err = short(
+        Test::new()
+            .with_catalog()
+            .edit(M001, "system: SD01", "system: [SD01]"),
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn an_unknown_keyword_is_bg001_with_the_allowed_ones() {
+    let err = short(
+        Test::new()
+            .with_catalog()
+            .edit(M001, "kind: runtime", "kind: lambda"),
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_misspelt_permission_is_bg001_with_the_right_one() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "        - events_put: [bank-core]",
+        "        - events_write: [bank-core]",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_word_where_true_or_false_goes_is_bg001() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "        required: true",
+        "        required: maybe",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+// ------------------------------------------------------------------ BG010 / BG031: ids
+
+#[test]
+fn two_files_with_one_module_id_are_bg010_with_a_note_at_the_first() {
+    let t = Test::new().with_catalog();
+    let text = std::fs::read_to_string(t.path(M001)).expect("read");
+    let err = short(t.file("catalog/modules/MOD-999.yaml", &text));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_file_named_unlike_its_module_is_bg031() {
+    let t = Test::new().with_catalog();
+    let text = std::fs::read_to_string(t.path(M001)).expect("read");
+    let err = short(t.remove(M001).file("catalog/modules/MOD-1.yaml", &text));
+    insta::assert_snapshot!(err);
+}
+
+// ------------------------------------------------------------------ BG011..BG016: references
+
+#[test]
+fn a_dependency_on_an_unknown_module_is_bg011() {
+    let err = short(
+        Test::new()
+            .with_catalog()
+            .edit(M001, "module: MOD-007", "module: MOD-777"),
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn an_unknown_system_domain_is_bg012_and_nothing_else() {
+    // MOD-001 is referenced by other modules and by events: those references are not
+    // reported as unknown modules on top of the one real problem.
+    let err = short(
+        Test::new()
+            .with_catalog()
+            .edit(M001, "system: SD01", "system: SD09"),
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn an_events_file_for_an_unknown_bus_is_bg013() {
+    let err = short(
+        Test::new()
+            .with_catalog()
+            .edit(CORE, "bus: bank-core", "bus: bank-coer"),
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_role_permission_on_an_unknown_bus_is_bg013() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "        - events_put: [bank-core]",
+        "        - events_put: [bank-cor]",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_firehose_stream_into_an_unknown_bucket_is_bg013() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "      destination_bucket: bank-iceberg",
+        "      destination_bucket: bank-icebreg",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_bucket_of_an_unknown_classification_is_bg014() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "      classification: financial\n      encryption: kms",
+        "      classification: secret\n      encryption: kms",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn an_unknown_consumer_is_bg015() {
+    let err = short(Test::new().with_catalog().edit(
+        CORE,
+        "consumer: MOD-016",
+        "consumer: MOD-916",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_producer_on_another_domains_bus_is_bg015() {
+    let err = short(Test::new().with_catalog().edit(
+        CORE,
+        "producer: MOD-007",
+        "producer: MOD-009",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_subscription_to_an_event_nobody_produces_is_bg016() {
+    let err = short(Test::new().with_catalog().edit(
+        "catalog/events/bank-platform.yaml",
+        "    consumer: MOD-098\n    events: [usage.recorded]",
+        "    consumer: MOD-098\n    events: [usage.record]",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_subscription_routing_a_bus_to_itself_is_bg016() {
+    let err = short(Test::new().with_catalog().edit(
+        CORE,
+        "      name: bank-aml",
+        "      name: bank-core",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+// ------------------------------------------------------------------ BG020 / BG021: order
+
+#[test]
+fn a_two_module_cycle_is_bg020_printing_the_whole_cycle() {
+    let t = insert_after(
+        Test::new().with_catalog(),
+        M001,
+        "depends_on:",
+        "  - module: MOD-002\n    contract: hard\n",
+    );
+    let err = short(t);
+    assert!(err.contains("MOD-001 → MOD-002 → MOD-001"), "{err}");
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_three_module_cycle_is_bg020_printing_the_whole_cycle() {
+    // MOD-002 depends on MOD-001, MOD-001 on MOD-007: MOD-007 depending on MOD-002 closes it.
+    let t = insert_after(
+        Test::new().with_catalog(),
+        "catalog/modules/MOD-007.yaml",
+        "depends_on:",
+        "  - module: MOD-002\n    contract: hard\n",
+    );
+    let err = short(t);
+    assert!(
+        err.contains("MOD-001 → MOD-002 → MOD-007 → MOD-001"),
+        "{err}"
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_dependency_on_a_later_phase_is_bg021() {
+    // MOD-001 is SD01 (phase 1); MOD-013 is SD03 (phase 3).
+    let t = insert_after(
+        Test::new().with_catalog(),
+        M001,
+        "depends_on:",
+        "  - module: MOD-013\n    contract: hard\n",
+    );
+    let err = short(t);
+    assert!(
+        err.contains("error[BG021]: MOD-001 (phase 1) depends on MOD-013 (phase 3)"),
+        "{err}"
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_dependency_on_a_phase_outside_the_gate_is_bg021() {
+    // MOD-020 is SD04 (phase 4, gated on phase 1 only); MOD-009 is SD02 (phase 2): phase 2 is
+    // earlier, but nothing makes it finish before phase 4 starts.
+    let t = insert_after(
+        Test::new().with_catalog(),
+        "catalog/modules/MOD-020.yaml",
+        "depends_on:",
+        "  - module: MOD-009\n    contract: hard\n",
+    );
+    insta::assert_snapshot!(short(t));
+}
+
+// ------------------------------------------------------------------ BG030: naming conventions
+
+#[test]
+fn a_bucket_name_against_the_convention_is_bg030() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "- name: bank-reports",
+        "- name: Bank_Docs",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_role_name_against_the_convention_is_bg030() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "- name: BankAmlRole",
+        "- name: coreRole",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn an_event_name_against_the_convention_is_bg030() {
+    let err = short(Test::new().with_catalog().edit(
+        CORE,
+        "  - name: statement.generated",
+        "  - name: StatementGenerated",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn an_environment_name_against_the_convention_is_bg030() {
+    let err = short(Test::new().with_catalog().edit(
+        PLATFORM,
+        "  - name: uat",
+        "  - name: UAT_env",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_key_alias_against_the_convention_is_bg030() {
+    let err = short(Test::new().with_catalog().edit(
+        PLATFORM,
+        "    key_alias: bank/operational",
+        "    key_alias: alias/bank-ops",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+// ------------------------------------------------------------------ BG040 / BG041
+
+#[test]
+fn a_bucket_without_lifecycle_is_bg040() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "      lifecycle:\n        - id: expire-24h\n          expiration_days: 1\n",
+        "      lifecycle: []\n",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_key_alias_unlike_its_classifications_is_bg041() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "    - alias: bank/pii",
+        "    - alias: bank/financial",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+// ------------------------------------------------------------------ BG004 / BG006: files
+
+#[test]
+fn an_unexpected_top_level_file_is_bg006() {
+    let err = short(
+        Test::new()
+            .with_catalog()
+            .file("catalog/extra.yaml", "x: 1\n"),
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_catalogue_folder_without_platform_yaml_is_bg004_not_the_embedded_copy() {
+    // Before: a ./catalog without platform.yaml silently fell back to the embedded catalogue
+    // and passed.
+    let err = short(Test::new().with_catalog().remove(PLATFORM));
+    insta::assert_snapshot!(err);
+}
+
+// ------------------------------------------------------------------ every problem at once
+
+#[test]
+fn three_problems_in_three_files_are_three_diagnostics() {
+    let t = Test::new()
+        .with_catalog()
+        .edit(M001, "module: MOD-007", "module: MOD-777")
+        .edit(CORE, "consumer: MOD-016", "consumer: MOD-916")
+        .edit(PLATFORM, "  - name: uat", "  - name: UAT_env");
+    let err = short(t);
+    assert_eq!(count_errors(&err), 3, "{err}");
+    assert!(
+        err.contains("error[BG011]")
+            && err.contains("error[BG015]")
+            && err.contains("error[BG030]")
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_broken_file_is_reported_with_the_problems_of_other_files() {
+    let t = Test::new()
+        .with_catalog()
+        .edit(M001, "depends_on:", "dependson:")
+        .edit(
+            "catalog/modules/MOD-002.yaml",
+            "system: SD01",
+            "system: SD99",
+        )
+        .edit(CORE, "consumer: MOD-016", "consumer: MOD-916");
+    let err = short(t);
+    assert_eq!(count_errors(&err), 3, "{err}");
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn one_broken_shared_module_is_one_problem_not_hundreds() {
+    // MOD-104 declares every bus and is depended on by every module: before, one typo in it
+    // also printed ~300 "unknown module" / "unknown bus" errors that buried the real one.
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "{name: bank-core, owner: SD01, archive_retention_days: 30,",
+        "{name: bank-core, owner: SD01, archive_retention_days: thirty,",
+    ));
+    assert_eq!(count_errors(&err), 1, "{err}");
+}
+
+// ------------------------------------------------------------------ the full report
+
+#[test]
+fn the_full_report_shows_the_snippet_of_a_misspelt_field() {
+    let err = report(
+        Test::new()
+            .with_catalog()
+            .edit(M001, "depends_on:", "dependson:"),
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn the_full_report_labels_both_duplicate_keys() {
+    let err = report(Test::new().with_catalog().edit(
+        M001,
+        "\nkind: runtime\n",
+        "\nkind: runtime\ntitle: Again\n",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn the_full_report_of_a_cycle_names_the_file_and_help() {
+    let t = insert_after(
+        Test::new().with_catalog(),
+        M001,
+        "depends_on:",
+        "  - module: MOD-002\n    contract: hard\n",
+    );
+    insta::assert_snapshot!(report(t));
+}
+
+// ------------------------------------------------------------------ hostile input
+
+fn hostile(name: &str) -> Vec<u8> {
+    match name {
+        // 2 MiB: refused before parsing.
+        "huge" => {
+            let mut s =
+                String::from("id: MOD-001\ntitle: big\nsystem: SD01\nkind: runtime\npurpose: ");
+            s.push_str(&"x".repeat(2 * 1024 * 1024));
+            s.push('\n');
+            s.into_bytes()
+        }
+        // 200 levels of flow sequences where a mapping of fields is expected.
+        "deep-flow" => format!(
+            "id: MOD-001\nresources: {}{}\n",
+            "[".repeat(200),
+            "]".repeat(200)
+        )
+        .into_bytes(),
+        // 200 levels of block sequences.
+        "deep-block" => {
+            let mut s = String::from("id: MOD-001\nresources:\n");
+            for i in 0..200 {
+                s.push_str(&format!("{}-\n", "  ".repeat(i + 1)));
+            }
+            s.push_str(&format!("{}x\n", "  ".repeat(202)));
+            s.into_bytes()
+        }
+        // 200 levels of flow mappings, under a key that takes a mapping.
+        "deep-map" => format!(
+            "id: MOD-001\nruntime: {}1{}\n",
+            "{a: ".repeat(200),
+            "}".repeat(200)
+        )
+        .into_bytes(),
+        // An unclosed flow sequence a million deep (just under the size limit).
+        "deep-open" => format!("id: MOD-001\npurpose: {}\n", "[".repeat(1_000_000)).into_bytes(),
+        // Nine levels of nine aliases: 9^9 values if expanded.
+        "laughs" => laughs("").into_bytes(),
+        // The same bomb where the module expects a mapping of fields.
+        "laughs-in-place" => laughs("resources: *i\n").into_bytes(),
+        "not-utf8" => b"id: MOD-001\ntitle: \"caf\xe9\"\nsystem: SD01\nkind: runtime\n".to_vec(),
+        "utf16" => {
+            let mut b = vec![0xFF, 0xFE];
+            for u in "id: MOD-001\n".encode_utf16() {
+                b.extend(u.to_le_bytes());
+            }
+            b
+        }
+        "nul" => b"id: MOD-001\x00\ntitle: x\n".to_vec(),
+        "empty" => Vec::new(),
+        "comments-only" => b"# nothing here yet\n".to_vec(),
+        "list" => b"- id: MOD-001\n- title: x\n".to_vec(),
+        "scalar" => b"just some words\n".to_vec(),
+        "two-documents" => {
+            b"id: MOD-001\ntitle: x\nsystem: SD01\nkind: runtime\n---\nid: MOD-002\n".to_vec()
+        }
+        "unknown-anchor" => b"id: *nowhere\n".to_vec(),
+        "tags" => b"id: !!binary AAAA\ntitle: !custom x\n".to_vec(),
+        "long-line" => format!("id: MOD-001\ntitle: {}\n", "\"".repeat(500_000)).into_bytes(),
+        other => panic!("no hostile input {other}"),
+    }
+}
+
+fn laughs(tail: &str) -> String {
+    let mut s = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for w in names.windows(2) {
+        let refs = vec![format!("*{}", w[0]); 9].join(", ");
+        s.push_str(&format!("{}: &{} [{refs}]\n", w[1], w[1]));
+    }
+    s.push_str(tail);
+    s
+}
+
+const HOSTILE: &[&str] = &[
+    "huge",
+    "deep-flow",
+    "deep-block",
+    "deep-map",
+    "deep-open",
+    "laughs",
+    "laughs-in-place",
+    "not-utf8",
+    "utf16",
+    "nul",
+    "empty",
+    "comments-only",
+    "list",
+    "scalar",
+    "two-documents",
+    "unknown-anchor",
+    "tags",
+    "long-line",
+];
+
+fn with_module_file(bytes: &[u8]) -> Test {
+    let t = Test::new().with_catalog();
+    std::fs::write(t.path(M001), bytes).expect("write");
+    t
+}
+
+#[test]
+fn a_2_mib_module_file_is_bg003() {
+    let err = short(with_module_file(&hostile("huge")));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn deep_flow_nesting_is_an_error() {
+    let err = short(with_module_file(&hostile("deep-flow")));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn deep_block_nesting_is_an_error() {
+    let err = short(with_module_file(&hostile("deep-block")));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn deep_flow_mappings_are_an_error() {
+    let err = short(with_module_file(&hostile("deep-map")));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_million_open_brackets_are_an_error() {
+    let err = short(with_module_file(&hostile("deep-open")));
+    assert!(err.contains("error[BG00"), "{err}");
+}
+
+#[test]
+fn billion_laughs_is_an_error() {
+    let err = short(with_module_file(&hostile("laughs-in-place")));
+    assert!(
+        err.contains("catalog/modules/MOD-001.yaml:1:1: error[BG002]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_bg001_at_the_byte() {
+    let err = short(with_module_file(&hostile("not-utf8")));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn an_empty_module_file_is_bg001() {
+    let err = short(with_module_file(&hostile("empty")));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_module_file_of_comments_only_is_bg001() {
+    let err = short(with_module_file(&hostile("comments-only")));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_module_file_that_is_a_list_is_bg001() {
+    let err = short(with_module_file(&hostile("list")));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_module_file_with_two_documents_is_bg001_at_the_second() {
+    let err = short(with_module_file(&hostile("two-documents")));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn an_empty_events_file_is_bg001() {
+    let t = Test::new().with_catalog();
+    std::fs::write(t.path(CORE), b"").expect("write");
+    insta::assert_snapshot!(short(t));
+}
+
+#[test]
+fn a_platform_file_that_is_a_list_is_bg001() {
+    let t = Test::new().with_catalog();
+    std::fs::write(t.path(PLATFORM), b"- tenant: totara-bank\n").expect("write");
+    insta::assert_snapshot!(short(t));
+}
+
+/// Every hostile input, in every kind of catalogue file: an error (exit 1), never a panic
+/// (exit 101) or a hang.
+#[test]
+fn hostile_input_anywhere_never_panics() {
+    let places = [
+        M001,
+        CORE,
+        PLATFORM,
+        "catalog/domains.yaml",
+        "catalog/modules/MOD-900.yaml",
+        "catalog/events/bank-new.yaml",
+    ];
+    for name in HOSTILE {
+        for place in places {
+            let t = Test::new().with_catalog();
+            std::fs::write(t.path(place), hostile(name)).expect("write");
+            let run = guarded(t.args(["check", "--short"]));
+            assert!(
+                run.code() == 1 || run.code() == 2,
+                "{name} in {place}: exit {}\n{}",
+                run.code(),
+                run.stderr()
+            );
+            not_a_crash(&run);
+            assert!(
+                run.stderr().contains(": error[BG"),
+                "{name} in {place}: no located error\n{}",
+                run.stderr()
+            );
+            assert!(
+                !run.stderr().contains(":0:0:"),
+                "{name} in {place}: no location\n{}",
+                run.stderr()
+            );
+        }
+    }
 }
