@@ -30,6 +30,7 @@ pub fn build(raw: RawCatalog, mut problems: Vec<Problem>) -> (Option<Catalog>, V
         }
     }
     modules.sort_by(|a, b| a.id.cmp(&b.id));
+    b.unique_resource_names(&modules);
     for d in &mut domains {
         d.phase = phases
             .iter()
@@ -775,6 +776,51 @@ impl Builder<'_> {
         );
     }
 
+    /// AWS names are unique per account and region: two declarations of one bucket, bus,
+    /// role, … would render two resources fighting over one name.
+    fn unique_resource_names(&mut self, modules: &[Module]) {
+        let mut seen: HashMap<(&'static str, String), Loc> = HashMap::new();
+        for m in modules {
+            let r = &m.resources;
+            let mut names: Vec<(&'static str, &Sp<String>)> = Vec::new();
+            names.extend(r.event_buses.iter().map(|x| ("event bus", &x.name)));
+            names.extend(r.buckets.iter().map(|x| ("bucket", &x.name)));
+            names.extend(r.kms_keys.iter().map(|x| ("KMS key alias", &x.alias)));
+            names.extend(
+                r.firehose_streams
+                    .iter()
+                    .map(|x| ("Firehose stream", &x.name)),
+            );
+            names.extend(r.user_pools.iter().map(|x| ("user pool", &x.name)));
+            names.extend(r.iam_roles.iter().map(|x| ("IAM role", &x.name)));
+            names.extend(r.iam_policies.iter().map(|x| ("IAM policy", &x.name)));
+            names.extend(r.trails.iter().map(|x| ("trail", &x.name)));
+            names.extend(r.sns_topics.iter().map(|x| ("SNS topic", &x.name)));
+            names.extend(r.log_groups.iter().map(|x| ("log group", &x.name)));
+            names.extend(r.functions.iter().map(|x| ("function", &x.name)));
+            names.extend(r.secrets.iter().map(|x| ("secret", &x.name)));
+            names.extend(r.exports.iter().map(|x| ("SSM export", &x.path)));
+            for (what, name) in names {
+                let loc = m.loc_of(&name.referenced);
+                match seen.entry((what, name.value.clone())) {
+                    std::collections::hash_map::Entry::Occupied(first) => {
+                        let p = Problem::error(
+                            "BG010",
+                            Some(loc),
+                            format!("{what} `{}` is declared twice", name.value),
+                            format!("AWS {what} names are unique: rename or remove one of them"),
+                        )
+                        .with_related(first.get().clone(), "first declared here");
+                        self.problems.push(p);
+                    }
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(loc);
+                    }
+                }
+            }
+        }
+    }
+
     fn events(
         &mut self,
         files: Vec<(Arc<SourceFile>, raw::EventsFile)>,
@@ -792,6 +838,22 @@ impl Builder<'_> {
         for (file, f) in files {
             let bus = f.bus.value.clone();
             let is_default = bus == "default";
+            let stem = file
+                .name
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(".yaml")
+                .trim_end_matches(".yml");
+            // An unknown bus is reported below; renaming the file after it would not help.
+            if stem != bus && (is_default || buses.contains(&bus)) {
+                self.err(
+                    "BG031",
+                    Loc::from_saphyr(&file, &f.bus.referenced),
+                    format!("the events of bus `{bus}` are in a file named `{stem}`"),
+                    format!("name the file events/{bus}.yaml: one file per bus, named after it"),
+                );
+            }
             if !is_default && !buses.contains(&bus) && !self.maybe_set_aside(&bus) {
                 self.unknown_bus(&file, &f.bus, buses.iter().map(String::as_str));
             }
@@ -1148,7 +1210,8 @@ fn target_kind_name(k: TargetKind) -> &'static str {
 }
 
 fn known<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> String {
-    let list: Vec<&str> = names.collect();
+    let mut seen = HashSet::new();
+    let list: Vec<&str> = names.filter(|n| seen.insert(*n)).collect();
     if list.is_empty() {
         format!("there are no {what} to refer to")
     } else {

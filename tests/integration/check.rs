@@ -825,3 +825,47 @@ fn hostile_input_anywhere_never_panics() {
         }
     }
 }
+
+// ------------------------------------------------------------------ names declared twice
+
+#[test]
+fn a_bucket_declared_twice_is_bg010_with_a_note_at_the_first() {
+    // Before: passed, and rendered two aws_s3_bucket resources for one bucket name.
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "- name: bank-reports",
+        "- name: bank-documents",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_role_declared_twice_is_bg010() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "- name: BankAmlRole",
+        "- name: BankCoreRole",
+    ));
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_bus_declared_twice_is_bg010() {
+    let err = short(Test::new().with_catalog().edit(
+        M104,
+        "- {name: bank-kyc, owner: SD02",
+        "- {name: bank-core, owner: SD02",
+    ));
+    assert!(
+        err.contains("error[BG010]: event bus `bank-core` is declared twice"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_events_file_named_unlike_its_bus_is_bg031() {
+    let t = Test::new().with_catalog();
+    let text = std::fs::read_to_string(t.path(CORE)).expect("read");
+    let err = short(t.remove(CORE).file("catalog/events/core.yaml", &text));
+    insta::assert_snapshot!(err);
+}
