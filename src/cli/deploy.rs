@@ -364,31 +364,57 @@ fn select(
     Ok(selected)
 }
 
-/// Say which modules outside the selection it relies on.
+/// Say which modules outside the selection it relies on: those it names directly (depends_on,
+/// subscriptions) by name; the rest (phase gates, the chain behind them) as a count.
 fn note_outside(full: &DeployGraph, selected: &BTreeSet<String>, action: Action) {
-    let mut outside = BTreeSet::new();
+    let mut direct = BTreeSet::new();
+    let mut all = BTreeSet::new();
+    for e in full.edge_list() {
+        let (inside, outside) = if action == Action::Destroy {
+            (&e.from, &e.to)
+        } else {
+            (&e.to, &e.from)
+        };
+        if selected.contains(inside)
+            && !selected.contains(outside)
+            && e.why != crate::model::graph::Why::PhaseGate
+        {
+            direct.insert(outside.clone());
+        }
+    }
     for id in selected {
         let rel = if action == Action::Destroy {
             full.downstream([id.as_str()])
         } else {
             full.upstream(id)
         };
-        outside.extend(rel.into_iter().filter(|m| !selected.contains(m)));
+        all.extend(rel.into_iter().filter(|m| !selected.contains(m)));
     }
-    if outside.is_empty() {
+    if all.is_empty() {
         return;
     }
-    let list: Vec<String> = outside.into_iter().collect();
+    let mut list: Vec<String> = direct.iter().cloned().collect();
+    if list.is_empty() {
+        list.push(format!("{} module(s) through phase gates", all.len()));
+    }
+    let more = if direct.is_empty() {
+        0
+    } else {
+        all.len() - direct.len()
+    };
+    let rest = if more > 0 {
+        format!(" (and {more} more through phase gates and their dependencies)")
+    } else {
+        String::new()
+    };
     if action == Action::Destroy {
         eprintln!(
-            "note: {} module(s) that deploy after the selection are not selected; they must already be destroyed: {}",
-            list.len(),
+            "note: modules that deploy after the selection are not selected; they must already be destroyed: {}{rest}",
             list.join(", ")
         );
     } else {
         eprintln!(
-            "note: the selection needs {} module(s) that are not selected; they must already be deployed: {}",
-            list.len(),
+            "note: the selection needs modules that are not selected; they must already be deployed: {}{rest}",
             list.join(", ")
         );
     }

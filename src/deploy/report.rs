@@ -38,6 +38,11 @@ pub struct ModuleReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
     pub duration_s: f64,
+    /// Start and end, in seconds from the start of the run (absent when it did not run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_s: Option<f64>,
     pub adds: Option<u32>,
     pub changes: Option<u32>,
     pub destroys: Option<u32>,
@@ -68,6 +73,8 @@ impl ModuleReport {
             status,
             cause,
             duration_s: outcome.map(|o| round(o.duration)).unwrap_or(0.0),
+            started_s: outcome.map(|o| round(o.started)),
+            finished_s: outcome.map(|o| round(o.started + o.duration)),
             adds: ch.map(|c| c.adds),
             changes: ch.map(|c| c.changes),
             destroys: ch.map(|c| c.destroys),

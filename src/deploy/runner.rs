@@ -40,6 +40,8 @@ pub struct Outcome {
     /// The step that failed or was interrupted, and why.
     pub cause: Option<String>,
     pub plan: Option<PathBuf>,
+    /// When the module started, from the start of the run.
+    pub started: Duration,
     pub duration: Duration,
 }
 
@@ -90,7 +92,7 @@ impl Runner {
                 let Some(m) = sched.start_next() else { break };
                 running += 1;
                 ui.started(&m);
-                self.spawn_worker(m, cfg.clone(), init_lock.clone());
+                self.spawn_worker(m, cfg.clone(), init_lock.clone(), started);
             }
             ui.progress(&sched);
             if running == 0 && sched.done() {
@@ -148,7 +150,13 @@ impl Runner {
         )
     }
 
-    fn spawn_worker(&self, module: String, cfg: Arc<RunConfig>, init_lock: Arc<Mutex<()>>) {
+    fn spawn_worker(
+        &self,
+        module: String,
+        cfg: Arc<RunConfig>,
+        init_lock: Arc<Mutex<()>>,
+        run_start: Instant,
+    ) {
         let tx = self.tx.clone();
         let children = self.children.clone();
         std::thread::Builder::new()
@@ -164,6 +172,7 @@ impl Runner {
                 }
                 .run();
                 outcome.duration = started.elapsed();
+                outcome.started = started.duration_since(run_start);
                 let _ = tx.send(Msg::Done { module, outcome });
             })
             .expect("spawn a worker thread");
@@ -196,6 +205,7 @@ impl Worker<'_> {
             changes,
             cause,
             plan: None,
+            started: Duration::ZERO,
             duration: Duration::ZERO,
         }
     }
