@@ -722,6 +722,28 @@ fn json_streams_one_event_per_line_and_logs_go_to_files() {
     assert!(m["duration_s"].as_f64().is_some());
 }
 
+#[test]
+fn lint_errors_stop_the_run_before_any_tofu() {
+    // A policy the rendered tree does not meet: the trail must deliver under another prefix.
+    let pol = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("policies"), pol.path());
+    let f = pol.path().join("cloudtrail.yaml");
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(
+        &f,
+        text.replace("key_prefix: cloudtrail", "key_prefix: elsewhere"),
+    )
+    .unwrap();
+    let (run, _) = Deploy::new("apply")
+        .only(&["MOD-104"])
+        .args(&["--policies", pol.path().to_str().unwrap(), "--short"])
+        .run();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("BGL601"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was planned"));
+    assert!(run.calls.is_empty(), "no tofu ran");
+}
+
 // ---------------------------------------------------------------------------- --changed-since
 
 fn git(dir: &Path, args: &[&str]) {

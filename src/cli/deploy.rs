@@ -71,6 +71,10 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
+    /// Lint rule parameters: a folder replacing the embedded `policies/` files
+    #[arg(long, value_name = "DIR")]
+    pub policies: Option<PathBuf>,
+
     /// Provider profile instead of the environment's: v6 or legacy
     #[arg(long, value_parser = ["v6", "legacy"])]
     pub profile: Option<String>,
@@ -149,17 +153,19 @@ pub fn run(source: &CatalogSource, short: bool, action: Action, args: Args) -> u
             return EXIT_USAGE;
         }
     }
-    match deploy::lint_gate(&cat, &env_dir) {
-        Ok(warnings) => print_problems(&warnings, short),
-        Err(problems) => {
-            print_problems(&problems, short);
+    match deploy::lint_gate(&cat, &env_dir, args.policies.as_deref(), short) {
+        Ok(gate) if gate.errors > 0 => {
+            eprint!("{}", gate.text);
             eprintln!(
                 "lint found {} error(s) in {}: nothing was planned",
-                problems.len(),
+                gate.errors,
                 env_dir.display()
             );
             return super::EXIT_FINDINGS;
         }
+        Ok(gate) if gate.warnings > 0 => eprint!("{}", gate.text),
+        Ok(_) => {}
+        Err(e) => return usage(format!("lint: {e}")),
     }
     if runner.interrupted() {
         eprintln!("interrupted before any module started");
@@ -325,7 +331,8 @@ fn select(
                 "--changed-since needs a catalogue folder in a git repository (--catalog DIR)",
             ));
         };
-        let inputs = changes::Inputs::conventional(dir, args.templates.as_deref());
+        let mut inputs = changes::Inputs::conventional(dir, args.templates.as_deref());
+        inputs.platform_dirs.extend(args.policies.clone());
         let set = changes::changed_since(cat, full, &inputs, rev).map_err(usage)?;
         for n in &set.notes {
             eprintln!("note: {n}");

@@ -103,10 +103,37 @@ pub fn render(
     })
 }
 
-/// The lint gate: error findings on the rendered environment stop the run before any `tofu`.
-/// Returns the warnings. (Wired to the linter when it lands; until then it finds nothing.)
-pub fn lint_gate(_cat: &Catalog, _env_dir: &Path) -> Result<Vec<Problem>, Vec<Problem>> {
-    Ok(Vec::new())
+/// What the lint gate found.
+pub struct LintGate {
+    pub errors: usize,
+    pub warnings: usize,
+    /// The findings as `bankgen lint` prints them, and its summary line.
+    pub text: String,
+}
+
+/// The lint gate: the catalogue rules and every rule on the rendered environment, as
+/// `bankgen lint` runs them. The caller refuses to go on when `errors > 0`. `Err`: the policies
+/// or the tree could not be read.
+pub fn lint_gate(
+    cat: &Catalog,
+    env_dir: &Path,
+    policies: Option<&Path>,
+    short: bool,
+) -> Result<LintGate, String> {
+    let policies = crate::lint::Policies::load(policies)?;
+    let req = crate::lint::Request {
+        paths: vec![env_dir.to_path_buf()],
+        catalog: Some(cat),
+        catalogue_rules: true,
+        policies: &policies,
+    };
+    let mut report = crate::lint::lint(&req).map_err(|crate::lint::Unreadable(e)| e)?;
+    crate::lint::sort(&mut report.findings);
+    Ok(LintGate {
+        errors: report.errors(),
+        warnings: report.warnings(),
+        text: crate::lint::output::human(&report, Some(cat), short),
+    })
 }
 
 /// `plan --plans DIR` writes this next to the saved plans; `apply --plans DIR` reads it.
