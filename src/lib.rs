@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod diag;
 pub mod lint;
 pub mod model;
+pub mod publish;
 pub mod render;
 
 use catalog::CatalogSource;

@@ -2,6 +2,7 @@
 //! are generated from the same definitions.
 
 mod deploy;
+mod docs;
 mod graph;
 mod lint;
 mod render;
@@ -56,6 +57,8 @@ pub enum Command {
     Rules(lint::RulesArgs),
     /// Print the documentation of one lint rule
     Explain(lint::ExplainArgs),
+    /// Write the catalogue's Markdown pages and pictures (docs/catalog/)
+    Docs(docs::Args),
     /// Write shell completions to stdout
     Completions {
         #[arg(value_enum)]
@@ -99,6 +102,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Apply(args) => deploy::run(&source, cli.short, deploy::Action::Apply, args),
         Command::Destroy(args) => deploy::run(&source, cli.short, deploy::Action::Destroy, args),
         Command::Graph(args) => graph::run(&source, cli.short, args),
+        Command::Docs(args) => docs::run(&source, cli.short, args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -2,5 +2,6 @@
 //! `bankgen` executable in a scratch folder.
 
 mod check;
+mod publish;
 mod render;
 mod support;

@@ -1,0 +1,1 @@
+//! `bankgen report compliance`: where each bank policy the catalogue cites is enforced.

@@ -1,0 +1,3 @@
+//! `bankgen docs`, `bankgen ci github`, `bankgen report compliance`.
+
+mod docs;
