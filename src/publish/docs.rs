@@ -1523,7 +1523,7 @@ mod tests {
         assert_eq!(code("bank-core"), "`bank-core`");
         assert_eq!(title_case("GLACIER"), "Glacier");
         assert_eq!(
-            catalogue_path("/tmp/x/catalog/modules/MOD-1.yaml"),
+            catalogue_path("elsewhere/catalog/modules/MOD-1.yaml"),
             "catalog/modules/MOD-1.yaml"
         );
         assert_eq!(anchor("GOV-005"), "gov-005");
