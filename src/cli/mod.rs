@@ -1,6 +1,7 @@
 //! The command line: flags are defined once here (clap derive); completions and the man page
 //! are generated from the same definitions.
 
+mod ci;
 mod deploy;
 mod docs;
 mod graph;
@@ -59,6 +60,8 @@ pub enum Command {
     Explain(lint::ExplainArgs),
     /// Write the catalogue's Markdown pages and pictures (docs/catalog/)
     Docs(docs::Args),
+    /// Write a CI workflow that deploys every module in order (`bankgen ci github`)
+    Ci(ci::Args),
     /// Write shell completions to stdout
     Completions {
         #[arg(value_enum)]
@@ -103,6 +106,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Destroy(args) => deploy::run(&source, cli.short, deploy::Action::Destroy, args),
         Command::Graph(args) => graph::run(&source, cli.short, args),
         Command::Docs(args) => docs::run(&source, cli.short, args),
+        Command::Ci(args) => ci::run(&source, cli.short, args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -1,3 +1,4 @@
 //! `bankgen docs`, `bankgen ci github`, `bankgen report compliance`.
 
+mod ci;
 mod docs;
