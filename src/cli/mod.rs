@@ -7,6 +7,7 @@ mod docs;
 mod graph;
 mod lint;
 mod render;
+mod report;
 
 use crate::catalog::CatalogSource;
 use crate::diag::Problem;
@@ -62,6 +63,8 @@ pub enum Command {
     Docs(docs::Args),
     /// Write a CI workflow that deploys every module in order (`bankgen ci github`)
     Ci(ci::Args),
+    /// Reports for auditors (`bankgen report compliance`)
+    Report(report::Args),
     /// Write shell completions to stdout
     Completions {
         #[arg(value_enum)]
@@ -107,6 +110,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Graph(args) => graph::run(&source, cli.short, args),
         Command::Docs(args) => docs::run(&source, cli.short, args),
         Command::Ci(args) => ci::run(&source, cli.short, args),
+        Command::Report(args) => report::run(&source, cli.short, args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

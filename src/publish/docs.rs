@@ -188,7 +188,7 @@ fn why_name(w: Why) -> &'static str {
 }
 
 /// `catalog/modules/MOD-104.yaml`, whatever folder the catalogue was read from.
-fn catalogue_path(name: &str) -> String {
+pub(crate) fn catalogue_path(name: &str) -> String {
     let norm = name.replace('\\', "/");
     for dir in ["modules/", "events/"] {
         if let Some(i) = norm.rfind(dir) {

@@ -1,4 +1,5 @@
 //! `bankgen docs`, `bankgen ci github`, `bankgen report compliance`.
 
 mod ci;
+mod compliance;
 mod docs;
