@@ -7,8 +7,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 # shellcheck disable=SC1091
 source .toolchain/env.sh
-cargo build --release --quiet
-BIN=$ROOT/target/release/bankgen
+cargo build --quiet   # a no-op after scripts/test's cargo test
+BIN=$ROOT/target/debug/bankgen
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 step() { printf '[ci-workflow] %s\n' "$*"; }
