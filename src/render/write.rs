@@ -72,6 +72,11 @@ pub fn write_trees(out: &Path, trees: &[Tree]) -> io::Result<WriteSummary> {
     for tree in trees {
         recover(out, &tree.env)?;
         let live = out.join(&tree.env);
+        // Nothing changed (the usual case in CI and pre-commit): leave the tree as it is.
+        if live.exists() && check_trees(out, std::slice::from_ref(tree))?.is_empty() {
+            summary.unchanged += tree.files.len();
+            continue;
+        }
         let stage = staging(out, &tree.env);
         fs::create_dir_all(&stage)?;
         for (rel, text) in &tree.files {
