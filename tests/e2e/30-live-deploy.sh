@@ -23,8 +23,8 @@ T0=$SECONDS
 step() { printf '[live-deploy] (t=%ds) %s\n' $((SECONDS - T0)) "$*"; }
 die() { printf '[live-deploy] FAIL: %s\n' "$*" >&2; exit 1; }
 
-cargo build --release --quiet
-BIN=$ROOT/target/release/bankgen
+cargo build --quiet   # a no-op after scripts/test's cargo test
+BIN=$ROOT/target/debug/bankgen
 PORT=4566
 ENDPOINT=http://127.0.0.1:$PORT
 grep -q "endpoint: $ENDPOINT" catalog/platform.yaml || die "catalog/platform.yaml's local endpoint is not $ENDPOINT"
