@@ -138,6 +138,7 @@ impl Deploy {
             .env("BANKGEN_TOFU", root().join("tests/stub-tofu"))
             .env_remove("TF_PLUGIN_CACHE_DIR")
             .env_remove("BANKGEN_CATALOG")
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
             .stdin(Stdio::null());
         if let Some(d) = &self.cwd {
             c.current_dir(d);
@@ -501,6 +502,52 @@ fn plan_with_no_changes_does_not_apply() {
     run.ok();
     assert_eq!(run.cmds("MOD-104"), ["init", "plan"]);
     assert!(run.stdout.contains("+0 ~0 -0"));
+}
+
+/// Most `init` calls ever running at once.
+fn max_parallel_inits(run: &Run) -> usize {
+    let inits: Vec<&Call> = run.calls.iter().filter(|c| c.cmd == "init").collect();
+    inits
+        .iter()
+        .map(|a| {
+            inits
+                .iter()
+                .filter(|b| b.start <= a.start && a.start < b.end.unwrap_or(u64::MAX))
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn init_runs_in_parallel_without_a_plugin_cache_and_one_at_a_time_with_one() {
+    let siblings = ["MOD-103", "MOD-102", "MOD-045", "MOD-076"];
+    let (run, _) = Deploy::new("plan")
+        .jobs(4)
+        .only(&siblings)
+        .env("STUB_INIT_SLEEP", "0.4")
+        .run();
+    run.ok();
+    assert!(
+        max_parallel_inits(&run) >= 2,
+        "inits overlap with a filesystem mirror"
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let (run, _) = Deploy::new("plan")
+        .jobs(4)
+        .only(&siblings)
+        .env("STUB_INIT_SLEEP", "0.2")
+        .env("STUB_SLEEP", "0.6")
+        .env("TF_PLUGIN_CACHE_DIR", cache.path().to_str().unwrap())
+        .run();
+    run.ok();
+    assert_eq!(
+        max_parallel_inits(&run),
+        1,
+        "the plugin cache is not safe for concurrent init"
+    );
+    assert!(run.stderr.contains("one module at a time"));
+    assert!(run.max_parallel() >= 2, "plans still run in parallel");
 }
 
 // --------------------------------------------------------------------------------- interrupts

@@ -4,7 +4,8 @@
 # emulator endpoint of platform.yaml's `local` environment).
 #
 #   1. apply Phase 0 and one or more runtime modules of every domain, in graph order (checked
-#      against the report's start/finish times)
+#      against the report's start/finish times); MOD-045's secrets are populated in between
+#      (seed 001 step 0.3) because moto cannot rotate an empty secret
 #   2. boto3 against moto: buses (+ archives, subscription rules), buckets (encryption,
 #      versioning, lifecycle, policy, public access block), keys + aliases, Firehose streams,
 #      user pools + clients, roles, trail, SSM contract parameters, functions + `live` aliases,
@@ -46,6 +47,12 @@ else
   STARTED_MOTO=1
 fi
 scripts/moto reset "$PORT"
+# moto's Lambda without Docker: invoking a function (secret rotation does) returns a canned answer.
+tc-python - "$ENDPOINT" <<'PY'
+import json, sys, urllib.request as u
+u.urlopen(u.Request(sys.argv[1] + "/moto-api/config", data=json.dumps({"lambda": {"use_docker": False}}).encode(),
+                    method="POST", headers={"Content-Type": "application/json"}), timeout=10)
+PY
 
 PHASE0=(MOD-104 MOD-103 MOD-102 MOD-045 MOD-076 MOD-046 MOD-156)
 # One or more runtime modules per domain; MOD-016, MOD-017 and MOD-063 carry subscriptions with
@@ -73,16 +80,6 @@ open(p, "w").write(s.replace(old, "{% if environment %}\n" + old + "{% endif %}\
 PY
   workarounds+=("empty Lambda environment block (aws 3.39.0 rejects it)")
 fi
-if grep -rqs 'resource "aws_secretsmanager_secret_rotation"' "$WORK/probe/local"; then
-  # moto 5.2.5 RotateSecret on a secret without a version: HTTP 500 (UnboundLocalError)
-  tc-python - "$WORK/templates/secret.tf.j2" <<'PY'
-import sys
-p = sys.argv[1]; s = open(p).read()
-i = s.index('{{ src | comment }}\nresource "aws_secretsmanager_secret_rotation"')
-open(p, "w").write(s[:i].rstrip() + "\n")
-PY
-  workarounds+=("secret rotation not applied on the emulator (moto's RotateSecret fails on a secret without a value)")
-fi
 if [ "${#workarounds[@]}" -gt 0 ]; then
   TEMPLATES=(--templates "$WORK/templates")
   for w in "${workarounds[@]}"; do step "WORKAROUND (renderer/emulator): $w"; done
@@ -97,7 +94,46 @@ deploy() { # deploy ACTION ARGS...: bankgen against the live emulator
 "$BIN" graph --format json > "$WORK/graph.json" 2> /dev/null
 
 # ---------------------------------------------------------------- 1. apply in order
+# Seed 001, step 0.3: "After MOD-045 completes, populate all required secrets per the secrets
+# manifest". Its secrets are created empty, and moto (unlike AWS) cannot start a rotation on a
+# secret without a value (RotateSecret: HTTP 500), so the first run is expected to fail in
+# MOD-045 at the rotations, skip exactly what is downstream of MOD-045 and finish the rest;
+# then the secrets are populated and the second run converges.
 step "apply ${#ALL[@]} modules: Phase 0 (${PHASE0[*]}) and runtime (${RUNTIME[*]})"
+rc=0
+deploy apply --only "${ALL[@]}" --report "$WORK/apply1.json" > "$WORK/apply1.out" 2>&1 || rc=$?
+grep -v '^         |' "$WORK/apply1.out" | tail -n $((${#ALL[@]} + 2))
+if [ "$rc" != 0 ]; then
+  tc-python - "$WORK/graph.json" "$WORK/apply1.json" "$OUT/local/.bankgen/logs/MOD-045.log" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2])); log = open(sys.argv[3]).read()
+mods = {m["id"]: m["status"] for m in r["modules"]}
+succ = {}
+for e in g["edges"]:
+    succ.setdefault(e["from"], set()).add(e["to"])
+down, stack = set(), ["MOD-045"]
+while stack:
+    for x in succ.get(stack.pop(), ()):
+        if x not in down:
+            down.add(x); stack.append(x)
+failed = {m for m, s in mods.items() if s == "failed"}
+skipped = {m for m, s in mods.items() if s == "skipped"}
+assert failed == {"MOD-045"}, f"only MOD-045 may fail (emulator rotation), failed: {failed}"
+assert "aws_secretsmanager_secret_rotation" in log, "MOD-045 failed at the rotations"
+assert skipped == down & set(mods), f"skipped {sorted(skipped)} != downstream of MOD-045"
+assert all(s == "ok" for m, s in mods.items() if m not in failed | skipped)
+print(f"[live-deploy] first run: MOD-045 failed at the secret rotations (emulator), "
+      f"{len(skipped)} downstream modules skipped, {len(mods) - len(skipped) - 1} ok")
+PY
+  step "populate MOD-045's secrets (seed 001 step 0.3), then apply again"
+  tc-python - "$ROOT/catalog" "$ENDPOINT" <<'PY'
+import sys, pathlib, yaml, boto3
+cat, endpoint = pathlib.Path(sys.argv[1]), sys.argv[2]
+sm = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="ap-southeast-2")
+for s in yaml.safe_load((cat / "modules/MOD-045.yaml").read_text())["resources"]["secrets"]:
+    sm.put_secret_value(SecretId=s["name"].replace("{env}", "local"), SecretString="populated-by-the-e2e-test")
+PY
+fi
 deploy apply --only "${ALL[@]}" --report "$WORK/apply.json" > "$WORK/apply.out" 2>&1 \
   || { tail -n 60 "$WORK/apply.out"; die "apply failed"; }
 tail -n $((${#ALL[@]} + 2)) "$WORK/apply.out"
@@ -313,8 +349,14 @@ for mod in runtime:
 
 # ---- secrets of MOD-045
 secrets = {s["Name"] for s in sm.list_secrets()["SecretList"]}
-want = {x["name"].replace("{env}", ENV) for x in m045["resources"]["secrets"]}
-ok(want and want <= secrets, f"MOD-045's secrets {sorted(want)} exist (got {sorted(secrets)})")
+want = {x["name"].replace("{env}", ENV): x for x in m045["resources"]["secrets"]}
+ok(want and set(want) <= secrets, f"MOD-045's secrets {sorted(want)} exist (got {sorted(secrets)})")
+for name, x in want.items():
+    d = sm.describe_secret(SecretId=name)
+    ok(d.get("RotationEnabled") and d["RotationRules"]["AutomaticallyAfterDays"] == x["rotation_days"],
+       f"secret {name} rotates every {x['rotation_days']} days")
+    ok(d.get("KmsKeyId") in (key_arn[x["classification"]], key_arn[x["classification"]].split("/")[-1]),
+       f"secret {name} encrypted with the {x['classification']} key")
 print(f"[live-deploy] present: {checks} checks passed ({len(params)} SSM parameters, {len(functions)} functions, "
       f"{len(secrets)} secrets)")
 PY
