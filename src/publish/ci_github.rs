@@ -6,6 +6,12 @@
 //! the last modules of its phase, so "Phase 1 complete" is visible in the run. Module-to-module
 //! ordering through the `needs` chains is exactly the deployment graph's order.
 //!
+//! The `select` job picks the modules to run: on a pull request or a push, those whose
+//! catalogue entries, templates or policies changed since the base commit and everything
+//! downstream of them (`bankgen graph --changed-since`, seed 001's re-deployment rule); on
+//! `workflow_dispatch`, all. A module job that is not selected is skipped, and its dependents
+//! still run (a skipped job is not a failure).
+//!
 //! One environment per run: pull requests plan the main environment (default: the last one of
 //! platform.yaml, `prod`), a push to main plans and applies it, `workflow_dispatch` plans or
 //! applies any environment. Applying waits for the `approve` job, which runs in the GitHub
@@ -128,6 +134,8 @@ pub fn workflow(cat: &Catalog, opts: &Options) -> Result<String, String> {
 # One job per module of the catalogue ({n} modules), in the deployment graph's order: a job needs
 # the jobs right before it (the transitive reduction of the graph), and each phase gate of the
 # deployment sequence is a job (phase-N) that the first modules of the phases it gates need.
+# A pull request or a push runs only the modules whose catalogue entries, templates or policies
+# changed since its base, and everything downstream (the `select` job); workflow_dispatch runs all.
 # Pull requests plan `{main_env}`; a push to main plans and applies it; workflow_dispatch plans or
 # applies any environment ({envs}). An apply waits for the `approve` job, which runs in the GitHub
 # environment being deployed: give `prod` required reviewers to approve a prod apply once.
@@ -184,6 +192,37 @@ jobs:
     steps:
       - name: Approved
         run: echo \"applying to $BANKGEN_ENV\"
+  select:
+    name: Select the changed modules and everything downstream
+    needs: [build]
+    runs-on: ubuntu-latest
+    outputs:
+      all: ${{{{ steps.select.outputs.all }}}}
+      modules: ${{{{ steps.select.outputs.modules }}}}
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - uses: actions/download-artifact@v4
+        with:
+          name: bankgen
+          path: .bankgen-bin
+      - name: Put bankgen on PATH
+        run: chmod +x .bankgen-bin/bankgen && echo \"$GITHUB_WORKSPACE/.bankgen-bin\" >> \"$GITHUB_PATH\"
+      - name: Select
+        id: select
+        env:
+          EVENT: ${{{{ github.event_name }}}}
+          BASE: ${{{{ github.event_name == 'pull_request' && github.event.pull_request.base.sha || github.event.before }}}}
+        run: |
+          if [ \"$EVENT\" = workflow_dispatch ] || [ -z \"$BASE\" ] || [ \"$BASE\" = 0000000000000000000000000000000000000000 ]; then
+            echo \"all=true\" >> \"$GITHUB_OUTPUT\"
+            echo \"modules=[]\" >> \"$GITHUB_OUTPUT\"
+          else
+            selected=$(bankgen graph --changed-since \"$BASE\" --format json | jq -c '[.nodes[].id]')
+            echo \"all=false\" >> \"$GITHUB_OUTPUT\"
+            echo \"modules=$selected\" >> \"$GITHUB_OUTPUT\"
+          fi
 ",
         n = cat.modules.len(),
         envs = envs.join(", "),
@@ -216,8 +255,12 @@ jobs:
             .get(node)
             .map(|p| p.iter().map(|x| id_of(x)).collect())
             .unwrap_or_default();
+        let is_gate = gates.contains_key(node);
         if needs.is_empty() {
-            needs = vec!["approve".into(), "build".into()];
+            needs.push("approve".into());
+        }
+        if !is_gate {
+            needs.push("select".into());
         }
         needs.sort();
         let needs = format!("[{}]", needs.join(", "));
@@ -261,7 +304,7 @@ jobs:
             "  {id}:
     name: {name}
     needs: {needs}
-    if: {run_if}
+    if: {module_if}
     runs-on: ubuntu-latest
     timeout-minutes: 120
     steps:
@@ -294,6 +337,10 @@ jobs:
           if-no-files-found: ignore
 ",
             name = q(&format!("{} {}", m.id, text(&m.title))),
+            module_if = q(&format!(
+                "${{{{ !cancelled() && !failure() && (needs.select.outputs.all == 'true' || contains(fromJSON(needs.select.outputs.modules), '{}')) }}}}",
+                m.id.replace('\'', "''")
+            )),
             role = q("${{ secrets[format('BANKGEN_ROLE_{0}', env.BANKGEN_ENV)] }}"),
             region = q(region),
             mid = shell_word(&m.id),

@@ -53,7 +53,7 @@ fn one_job_per_module_whose_needs_are_the_deployment_order() {
     }
     let gates: Vec<&String> = jobs.keys().filter(|k| k.starts_with("phase-")).collect();
     assert!(!gates.is_empty());
-    assert_eq!(jobs.len(), cat.modules.len() + 2 + gates.len());
+    assert_eq!(jobs.len(), cat.modules.len() + 3 + gates.len());
     assert!(
         jobs.len() <= 256,
         "GitHub runs at most 256 jobs per workflow run"
@@ -101,10 +101,24 @@ fn one_job_per_module_whose_needs_are_the_deployment_order() {
         let want: BTreeSet<String> = g.upstream(&m.id).iter().map(|x| x.to_lowercase()).collect();
         assert_eq!(upstream_jobs(&m.id.to_lowercase()), want, "{}", m.id);
     }
-    // the root job waits for the build and the approval; Phase 0's order as seed 001 says
-    assert_eq!(needs(&jobs["mod-104"]), ["approve", "build"]);
-    assert_eq!(needs(&jobs["mod-103"]), ["mod-104"]);
-    assert_eq!(needs(&jobs["mod-046"]), ["mod-045", "mod-103"]);
+    // the root job waits for the approval; every module job for the selection (which needs
+    // the build); Phase 0's order as seed 001 says
+    assert_eq!(needs(&jobs["mod-104"]), ["approve", "select"]);
+    assert_eq!(needs(&jobs["select"]), ["build"]);
+    assert_eq!(needs(&jobs["mod-103"]), ["mod-104", "select"]);
+    assert_eq!(needs(&jobs["mod-046"]), ["mod-045", "mod-103", "select"]);
+    // a module runs when selected (changed since the base, or downstream of a change) or all run
+    assert_eq!(
+        jobs["mod-104"]["if"],
+        "${{ !cancelled() && !failure() && (needs.select.outputs.all == 'true' || contains(fromJSON(needs.select.outputs.modules), 'MOD-104')) }}"
+    );
+    let select = jobs["select"]["steps"][3]["run"]
+        .as_str()
+        .expect("select script");
+    assert!(
+        select.contains("bankgen graph --changed-since \"$BASE\" --format json"),
+        "{select}"
+    );
     // gates: a phase-1 module waits for the Phase 0 gate; phase 3 for gates 1 and 2
     assert!(upstream_jobs("mod-016").contains("mod-104"));
     let g0 = needs(&jobs["phase-0"]);
