@@ -80,7 +80,10 @@ pub const COVERS: &[(&str, &[&str])] = &[
     ("BGL504", &["aws_cloudwatch_log_group"]),
     (
         "BGL505",
-        &["aws_cloudwatch_log_group", "catalogue: log retention"],
+        &[
+            "aws_cloudwatch_log_group",
+            "catalogue: log groups and functions",
+        ],
     ),
     ("BGL601", &["aws_cloudtrail", "catalogue: trails"]),
     (
@@ -165,7 +168,7 @@ pub struct RuleEntry {
 pub struct Coverage {
     /// A Terraform resource type, `backend`, `*` (every resource), or `catalogue: …`.
     pub what: String,
-    /// How many of them the rendered tree holds (None for catalogue entries).
+    /// How many of them the rendered tree (or the catalogue) holds.
     pub count: Option<usize>,
     /// The modules that hold them.
     pub modules: Vec<String>,
@@ -287,11 +290,14 @@ pub fn report(cat: &Catalog, env: &str, policies: &Policies) -> Result<Report, V
                     .map(|list| {
                         list.iter()
                             .map(|what| match what.strip_prefix("catalogue: ") {
-                                Some(_) => Coverage {
-                                    what: what.to_string(),
-                                    count: None,
-                                    modules: Vec::new(),
-                                },
+                                Some(kind) => {
+                                    let (count, modules) = catalogue_entries(cat, kind);
+                                    Coverage {
+                                        what: what.to_string(),
+                                        count,
+                                        modules,
+                                    }
+                                }
                                 None => {
                                     let mods = by_type.get(*what);
                                     Coverage {
@@ -354,6 +360,37 @@ pub fn report(cat: &Catalog, env: &str, policies: &Policies) -> Result<Report, V
         policies: entries,
         other_findings,
     })
+}
+
+/// How many catalogue entries of a kind there are, and the modules that declare them
+/// (`None` for platform-level entries: domains, classifications).
+fn catalogue_entries(cat: &Catalog, kind: &str) -> (Option<usize>, Vec<String>) {
+    let per_module = |f: &dyn Fn(&crate::model::Module) -> usize| {
+        let mut n = 0;
+        let mut mods = Vec::new();
+        for m in &cat.modules {
+            let k = f(m);
+            if k > 0 {
+                n += k;
+                mods.push(m.id.clone());
+            }
+        }
+        (Some(n), mods)
+    };
+    match kind {
+        "buckets" => per_module(&|m| m.resources.buckets.len()),
+        "trails" => per_module(&|m| m.resources.trails.len()),
+        "user pools" => per_module(&|m| m.resources.user_pools.len()),
+        "secrets" => per_module(&|m| m.resources.secrets.len()),
+        "log groups and functions" => per_module(&|m| {
+            m.resources.log_groups.len()
+                + m.resources.functions.len()
+                + usize::from(m.function.is_some())
+        }),
+        "domains" => (Some(cat.domains.len()), Vec::new()),
+        "classifications" => (Some(cat.platform.classifications.len()), Vec::new()),
+        _ => (None, Vec::new()),
+    }
 }
 
 fn io_problem(e: &std::io::Error) -> Problem {
@@ -444,6 +481,22 @@ impl Report {
                         r.covers
                             .iter()
                             .map(|c| match c.count {
+                                _ if c.what.starts_with("catalogue: ") => {
+                                    match (c.count, c.modules.len()) {
+                                        (Some(n), 0) => format!("{} × {n}", esc(&c.what)),
+                                        (Some(n), k) if k <= 3 => {
+                                            format!(
+                                                "{} × {n} in {}",
+                                                esc(&c.what),
+                                                c.modules.join(", ")
+                                            )
+                                        }
+                                        (Some(n), k) => {
+                                            format!("{} × {n} in {k} modules", esc(&c.what))
+                                        }
+                                        (None, _) => esc(&c.what),
+                                    }
+                                }
                                 None => esc(&c.what),
                                 Some(0) => format!("{}: none rendered", code(&c.what)),
                                 Some(n) if c.modules.len() <= 3 => {

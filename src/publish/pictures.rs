@@ -321,6 +321,64 @@ pub fn svg(dot: &str) -> Result<String, SvgError> {
 mod tests {
     use super::*;
 
+    fn catalogue() -> Catalog {
+        crate::load_catalog(&crate::catalog::CatalogSource::Embedded)
+            .expect("the embedded catalogue loads")
+            .0
+    }
+
+    #[test]
+    fn deployment_nodes_are_coloured_by_phase_and_gates_are_nodes() {
+        let cat = catalogue();
+        let dot = deployment_dot(&cat, &DeployGraph::build(&cat));
+        for (id, phase) in [
+            ("MOD-104", Some(0)),
+            ("MOD-001", Some(1)),
+            ("MOD-016", Some(3)),
+            ("MOD-042", None),
+        ] {
+            let line = dot
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("\"{id}\" [")))
+                .unwrap_or_else(|| panic!("no node {id}"));
+            assert!(
+                line.contains(&format!("fillcolor=\"{}\"", phase_colour(phase))),
+                "{line}"
+            );
+        }
+        assert!(dot.contains("subgraph cluster_phase_0 {"));
+        assert!(dot.contains("subgraph cluster_after_0 {"));
+        // Phase 0's last modules meet at its gate, which comes before Phase 1's first modules
+        assert!(dot.contains("\"MOD-046\" -> \"phase-0\""), "{dot}");
+        assert!(
+            dot.lines()
+                .any(|l| l.starts_with("  \"phase-0\" -> \"MOD-"))
+        );
+        // no implied edge: MOD-104 reaches MOD-001 only through the gate
+        assert!(!dot.contains("\"MOD-104\" -> \"MOD-001\""));
+    }
+
+    #[test]
+    fn event_flow_has_a_bus_edge_per_cross_bus_subscription() {
+        let cat = catalogue();
+        let dot = event_flow_dot(&cat);
+        let cross = cat
+            .subscriptions
+            .iter()
+            .filter(|s| s.target.kind == TargetKind::Bus)
+            .count();
+        let edges = dot.lines().filter(|l| l.contains("-> \"bus:")).count();
+        assert_eq!(edges, cross);
+        assert!(
+            dot.contains("\"bus:default\" -> \"function:MOD-045:bank-secrets-anomaly\""),
+            "{dot}"
+        );
+        assert!(
+            dot.contains("\"bus:bank-platform\" -> \"firehose:MOD-097:bank-usage-events\""),
+            "{dot}"
+        );
+    }
+
     #[test]
     fn escape_and_wrap() {
         assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");

@@ -273,3 +273,32 @@ fn svg_pictures_come_from_graphviz_or_a_clear_note() {
     assert!(svg.contains("MOD-104"));
     t.cmd(["docs", "--out", "site", "--check"]).success();
 }
+
+#[test]
+fn hostile_catalogue_text_stays_text_in_pages_and_the_workflow() {
+    let t = Test::new().with_catalog().edit(
+        "catalog/modules/MOD-001.yaml",
+        "title: \"Double-entry posting engine\"",
+        "title: \"Posting | <script>x</script> ${{ secrets.TOKEN }} \\\"q\\\"\"",
+    );
+    t.cmd(["docs", "--no-svg", "--out", "site"]).success();
+    let index = std::fs::read_to_string(t.path("site/README.md")).expect("index");
+    assert_eq!(table_rows(&index, "## Modules").len(), 142);
+    let row = table_rows(&index, "## Modules")
+        .into_iter()
+        .find(|r| r.contains("[MOD-001]"))
+        .expect("row");
+    assert!(
+        row.contains("Posting \\| &lt;script&gt;x&lt;/script&gt;"),
+        "{row}"
+    );
+    assert!(!index.contains("<script>"));
+    t.cmd(["ci", "github", "--out", "wf.yml"]).success();
+    let wf = std::fs::read_to_string(t.path("wf.yml")).expect("workflow");
+    let doc: serde_json::Value = serde_saphyr::from_str(&wf).expect("YAML");
+    let name = doc["jobs"]["mod-001"]["name"].as_str().expect("name");
+    assert_eq!(
+        name,
+        "MOD-001 Posting | <script>x</script> $ {{ secrets.TOKEN }} \"q\""
+    );
+}
