@@ -254,10 +254,7 @@ fn svg_pictures_come_from_graphviz_or_a_clear_note() {
     assert!(stderr.contains("Graphviz `dot` is not on PATH"), "{stderr}");
     assert!(t.path("site/deployment.dot").exists());
     assert!(!t.path("site/deployment.svg").exists());
-    let has_dot = std::process::Command::new("dot")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let has_dot = bankgen::publish::pictures::graphviz_available();
     if !has_dot {
         eprintln!(
             "skipping the SVG half: Graphviz is not installed (scripts/toolchain installs it)"
