@@ -647,6 +647,31 @@ fn destroy_runs_in_reverse_order() {
     let plan = run.calls.iter().find(|c| c.cmd == "plan").unwrap();
     assert!(plan.args.contains("-destroy"));
     assert_eq!(run.report["summary"]["destroys"], 18);
+    assert_eq!(
+        run.cmds("MOD-104"),
+        ["init", "show", "plan", "show", "apply"]
+    );
+}
+
+#[test]
+fn destroy_skips_modules_whose_state_is_empty() {
+    let (run, _) = Deploy::new("destroy")
+        .only(&PHASE0)
+        .arg("--auto-approve")
+        .env("STUB_EMPTY_STATE", "MOD-046 MOD-102")
+        .run();
+    run.ok();
+    assert_eq!(
+        run.cmds("MOD-046"),
+        ["init", "show"],
+        "nothing to destroy: no plan"
+    );
+    assert_eq!(run.cmds("MOD-102"), ["init", "show"]);
+    assert_eq!(
+        run.cmds("MOD-103"),
+        ["init", "show", "plan", "show", "apply"]
+    );
+    assert_eq!(run.report["summary"]["destroys"], 12);
 }
 
 #[test]

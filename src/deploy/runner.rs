@@ -264,6 +264,28 @@ impl Worker<'_> {
                 &[0],
             )?;
         }
+        // destroy: a module without managed resources in its state has nothing to destroy (and
+        // its destroy plan could fail reading contracts of modules that were never deployed).
+        if self.cfg.action == Action::Destroy && apply_saved.is_none() {
+            let state_path = self.cfg.logs.join(format!("{}.state.json", self.module));
+            self.check(
+                "state",
+                self.exec(log, "state", &["show", "-json"], Some(&state_path)),
+                &[0],
+            )?;
+            let text = std::fs::read_to_string(&state_path).unwrap_or_default();
+            if managed_resources(&text) == Some(0) {
+                let _ = writeln!(
+                    log,
+                    "bankgen: the state holds no resources: nothing to destroy"
+                );
+                return Ok(Self::outcome(
+                    State::Succeeded,
+                    None,
+                    Some(Changes::default()),
+                ));
+            }
+        }
         let plan_path: PathBuf;
         let mut changes;
         if let Some(saved) = &apply_saved {
@@ -440,6 +462,23 @@ impl Worker<'_> {
     }
 }
 
+/// Managed resources in `show -json` of a state (`None`: not such a document).
+pub fn managed_resources(text: &str) -> Option<usize> {
+    fn count(m: &serde_json::Value) -> usize {
+        let own = m["resources"]
+            .as_array()
+            .map(|r| r.iter().filter(|x| x["mode"] == "managed").count())
+            .unwrap_or(0);
+        own + m["child_modules"]
+            .as_array()
+            .map(|c| c.iter().map(count).sum())
+            .unwrap_or(0)
+    }
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    v.get("format_version")?;
+    Some(count(&v["values"]["root_module"]))
+}
+
 /// Where a saved plan of `module` lives in a plans folder.
 pub fn plan_file(dir: &Path, module: &str) -> PathBuf {
     dir.join(format!("{module}.tfplan"))
@@ -453,4 +492,19 @@ pub fn tail(path: &Path, n: usize) -> Vec<String> {
         .iter()
         .map(|l| l.to_string())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::managed_resources;
+
+    #[test]
+    fn counts_managed_resources_of_a_state() {
+        assert_eq!(managed_resources(r#"{"format_version":"1.0"}"#), Some(0));
+        let state = r#"{"format_version":"1.0","values":{"root_module":{
+            "resources":[{"mode":"managed"},{"mode":"data"}],
+            "child_modules":[{"resources":[{"mode":"managed"}]}]}}}"#;
+        assert_eq!(managed_resources(state), Some(2));
+        assert_eq!(managed_resources("not json"), None);
+    }
 }

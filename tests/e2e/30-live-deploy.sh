@@ -411,8 +411,23 @@ done
 [ "${#left[@]}" -eq 0 ] || die "processes left in $OUT: ${left[*]}"
 [ ! -e "$OUT/local/$CTRLC/.terraform.tfstate.lock.info" ] || die "the state is still locked"
 step "no process left, no lock; a following plan succeeds"
-deploy plan --only "$CTRLC" > "$WORK/after.out" 2>&1 || { tail -n 40 "$WORK/after.out"; die "plan after the interrupt failed"; }
-deploy apply --only "$CTRLC" > "$WORK/again.out" 2>&1 || { tail -n 40 "$WORK/again.out"; die "apply after the interrupt failed"; }
+# The CI wrapper's flow: plan and keep the plans (pull request), then apply exactly those (main).
+deploy plan --only "$CTRLC" --plans "$WORK/plans" > "$WORK/after.out" 2>&1 \
+  || { tail -n 40 "$WORK/after.out"; die "plan after the interrupt failed"; }
+deploy apply --plans "$WORK/plans" --report "$WORK/again.json" > "$WORK/again.out" 2>&1 \
+  || { tail -n 40 "$WORK/again.out"; die "apply --plans after the interrupt failed"; }
+tc-python - "$WORK/plans/plans.json" "$WORK/again.json" "$LOG" "$CTRLC" <<'PY'
+import json, sys
+plans = json.load(open(sys.argv[1]))["plans"]; r = json.load(open(sys.argv[2])); log = open(sys.argv[3]).read()
+mod = sys.argv[4]
+applied = {m["id"] for m in r["modules"] if m["status"] == "ok"}
+assert applied == set(plans), (applied, set(plans))
+if mod in plans:
+    assert f"/plans/{mod}.tfplan" in log and "\n$ tofu plan" not in log, "applied the saved plan, planned nothing"
+    print(f"[live-deploy] apply --plans: the saved plan of {mod} (+{plans[mod]['adds']}) applied as planned")
+else:
+    print(f"[live-deploy] apply --plans: the interrupted apply had finished every resource; no plan to apply")
+PY
 
 # ---------------------------------------------------------------- 5. destroy
 step "destroy ${#ALL[@]} modules in reverse order"
