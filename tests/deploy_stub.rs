@@ -599,6 +599,30 @@ fn ctrl_c_stops_gracefully_and_leaves_no_child() {
 }
 
 #[test]
+fn sigterm_is_forwarded_as_one_sigint() {
+    let d = Deploy::new("apply")
+        .only(&["MOD-104"])
+        .env("STUB_HANG", "MOD-104:apply");
+    let child = d.spawn();
+    let calls = d.calls_file();
+    assert!(wait_for(60, || read_calls(&calls)
+        .iter()
+        .any(|c| c.cmd == "apply")));
+    // SAFETY: a signal to the bankgen process this test spawned.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let out = child.wait_with_output().expect("bankgen exits");
+    let run = d.collect(out);
+    assert_eq!(run.code, Some(130), "{}", run.stderr);
+    let apply = run.calls.iter().find(|c| c.cmd == "apply").unwrap();
+    assert_eq!((apply.ints, apply.exit), (1, Some(1)));
+    assert!(!alive(apply.pid));
+    assert!(run.stderr.contains("SIGTERM"));
+    assert_eq!(run.status()["MOD-104"], "interrupted");
+}
+
+#[test]
 fn a_second_ctrl_c_forwards_a_second_sigint() {
     let d = Deploy::new("apply")
         .only(&["MOD-104"])
