@@ -87,10 +87,6 @@ resource "aws_lambda_function" "bank_secrets_rotation" {
   kms_key_arn                    = data.aws_ssm_parameter.kms_operational_arn.value
   publish                        = true
 
-  environment {
-    variables = {}
-  }
-
   tracing_config {
     mode = "Active"
   }
