@@ -168,6 +168,11 @@ pub fn ident(name: &str) -> String {
     id
 }
 
+/// The label of a name that holds the `{env}` placeholder: the same in every environment.
+pub fn env_ident(name: &str) -> String {
+    ident(&name.replace("{env}", ""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

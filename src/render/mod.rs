@@ -367,7 +367,7 @@ fn explicit_exports(m: &mut ModuleCtx) {
                     continue;
                 }
                 let label = if kind == "log_group" {
-                    ident(&name.replace("{env}", ""))
+                    crate::model::names::env_ident(name)
                 } else {
                     ident(name)
                 };

@@ -1,6 +1,6 @@
 //! CloudWatch log groups declared in the catalogue, encrypted with their classification's key.
 
-use crate::model::names::ident;
+use crate::model::names::env_ident;
 use crate::render::ctx::ModuleCtx;
 use serde_json::json;
 
@@ -10,7 +10,7 @@ pub fn render(m: &mut ModuleCtx) {
         let loc = m.loc(&l.name.referenced);
         let key = m.key_arn(&l.classification.value);
         let ctx = json!({
-            "id": label(&l.name.value),
+            "id": env_ident(&l.name.value),
             "name": name,
             "purpose": l.purpose,
             "retention": l.retention_days.value,
@@ -19,9 +19,4 @@ pub fn render(m: &mut ModuleCtx) {
         });
         m.emit("logs", "log_group.tf.j2", &loc, ctx);
     }
-}
-
-/// The Terraform label of a catalogue log group (its name without the `{env}` placeholder).
-pub fn label(name: &str) -> String {
-    ident(&name.replace("{env}", ""))
 }

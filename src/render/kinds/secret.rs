@@ -1,14 +1,14 @@
 //! Secrets Manager: secrets in the `bank-*` namespace, encrypted with their classification's
 //! key, rotated every 90 days by the module's rotation function. Never a secret value.
 
-use crate::model::names::ident;
+use crate::model::names::{env_ident, ident};
 use crate::render::ctx::ModuleCtx;
 use serde_json::{Value, json};
 
 pub fn render(m: &mut ModuleCtx) {
     for s in &m.module.resources.secrets {
         let name = m.subst(&s.name.value);
-        let id = ident(&s.name.value.replace("{env}", ""));
+        let id = env_ident(&s.name.value);
         let loc = m.loc(&s.name.referenced);
         let key = m.key_arn(&s.classification.value);
         let mut tags = m.class_tags(&s.classification.value);
