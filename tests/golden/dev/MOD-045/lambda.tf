@@ -88,6 +88,13 @@ resource "aws_lambda_function" "bank_secrets_rotation" {
   kms_key_arn                    = data.aws_ssm_parameter.kms_operational_arn.value
   publish                        = true
 
+  environment {
+    variables = {
+      ENVIRONMENT = "dev"
+      MODULE_ID   = "MOD-045"
+    }
+  }
+
   tracing_config {
     mode = "Active"
   }
@@ -200,6 +207,8 @@ resource "aws_lambda_function" "bank_secrets_anomaly" {
     variables = {
       ACCESS_LOG_GROUP      = "/aws/secretsmanager/bank-access-dev"
       ALLOWED_ROLE_PATTERNS = "BankCoreRole,BankKycRole,BankAmlRole,BankPaymentsRole,BankCreditRole,BankRiskRole,BankPlatformRole,BankAppRole,bank-secrets-rotation"
+      ENVIRONMENT           = "dev"
+      MODULE_ID             = "MOD-045"
     }
   }
 

@@ -87,6 +87,13 @@ resource "aws_lambda_function" "bank_secrets_rotation" {
   kms_key_arn                    = data.aws_ssm_parameter.kms_operational_arn.value
   publish                        = true
 
+  environment {
+    variables = {
+      ENVIRONMENT = "local"
+      MODULE_ID   = "MOD-045"
+    }
+  }
+
   tracing_config {
     mode = "Active"
   }
@@ -198,6 +205,8 @@ resource "aws_lambda_function" "bank_secrets_anomaly" {
     variables = {
       ACCESS_LOG_GROUP      = "/aws/secretsmanager/bank-access-local"
       ALLOWED_ROLE_PATTERNS = "BankCoreRole,BankKycRole,BankAmlRole,BankPaymentsRole,BankCreditRole,BankRiskRole,BankPlatformRole,BankAppRole,bank-secrets-rotation"
+      ENVIRONMENT           = "local"
+      MODULE_ID             = "MOD-045"
     }
   }
 
