@@ -66,13 +66,18 @@ struct Run {
 }
 
 impl Deploy {
+    /// A run on a copy of the shipped catalogue whose phase checks are `tests/stub-check`.
     fn new(action: &'static str) -> Deploy {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let catalog = dir.path().join("catalog");
+        copy_dir(&root().join("catalog"), &catalog);
+        stub_checks(&catalog);
         Deploy {
-            dir: tempfile::tempdir().expect("temp dir"),
+            dir,
             action,
             args: vec!["--env".into(), "local".into()],
             envs: Vec::new(),
-            catalog: root().join("catalog"),
+            catalog,
             cwd: None,
         }
     }
@@ -104,6 +109,12 @@ impl Deploy {
 
     fn catalog(mut self, dir: &Path) -> Deploy {
         self.catalog = dir.to_path_buf();
+        self
+    }
+
+    /// Change the run's copy of the catalogue.
+    fn edit_catalog(self, f: impl FnOnce(&Path)) -> Deploy {
+        f(&self.catalog);
         self
     }
 
@@ -230,8 +241,26 @@ impl Run {
         self
     }
 
+    /// The modules that ran a `tofu` command (phase checks are not modules).
     fn modules(&self) -> BTreeSet<String> {
-        self.calls.iter().map(|c| c.module.clone()).collect()
+        self.calls
+            .iter()
+            .filter(|c| c.cmd != "check")
+            .map(|c| c.module.clone())
+            .collect()
+    }
+
+    /// The attempts of a phase's check, in order.
+    fn check_calls(&self, phase: u32) -> Vec<&Call> {
+        let id = format!("phase-{phase}-check");
+        self.calls.iter().filter(|c| c.module == id).collect()
+    }
+
+    fn check_report(&self, phase: u32) -> &Value {
+        self.report["checks"]
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["phase"] == phase))
+            .unwrap_or_else(|| panic!("no check of phase {phase} in the report\n{}", self.stderr))
     }
 
     /// `[first start, last end]` of each module's calls, in µs.
@@ -331,13 +360,16 @@ fn apply_runs_every_module_init_plan_show_apply() {
     let (cat, _) = catalog();
     assert_eq!(run.modules().len(), cat.modules.len());
     for m in &cat.modules {
-        assert_eq!(
-            run.cmds(&m.id),
-            ["init", "plan", "show", "apply"],
-            "{}",
-            m.id
-        );
+        // Phase 0 has a completion check: its modules' states are read for their SSM outputs.
+        let want: &[&str] = if m.phase == Some(0) {
+            &["init", "plan", "show", "apply", "show"]
+        } else {
+            &["init", "plan", "show", "apply"]
+        };
+        assert_eq!(run.cmds(&m.id), want, "{}", m.id);
     }
+    assert_eq!(run.check_calls(0).len(), 1, "the Phase 0 check ran once");
+    assert_eq!(run.check_report(0)["status"], "ok");
     let apply = run.calls.iter().find(|c| c.cmd == "apply").unwrap();
     assert!(
         apply
@@ -500,7 +532,8 @@ fn plan_with_no_changes_does_not_apply() {
         .env("STUB_NOCHANGES", "all")
         .run();
     run.ok();
-    assert_eq!(run.cmds("MOD-104"), ["init", "plan"]);
+    // no apply; the state is read for the Phase 0 check's SSM outputs
+    assert_eq!(run.cmds("MOD-104"), ["init", "plan", "show"]);
     assert!(run.stdout.contains("+0 ~0 -0"));
 }
 
@@ -873,10 +906,27 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Point every phase check of the catalogue in `dir` at `tests/stub-check` (the shipped
+/// `bankgen verify` needs a live AWS API).
+fn stub_checks(dir: &Path) {
+    let path = dir.join("domains.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let stub = format!("run: [\"{}\"]", root().join("tests/stub-check").display());
+    assert!(
+        text.contains("run: [bankgen, verify]"),
+        "domains.yaml has the Phase 0 check"
+    );
+    let text = text
+        .replace("run: [bankgen, verify]", &stub)
+        .replace("retry_delay_seconds: 10", "retry_delay_seconds: 0");
+    std::fs::write(&path, text).unwrap();
+}
+
 /// A git repository holding a copy of the catalogue (and a templates folder), committed.
 fn repo() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     copy_dir(&root().join("catalog"), &d.path().join("catalog"));
+    stub_checks(&d.path().join("catalog"));
     std::fs::create_dir_all(d.path().join("templates")).unwrap();
     std::fs::write(d.path().join("templates/README"), "templates\n").unwrap();
     git(d.path(), &["init", "-q"]);
@@ -984,4 +1034,242 @@ fn changed_since_a_bad_revision_is_a_usage_error() {
         .run();
     assert_eq!(run.code, Some(2));
     assert!(run.stderr.contains("no-such-rev"), "{}", run.stderr);
+}
+
+// ------------------------------------------------------------------------ phase completion checks
+
+/// Give phase `phase` of the catalogue in `dir` a check (the stub), with `timeout` and `retries`.
+fn add_check(dir: &Path, phase: u32, timeout: u32, retries: u32) {
+    let path = dir.join("domains.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text
+        .find(&format!("  - id: {phase}\n"))
+        .expect("the phase is in domains.yaml");
+    let signal = start + text[start..].find("    completion_signal:").unwrap();
+    let end = signal + text[signal..].find('\n').unwrap() + 1;
+    let check = format!(
+        "    check:\n      run: [\"{}\"]\n      timeout_seconds: {timeout}\n      retries: {retries}\n      retry_delay_seconds: 0\n",
+        root().join("tests/stub-check").display()
+    );
+    std::fs::write(&path, format!("{}{check}{}", &text[..end], &text[end..])).unwrap();
+}
+
+/// Modules of the shipped catalogue that wait for `phase` (through any gate).
+fn waiting_for(phase: u32) -> BTreeSet<String> {
+    let (cat, _) = catalog();
+    cat.modules
+        .iter()
+        .filter(|m| match (m.phase, m.after_phase) {
+            (Some(p), _) => cat.phases_before(p).contains(&phase),
+            (None, Some(a)) => a == phase || cat.phases_before(a).contains(&phase),
+            _ => false,
+        })
+        .map(|m| m.id.clone())
+        .collect()
+}
+
+fn in_phase(phase: u32) -> BTreeSet<String> {
+    let (cat, _) = catalog();
+    cat.modules
+        .iter()
+        .filter(|m| m.phase == Some(phase))
+        .map(|m| m.id.clone())
+        .collect()
+}
+
+#[test]
+fn a_passing_check_runs_between_its_phase_and_the_phases_it_gates() {
+    let env_file = tempfile::NamedTempFile::new().unwrap();
+    let (run, _dir) = full_apply_with_env(env_file.path());
+    run.ok();
+    let check = run.check_calls(0);
+    assert_eq!(check.len(), 1);
+    let (start, end) = (check[0].start, check[0].end.unwrap());
+    let spans = run.spans();
+    for m in in_phase(0) {
+        assert!(
+            spans[&m].1 <= start,
+            "{m} finished before the Phase 0 check"
+        );
+    }
+    for m in waiting_for(0) {
+        assert!(
+            end <= spans[&m].0,
+            "{m} started after the Phase 0 check passed"
+        );
+    }
+    let c = run.check_report(0);
+    assert_eq!(
+        (c["status"].as_str(), c["attempts"].as_u64()),
+        (Some("ok"), Some(1))
+    );
+    // The check gets the environment and the phase's SSM outputs (from the modules' states).
+    let env = std::fs::read_to_string(env_file.path()).unwrap();
+    for line in [
+        "BANKGEN_ENV=local",
+        "BANKGEN_PHASE=0",
+        "BANKGEN_PHASE_NAME=Foundation",
+        "BANKGEN_REGION=ap-southeast-2",
+        "BANKGEN_ATTEMPT=1",
+        "BANKGEN_SSM_STUB_MOD_104_ARN=arn:stub:MOD-104",
+        "BANKGEN_SSM_STUB_MOD_045_ARN=arn:stub:MOD-045",
+    ] {
+        assert!(env.lines().any(|l| l == line), "{line} in\n{env}");
+    }
+    let outputs = env
+        .lines()
+        .find_map(|l| l.strip_prefix("BANKGEN_SSM_OUTPUTS="))
+        .unwrap();
+    let outputs: Value = serde_json::from_str(&std::fs::read_to_string(outputs).unwrap()).unwrap();
+    assert_eq!(outputs["/bank/local/stub/MOD-104/arn"], "arn:stub:MOD-104");
+    assert_eq!(c["ssm_outputs"].as_u64(), Some(in_phase(0).len() as u64));
+}
+
+fn full_apply_with_env(env_file: &Path) -> (Run, Deploy) {
+    Deploy::new("apply")
+        .jobs(4)
+        .env("STUB_CHECK_ENV", &env_file.display().to_string())
+        .run()
+}
+
+#[test]
+fn a_failing_check_stops_exactly_the_phases_gated_on_it() {
+    // Phase 1's check fails: phases 3-7 wait for Phase 1; Phase 2 and SD07's runtime modules
+    // wait for Phase 0 only and go on.
+    let (run, _) = Deploy::new("apply")
+        .jobs(4)
+        .edit_catalog(|d| add_check(d, 1, 30, 1))
+        .env("STUB_CHECK_FAIL", "1")
+        .run();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let (_, g) = catalog();
+    let gated = g.downstream(waiting_for(1).iter().map(String::as_str));
+    assert!(!gated.is_empty());
+    assert!(gated.is_disjoint(&in_phase(2)));
+    assert_eq!(run.with_status("skipped"), gated);
+    assert!(run.with_status("failed").is_empty(), "no module failed");
+    let (cat, _) = catalog();
+    assert_eq!(run.with_status("ok").len() + gated.len(), cat.modules.len());
+    for m in &gated {
+        assert!(run.cmds(m).is_empty(), "{m} did not run");
+    }
+    assert!(in_phase(2).is_subset(&run.with_status("ok")));
+    // Both attempts ran; the report names the check, its cause and its output.
+    assert_eq!(run.check_calls(1).len(), 2);
+    let c = run.check_report(1);
+    assert_eq!(c["status"], "failed");
+    assert_eq!(c["attempts"], 2);
+    assert!(
+        c["cause"]
+            .as_str()
+            .unwrap()
+            .contains("phase 1 check failed after 2 attempt(s): exit 1")
+    );
+    let tail: Vec<&str> = c["output_tail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(
+        tail.iter()
+            .any(|l| l.contains("FAIL SSM /bank/local/stub/contract")),
+        "{tail:?}"
+    );
+    let skipped = run.report["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["status"] == "skipped")
+        .unwrap();
+    assert!(skipped["cause"].as_str().unwrap().contains("phase-1-check"));
+    assert!(
+        run.stdout.contains("CHECK") && run.stdout.contains("FAIL SSM"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.check_report(0)["status"], "ok");
+}
+
+#[test]
+fn a_check_is_retried_until_it_passes() {
+    let (run, _) = Deploy::new("apply")
+        .only(&["MOD-104", "MOD-007"])
+        .edit_catalog(|d| {
+            let p = d.join("domains.yaml");
+            let t = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(&p, t.replace("retries: 2", "retries: 3")).unwrap();
+        })
+        .env("STUB_CHECK_PASS_ON", "3")
+        .run();
+    run.ok();
+    let calls = run.check_calls(0);
+    let attempts: Vec<&str> = calls.iter().map(|c| c.args.as_str()).collect();
+    assert_eq!(attempts, ["attempt=1", "attempt=2", "attempt=3"]);
+    assert_eq!(run.check_report(0)["attempts"], 3);
+    assert_eq!(run.with_status("ok"), set(&["MOD-104", "MOD-007"]));
+    assert!(run.spans()["MOD-007"].0 >= calls[2].end.unwrap());
+}
+
+#[test]
+fn a_check_past_its_timeout_is_stopped_and_fails() {
+    let t = Instant::now();
+    let (run, _) = Deploy::new("apply")
+        .only(&["MOD-104", "MOD-007"])
+        .edit_catalog(|d| {
+            let p = d.join("domains.yaml");
+            let t = std::fs::read_to_string(&p).unwrap();
+            let t = t
+                .replace("timeout_seconds: 120", "timeout_seconds: 1")
+                .replace("retries: 2", "retries: 0");
+            std::fs::write(&p, t).unwrap();
+        })
+        .env("STUB_CHECK_HANG", "0")
+        .run();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let c = run.check_report(0);
+    assert_eq!(c["status"], "failed");
+    assert!(
+        c["cause"].as_str().unwrap().contains("timed out after 1 s"),
+        "{c}"
+    );
+    assert_eq!(run.with_status("skipped"), set(&["MOD-007"]));
+    // The stub saw the SIGTERM (exit 143); no check process is left.
+    assert_eq!(run.check_calls(0)[0].exit, Some(143));
+    assert!(!alive(run.check_calls(0)[0].pid));
+    assert!(t.elapsed() < Duration::from_secs(60));
+}
+
+#[test]
+fn skip_checks_runs_none_and_says_so_loudly() {
+    let (run, _) = Deploy::new("apply")
+        .only(&["MOD-104", "MOD-007"])
+        .arg("--skip-checks")
+        .env("STUB_CHECK_FAIL", "0")
+        .run();
+    run.ok();
+    assert!(run.check_calls(0).is_empty(), "no check ran");
+    assert_eq!(run.report["checks_skipped"], serde_json::json!([0]));
+    assert_eq!(run.report["checks"], serde_json::json!([]));
+    assert!(
+        run.stderr.contains("WARNING: --skip-checks"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("--skip-checks: the completion checks of phase(s) 0 DID NOT RUN"),
+        "{}",
+        run.stdout
+    );
+    // Without a check, nothing reads the states for outputs.
+    assert_eq!(run.cmds("MOD-104"), ["init", "plan", "show", "apply"]);
+}
+
+#[test]
+fn plan_and_destroy_run_no_checks() {
+    let (run, _) = Deploy::new("plan").only(&["MOD-104", "MOD-007"]).run();
+    run.ok();
+    assert!(run.check_calls(0).is_empty());
+    assert_eq!(run.report["checks"], serde_json::json!([]));
 }

@@ -126,6 +126,25 @@ pub struct PhaseRaw {
     pub gate: Vec<Sp<u32>>,
     pub gate_text: String,
     pub completion_signal: String,
+    /// A command that tells whether the phase is complete; the phases gated on it wait for it.
+    #[serde(default)]
+    pub check: Option<Sp<PhaseCheckRaw>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseCheckRaw {
+    /// argv; a first word `bankgen` is the running bankgen itself.
+    pub run: Sp<Vec<String>>,
+    pub timeout_seconds: Sp<u32>,
+    #[serde(default)]
+    pub retries: u32,
+    #[serde(default = "default_retry_delay")]
+    pub retry_delay_seconds: u32,
+}
+
+fn default_retry_delay() -> u32 {
+    5
 }
 
 #[derive(Debug, Deserialize)]

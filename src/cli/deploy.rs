@@ -5,7 +5,7 @@ use crate::catalog::CatalogSource;
 use crate::deploy::report::RunReport;
 use crate::deploy::runner::Runner;
 use crate::deploy::ui::Ui;
-use crate::deploy::{self, PlansManifest, RunConfig, SavedPlan, changes, tofu};
+use crate::deploy::{self, PlansManifest, RunConfig, SavedPlan, changes, checks, tofu};
 use crate::model::graph::DeployGraph;
 use crate::model::{Catalog, Profile};
 use std::collections::BTreeSet;
@@ -49,6 +49,10 @@ pub struct Args {
     /// Destroy without asking
     #[arg(long)]
     pub auto_approve: bool,
+
+    /// apply: do not run the phase completion checks (emergencies only; the report says so)
+    #[arg(long)]
+    pub skip_checks: bool,
 
     /// Stream events as JSON, one object per line, on stdout
     #[arg(long)]
@@ -223,8 +227,29 @@ pub fn run(source: &CatalogSource, short: bool, action: Action, args: Args) -> u
     if action == Action::Destroy {
         graph = graph.reversed();
     }
+    let checks = if action == Action::Apply {
+        let env = cat.environment(&args.env).expect("checked above");
+        let context = checks::Context {
+            region: cat.platform.region.clone(),
+            account_id: env.account_id.clone(),
+            endpoint: env.emulator.clone(),
+            catalog_dir: match source {
+                CatalogSource::Dir(d) => Some(absolute(d)),
+                _ => None,
+            },
+        };
+        checks::add(&mut graph, &cat, args.skip_checks, context)
+    } else {
+        checks::Checks::default()
+    };
+    if !checks.skipped.is_empty() {
+        eprintln!(
+            "WARNING: --skip-checks: the completion checks of phase(s) {:?} will not run",
+            checks.skipped
+        );
+    }
     let mut ui = Ui::new(args.json);
-    let report = runner.run(&graph, &cfg, &mut ui);
+    let report = runner.run(&graph, &cfg, &Arc::new(checks), &mut ui);
     ui.finish();
     finish(&cfg, &args, &report, &ui)
 }

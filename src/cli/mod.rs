@@ -8,6 +8,7 @@ mod graph;
 mod lint;
 mod render;
 mod report;
+mod verify;
 
 use crate::catalog::CatalogSource;
 use crate::diag::Problem;
@@ -53,6 +54,8 @@ pub enum Command {
     Apply(deploy::Args),
     /// Destroy every module in reverse deployment order
     Destroy(deploy::Args),
+    /// Check that a phase is complete: its SSM contracts exist, its buses accept events
+    Verify(verify::Args),
     /// Print the deployment graph
     Graph(graph::Args),
     /// List the lint rules
@@ -107,6 +110,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Plan(args) => deploy::run(&source, cli.short, deploy::Action::Plan, args),
         Command::Apply(args) => deploy::run(&source, cli.short, deploy::Action::Apply, args),
         Command::Destroy(args) => deploy::run(&source, cli.short, deploy::Action::Destroy, args),
+        Command::Verify(args) => verify::run(&source, cli.short, args),
         Command::Graph(args) => graph::run(&source, cli.short, args),
         Command::Docs(args) => docs::run(&source, cli.short, args),
         Command::Ci(args) => ci::run(&source, cli.short, args),
@@ -150,12 +154,6 @@ pub fn print_problems(problems: &[Problem], short: bool) {
             eprint!("{}", p.report());
         }
     }
-}
-
-/// Say clearly that a command is not in this version yet (exit 2, as for usage errors).
-pub fn not_yet(command: &str) -> u8 {
-    eprintln!("bankgen {command}: not yet implemented in this version");
-    EXIT_USAGE
 }
 
 /// Load the catalogue, or print every problem and give the exit code to return.

@@ -17,13 +17,16 @@
 //! Interrupts: see [`process`]. Exit codes: 0 every module succeeded, 1 a module failed (or
 //! was skipped because of one), 2 usage or input error, 130 interrupted.
 
+pub mod aws;
 pub mod changes;
+pub mod checks;
 pub mod process;
 pub mod report;
 pub mod runner;
 pub mod sched;
 pub mod tofu;
 pub mod ui;
+pub mod verify;
 
 use crate::diag::Problem;
 use crate::model::Catalog;

@@ -4,7 +4,8 @@
 //! only; bankgen then forwards exactly one SIGINT per Ctrl-C (or SIGTERM) to each running
 //! child's group — what a terminal would have sent it — and waits for the children to exit by
 //! themselves: Terraform stops gracefully, writes its state and releases its lock. A second
-//! Ctrl-C forwards a second SIGINT (Terraform's "exit immediately"). Nothing is ever SIGKILLed.
+//! Ctrl-C forwards a second SIGINT (Terraform's "exit immediately"). No `tofu` is ever SIGKILLed
+//! (only a phase check past its timeout, see [`super::checks`]).
 //!
 //! Spawning and signalling share one lock, and a finished child is removed from the registry
 //! before it is reaped (`waitid` with `WNOWAIT`), so a signal never reaches a process that was
@@ -65,6 +66,17 @@ impl Children {
         wait_exited(pid)?;
         self.lock().running.remove(&pid);
         child.wait()
+    }
+
+    /// Send `sig` to the process group of `pid` if it is still a running child of ours (its pid
+    /// unreaped, so not recycled). True when sent.
+    pub fn signal(&self, pid: u32, sig: i32) -> bool {
+        let inner = self.lock();
+        if !inner.running.contains_key(&pid) {
+            return false;
+        }
+        // SAFETY: as in `interrupt`: our own unreaped child's process group.
+        unsafe { libc::killpg(pid as libc::pid_t, sig) == 0 }
     }
 
     /// An interrupt: start nothing new and send SIGINT to every running child's process group.

@@ -95,6 +95,52 @@ impl ModuleReport {
     }
 }
 
+/// A phase completion check in the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub phase: u32,
+    pub command: Vec<String>,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    pub attempts: u32,
+    pub duration_s: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_s: Option<f64>,
+    /// The SSM outputs of the phase it was given.
+    pub ssm_outputs: usize,
+    /// The last lines of the last attempt's output.
+    pub output_tail: Vec<String>,
+    pub log: String,
+}
+
+impl CheckReport {
+    pub fn new(
+        spec: &super::checks::Spec,
+        state: &State,
+        outcome: Option<&Outcome>,
+        log: PathBuf,
+    ) -> CheckReport {
+        let m = ModuleReport::new(&spec.phase.to_string(), state, outcome, log, None);
+        let r = outcome.and_then(|o| o.check.as_ref());
+        CheckReport {
+            phase: spec.phase,
+            command: spec.check.run.clone(),
+            status: m.status,
+            cause: m.cause,
+            attempts: r.map(|r| r.attempts).unwrap_or(0),
+            duration_s: m.duration_s,
+            started_s: m.started_s,
+            finished_s: m.finished_s,
+            ssm_outputs: r.map(|r| r.ssm_outputs).unwrap_or(0),
+            output_tail: r.map(|r| r.output_tail.clone()).unwrap_or_default(),
+            log: m.log,
+        }
+    }
+}
+
 fn round(d: Duration) -> f64 {
     (d.as_secs_f64() * 1000.0).round() / 1000.0
 }
@@ -126,12 +172,19 @@ pub struct RunReport {
     pub summary: Summary,
     /// In deployment order (reverse for destroy).
     pub modules: Vec<ModuleReport>,
+    /// The phase completion checks that ran (or were skipped because of a failure), by phase.
+    pub checks: Vec<CheckReport>,
+    /// `--skip-checks`: the phases whose completion checks did not run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks_skipped: Vec<u32>,
 }
 
 impl RunReport {
     pub fn new(
         cfg: &RunConfig,
         mut modules: Vec<ModuleReport>,
+        mut checks: Vec<CheckReport>,
+        checks_skipped: Vec<u32>,
         interrupted: bool,
         duration: Duration,
         order: Vec<String>,
@@ -157,9 +210,11 @@ impl RunReport {
             s.changes += m.changes.unwrap_or(0);
             s.destroys += m.destroys.unwrap_or(0);
         }
+        checks.sort_by_key(|c| c.phase);
+        let checks_ok = checks.iter().all(|c| c.status == Status::Ok);
         let exit_code = if interrupted {
             super::EXIT_INTERRUPTED
-        } else if s.ok == s.total {
+        } else if s.ok == s.total && checks_ok {
             0
         } else {
             1
@@ -174,6 +229,8 @@ impl RunReport {
             exit_code,
             summary: s,
             modules,
+            checks,
+            checks_skipped,
         }
     }
 
@@ -216,6 +273,39 @@ impl RunReport {
             }
             out.push_str(line.trim_end());
             out.push('\n');
+        }
+        if !self.checks.is_empty() {
+            out.push_str(&format!(
+                "\n{:<w$}  {:<11}  {:<14}  {:>8}\n",
+                "CHECK", "STATUS", "ATTEMPTS", "TIME"
+            ));
+            for c in &self.checks {
+                let mut line = format!(
+                    "{:<w$}  {:<11}  {:<14}  {:>7.1}s",
+                    format!("phase {}", c.phase),
+                    c.status.name(),
+                    c.attempts,
+                    c.duration_s
+                );
+                if let Some(cause) = &c.cause {
+                    line.push_str(&format!("  {cause}"));
+                }
+                out.push_str(line.trim_end());
+                out.push('\n');
+                if c.status == Status::Failed {
+                    out.push_str(&format!("    `{}`, log {}:\n", c.command.join(" "), c.log));
+                    for l in &c.output_tail {
+                        out.push_str(&format!("    | {l}\n"));
+                    }
+                }
+            }
+        }
+        if !self.checks_skipped.is_empty() {
+            let phases: Vec<String> = self.checks_skipped.iter().map(|p| p.to_string()).collect();
+            out.push_str(&format!(
+                "\n!!! --skip-checks: the completion checks of phase(s) {} DID NOT RUN; nothing verified that those phases work !!!\n",
+                phases.join(", ")
+            ));
         }
         let s = &self.summary;
         out.push_str(&format!(

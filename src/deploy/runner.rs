@@ -1,13 +1,15 @@
 //! Running the modules: one worker thread per running module drives its `tofu` steps; the main
 //! thread owns the scheduler and every line of output, so nothing interleaves.
 
+use super::checks::{CheckResult, Checks};
 use super::process::{Children, Spawned};
-use super::report::{ModuleReport, RunReport};
+use super::report::{CheckReport, ModuleReport, RunReport};
 use super::sched::{Scheduler, State};
 use super::tofu::Changes;
 use super::ui::Ui;
 use super::{Action, RunConfig};
 use crate::model::graph::DeployGraph;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -40,6 +42,11 @@ pub struct Outcome {
     /// The step that failed or was interrupted, and why.
     pub cause: Option<String>,
     pub plan: Option<PathBuf>,
+    /// A phase check's attempts and output.
+    pub check: Option<CheckResult>,
+    /// The SSM parameters in the module's state after it succeeded (only for the modules whose
+    /// outputs a phase check gets): name → value.
+    pub ssm_outputs: BTreeMap<String, String>,
     /// When the module started, from the start of the run.
     pub started: Duration,
     pub duration: Duration,
@@ -74,12 +81,19 @@ impl Runner {
         self.children.interrupts() > 0
     }
 
-    /// Run every module of `graph` (restricted to the run, reversed for destroy).
-    pub fn run(&self, graph: &DeployGraph, cfg: &Arc<RunConfig>, ui: &mut Ui) -> RunReport {
+    /// Run every module of `graph` (restricted to the run, reversed for destroy), and the phase
+    /// checks among its nodes ([`super::checks::add`]).
+    pub fn run(
+        &self,
+        graph: &DeployGraph,
+        cfg: &Arc<RunConfig>,
+        checks: &Arc<Checks>,
+        ui: &mut Ui,
+    ) -> RunReport {
         let started = Instant::now();
         let mut sched = Scheduler::new(graph);
         let init_lock = Arc::new(Mutex::new(()));
-        let mut results: std::collections::BTreeMap<String, Outcome> = Default::default();
+        let mut results: BTreeMap<String, Outcome> = Default::default();
         let mut running = 0usize;
         let total = sched.states().len();
         ui.begin(cfg, total);
@@ -92,7 +106,18 @@ impl Runner {
                 let Some(m) = sched.start_next() else { break };
                 running += 1;
                 ui.started(&m);
-                self.spawn_worker(m, cfg.clone(), init_lock.clone(), started);
+                if let Some(spec) = checks.get(&m) {
+                    let outputs = spec
+                        .modules
+                        .iter()
+                        .filter_map(|x| results.get(x))
+                        .flat_map(|o| o.ssm_outputs.clone())
+                        .collect();
+                    self.spawn_check(m, cfg.clone(), checks.clone(), outputs, started);
+                } else {
+                    let reads_outputs = checks.reads_outputs(&m);
+                    self.spawn_worker(m, cfg.clone(), init_lock.clone(), reads_outputs, started);
+                }
             }
             ui.progress(&sched);
             if running == 0 && sched.done() {
@@ -127,9 +152,23 @@ impl Runner {
         for (m, cause) in sched.close() {
             ui.not_started(&m, &cause);
         }
+        let check_reports = sched
+            .states()
+            .iter()
+            .filter_map(|(id, state)| {
+                let spec = checks.get(id)?;
+                Some(CheckReport::new(
+                    spec,
+                    state,
+                    results.get(id),
+                    cfg.log_path(id),
+                ))
+            })
+            .collect();
         let modules = sched
             .states()
             .iter()
+            .filter(|(id, _)| checks.get(id).is_none())
             .map(|(id, state)| {
                 let o = results.get(id);
                 ModuleReport::new(
@@ -144,10 +183,51 @@ impl Runner {
         RunReport::new(
             cfg,
             modules,
+            check_reports,
+            checks.skipped.clone(),
             self.interrupted(),
             started.elapsed(),
             graph.topo_order().unwrap_or_default(),
         )
+    }
+
+    fn spawn_check(
+        &self,
+        id: String,
+        cfg: Arc<RunConfig>,
+        checks: Arc<Checks>,
+        outputs: BTreeMap<String, String>,
+        run_start: Instant,
+    ) {
+        let tx = self.tx.clone();
+        let children = self.children.clone();
+        std::thread::Builder::new()
+            .name(format!("bankgen-{id}"))
+            .spawn(move || {
+                let started = Instant::now();
+                let _ = tx.send(Msg::Step {
+                    module: id.clone(),
+                    step: "check",
+                });
+                let spec = checks.get(&id).expect("a check node has its spec");
+                let (state, cause, result) =
+                    super::checks::run(spec, &checks, &outputs, &cfg, &children);
+                let outcome = Outcome {
+                    state,
+                    changes: None,
+                    cause,
+                    plan: None,
+                    check: Some(result),
+                    ssm_outputs: BTreeMap::new(),
+                    started: started.duration_since(run_start),
+                    duration: started.elapsed(),
+                };
+                let _ = tx.send(Msg::Done {
+                    module: id,
+                    outcome,
+                });
+            })
+            .expect("spawn a check thread");
     }
 
     fn spawn_worker(
@@ -155,6 +235,7 @@ impl Runner {
         module: String,
         cfg: Arc<RunConfig>,
         init_lock: Arc<Mutex<()>>,
+        reads_outputs: bool,
         run_start: Instant,
     ) {
         let tx = self.tx.clone();
@@ -169,6 +250,7 @@ impl Runner {
                     children: &children,
                     tx: &tx,
                     init_lock: &init_lock,
+                    reads_outputs,
                 }
                 .run();
                 outcome.duration = started.elapsed();
@@ -185,6 +267,8 @@ struct Worker<'a> {
     children: &'a Children,
     tx: &'a Sender<Msg>,
     init_lock: &'a Mutex<()>,
+    /// Read the SSM parameters of the state at the end (a phase check gets them).
+    reads_outputs: bool,
 }
 
 enum Step {
@@ -205,6 +289,8 @@ impl Worker<'_> {
             changes,
             cause,
             plan: None,
+            check: None,
+            ssm_outputs: BTreeMap::new(),
             started: Duration::ZERO,
             duration: Duration::ZERO,
         }
@@ -239,8 +325,32 @@ impl Worker<'_> {
             self.dir().display()
         );
         match self.steps(&mut log) {
-            Ok(o) => o,
+            Ok(mut o) => {
+                if self.reads_outputs {
+                    o.ssm_outputs = self.state_outputs(&mut log);
+                }
+                o
+            }
             Err(o) => o,
+        }
+    }
+
+    /// The SSM parameters in the module's state (`show -json`), for its phase's check. A state
+    /// that cannot be read gives none: the check then sees them missing and says which.
+    fn state_outputs(&self, log: &mut File) -> BTreeMap<String, String> {
+        let path = self.cfg.logs.join(format!("{}.state.json", self.module));
+        match self.exec(log, "outputs", &["show", "-json"], Some(&path)) {
+            Step::Exit(0) => {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let found = super::checks::parameters_in_state(&text);
+                let _ = writeln!(
+                    log,
+                    "bankgen: {} SSM parameter(s) in the state",
+                    found.len()
+                );
+                found
+            }
+            _ => BTreeMap::new(),
         }
     }
 

@@ -3,9 +3,10 @@
 use super::names::{self, Convention};
 use super::*;
 use crate::catalog::RawCatalog;
-use crate::catalog::raw::{self, Sp};
+use crate::catalog::raw::{self, PhaseCheckRaw, Sp};
 use crate::diag::Problem;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Duration;
 
 /// Build the model and check it. The catalogue is returned only when there is no error.
 pub fn build(raw: RawCatalog, mut problems: Vec<Problem>) -> (Option<Catalog>, Vec<Problem>) {
@@ -376,6 +377,7 @@ impl Builder<'_> {
                     );
                 }
             }
+            let check = p.check.and_then(|c| self.phase_check(file, p.id.value, c));
             phases.push(Phase {
                 id: p.id.value,
                 name: p.name,
@@ -384,6 +386,7 @@ impl Builder<'_> {
                 gate: p.gate.iter().map(|g| g.value).collect(),
                 gate_text: p.gate_text,
                 completion_signal: p.completion_signal,
+                check,
             });
         }
         // Gates name phases that exist and come earlier: a gate on a later phase is a cycle.
@@ -405,6 +408,57 @@ impl Builder<'_> {
         }
         phases.sort_by_key(|p| p.id);
         (phases, domains)
+    }
+
+    fn phase_check(
+        &mut self,
+        file: &Arc<SourceFile>,
+        phase: u32,
+        c: Sp<PhaseCheckRaw>,
+    ) -> Option<PhaseCheck> {
+        let c_loc = Loc::from_saphyr(file, &c.referenced);
+        let c = c.value;
+        let mut ok = true;
+        if c.run.value.first().is_none_or(|w| w.trim().is_empty()) {
+            self.err(
+                "BG042",
+                Loc::from_saphyr(file, &c.run.referenced),
+                format!("the completion check of phase {phase} has no command"),
+                "`run` is the command and its arguments, e.g. `run: [bankgen, verify]`",
+            );
+            ok = false;
+        }
+        if c.timeout_seconds.value == 0 || c.timeout_seconds.value > 6 * 3600 {
+            self.err(
+                "BG042",
+                Loc::from_saphyr(file, &c.timeout_seconds.referenced),
+                format!(
+                    "the completion check of phase {phase} has a timeout of {} s",
+                    c.timeout_seconds.value
+                ),
+                "give `timeout_seconds` between 1 and 21600 (6 hours)",
+            );
+            ok = false;
+        }
+        if c.retries > 100 {
+            self.err(
+                "BG042",
+                c_loc.clone(),
+                format!(
+                    "the completion check of phase {phase} retries {} times",
+                    c.retries
+                ),
+                "give `retries` up to 100; a longer wait is a longer `retry_delay_seconds`",
+            );
+            ok = false;
+        }
+        ok.then(|| PhaseCheck {
+            run: c.run.value,
+            timeout: Duration::from_secs(c.timeout_seconds.value.into()),
+            retries: c.retries,
+            retry_delay: Duration::from_secs(c.retry_delay_seconds.into()),
+            loc: c_loc,
+        })
     }
 
     fn unknown_classification(

@@ -135,6 +135,19 @@ pub struct Phase {
     pub gate: Vec<u32>,
     pub gate_text: String,
     pub completion_signal: String,
+    pub check: Option<PhaseCheck>,
+}
+
+/// A phase's completion check: `run` with the environment and the phase's SSM outputs as
+/// environment variables, up to `1 + retries` times, each attempt within `timeout`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseCheck {
+    pub run: Vec<String>,
+    pub timeout: std::time::Duration,
+    pub retries: u32,
+    pub retry_delay: std::time::Duration,
+    #[serde(skip)]
+    pub loc: Loc,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -35,6 +35,7 @@ const M001: &str = "catalog/modules/MOD-001.yaml";
 const M104: &str = "catalog/modules/MOD-104.yaml";
 const CORE: &str = "catalog/events/bank-core.yaml";
 const PLATFORM: &str = "catalog/platform.yaml";
+const DOMAINS: &str = "catalog/domains.yaml";
 
 /// Run `bankgen check --short` with a hang guard; the catalogue must be rejected (exit 1).
 fn short(t: Test) -> String {
@@ -501,6 +502,30 @@ fn a_key_alias_unlike_its_classifications_is_bg041() {
         "    - alias: bank/financial",
     ));
     insta::assert_snapshot!(err);
+}
+
+// ------------------------------------------------------------------ BG042: phase checks
+
+#[test]
+fn a_phase_check_without_a_command_or_timeout_is_bg042() {
+    let err = short(
+        Test::new()
+            .with_catalog()
+            .edit(DOMAINS, "run: [bankgen, verify]", "run: []")
+            .edit(DOMAINS, "timeout_seconds: 120", "timeout_seconds: 0"),
+    );
+    assert_eq!(count_errors(&err), 2, "{err}");
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_phase_check_with_an_unknown_key_is_reported_at_its_line() {
+    let err = short(Test::new().with_catalog().edit(
+        DOMAINS,
+        "      retries: 2\n",
+        "      retries: 2\n      retry: 3\n",
+    ));
+    assert!(err.contains("domains.yaml:") && err.contains("retry"), "{err}");
 }
 
 // ------------------------------------------------------------------ BG004 / BG006: files

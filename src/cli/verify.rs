@@ -1,0 +1,75 @@
+//! `bankgen verify --env ENV --phase N`: bankgen's own completion check of a phase (the one the
+//! catalogue's Phase 0 runs after its modules are applied).
+
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_report, print_problems};
+use crate::catalog::CatalogSource;
+use crate::deploy::aws::{Client, Credentials};
+use crate::deploy::verify;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Environment to verify (from platform.yaml); a phase check gets it from bankgen
+    #[arg(long, value_name = "ENV", env = "BANKGEN_ENV")]
+    pub env: String,
+
+    /// The phase whose completion to verify
+    #[arg(long, value_name = "N", env = "BANKGEN_PHASE")]
+    pub phase: u32,
+}
+
+pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
+    let cat = match load_or_report(source, short) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let Some(env) = cat.environment(&args.env) else {
+        eprintln!("error: unknown environment `{}`", args.env);
+        return EXIT_USAGE;
+    };
+    if cat.phase(args.phase).is_none() {
+        eprintln!("error: unknown phase {} (domains.yaml)", args.phase);
+        return EXIT_USAGE;
+    }
+    let creds = match (Credentials::from_env(), &env.emulator) {
+        (Some(c), _) => c,
+        (None, Some(_)) => Credentials::emulator(),
+        (None, None) => {
+            eprintln!(
+                "error: no AWS credentials for `{}`: export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), as the CI job's role does",
+                env.name
+            );
+            return EXIT_USAGE;
+        }
+    };
+    let targets = match verify::targets(&cat, &env.name, args.phase) {
+        Ok(t) => t,
+        Err(problems) => {
+            print_problems(&problems, short);
+            return EXIT_USAGE;
+        }
+    };
+    let client = Client::new(&cat.platform.region, env.emulator.as_deref(), creds);
+    let findings = verify::verify(&targets, &client, &env.name, args.phase);
+    let failed = findings.iter().filter(|f| !f.ok).count();
+    for f in &findings {
+        println!(
+            "{} {} {}",
+            if f.ok { "ok  " } else { "FAIL" },
+            f.what,
+            f.detail
+        );
+    }
+    println!(
+        "phase {} in {}: {} SSM contract parameter(s), {} bus(es): {}",
+        args.phase,
+        env.name,
+        targets.parameters.len(),
+        targets.buses.len(),
+        if failed == 0 {
+            "complete".to_string()
+        } else {
+            format!("{failed} check(s) failed")
+        }
+    );
+    if failed == 0 { EXIT_OK } else { EXIT_FINDINGS }
+}
