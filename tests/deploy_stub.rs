@@ -1273,3 +1273,17 @@ fn plan_and_destroy_run_no_checks() {
     assert!(run.check_calls(0).is_empty());
     assert_eq!(run.report["checks"], serde_json::json!([]));
 }
+
+#[test]
+fn part_of_a_phase_runs_no_check_the_whole_phase_does() {
+    // One CI job per module: MOD-104 alone leaves Phase 0 incomplete and gates nothing here.
+    let (run, _) = Deploy::new("apply").only(&["MOD-104"]).run();
+    run.ok();
+    assert!(run.check_calls(0).is_empty());
+    let whole: Vec<String> = in_phase(0).into_iter().collect();
+    let whole: Vec<&str> = whole.iter().map(String::as_str).collect();
+    let (run, _) = Deploy::new("apply").only(&whole).run();
+    run.ok();
+    assert_eq!(run.check_calls(0).len(), 1);
+    assert_eq!(run.check_report(0)["status"], "ok");
+}

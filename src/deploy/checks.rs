@@ -1,8 +1,9 @@
 //! Phase completion checks in an apply (seed 001: each phase ends with a signal that it works).
 //!
 //! A phase with a `check` in `domains.yaml` becomes one more node of the run's graph,
-//! `phase-N-check`: after every module of the phase in the run, before every module of the run
-//! that waits for the phase (directly or through a later gate). The scheduler treats it like a
+//! `phase-N-check`, when the run applies the whole phase or holds a module that waits for it:
+//! after every module of the phase in the run, before every module of the run that waits for
+//! the phase (directly or through a later gate). The scheduler treats it like a
 //! module, so a failing check skips exactly what waits for it, and independent phases go on.
 //!
 //! The check's command runs with the environment and the phase's SSM outputs as environment
@@ -94,8 +95,9 @@ fn waits_for(cat: &Catalog, module: &str) -> BTreeSet<u32> {
     }
 }
 
-/// The phases with a check that this run touches (one of its modules is in the phase or waits
-/// for it), as check nodes added to `graph`. `skip`: add none, and list the phases skipped.
+/// The phases with a check that this run completes (every module of the phase is in it) or
+/// that a module of the run waits for, as check nodes added to `graph`. `skip`: add none, and
+/// list the phases skipped.
 pub fn add(graph: &mut DeployGraph, cat: &Catalog, skip: bool, context: Context) -> Checks {
     let run: Vec<String> = graph.index.keys().cloned().collect();
     let mut checks = Checks {
@@ -112,7 +114,16 @@ pub fn add(graph: &mut DeployGraph, cat: &Catalog, skip: bool, context: Context)
             .iter()
             .filter(|m| waits_for(cat, m).contains(&phase.id))
             .collect();
-        if members.is_empty() && waiting.is_empty() {
+        // A run of part of a phase (one CI job per module) leaves the phase incomplete: its
+        // check would fail for the modules still to come, and it gates nothing in the run.
+        let whole_phase = !members.is_empty()
+            && members.len()
+                == cat
+                    .modules
+                    .iter()
+                    .filter(|m| m.phase == Some(phase.id))
+                    .count();
+        if !whole_phase && waiting.is_empty() {
             continue;
         }
         if skip {

@@ -1307,6 +1307,15 @@ impl<'a> Ctx<'a> {
             );
             let _ = writeln!(s, "**Gate:** {}\n", esc(&p.gate_text));
             let _ = writeln!(s, "**Completion signal:** {}\n", esc(&p.completion_signal));
+            if let Some(c) = &p.check {
+                let _ = writeln!(
+                    s,
+                    "**Completion check:** `{}` ({} s per attempt, {} retries); `bankgen apply` runs it before any phase gated on this one\n",
+                    esc(&c.run.join(" ")),
+                    c.timeout.as_secs(),
+                    c.retries
+                );
+            }
             self.group_order(&mut s, &members, &format!("{}", p.id));
             let waiting: Vec<&Module> = cat
                 .modules

@@ -10,10 +10,12 @@
 #      versioning, lifecycle, policy, public access block), keys + aliases, Firehose streams,
 #      user pools + clients, roles, trail, SSM contract parameters, functions + `live` aliases,
 #      secrets — each compared with the catalogue's own values
-#   3. a second `bankgen plan` reports no changes
+#   3. a second `bankgen plan` reports no changes (and the Phase 0 check ran after Phase 0)
 #   4. SIGINT to bankgen during a real apply: exit 130, the report marks the module interrupted,
 #      no process is left, no state lock is left, and a following plan succeeds
-#   5. `bankgen destroy` (reverse order) removes everything
+#   5. the Phase 0 completion check: it passed in step 1; with one SSM contract parameter deleted,
+#      `bankgen verify` names it and an apply of a Phase 1 module stops at the check
+#   6. `bankgen destroy` (reverse order) removes everything
 # Needs scripts/toolchain. Takes a few minutes.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -167,6 +169,19 @@ print(f"[live-deploy] {r['action']}: {len(mods)} modules ok, {pairs} ordered pai
       f"({'reverse' if reverse else 'graph'} order), +{s['adds']} ~{s['changes']} -{s['destroys']} in {r['duration_s']:.0f} s")
 PY
 tc-python "$WORK/order.py" "$WORK/graph.json" "$WORK/apply.json" forward
+# The Phase 0 completion check (`bankgen verify`, domains.yaml) ran between Phase 0 and the rest.
+tc-python - "$WORK/apply.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+c = {x["phase"]: x for x in r["checks"]}[0]
+assert c["status"] == "ok" and c["command"] == ["bankgen", "verify"], c
+mods = {m["id"]: m for m in r["modules"]}
+assert mods["MOD-104"]["finished_s"] <= c["started_s"] and c["finished_s"] <= mods["MOD-007"]["started_s"]
+tail = "\n".join(c["output_tail"])
+assert "phase 0 in local:" in tail and "complete" in tail, tail
+print(f"[live-deploy] Phase 0 check passed after the apply ({c['attempts']} attempt(s), "
+      f"{c['ssm_outputs']} SSM outputs given): {c['output_tail'][-1]}")
+PY
 
 # ---------------------------------------------------------------- 2. what exists in moto
 cat > "$WORK/check.py" <<'PY'
@@ -429,7 +444,35 @@ else:
     print(f"[live-deploy] apply --plans: the interrupted apply had finished every resource; no plan to apply")
 PY
 
-# ---------------------------------------------------------------- 5. destroy
+# ---------------------------------------------------------------- 5. Phase 0 check fails
+# One SSM contract parameter gone: `bankgen verify` names it, and an apply of a Phase 1 module
+# stops at the failing Phase 0 check (the module is skipped, the report says why).
+GONE=/bank/local/iam/bankcorerole/arn
+step "delete $GONE: the Phase 0 check fails and names it"
+tc-python - "$ENDPOINT" "$GONE" <<'PY'
+import sys, boto3
+boto3.client("ssm", endpoint_url=sys.argv[1], region_name="ap-southeast-2").delete_parameter(Name=sys.argv[2])
+PY
+rc=0; "$BIN" verify --env local --phase 0 > "$WORK/verify.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || { cat "$WORK/verify.out"; die "verify exited $rc with $GONE deleted, expected 1"; }
+grep -q "^FAIL SSM $GONE does not exist (written by MOD-104" "$WORK/verify.out" \
+  || { cat "$WORK/verify.out"; die "verify did not name $GONE"; }
+[ "$(grep -c '^FAIL' "$WORK/verify.out")" = 1 ] || { cat "$WORK/verify.out"; die "more than one failure"; }
+grep "^FAIL" "$WORK/verify.out"
+rc=0; deploy apply --only MOD-007 --report "$WORK/gated.json" > "$WORK/gated.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || { tail -n 40 "$WORK/gated.out"; die "apply with a failing Phase 0 check exited $rc, expected 1"; }
+tc-python - "$WORK/gated.json" "$GONE" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); gone = sys.argv[2]
+c = {x["phase"]: x for x in r["checks"]}[0]
+m = {x["id"]: x for x in r["modules"]}["MOD-007"]
+assert c["status"] == "failed" and c["attempts"] == 3, c
+assert any(gone in l for l in c["output_tail"]), c["output_tail"]
+assert m["status"] == "skipped" and "phase-0-check" in m["cause"], m
+print(f"[live-deploy] Phase 0 check failed after {c['attempts']} attempts naming {gone}; MOD-007 {m['status']}: {m['cause']}")
+PY
+
+# ---------------------------------------------------------------- 6. destroy
 step "destroy ${#ALL[@]} modules in reverse order"
 deploy destroy --only "${ALL[@]}" --auto-approve --report "$WORK/destroy.json" > "$WORK/destroy.out" 2>&1 \
   || { tail -n 60 "$WORK/destroy.out"; die "destroy failed"; }

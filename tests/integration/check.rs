@@ -525,7 +525,10 @@ fn a_phase_check_with_an_unknown_key_is_reported_at_its_line() {
         "      retries: 2\n",
         "      retries: 2\n      retry: 3\n",
     ));
-    assert!(err.contains("domains.yaml:") && err.contains("retry"), "{err}");
+    assert!(
+        err.contains("domains.yaml:") && err.contains("retry"),
+        "{err}"
+    );
 }
 
 // ------------------------------------------------------------------ BG004 / BG006: files
