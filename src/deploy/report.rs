@@ -324,6 +324,15 @@ impl RunReport {
             s.not_started,
             self.duration_s
         ));
+        if !self.checks.is_empty() {
+            let count = |st: Status| self.checks.iter().filter(|c| c.status == st).count();
+            out.push_str(&format!(
+                "phase checks: {} passed, {} failed, {} not run\n",
+                count(Status::Ok),
+                count(Status::Failed),
+                self.checks.len() - count(Status::Ok) - count(Status::Failed)
+            ));
+        }
         out
     }
 }
