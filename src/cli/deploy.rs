@@ -1,4 +1,6 @@
-//! `bankgen plan`, `bankgen apply`, `bankgen destroy`.
+//! `bankgen plan`, `bankgen apply`, `bankgen destroy`, as a reusable pipeline: a [`Session`]
+//! holds the environment's lock and the signal handler; each [`Pass`] renders a catalogue, runs
+//! the lint gate and drives `tofu` over a selection of its modules.
 
 use super::{EXIT_USAGE, load_or_report, print_problems};
 use crate::catalog::CatalogSource;
@@ -21,10 +23,6 @@ pub struct Args {
     #[arg(long, value_name = "ENV")]
     pub env: String,
 
-    /// Modules running at once (default: the number of CPUs)
-    #[arg(short = 'j', long, value_name = "N")]
-    pub jobs: Option<usize>,
-
     /// Only these modules (space or comma separated); modules they need must already be deployed
     #[arg(long, value_name = "MOD", num_args = 1.., value_delimiter = ',')]
     pub only: Vec<String>,
@@ -33,6 +31,26 @@ pub struct Args {
     /// and everything downstream of them
     #[arg(long, value_name = "REV")]
     pub changed_since: Option<String>,
+
+    /// Destroy without asking
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// plan: keep each plan with changes in DIR (with plans.json); apply: apply exactly the
+    /// saved plans in DIR
+    #[arg(long, value_name = "DIR")]
+    pub plans: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunFlags,
+}
+
+/// How the modules run: the flags every command that drives `tofu` shares.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunFlags {
+    /// Modules running at once (default: the number of CPUs)
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
 
     /// The Terraform CLI: OpenTofu or Terraform [default: tofu on PATH]
     #[arg(long, value_name = "BIN")]
@@ -46,10 +64,6 @@ pub struct Args {
     #[arg(long)]
     pub fail_fast: bool,
 
-    /// Destroy without asking
-    #[arg(long)]
-    pub auto_approve: bool,
-
     /// apply: do not run the phase completion checks (emergencies only; the report says so)
     #[arg(long)]
     pub skip_checks: bool,
@@ -57,11 +71,6 @@ pub struct Args {
     /// Stream events as JSON, one object per line, on stdout
     #[arg(long)]
     pub json: bool,
-
-    /// plan: keep each plan with changes in DIR (with plans.json); apply: apply exactly the
-    /// saved plans in DIR
-    #[arg(long, value_name = "DIR")]
-    pub plans: Option<PathBuf>,
 
     /// Output folder of the rendered tree
     #[arg(long, default_value = "out", value_name = "DIR")]
@@ -84,7 +93,7 @@ pub struct Args {
     pub profile: Option<String>,
 }
 
-fn usage(msg: impl std::fmt::Display) -> u8 {
+pub(super) fn usage(msg: impl std::fmt::Display) -> u8 {
     eprintln!("error: {msg}");
     EXIT_USAGE
 }
@@ -94,29 +103,12 @@ pub fn run(source: &CatalogSource, short: bool, action: Action, args: Args) -> u
         Ok(c) => c,
         Err(code) => return code,
     };
-    if cat.environment(&args.env).is_none() {
-        let known: Vec<&str> = cat
-            .platform
-            .environments
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect();
-        return usage(format!(
-            "unknown environment `{}` (platform.yaml has: {})",
-            args.env,
-            known.join(", ")
-        ));
+    if let Err(code) = known_env(&cat, &args.env) {
+        return code;
     }
     if action == Action::Destroy && args.plans.is_some() {
         return usage("--plans is for plan and apply; destroy plans and applies by itself");
     }
-    if args.jobs == Some(0) {
-        return usage("-j needs at least 1");
-    }
-    let tofu_bin = match tofu::resolve(args.tofu.as_deref()) {
-        Ok(b) => b,
-        Err(e) => return usage(e),
-    };
     let full = DeployGraph::build(&cat);
     let selected = match select(source, &cat, &full, action, &args) {
         Ok(s) => s,
@@ -124,7 +116,17 @@ pub fn run(source: &CatalogSource, short: bool, action: Action, args: Args) -> u
     };
 
     if action == Action::Destroy && !args.auto_approve && !selected.is_empty() {
-        match confirm_destroy(&args.env, selected.len()) {
+        let question = format!(
+            "Destroy {} module(s) of environment `{}`?",
+            selected.len(),
+            args.env
+        );
+        let refusal = format!(
+            "destroy asks for confirmation and stdin is not a terminal: pass --auto-approve to destroy {} module(s) of `{}`",
+            selected.len(),
+            args.env
+        );
+        match confirm(&question, &args.env, &refusal) {
             Ok(true) => {}
             Ok(false) => {
                 eprintln!("destroy cancelled");
@@ -133,59 +135,10 @@ pub fn run(source: &CatalogSource, short: bool, action: Action, args: Args) -> u
             Err(e) => return usage(e),
         }
     }
-
-    let env_dir = args.out.join(&args.env);
-    let _lock = match lock_env(&args.out, &args.env) {
-        Ok(l) => l,
-        Err(e) => return usage(e),
+    let session = match Session::open(&args.run, &args.env, short) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    // From here on, SIGINT and SIGTERM are ours: nothing new starts after one.
-    let runner = match Runner::new() {
-        Ok(r) => r,
-        Err(e) => return usage(format!("cannot install the signal handler: {e}")),
-    };
-
-    let opts = crate::render::Options {
-        templates: args.templates.clone(),
-        profile: args.profile.as_deref().and_then(Profile::parse),
-    };
-    match deploy::render(&cat, &args.env, &args.out, &opts) {
-        Ok(_) => {}
-        Err(problems) => {
-            print_problems(&problems, short);
-            eprintln!("render failed: nothing was planned");
-            return EXIT_USAGE;
-        }
-    }
-    match deploy::lint_gate(&cat, &env_dir, args.policies.as_deref(), short) {
-        Ok(gate) if gate.errors > 0 => {
-            eprint!("{}", gate.text);
-            eprintln!(
-                "lint found {} error(s) in {}: nothing was planned",
-                gate.errors,
-                env_dir.display()
-            );
-            return super::EXIT_FINDINGS;
-        }
-        Ok(gate) if gate.warnings > 0 => eprint!("{}", gate.text),
-        Ok(_) => {}
-        Err(e) => return usage(format!("lint: {e}")),
-    }
-    if runner.interrupted() {
-        eprintln!("interrupted before any module started");
-        return deploy::EXIT_INTERRUPTED;
-    }
-
-    let logs = args
-        .logs
-        .clone()
-        .unwrap_or_else(|| env_dir.join(".bankgen").join("logs"));
-    if let Err(e) = std::fs::create_dir_all(&logs) {
-        return usage(format!(
-            "cannot create the log folder {}: {e}",
-            logs.display()
-        ));
-    }
     let keep_plans = match (action, &args.plans) {
         (Action::Plan, Some(d)) => {
             if let Err(e) = prepare_plans_dir(d) {
@@ -199,62 +152,207 @@ pub fn run(source: &CatalogSource, short: bool, action: Action, args: Args) -> u
         (Action::Apply, Some(d)) => Some(absolute(d)),
         _ => None,
     };
-    let serial_init = tofu::plugin_cache_in_use();
-    if let Some(why) = &serial_init {
-        eprintln!(
-            "note: a Terraform plugin cache is configured ({why}); running `init` one module at a time"
-        );
-    }
-    let cfg = Arc::new(RunConfig {
+    let pass = Pass {
+        source,
+        cat: &cat,
         action,
-        env: args.env.clone(),
-        env_dir: absolute(&env_dir),
-        logs: absolute(&logs),
-        tofu: tofu_bin,
-        jobs: args.jobs.unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        }),
-        fail_fast: args.fail_fast,
-        json: args.json,
-        saved_plans,
+        modules: &selected,
         keep_plans,
-        serial_init,
-    });
-
-    let mut graph = full.restrict(&selected);
-    if action == Action::Destroy {
-        graph = graph.reversed();
-    }
-    let checks = if action == Action::Apply {
-        let env = cat.environment(&args.env).expect("checked above");
-        let context = checks::Context {
-            region: cat.platform.region.clone(),
-            account_id: env.account_id.clone(),
-            endpoint: env.emulator.clone(),
-            catalog_dir: match source {
-                CatalogSource::Dir(d) => Some(absolute(d)),
-                _ => None,
-            },
-        };
-        checks::add(&mut graph, &cat, args.skip_checks, context)
-    } else {
-        checks::Checks::default()
+        saved_plans,
+        report: args.run.report.as_deref(),
     };
-    if !checks.skipped.is_empty() {
-        eprintln!(
-            "WARNING: --skip-checks: the completion checks of phase(s) {:?} will not run",
-            checks.skipped
-        );
-    }
-    let mut ui = Ui::new(args.json);
-    let report = runner.run(&graph, &cfg, &Arc::new(checks), &mut ui);
-    ui.finish();
-    finish(&cfg, &args, &report, &ui)
+    let report = match session.run(&pass) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    report.exit_code
 }
 
-fn finish(cfg: &RunConfig, args: &Args, report: &RunReport, ui: &Ui) -> u8 {
+/// `Err(exit code)` after saying which environments there are.
+pub(super) fn known_env(cat: &Catalog, env: &str) -> Result<(), u8> {
+    if cat.environment(env).is_some() {
+        return Ok(());
+    }
+    let known: Vec<&str> = cat
+        .platform
+        .environments
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    Err(usage(format!(
+        "unknown environment `{env}` (platform.yaml has: {})",
+        known.join(", ")
+    )))
+}
+
+/// One pass of the pipeline: render `cat`, run the lint gate, drive `tofu` over `modules` in
+/// deployment order (reverse for destroy).
+pub(super) struct Pass<'a> {
+    /// Where `cat` was read from: a `bankgen` phase check reads the same catalogue.
+    pub source: &'a CatalogSource,
+    pub cat: &'a Catalog,
+    pub action: Action,
+    pub modules: &'a BTreeSet<String>,
+    /// plan: keep each plan with changes in this folder (with plans.json).
+    pub keep_plans: Option<PathBuf>,
+    /// apply: apply exactly the saved plans in this folder.
+    pub saved_plans: Option<PathBuf>,
+    /// Write the run's JSON report here.
+    pub report: Option<&'a Path>,
+}
+
+/// What the passes of one command share: the lock on the environment, the signal handler and
+/// the Terraform CLI.
+pub(super) struct Session<'a> {
+    flags: &'a RunFlags,
+    env: String,
+    short: bool,
+    tofu: PathBuf,
+    runner: Runner,
+    _lock: std::fs::File,
+}
+
+impl<'a> Session<'a> {
+    /// After any confirmation: from here on SIGINT and SIGTERM are ours.
+    pub fn open(flags: &'a RunFlags, env: &str, short: bool) -> Result<Session<'a>, u8> {
+        if flags.jobs == Some(0) {
+            return Err(usage("-j needs at least 1"));
+        }
+        let tofu = tofu::resolve(flags.tofu.as_deref()).map_err(usage)?;
+        let lock = lock_env(&flags.out, env).map_err(usage)?;
+        // From here on, SIGINT and SIGTERM are ours: nothing new starts after one.
+        let runner =
+            Runner::new().map_err(|e| usage(format!("cannot install the signal handler: {e}")))?;
+        Ok(Session {
+            flags,
+            env: env.to_string(),
+            short,
+            tofu,
+            runner,
+            _lock: lock,
+        })
+    }
+
+    /// `OUT/<env>`.
+    pub fn env_dir(&self) -> PathBuf {
+        self.flags.out.join(&self.env)
+    }
+
+    /// Render `cat` into `OUT/<env>` and run the lint gate on it. `Err`: the exit code.
+    pub fn prepare(&self, cat: &Catalog) -> Result<(), u8> {
+        let env_dir = self.env_dir();
+        let opts = crate::render::Options {
+            templates: self.flags.templates.clone(),
+            profile: self.flags.profile.as_deref().and_then(Profile::parse),
+        };
+        if let Err(problems) = deploy::render(cat, &self.env, &self.flags.out, &opts) {
+            print_problems(&problems, self.short);
+            eprintln!("render failed: nothing was planned");
+            return Err(EXIT_USAGE);
+        }
+        match deploy::lint_gate(cat, &env_dir, self.flags.policies.as_deref(), self.short) {
+            Ok(gate) if gate.errors > 0 => {
+                eprint!("{}", gate.text);
+                eprintln!(
+                    "lint found {} error(s) in {}: nothing was planned",
+                    gate.errors,
+                    env_dir.display()
+                );
+                Err(super::EXIT_FINDINGS)
+            }
+            Ok(gate) => {
+                if gate.warnings > 0 {
+                    eprint!("{}", gate.text);
+                }
+                Ok(())
+            }
+            Err(e) => Err(usage(format!("lint: {e}"))),
+        }
+    }
+
+    /// Prepare, run, then print the table (and write the report). `Err`: nothing ran.
+    pub fn run(&self, pass: &Pass) -> Result<RunReport, u8> {
+        self.prepare(pass.cat)?;
+        if self.runner.interrupted() {
+            eprintln!("interrupted before any module started");
+            return Err(deploy::EXIT_INTERRUPTED);
+        }
+        let env_dir = self.env_dir();
+        let logs = self
+            .flags
+            .logs
+            .clone()
+            .unwrap_or_else(|| env_dir.join(".bankgen").join("logs"));
+        if let Err(e) = std::fs::create_dir_all(&logs) {
+            return Err(usage(format!(
+                "cannot create the log folder {}: {e}",
+                logs.display()
+            )));
+        }
+        let serial_init = tofu::plugin_cache_in_use();
+        if let Some(why) = &serial_init {
+            eprintln!(
+                "note: a Terraform plugin cache is configured ({why}); running `init` one module at a time"
+            );
+        }
+        let cfg = Arc::new(RunConfig {
+            action: pass.action,
+            env: self.env.clone(),
+            env_dir: absolute(&env_dir),
+            logs: absolute(&logs),
+            tofu: self.tofu.clone(),
+            jobs: self.flags.jobs.unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+            }),
+            fail_fast: self.flags.fail_fast,
+            json: self.flags.json,
+            saved_plans: pass.saved_plans.clone(),
+            keep_plans: pass.keep_plans.clone(),
+            serial_init,
+        });
+
+        let mut graph = DeployGraph::build(pass.cat).restrict(pass.modules);
+        if pass.action == Action::Destroy {
+            graph = graph.reversed();
+        }
+        let checks = if pass.action == Action::Apply {
+            let env = pass.cat.environment(&self.env).expect("checked above");
+            let context = checks::Context {
+                region: pass.cat.platform.region.clone(),
+                account_id: env.account_id.clone(),
+                endpoint: env.emulator.clone(),
+                catalog_dir: match pass.source {
+                    CatalogSource::Dir(d) => Some(absolute(d)),
+                    _ => None,
+                },
+            };
+            checks::add(&mut graph, pass.cat, self.flags.skip_checks, context)
+        } else {
+            checks::Checks::default()
+        };
+        if !checks.skipped.is_empty() {
+            eprintln!(
+                "WARNING: --skip-checks: the completion checks of phase(s) {:?} will not run",
+                checks.skipped
+            );
+        }
+        let mut ui = Ui::new(self.flags.json);
+        let mut report = self.runner.run(&graph, &cfg, &Arc::new(checks), &mut ui);
+        ui.finish();
+        report.exit_code = finish(&cfg, pass.report, self.flags.json, &report, &ui);
+        Ok(report)
+    }
+}
+
+fn finish(
+    cfg: &RunConfig,
+    report_file: Option<&Path>,
+    json: bool,
+    report: &RunReport,
+    ui: &Ui,
+) -> u8 {
     let mut code = report.exit_code;
     if let Some(dir) = &cfg.keep_plans {
         let plans = report
@@ -288,14 +386,14 @@ fn finish(cfg: &RunConfig, args: &Args, report: &RunReport, ui: &Ui) -> u8 {
             code = code.max(1);
         }
     }
-    if let Some(path) = &args.report
+    if let Some(path) = report_file
         && let Err(e) = report.write(path)
     {
         eprintln!("error: cannot write the report {}: {e}", path.display());
         code = code.max(1);
     }
     let table = report.table();
-    if args.json {
+    if json {
         eprint!("{table}");
         ui.event(
             "summary",
@@ -356,8 +454,8 @@ fn select(
                 "--changed-since needs a catalogue folder in a git repository (--catalog DIR)",
             ));
         };
-        let mut inputs = changes::Inputs::conventional(dir, args.templates.as_deref());
-        inputs.platform_dirs.extend(args.policies.clone());
+        let mut inputs = changes::Inputs::conventional(dir, args.run.templates.as_deref());
+        inputs.platform_dirs.extend(args.run.policies.clone());
         let set = changes::changed_since(cat, full, &inputs, rev).map_err(usage)?;
         for n in &set.notes {
             eprintln!("note: {n}");
@@ -452,14 +550,14 @@ fn note_outside(full: &DeployGraph, selected: &BTreeSet<String>, action: Action)
     }
 }
 
-fn confirm_destroy(env: &str, n: usize) -> Result<bool, String> {
+/// Ask on the terminal to type the environment's name. `Err(refusal)` when stdin is not a
+/// terminal: nobody can be asked, and `refusal` says how to go on.
+pub(super) fn confirm(question: &str, env: &str, refusal: &str) -> Result<bool, String> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        return Err(format!(
-            "destroy asks for confirmation and stdin is not a terminal: pass --auto-approve to destroy {n} module(s) of `{env}`"
-        ));
+        return Err(refusal.to_string());
     }
-    eprint!("Destroy {n} module(s) of environment `{env}`? Type the environment name to confirm: ");
+    eprint!("{question} Type the environment name to confirm: ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     stdin
@@ -492,7 +590,7 @@ fn lock_env(out: &Path, env: &str) -> Result<std::fs::File, String> {
     Ok(f)
 }
 
-fn prepare_plans_dir(d: &Path) -> std::io::Result<()> {
+pub(super) fn prepare_plans_dir(d: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(d)?;
     for entry in std::fs::read_dir(d)? {
         let p = entry?.path();
@@ -507,7 +605,7 @@ fn prepare_plans_dir(d: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn absolute(p: &Path) -> PathBuf {
+pub(super) fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
     } else {
