@@ -1,10 +1,13 @@
-//! `bankgen plan`, `bankgen apply`, `bankgen destroy`, as a reusable pipeline: a [`Session`]
-//! holds the environment's lock and the signal handler; each [`Pass`] renders a catalogue, runs
-//! the lint gate and drives `tofu` over a selection of its modules.
+//! `bankgen plan`, `bankgen apply`, `bankgen destroy`, and the pipeline they share with
+//! `bankgen rollback` and `bankgen promote`: a [`Session`] holds the environment's lock and the
+//! signal handler; each [`Pass`] renders a catalogue, runs the lint gate and drives `tofu` over a
+//! selection of its modules.
 
 use super::{EXIT_USAGE, load_or_report, print_problems};
 use crate::catalog::CatalogSource;
+use crate::deploy::record::ApplyRecord;
 use crate::deploy::report::RunReport;
+use crate::deploy::revision::{self, Revision};
 use crate::deploy::runner::Runner;
 use crate::deploy::ui::Ui;
 use crate::deploy::{self, PlansManifest, RunConfig, SavedPlan, changes, checks, tofu};
@@ -135,6 +138,9 @@ pub fn run(source: &CatalogSource, short: bool, action: Action, args: Args) -> u
             Err(e) => return usage(e),
         }
     }
+    // What an apply record will say; looked up before rendering, as the catalogue is then.
+    let revision = (action == Action::Apply).then(|| apply_revision(source));
+
     let session = match Session::open(&args.run, &args.env, short) {
         Ok(s) => s,
         Err(code) => return code,
@@ -165,7 +171,34 @@ pub fn run(source: &CatalogSource, short: bool, action: Action, args: Args) -> u
         Ok(r) => r,
         Err(code) => return code,
     };
-    report.exit_code
+    let mut code = report.exit_code;
+    if let Some(revision) = revision {
+        let partial = selected.len() < cat.modules.len();
+        let record = ApplyRecord::new("apply", &report, revision, partial);
+        code = code.max(session.write_record(&record));
+    }
+    code
+}
+
+/// The catalogue's revision for the apply record; says why an apply without one (or from a
+/// catalogue with uncommitted changes) cannot be promoted.
+fn apply_revision(source: &CatalogSource) -> Option<Revision> {
+    match revision::Repo::locate(source).and_then(|r| r.current()) {
+        Ok(rev) => {
+            if rev.dirty {
+                eprintln!(
+                    "note: the catalogue has uncommitted changes: this apply is recorded as dirty and cannot be promoted"
+                );
+            }
+            Some(rev)
+        }
+        Err(e) => {
+            eprintln!(
+                "note: no git revision for the apply record ({e}): this apply cannot be promoted"
+            );
+            None
+        }
+    }
 }
 
 /// `Err(exit code)` after saying which environments there are.
@@ -343,6 +376,17 @@ impl<'a> Session<'a> {
         ui.finish();
         report.exit_code = finish(&cfg, pass.report, self.flags.json, &report, &ui);
         Ok(report)
+    }
+
+    /// Write the environment's apply record; the exit code it adds (1 when it cannot be written).
+    pub fn write_record(&self, record: &ApplyRecord) -> u8 {
+        match record.write(&self.env_dir()) {
+            Ok(_) => 0,
+            Err(e) => {
+                eprintln!("error: cannot write the apply record: {e}");
+                1
+            }
+        }
     }
 }
 

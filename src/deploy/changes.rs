@@ -58,7 +58,7 @@ impl Inputs<'_> {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+pub(super) fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -100,7 +100,7 @@ pub fn changed_files(dir: &Path, rev: &str) -> Result<(PathBuf, Vec<String>), St
 }
 
 /// `path` relative to `top`, with `/` separators, when it is inside it.
-fn relative(top: &Path, path: &Path) -> Option<String> {
+pub(super) fn relative(top: &Path, path: &Path) -> Option<String> {
     let abs = path.canonicalize().ok()?;
     let rel = abs.strip_prefix(top.canonicalize().ok()?).ok()?;
     Some(

@@ -1,0 +1,187 @@
+//! The apply record, `OUT/<env>/.bankgen/last-apply.json`: what the last `bankgen apply`
+//! (or `rollback`, or `promote`) did to an environment — the catalogue's git revision, bankgen's
+//! version, the time and each module's result — so that `bankgen promote` can apply exactly that
+//! revision to the next environment. `.bankgen/` is not generated, so renders keep it.
+//!
+//! A run of some modules only (`--only`, `--changed-since`, `--plans`) is recorded as partial,
+//! with the modules it ran: it replaces the record, and promoting it applies the same modules.
+
+use super::report::{RunReport, Status};
+use super::revision::Revision;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub const FILE: &str = "last-apply.json";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApplyRecord {
+    pub env: String,
+    /// `apply`, `rollback` or `promote`.
+    pub command: String,
+    /// None: the catalogue was not a folder in a git repository.
+    pub revision: Option<Revision>,
+    pub bankgen_version: String,
+    /// UTC, RFC 3339.
+    pub time: String,
+    /// Only some of the catalogue's modules were in the run.
+    pub partial: bool,
+    pub exit_code: u8,
+    /// The run's modules in deployment order.
+    pub modules: Vec<ModuleResult>,
+    /// Rollback: the modules absent at the revision, destroyed (reverse deployment order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<ModuleResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModuleResult {
+    pub id: String,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+}
+
+pub fn results(report: &RunReport) -> Vec<ModuleResult> {
+    report
+        .modules
+        .iter()
+        .map(|m| ModuleResult {
+            id: m.id.clone(),
+            status: m.status,
+            cause: m.cause.clone(),
+        })
+        .collect()
+}
+
+pub fn path(env_dir: &Path) -> PathBuf {
+    env_dir.join(".bankgen").join(FILE)
+}
+
+impl ApplyRecord {
+    pub fn new(
+        command: &str,
+        report: &RunReport,
+        revision: Option<Revision>,
+        partial: bool,
+    ) -> ApplyRecord {
+        ApplyRecord {
+            env: report.env.clone(),
+            command: command.into(),
+            revision,
+            bankgen_version: env!("CARGO_PKG_VERSION").into(),
+            time: rfc3339(SystemTime::now()),
+            partial,
+            exit_code: report.exit_code,
+            modules: results(report),
+            removed: Vec::new(),
+        }
+    }
+
+    pub fn read(path: &Path) -> Result<ApplyRecord, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the apply record {}: {e}", path.display()))?;
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not an apply record: {e}", path.display()))
+    }
+
+    /// Write `OUT/<env>/.bankgen/last-apply.json` (atomically: a half-written record must not
+    /// be promoted).
+    pub fn write(&self, env_dir: &Path) -> std::io::Result<PathBuf> {
+        let path = path(env_dir);
+        std::fs::create_dir_all(path.parent().expect("the record has a folder"))?;
+        let mut text = serde_json::to_string_pretty(self).expect("record serialises");
+        text.push('\n');
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(path)
+    }
+
+    /// The revision to promote, or why this record cannot be promoted.
+    pub fn promotable(&self) -> Result<&Revision, String> {
+        let what = format!(
+            "the last {} to `{}` ({})",
+            self.command, self.env, self.time
+        );
+        let bad: Vec<String> = self
+            .modules
+            .iter()
+            .chain(&self.removed)
+            .filter(|m| m.status != Status::Ok)
+            .map(|m| format!("{} {}", m.id, m.status.name()))
+            .collect();
+        if !bad.is_empty() {
+            return Err(format!(
+                "{what} was not fully green: {}; apply to `{}` again until every module is ok, then promote",
+                bad.join(", "),
+                self.env
+            ));
+        }
+        if self.exit_code != 0 {
+            return Err(format!(
+                "{what} exited {}; apply to `{}` again until it succeeds, then promote",
+                self.exit_code, self.env
+            ));
+        }
+        let Some(rev) = &self.revision else {
+            return Err(format!(
+                "{what} was not from a catalogue in a git repository: apply to `{}` from a \
+                 committed catalogue (--catalog DIR), then promote",
+                self.env
+            ));
+        };
+        if rev.dirty {
+            return Err(format!(
+                "{what} was from a catalogue with uncommitted changes (on commit {}): commit \
+                 them, apply to `{}` again, then promote",
+                super::revision::short(&rev.commit),
+                self.env
+            ));
+        }
+        Ok(rev)
+    }
+}
+
+/// `2025-12-01T10:48:00Z`.
+fn rfc3339(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn times_are_utc_rfc3339() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        let t = UNIX_EPOCH + Duration::from_secs(1_709_210_096); // a leap day
+        assert_eq!(rfc3339(t), "2024-02-29T12:34:56Z");
+    }
+}
