@@ -1,6 +1,7 @@
 //! The runner against `tests/stub-tofu`, a stand-in for Terraform that records every call with
 //! timestamps, sleeps, fails or hangs on request and handles SIGINT the way Terraform does.
-//! One test binary; `Deploy` is a small fluent builder for a run of `bankgen plan|apply|destroy`.
+//! One test binary; `Deploy` is a small fluent builder for a run of `bankgen plan|apply|destroy`
+//! (and `rollback`, `promote`).
 
 use bankgen::catalog::CatalogSource;
 use bankgen::model::Catalog;
@@ -1286,4 +1287,333 @@ fn part_of_a_phase_runs_no_check_the_whole_phase_does() {
     run.ok();
     assert_eq!(run.check_calls(0).len(), 1);
     assert_eq!(run.check_report(0)["status"], "ok");
+}
+
+// ------------------------------------------------------------------- rollback and promotion
+
+impl Deploy {
+    /// Another bankgen command on the same output folder, with a fresh call log and report.
+    fn then(mut self, action: &'static str, args: &[&str]) -> Deploy {
+        let _ = std::fs::remove_file(self.calls_file());
+        let _ = std::fs::remove_file(self.report_file());
+        self.action = action;
+        self.args = args.iter().map(|s| s.to_string()).collect();
+        self.envs.clear();
+        self
+    }
+}
+
+const LANDING: &str = "catalog/modules/MOD-104.yaml";
+
+/// The expiration of bank-firehose-landing's `expire-24h` rule as rendered for `env`.
+fn landing_expiry(out: &Path, env: &str) -> u32 {
+    let text = std::fs::read_to_string(out.join(env).join("MOD-104/s3.tf")).unwrap();
+    let rule = &text[text
+        .find("\"expire-24h\"")
+        .expect("the landing rule is rendered")..];
+    let days = &rule[rule.find("expiration {").unwrap()..];
+    let days = &days[days.find("days = ").unwrap() + 7..];
+    days[..days.find('\n').unwrap()].trim().parse().unwrap()
+}
+
+fn set_landing_expiry(repo: &Path, days: u32) {
+    let path = repo.join(LANDING);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let rule = text.find("id: expire-24h").unwrap();
+    let at = rule + text[rule..].find("expiration_days: ").unwrap() + "expiration_days: ".len();
+    let end = at + text[at..].find('\n').unwrap();
+    std::fs::write(&path, format!("{}{days}{}", &text[..at], &text[end..])).unwrap();
+}
+
+/// Two modules added to the repository's catalogue: MOD-178 depends on MOD-177.
+fn add_two_modules(repo: &Path) {
+    let base = std::fs::read_to_string(root().join("catalog/modules/MOD-173.yaml")).unwrap();
+    let dir = repo.join("catalog/modules");
+    std::fs::write(dir.join("MOD-177.yaml"), base.replace("MOD-173", "MOD-177")).unwrap();
+    let dependent =
+        base.replace("MOD-173", "MOD-178") + "  - module: MOD-177\n    contract: hard\n";
+    std::fs::write(dir.join("MOD-178.yaml"), dependent).unwrap();
+}
+
+fn record(out: &Path, env: &str) -> Value {
+    let path = out.join(env).join(".bankgen/last-apply.json");
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn head(repo: &Path) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn rollback_renders_the_old_revision_destroys_what_it_lacks_and_applies_in_order() {
+    let r = repo();
+    let before = head(r.path());
+    set_landing_expiry(r.path(), 3);
+    add_two_modules(r.path());
+    git(r.path(), &["add", "-A"]);
+    git(
+        r.path(),
+        &["commit", "-qm", "landing expiry 3 days; MOD-177, MOD-178"],
+    );
+    let cat = r.path().join("catalog");
+    let selection = ["MOD-104", "MOD-103", "MOD-177", "MOD-178"];
+    let (run, d) = Deploy::new("apply").catalog(&cat).only(&selection).run();
+    run.ok();
+    assert_eq!(landing_expiry(&run.out, "local"), 3);
+    assert_eq!(
+        record(&run.out, "local")["revision"]["commit"],
+        head(r.path())
+    );
+
+    let mut args = vec![
+        "--env",
+        "local",
+        "--to",
+        "HEAD~1",
+        "--auto-approve",
+        "--only",
+    ];
+    args.extend(selection);
+    let (run, _d) = d.then("rollback", &args).run();
+    run.ok();
+    // The catalogue as it was, rendered into the same tree; the working tree is untouched.
+    assert_eq!(landing_expiry(&run.out, "local"), 1);
+    assert!(r.path().join("catalog/modules/MOD-177.yaml").is_file());
+    // Plan (kept plans) → destroy the modules added since, dependent first → apply the plans.
+    let order: Vec<(String, String)> = run
+        .calls
+        .iter()
+        .filter(|c| c.cmd == "plan" || c.cmd == "apply")
+        .map(|c| (c.module.clone(), c.cmd.clone()))
+        .collect();
+    let pos = |m: &str, cmd: &str, destroy: bool| {
+        run.calls
+            .iter()
+            .position(|c| c.module == m && c.cmd == cmd && c.args.contains("-destroy") == destroy)
+            .unwrap_or_else(|| panic!("{m} {cmd}: {order:?}"))
+    };
+    for m in ["MOD-104", "MOD-103"] {
+        assert!(
+            pos(m, "plan", false) < pos("MOD-178", "plan", true),
+            "{m} planned first"
+        );
+        assert!(
+            pos("MOD-177", "apply", false) < pos(m, "apply", false),
+            "removals first"
+        );
+        assert!(
+            run.calls[pos(m, "apply", false)]
+                .args
+                .ends_with(&format!("rollback-plans/{m}.tfplan")),
+            "applies the plan that was shown"
+        );
+    }
+    assert!(pos("MOD-178", "apply", false) < pos("MOD-177", "plan", true));
+    assert!(pos("MOD-104", "apply", false) < pos("MOD-103", "apply", false));
+    assert_eq!(
+        run.cmds("MOD-104").iter().filter(|c| **c == "plan").count(),
+        1
+    );
+    assert!(
+        run.stderr
+            .contains("schema migrations are never rolled back"),
+        "{}",
+        run.stderr
+    );
+    let rec = record(&run.out, "local");
+    assert_eq!(rec["command"], "rollback");
+    assert_eq!(rec["revision"]["commit"], before);
+    assert_eq!(rec["removed"].as_array().unwrap().len(), 2);
+    assert!(
+        rec["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"] == "ok")
+    );
+}
+
+#[test]
+fn rollback_refuses_what_it_cannot_do_before_any_tofu() {
+    let r = repo();
+    let cat = r.path().join("catalog");
+    let rollback = |args: &[&str]| {
+        let mut all = vec!["--env", "local"];
+        all.extend(args);
+        Deploy::new("plan").then("rollback", &all)
+    };
+    let (run, _) = rollback(&["--to", "no-such-rev", "--auto-approve"])
+        .catalog(&cat)
+        .run();
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("`no-such-rev` is not a commit"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.calls.is_empty());
+    // A catalogue outside git.
+    let plain = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("catalog"), &plain.path().join("catalog"));
+    let (run, _) = rollback(&["--to", "HEAD", "--auto-approve"])
+        .catalog(&plain.path().join("catalog"))
+        .run();
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("not in a git repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--catalog DIR"));
+    // Without a terminal to ask on.
+    let (run, _) = rollback(&["--to", "HEAD"]).catalog(&cat).run();
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
+    assert!(run.calls.is_empty());
+    // A revision whose catalogue is invalid.
+    std::fs::write(
+        r.path().join("catalog/platform.yaml"),
+        "tenant: [unclosed\n",
+    )
+    .unwrap();
+    git(r.path(), &["commit", "-qam", "broken"]);
+    git(r.path(), &["revert", "--no-edit", "HEAD"]);
+    let (run, _) = rollback(&["--to", "HEAD~1", "--auto-approve"])
+        .catalog(&cat)
+        .run();
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("the catalogue at HEAD~1"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("pick another revision"));
+    assert!(run.calls.is_empty());
+}
+
+#[test]
+fn promote_refuses_a_dev_apply_that_was_not_green() {
+    let r = repo();
+    let cat = r.path().join("catalog");
+    let (run, d) = Deploy::new("plan")
+        .then(
+            "apply",
+            &["--env", "dev", "--only", "MOD-104", "MOD-103", "MOD-046"],
+        )
+        .catalog(&cat)
+        .env("STUB_FAIL", "MOD-103:apply")
+        .run();
+    assert_eq!(run.code, Some(1));
+    let rec = record(&run.out, "dev");
+    assert_eq!(rec["partial"], true);
+    assert_eq!(rec["revision"]["dirty"], false);
+    let (run, _) = d.then("promote", &["--from", "dev", "--to", "uat"]).run();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("not fully green"), "{}", run.stderr);
+    assert!(run.stderr.contains("MOD-103 failed"), "{}", run.stderr);
+    assert!(run.stderr.contains("MOD-046 skipped"), "{}", run.stderr);
+    assert!(run.calls.is_empty());
+    assert!(!run.out.join("uat").exists());
+}
+
+#[test]
+fn promote_applies_the_recorded_revision_not_the_working_tree() {
+    let r = repo();
+    let cat = r.path().join("catalog");
+    set_landing_expiry(r.path(), 5);
+    git(r.path(), &["commit", "-qam", "landing expiry 5 days"]);
+    let promoted = head(r.path());
+    let (run, d) = Deploy::new("plan")
+        .then("apply", &["--env", "dev", "--only", "MOD-104"])
+        .catalog(&cat)
+        .run();
+    run.ok();
+    assert_eq!(record(&run.out, "dev")["revision"]["commit"], promoted);
+    // The catalogue moves on, committed and not.
+    set_landing_expiry(r.path(), 7);
+    git(r.path(), &["commit", "-qam", "landing expiry 7 days"]);
+    set_landing_expiry(r.path(), 9);
+    // From the record in a folder of its own, as a CI artefact.
+    let artefact = tempfile::tempdir().unwrap();
+    let copy = artefact.path().join("dev-last-apply.json");
+    std::fs::copy(run.out.join("dev/.bankgen/last-apply.json"), &copy).unwrap();
+    let (run, d) = d
+        .then(
+            "promote",
+            &[
+                "--from",
+                "dev",
+                "--to",
+                "uat",
+                "--record",
+                copy.to_str().unwrap(),
+            ],
+        )
+        .run();
+    run.ok();
+    assert_eq!(landing_expiry(&run.out, "uat"), 5);
+    assert_eq!(
+        run.modules(),
+        set(&["MOD-104"]),
+        "the partial run's modules only"
+    );
+    // Part of Phase 0: no completion check, as for apply.
+    assert_eq!(run.cmds("MOD-104"), ["init", "plan", "show", "apply"]);
+    assert!(run.check_calls(0).is_empty());
+    assert!(run.stderr.contains("partial"), "{}", run.stderr);
+    let rec = record(&run.out, "uat");
+    assert_eq!(rec["command"], "promote");
+    assert_eq!(rec["revision"]["commit"], promoted);
+    // An apply from uncommitted changes is recorded as dirty and cannot be promoted.
+    let (run, d) = d
+        .then("apply", &["--env", "dev", "--only", "MOD-104"])
+        .run();
+    run.ok();
+    assert_eq!(record(&run.out, "dev")["revision"]["dirty"], true);
+    assert!(run.stderr.contains("cannot be promoted"), "{}", run.stderr);
+    let (run, _) = d.then("promote", &["--from", "dev", "--to", "uat"]).run();
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("uncommitted changes"), "{}", run.stderr);
+    assert!(run.calls.is_empty());
+}
+
+#[test]
+fn a_rollback_whose_plan_fails_changes_nothing() {
+    let r = repo();
+    set_landing_expiry(r.path(), 3);
+    git(r.path(), &["commit", "-qam", "landing expiry 3 days"]);
+    let (run, _) = Deploy::new("plan")
+        .then(
+            "rollback",
+            &[
+                "--env",
+                "local",
+                "--to",
+                "HEAD~1",
+                "--auto-approve",
+                "--only",
+                "MOD-104",
+                "MOD-103",
+            ],
+        )
+        .catalog(&r.path().join("catalog"))
+        .env("STUB_FAIL", "MOD-103:plan")
+        .run();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nothing was rolled back"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.calls.iter().all(|c| c.cmd != "apply"),
+        "nothing applied"
+    );
+    assert!(!run.out.join("local/.bankgen/last-apply.json").exists());
 }

@@ -174,7 +174,7 @@ pub fn run(source: &CatalogSource, short: bool, action: Action, args: Args) -> u
     let mut code = report.exit_code;
     if let Some(revision) = revision {
         let partial = selected.len() < cat.modules.len();
-        let record = ApplyRecord::new("apply", &report, revision, partial);
+        let record = ApplyRecord::new("apply", &args.env, revision, partial).with_run(&report);
         code = code.max(session.write_record(&record));
     }
     code

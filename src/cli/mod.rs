@@ -6,8 +6,10 @@ mod deploy;
 mod docs;
 mod graph;
 mod lint;
+mod promote;
 mod render;
 mod report;
+mod rollback;
 mod verify;
 
 use crate::catalog::CatalogSource;
@@ -54,6 +56,10 @@ pub enum Command {
     Apply(deploy::Args),
     /// Destroy every module in reverse deployment order
     Destroy(deploy::Args),
+    /// Plan and apply the catalogue as it was at a git revision; destroy modules added since
+    Rollback(rollback::Args),
+    /// Apply to one environment the catalogue revision last applied to another
+    Promote(promote::Args),
     /// Check that a phase is complete: its SSM contracts exist, its buses accept events
     Verify(verify::Args),
     /// Print the deployment graph
@@ -110,6 +116,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Plan(args) => deploy::run(&source, cli.short, deploy::Action::Plan, args),
         Command::Apply(args) => deploy::run(&source, cli.short, deploy::Action::Apply, args),
         Command::Destroy(args) => deploy::run(&source, cli.short, deploy::Action::Destroy, args),
+        Command::Rollback(args) => rollback::run(&source, cli.short, args),
+        Command::Promote(args) => promote::run(&source, cli.short, args),
         Command::Verify(args) => verify::run(&source, cli.short, args),
         Command::Graph(args) => graph::run(&source, cli.short, args),
         Command::Docs(args) => docs::run(&source, cli.short, args),

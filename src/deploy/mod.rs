@@ -14,6 +14,9 @@
 //! (`TF_PLUGIN_CACHE_DIR` / `plugin_cache_dir`) is not safe for concurrent init, so when one is
 //! configured bankgen runs one init at a time ([`tofu::plugin_cache_in_use`]).
 //!
+//! Every apply leaves an [`record::ApplyRecord`] in `OUT/<env>/.bankgen/`; `bankgen rollback` and
+//! `bankgen promote` render the catalogue at a git revision ([`revision`]).
+//!
 //! Interrupts: see [`process`]. Exit codes: 0 every module succeeded, 1 a module failed (or
 //! was skipped because of one), 2 usage or input error, 130 interrupted.
 

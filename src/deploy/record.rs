@@ -29,6 +29,9 @@ pub struct ApplyRecord {
     pub exit_code: u8,
     /// The run's modules in deployment order.
     pub modules: Vec<ModuleResult>,
+    /// The phase completion checks of the run (`phase-N-check`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<ModuleResult>,
     /// Rollback: the modules absent at the revision, destroyed (reverse deployment order).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed: Vec<ModuleResult>,
@@ -59,23 +62,36 @@ pub fn path(env_dir: &Path) -> PathBuf {
 }
 
 impl ApplyRecord {
-    pub fn new(
-        command: &str,
-        report: &RunReport,
-        revision: Option<Revision>,
-        partial: bool,
-    ) -> ApplyRecord {
+    /// A record of no module yet: see [`ApplyRecord::with_run`].
+    pub fn new(command: &str, env: &str, revision: Option<Revision>, partial: bool) -> ApplyRecord {
         ApplyRecord {
-            env: report.env.clone(),
+            env: env.into(),
             command: command.into(),
             revision,
             bankgen_version: env!("CARGO_PKG_VERSION").into(),
             time: rfc3339(SystemTime::now()),
             partial,
-            exit_code: report.exit_code,
-            modules: results(report),
+            exit_code: 0,
+            modules: Vec::new(),
+            checks: Vec::new(),
             removed: Vec::new(),
         }
+    }
+
+    /// The run's modules and exit code.
+    pub fn with_run(mut self, report: &RunReport) -> ApplyRecord {
+        self.modules = results(report);
+        self.checks = report
+            .checks
+            .iter()
+            .map(|c| ModuleResult {
+                id: super::checks::node_id(c.phase),
+                status: c.status,
+                cause: c.cause.clone(),
+            })
+            .collect();
+        self.exit_code = report.exit_code;
+        self
     }
 
     pub fn read(path: &Path) -> Result<ApplyRecord, String> {
@@ -107,6 +123,7 @@ impl ApplyRecord {
         let bad: Vec<String> = self
             .modules
             .iter()
+            .chain(&self.checks)
             .chain(&self.removed)
             .filter(|m| m.status != Status::Ok)
             .map(|m| format!("{} {}", m.id, m.status.name()))
@@ -120,7 +137,7 @@ impl ApplyRecord {
         }
         if self.exit_code != 0 {
             return Err(format!(
-                "{what} exited {}; apply to `{}` again until it succeeds, then promote",
+                "{what} exited {} (see its report); apply to `{}` again until it succeeds, then promote",
                 self.exit_code, self.env
             ));
         }
