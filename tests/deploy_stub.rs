@@ -533,8 +533,8 @@ fn plan_with_no_changes_does_not_apply() {
         .env("STUB_NOCHANGES", "all")
         .run();
     run.ok();
-    // no apply; the state is read for the Phase 0 check's SSM outputs
-    assert_eq!(run.cmds("MOD-104"), ["init", "plan", "show"]);
+    // no apply; MOD-104 alone is part of Phase 0, so no check reads its state
+    assert_eq!(run.cmds("MOD-104"), ["init", "plan"]);
     assert!(run.stdout.contains("+0 ~0 -0"));
 }
 
