@@ -8,6 +8,14 @@
 //! block header, closing bracket, multi-line value) ends the run.
 
 pub fn format(src: &str) -> String {
+    let mut out = String::with_capacity(src.len() + src.len() / 4);
+    format_into(src, &mut out);
+    out
+}
+
+/// [`format`], appending to `out` (the caller's header stays in the same buffer). Lines are
+/// borrowed from `src` and padded while writing: no string per line.
+pub fn format_into(src: &str, out: &mut String) {
     let mut lines: Vec<Line> = Vec::new();
     // hclwrite's indent stack: a line with a net opening pushes one level (however many
     // brackets it opens); closings pop what they match.
@@ -48,43 +56,65 @@ pub fn format(src: &str) -> String {
         };
         lines.push(Line {
             indent,
-            assign: scan.assign,
+            assign: scan.assign.map(|at| Assign {
+                lead: text[..at].trim_end().len(),
+                at,
+                width: 0,
+            }),
             opens: scan.net > 0,
-            text: text.to_string(),
+            text,
         });
     }
     while lines.last().is_some_and(|l| l.text.is_empty()) {
         lines.pop();
     }
     align(&mut lines);
-    let mut out = String::with_capacity(src.len() + src.len() / 4);
     for l in &lines {
         if !l.text.is_empty() {
             for _ in 0..l.indent {
                 out.push_str("  ");
             }
-            out.push_str(&l.text);
+            match &l.assign {
+                Some(a) => {
+                    let lead = &l.text[..a.lead];
+                    out.push_str(lead);
+                    for _ in lead.chars().count()..=a.width {
+                        out.push(' ');
+                    }
+                    out.push_str(&l.text[a.at..]);
+                }
+                None => out.push_str(l.text),
+            }
         }
         out.push('\n');
     }
-    out
 }
 
-struct Line {
+struct Line<'a> {
     indent: usize,
-    /// Byte offset of the aligned `=` in `text`, when the line joins an alignment run.
-    assign: Option<usize>,
+    /// Set when the line joins an alignment run.
+    assign: Option<Assign>,
     opens: bool,
-    text: String,
+    text: &'a str,
 }
 
-impl Line {
-    fn blank() -> Line {
+/// Where a line's aligned `=` is, and how wide its run's names are.
+struct Assign {
+    /// Byte length of the name before the `=`, trailing spaces trimmed.
+    lead: usize,
+    /// Byte offset of the `=`.
+    at: usize,
+    /// Width in characters of the longest name of the run.
+    width: usize,
+}
+
+impl Line<'_> {
+    fn blank() -> Self {
         Line {
             indent: 0,
             assign: None,
             opens: false,
-            text: String::new(),
+            text: "",
         }
     }
 }
@@ -100,21 +130,16 @@ fn align(lines: &mut [Line]) {
         while end < lines.len() && lines[end].assign.is_some() {
             end += 1;
         }
-        let width = lines[start..end]
-            .iter()
-            .map(|l| {
-                l.text[..l.assign.expect("in run")]
-                    .trim_end()
-                    .chars()
-                    .count()
-            })
-            .max()
-            .unwrap_or(0);
+        let lead_width = |l: &Line| {
+            l.assign
+                .as_ref()
+                .map_or(0, |a| l.text[..a.lead].chars().count())
+        };
+        let width = lines[start..end].iter().map(lead_width).max().unwrap_or(0);
         for l in &mut lines[start..end] {
-            let at = l.assign.expect("in run");
-            let lead = l.text[..at].trim_end();
-            let pad = width - lead.chars().count();
-            l.text = format!("{lead}{} {}", " ".repeat(pad), &l.text[at..]);
+            if let Some(a) = &mut l.assign {
+                a.width = width;
+            }
         }
         start = end;
     }

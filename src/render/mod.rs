@@ -387,10 +387,12 @@ fn finish(source: &str, body: &str) -> String {
         .chars()
         .map(|c| if c.is_control() { '_' } else { c })
         .collect();
-    let header = format!(
-        "{HEADER_PREFIX}{source}. Do not edit: change the catalogue and run bankgen render.\n\n"
-    );
-    format!("{header}{}", fmt::format(body))
+    let mut out = String::with_capacity(body.len() + body.len() / 4 + 128);
+    out.push_str(HEADER_PREFIX);
+    out.push_str(&source);
+    out.push_str(". Do not edit: change the catalogue and run bankgen render.\n\n");
+    fmt::format_into(body, &mut out);
+    out
 }
 
 /// Render several environments, parsing the templates once.
