@@ -6,7 +6,7 @@ use super::hcl::raw;
 use super::profile::Features;
 use crate::diag::{Loc, Problem};
 use crate::model::names::ident;
-use crate::model::{Catalog, Environment, Module};
+use crate::model::{Catalog, Environment, Module, Subscription};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -24,6 +24,8 @@ pub struct Export {
 pub struct ModuleCtx<'a> {
     pub cat: &'a Catalog,
     pub module: &'a Module,
+    /// The subscriptions this module consumes.
+    pub subscriptions: &'a [&'a Subscription],
     pub env: &'a Environment,
     pub features: Features,
     engine: &'a Engine,
@@ -38,6 +40,7 @@ impl<'a> ModuleCtx<'a> {
     pub fn new(
         cat: &'a Catalog,
         module: &'a Module,
+        subscriptions: &'a [&'a Subscription],
         env: &'a Environment,
         features: Features,
         engine: &'a Engine,
@@ -45,6 +48,7 @@ impl<'a> ModuleCtx<'a> {
         ModuleCtx {
             cat,
             module,
+            subscriptions,
             env,
             features,
             engine,
@@ -68,7 +72,7 @@ impl<'a> ModuleCtx<'a> {
             map.insert("account".into(), json!(self.env.account_id));
             map.insert("emulator".into(), json!(self.env.emulator.is_some()));
         }
-        match self.engine.render(template, &ctx) {
+        match self.engine.render(template, ctx) {
             Ok(text) => self.blocks.push((family, text)),
             Err(mut p) => {
                 p.loc = Some(loc.clone());

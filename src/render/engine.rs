@@ -2,6 +2,7 @@
 //! read from `--templates DIR`), and filters that are the only way a value reaches the output.
 
 use super::hcl;
+use super::view::View;
 use crate::diag::Problem;
 use include_dir::{Dir, include_dir};
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
@@ -33,10 +34,12 @@ impl Engine {
             Ok(Value::from_safe_string(hcl::quote(s)))
         });
         env.add_filter("hcl", |v: Value| -> Result<Value, Error> {
-            let json = serde_json::to_value(&v).map_err(|e| invalid(e.to_string()))?;
-            hcl::expr(&json)
-                .map(Value::from_safe_string)
-                .map_err(invalid)
+            let text = match v.downcast_object_ref::<View>() {
+                // The context's own JSON: no round trip through minijinja values.
+                Some(view) => hcl::expr(view.json()),
+                None => hcl::expr(&serde_json::to_value(&v).map_err(|e| invalid(e.to_string()))?),
+            };
+            text.map(Value::from_safe_string).map_err(invalid)
         });
         env.add_filter("ident", |v: Value| -> Result<Value, Error> {
             let s = v
@@ -100,12 +103,12 @@ impl Engine {
         Ok(Engine { env })
     }
 
-    pub fn render(&self, template: &str, ctx: &serde_json::Value) -> Result<String, Problem> {
+    pub fn render(&self, template: &str, ctx: serde_json::Value) -> Result<String, Problem> {
         let t = self
             .env
             .get_template(template)
             .map_err(|e| template_problem(template, &e))?;
-        t.render(Value::from(minijinja::value::Serde(ctx)))
+        t.render(View::root(ctx))
             .map_err(|e| template_problem(template, &e))
     }
 }

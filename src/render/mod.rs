@@ -9,6 +9,7 @@ pub mod fmt;
 pub mod hcl;
 mod kinds;
 mod profile;
+mod view;
 mod write;
 
 pub use engine::Engine;
@@ -16,12 +17,12 @@ pub use profile::Features;
 pub use write::{WriteSummary, check_trees, write_trees};
 
 use crate::diag::{Loc, Problem};
-use crate::model::{Backend, Catalog, Environment, Module, Profile, names::ident};
+use crate::model::{Backend, Catalog, Environment, Module, Profile, Subscription, names::ident};
 use ctx::ModuleCtx;
 use hcl::raw;
 use rayon::prelude::*;
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 #[derive(Debug, Default, Clone)]
@@ -121,10 +122,21 @@ pub fn render_env_with(
     };
     let profile = opts.profile.unwrap_or(environment.profile);
     let features = Features::of(profile);
+    // Each module's subscriptions, found once instead of a scan of all of them per module.
+    let mut subscriptions: HashMap<&str, Vec<&Subscription>> = HashMap::new();
+    for s in &cat.subscriptions {
+        subscriptions
+            .entry(s.consumer.as_str())
+            .or_default()
+            .push(s);
+    }
     let results: Vec<ModuleFiles> = cat
         .modules
         .par_iter()
-        .map(|m| render_module(cat, m, environment, profile, features, engine))
+        .map(|m| {
+            let subs = subscriptions.get(m.id.as_str()).map_or(&[][..], |v| v);
+            render_module(cat, m, subs, environment, profile, features, engine)
+        })
         .collect();
     let mut files = BTreeMap::new();
     let mut problems = Vec::new();
@@ -150,12 +162,13 @@ type ModuleFiles = Result<Vec<(String, String)>, Vec<Problem>>;
 fn render_module(
     cat: &Catalog,
     module: &Module,
+    subscriptions: &[&Subscription],
     env: &Environment,
     profile: Profile,
     features: Features,
     engine: &Engine,
 ) -> ModuleFiles {
-    let mut m = ModuleCtx::new(cat, module, env, features, engine);
+    let mut m = ModuleCtx::new(cat, module, subscriptions, env, features, engine);
     for (_, kind) in kinds::KINDS {
         kind(&mut m);
     }
@@ -167,7 +180,7 @@ fn render_module(
 
     let versions = engine.render(
         "versions.tf.j2",
-        &json!({
+        json!({
             "terraform_version": cat.platform.terraform_version,
             "provider_version": cat.platform.provider_versions.get(&profile).cloned().unwrap_or_default(),
         }),
@@ -190,7 +203,7 @@ fn render_module(
     };
     let providers = engine.render(
         "providers.tf.j2",
-        &json!({
+        json!({
             "region": cat.platform.region,
             "emulator": env.emulator.is_some(),
             "endpoint": env.emulator,
@@ -210,7 +223,7 @@ fn render_module(
         }),
         Backend::Local { path } => json!({ "kind": "local", "path": path }),
     };
-    let backend = engine.render("backend.tf.j2", &json!({ "backend": backend }));
+    let backend = engine.render("backend.tf.j2", json!({ "backend": backend }));
     for (name, text) in [
         ("versions.tf", versions),
         ("providers.tf", providers),
@@ -270,13 +283,13 @@ fn render_module(
             continue;
         }
         let ctx = json!({ "id": id, "name": m.ssm_path(&e.path), "description": e.description, "value": e.value, "src": ctx::source_comment(&e.loc) });
-        match engine.render("ssm_export.tf.j2", &ctx) {
+        match engine.render("ssm_export.tf.j2", ctx) {
             Ok(t) => ssm.push(t),
             Err(p) => m.problems.push(p),
         }
         match engine.render(
             "output.tf.j2",
-            &json!({ "id": id, "description": e.description, "value": e.value }),
+            json!({ "id": id, "description": e.description, "value": e.value }),
         ) {
             Ok(t) => outputs.push(t),
             Err(p) => m.problems.push(p),
@@ -290,7 +303,7 @@ fn render_module(
     }
     let mut imports = Vec::new();
     for (label, path) in &m.imports {
-        match engine.render("ssm_import.tf.j2", &json!({ "id": label, "name": path })) {
+        match engine.render("ssm_import.tf.j2", json!({ "id": label, "name": path })) {
             Ok(t) => imports.push(t),
             Err(p) => m.problems.push(p),
         }

@@ -10,8 +10,7 @@ use crate::render::hcl::raw;
 use serde_json::{Value, json};
 
 pub fn render(m: &mut ModuleCtx) {
-    let subs: Vec<_> = m.cat.subscriptions_of(&m.module.id).cloned().collect();
-    for s in subs {
+    for &s in m.subscriptions {
         let id = ident(&s.name);
         let rule_name = m.env_name(&format!("bank-{}", s.name));
         let key = m.key_arn("operational");
