@@ -29,6 +29,8 @@ pub struct ModuleCtx<'a> {
     pub env: &'a Environment,
     pub features: Features,
     engine: &'a Engine,
+    /// The module-wide values every block's template sees (`f`, `env`, `region`, …), built once.
+    shared: minijinja::Value,
     pub blocks: Vec<(Family, String)>,
     /// label → full SSM path.
     pub imports: BTreeMap<String, String>,
@@ -52,6 +54,13 @@ impl<'a> ModuleCtx<'a> {
             env,
             features,
             engine,
+            shared: Engine::shared(json!({
+                "f": features,
+                "env": env.name,
+                "region": cat.platform.region,
+                "account": env.account_id,
+                "emulator": env.emulator.is_some(),
+            })),
             blocks: Vec::new(),
             imports: BTreeMap::new(),
             exports: Vec::new(),
@@ -63,16 +72,8 @@ impl<'a> ModuleCtx<'a> {
     pub fn emit(&mut self, family: Family, template: &str, loc: &Loc, mut ctx: Value) {
         if let Value::Object(map) = &mut ctx {
             map.insert("src".into(), json!(source_comment(loc)));
-            map.insert(
-                "f".into(),
-                serde_json::to_value(self.features).unwrap_or_default(),
-            );
-            map.insert("env".into(), json!(self.env.name));
-            map.insert("region".into(), json!(self.cat.platform.region));
-            map.insert("account".into(), json!(self.env.account_id));
-            map.insert("emulator".into(), json!(self.env.emulator.is_some()));
         }
-        match self.engine.render(template, ctx) {
+        match self.engine.render_shared(template, &self.shared, ctx) {
             Ok(text) => self.blocks.push((family, text)),
             Err(mut p) => {
                 p.loc = Some(loc.clone());

@@ -5,6 +5,7 @@ use super::hcl;
 use super::view::View;
 use crate::diag::Problem;
 use include_dir::{Dir, include_dir};
+use minijinja::value::merge_maps;
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 use std::path::Path;
 
@@ -104,12 +105,31 @@ impl Engine {
     }
 
     pub fn render(&self, template: &str, ctx: serde_json::Value) -> Result<String, Problem> {
+        self.render_value(template, View::root(ctx))
+    }
+
+    /// Render with `shared` (values common to many blocks, built once) in front of `ctx`: a
+    /// name in both is `shared`'s.
+    pub fn render_shared(
+        &self,
+        template: &str,
+        shared: &Value,
+        ctx: serde_json::Value,
+    ) -> Result<String, Problem> {
+        self.render_value(template, merge_maps([shared.clone(), View::root(ctx)]))
+    }
+
+    /// The context of a shared-values map for [`Engine::render_shared`].
+    pub fn shared(values: serde_json::Value) -> Value {
+        View::root(values)
+    }
+
+    fn render_value(&self, template: &str, ctx: Value) -> Result<String, Problem> {
         let t = self
             .env
             .get_template(template)
             .map_err(|e| template_problem(template, &e))?;
-        t.render(View::root(ctx))
-            .map_err(|e| template_problem(template, &e))
+        t.render(ctx).map_err(|e| template_problem(template, &e))
     }
 }
 

@@ -18,9 +18,8 @@ pub fn tpl(parts: Vec<Value>) -> Value {
     json!({ "$tpl": parts })
 }
 
-/// The body of a quoted HCL string for a literal value.
-pub fn escape_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+/// Append the body of a quoted HCL string for a literal value.
+fn push_escaped(s: &str, out: &mut String) {
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -38,11 +37,18 @@ pub fn escape_str(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 pub fn quote(s: &str) -> String {
-    format!("\"{}\"", escape_str(s))
+    let mut out = String::with_capacity(s.len() + 2);
+    push_quoted(s, &mut out);
+    out
+}
+
+fn push_quoted(s: &str, out: &mut String) {
+    out.push('"');
+    push_escaped(s, out);
+    out.push('"');
 }
 
 /// An object key: bare when it is an identifier, quoted otherwise (`"aws:SecureTransport"`).
@@ -69,7 +75,7 @@ fn write_expr(v: &Value, out: &mut String) -> Result<(), String> {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => out.push_str(&quote(s)),
+        Value::String(s) => push_quoted(s, out),
         Value::Array(items) => {
             if items.iter().all(is_inline) && inline_len(v) <= 100 {
                 out.push('[');
@@ -131,7 +137,7 @@ fn write_template(parts: &Value, out: &mut String) -> Result<(), String> {
     out.push('"');
     for p in parts {
         match p {
-            Value::String(s) => out.push_str(&escape_str(s)),
+            Value::String(s) => push_escaped(s, out),
             Value::Object(m) if m.contains_key("$raw") => {
                 out.push_str("${");
                 out.push_str(m["$raw"].as_str().ok_or("$raw must be a string")?);
