@@ -153,17 +153,12 @@ fn safe_only(
         )));
     }
     // minijinja prints booleans the Python way (`True`); HCL spells them in lower case.
-    let text = match value.kind() {
-        ValueKind::Bool => {
-            if value.is_true() {
-                "true".to_string()
-            } else {
-                "false".to_string()
-            }
-        }
-        _ => value.to_string(),
+    let written = match (value.kind(), value.as_str()) {
+        (ValueKind::Bool, _) => out.write_str(if value.is_true() { "true" } else { "false" }),
+        (_, Some(s)) => out.write_str(s),
+        _ => write!(out, "{value}"),
     };
-    out.write_str(&text).map_err(|e| invalid(e.to_string()))
+    written.map_err(|e| invalid(e.to_string()))
 }
 
 fn template_problem(name: &str, e: &Error) -> Problem {

@@ -20,6 +20,12 @@ pub fn tpl(parts: Vec<Value>) -> Value {
 
 /// Append the body of a quoted HCL string for a literal value.
 fn push_escaped(s: &str, out: &mut String) {
+    // Most catalogue text needs no escape at all.
+    let plain = |b: u8| (0x20..0x7f).contains(&b) && !matches!(b, b'\\' | b'"' | b'$' | b'%');
+    if s.bytes().all(plain) {
+        out.push_str(s);
+        return;
+    }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
