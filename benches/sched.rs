@@ -1,0 +1,126 @@
+//! Deploy scheduling. First a table (printed, not timed): the makespan the scheduler reaches
+//! with known module durations against the lower bound max(critical path, total work / N), on
+//! the shipped deployment graph and on random graphs of 1,000 modules, ranking by weighed
+//! paths and, for comparison, by path length alone (every module weighing 1). Then criterion
+//! times the scheduler itself: a whole simulated run of 1,000 modules, i.e. every start and
+//! finish decision bankgen makes.
+//!
+//! `SCHED_REPORT=FILE` (a `--report` JSON of a real run of the shipped catalogue) replaces the
+//! table by that run: its makespan against the bound and against the simulated run of its own
+//! measured durations.
+
+use bankgen::catalog::CatalogSource;
+use bankgen::deploy::sched::Weights;
+use bankgen::deploy::sched::sim::{Simulation, random_dag, simulate};
+use bankgen::model::graph::DeployGraph;
+use criterion::{Criterion, criterion_group};
+use std::hint::black_box;
+
+fn shipped_graph() -> DeployGraph {
+    let (cat, _) = bankgen::load_catalog(&CatalogSource::Embedded).expect("the catalogue loads");
+    DeployGraph::build(&cat)
+}
+
+/// Durations for the shipped graph, reproducible: the same skew as the random graphs.
+fn shipped_durations(g: &DeployGraph) -> Weights {
+    let (_, w) = random_dag(g.index.len(), 42);
+    Weights(
+        g.index
+            .keys()
+            .zip(w.0.values())
+            .map(|(k, v)| (k.clone(), *v))
+            .collect(),
+    )
+}
+
+fn row(what: &str, jobs: usize, weighed: Simulation, unit: Simulation) {
+    println!(
+        "{what:<28} -j {jobs:<3} bound {:>8.1} s  weighed {:>8.1} s ({:.3}x)  unit {:>8.1} s ({:.3}x)",
+        weighed.lower_bound(),
+        weighed.makespan,
+        weighed.ratio(),
+        unit.makespan,
+        unit.ratio()
+    );
+}
+
+fn table() {
+    let unit = Weights::default();
+    let g = shipped_graph();
+    let d = shipped_durations(&g);
+    for jobs in [4, 8, 16] {
+        row(
+            "shipped graph (142 modules)",
+            jobs,
+            simulate(&g, &d, &d, jobs),
+            simulate(&g, &d, &unit, jobs),
+        );
+    }
+    let mut worst: f64 = 0.0;
+    for seed in 1..=10 {
+        let (g, d) = random_dag(1000, seed);
+        for jobs in [4, 8, 16] {
+            let s = simulate(&g, &d, &d, jobs);
+            worst = worst.max(s.ratio());
+            if seed <= 2 {
+                row(
+                    &format!("random 1,000, seed {seed}"),
+                    jobs,
+                    s,
+                    simulate(&g, &d, &unit, jobs),
+                );
+            }
+        }
+    }
+    println!(
+        "random 1,000 modules, seeds 1-10, -j 4/8/16: worst weighed makespan / bound {worst:.3}"
+    );
+}
+
+fn real_run(path: &str) {
+    let text = std::fs::read_to_string(path).expect("the report");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let jobs = report["jobs"].as_u64().unwrap_or(4) as usize;
+    let modules = report["modules"].as_array().expect("modules");
+    let makespan = modules
+        .iter()
+        .filter_map(|m| m["finished_s"].as_f64())
+        .fold(0.0, f64::max);
+    let measured = Weights::from_report(&text).expect("durations");
+    let g = shipped_graph();
+    let g = g.restrict(&measured.0.keys().cloned().collect());
+    // The runner ranks by path length (it has no durations yet): the same rule here, so the
+    // difference is bankgen's own time between modules.
+    let ideal = simulate(&g, &measured, &Weights::default(), jobs);
+    let n = measured.0.len();
+    println!(
+        "real run, {n} modules, -j {jobs}: makespan {makespan:.2} s, bound {:.2} s ({:.3}x), \
+         simulated with its own durations {:.2} s, overhead {:.1} ms per module",
+        ideal.lower_bound(),
+        makespan / ideal.lower_bound(),
+        ideal.makespan,
+        (makespan - ideal.makespan) / n as f64 * 1e3
+    );
+}
+
+fn decisions(c: &mut Criterion) {
+    let (g, d) = random_dag(1000, 1);
+    c.bench_function("sched_simulated_run_1000_modules_j8", |b| {
+        b.iter(|| simulate(black_box(&g), &d, &d, 8))
+    });
+}
+
+criterion_group!(benches, decisions);
+
+fn main() {
+    match std::env::var("SCHED_REPORT") {
+        Ok(path) => real_run(&path),
+        Err(_) => {
+            table();
+            benches();
+            criterion::Criterion::default()
+                .configure_from_args()
+                .final_summary();
+        }
+    }
+}
