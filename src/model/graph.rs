@@ -201,26 +201,6 @@ impl DeployGraph {
         (out.len() == self.graph.node_count()).then_some(out)
     }
 
-    /// For each module, the number of modules on the longest path that starts at it (itself
-    /// included): the scheduler starts the module with the longest remaining chain first.
-    pub fn remaining_path_lengths(&self) -> BTreeMap<String, usize> {
-        let mut len: BTreeMap<String, usize> = BTreeMap::new();
-        let Some(order) = self.topo_order() else {
-            return self.index.keys().map(|k| (k.clone(), 1)).collect();
-        };
-        for id in order.iter().rev() {
-            let n = self.index[id];
-            let best = self
-                .graph
-                .neighbors(n)
-                .map(|x| len[&self.graph[x]])
-                .max()
-                .unwrap_or(0);
-            len.insert(id.clone(), best + 1);
-        }
-        len
-    }
-
     /// The same graph with every edge reversed (the order to destroy in).
     pub fn reversed(&self) -> DeployGraph {
         let mut g = self.graph.clone();
