@@ -89,15 +89,25 @@ fn real_run(path: &str) {
     let measured = Weights::from_report(&text).expect("durations");
     let g = shipped_graph();
     let g = g.restrict(&measured.0.keys().cloned().collect());
-    // The runner ranks by path length (it has no durations yet): the same rule here, so the
-    // difference is bankgen's own time between modules.
-    let ideal = simulate(&g, &measured, &Weights::default(), jobs);
+    // The runner ranked by the durations it had recorded before (`SCHED_RANKED_BY`: a copy of
+    // that durations.json), else by path length: the same ranking here, so the difference is
+    // bankgen's own time between modules.
+    let ranked_by = match std::env::var("SCHED_RANKED_BY") {
+        Ok(p) => {
+            let t: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(p).expect("durations"))
+                    .expect("JSON");
+            Weights(serde_json::from_value(t["apply"].clone()).expect("module → seconds"))
+        }
+        Err(_) => Weights::default(),
+    };
+    let ideal = simulate(&g, &measured, &ranked_by, jobs);
     // What this report's durations, given to the scheduler as weights, would reach.
     let weighed = simulate(&g, &measured, &measured, jobs);
     let n = measured.0.len();
     println!(
         "real run, {n} modules, -j {jobs}: makespan {makespan:.2} s, bound {:.2} s ({:.3}x); \
-         simulated with its own durations {:.2} s, so bankgen's overhead is {:.2} ms per module; \
+         simulated with its own durations and the same ranking {:.2} s, so bankgen's overhead is {:.2} ms per module; \
          ranked by these durations as weights the simulation reaches {:.2} s ({:.3}x)",
         ideal.lower_bound(),
         makespan / ideal.lower_bound(),

@@ -1617,3 +1617,62 @@ fn a_rollback_whose_plan_fails_changes_nothing() {
     );
     assert!(!run.out.join("local/.bankgen/last-apply.json").exists());
 }
+
+// ------------------------------------------------------------------------- durations
+
+#[test]
+fn the_longest_remaining_time_starts_first_and_durations_are_recorded() {
+    // Two modules of one phase with no order between them: by module count the lower id
+    // starts first (-j 1); with the other one known to take longer, it starts first.
+    let (_, g) = catalog();
+    let phase2: Vec<String> = in_phase(2).into_iter().collect();
+    let (a, b) = phase2
+        .iter()
+        .flat_map(|a| phase2.iter().map(move |b| (a, b)))
+        .find(|(a, b)| a < b && !g.before(a, b) && !g.before(b, a))
+        .expect("two independent Phase 2 modules");
+    let first = |run: &Run| {
+        let s = run.spans();
+        if s[a].0 < s[b].0 {
+            a.clone()
+        } else {
+            b.clone()
+        }
+    };
+    let (run, d) = Deploy::new("plan").jobs(1).only(&[a, b]).run();
+    run.ok();
+    assert_eq!(&first(&run), a, "unit weights: ties by id");
+    // The run recorded its durations for the next plan.
+    let recorded: Value = serde_json::from_str(
+        &std::fs::read_to_string(d.out().join("local/.bankgen/durations.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(recorded["plan"][a].as_f64().is_some() && recorded["plan"][b].as_f64().is_some());
+    // The next run of the same environment uses the recorded durations.
+    let slow_b = serde_json::json!({"plan": {a.as_str(): 1.0, b.as_str(): 30.0}});
+    std::fs::write(
+        d.out().join("local/.bankgen/durations.json"),
+        slow_b.to_string(),
+    )
+    .unwrap();
+    std::fs::remove_file(d.calls_file()).unwrap();
+    let (run, d) = d.run();
+    run.ok();
+    assert_eq!(&first(&run), b, "recorded durations rank the paths");
+    let report = d.dir.path().join("slow-b.json");
+    let modules = serde_json::json!({"modules": [
+        {"id": a, "status": "ok", "duration_s": 1.0},
+        {"id": b, "status": "ok", "duration_s": 30.0}]});
+    std::fs::write(&report, modules.to_string()).unwrap();
+    let (run, _) = Deploy::new("plan")
+        .jobs(1)
+        .only(&[a, b])
+        .args(&["--durations", &report.display().to_string()])
+        .run();
+    run.ok();
+    assert_eq!(
+        &first(&run),
+        b,
+        "the module known to take longer starts first"
+    );
+}

@@ -9,8 +9,9 @@ use crate::deploy::record::ApplyRecord;
 use crate::deploy::report::RunReport;
 use crate::deploy::revision::{self, Revision};
 use crate::deploy::runner::Runner;
+use crate::deploy::sched::Weights;
 use crate::deploy::ui::Ui;
-use crate::deploy::{self, PlansManifest, RunConfig, SavedPlan, changes, checks, tofu};
+use crate::deploy::{self, PlansManifest, RunConfig, SavedPlan, changes, checks, durations, tofu};
 use crate::model::graph::DeployGraph;
 use crate::model::{Catalog, Profile};
 use std::collections::BTreeSet;
@@ -94,6 +95,11 @@ pub struct RunFlags {
     /// Provider profile instead of the environment's: v6 or legacy
     #[arg(long, value_parser = ["v6", "legacy"])]
     pub profile: Option<String>,
+
+    /// Module durations to rank the critical path by: a previous run's --report
+    /// [default: the durations recorded in OUT/<env>/.bankgen/durations.json]
+    #[arg(long, value_name = "REPORT")]
+    pub durations: Option<PathBuf>,
 }
 
 pub(super) fn usage(msg: impl std::fmt::Display) -> u8 {
@@ -328,6 +334,13 @@ impl<'a> Session<'a> {
                 "note: a Terraform plugin cache is configured ({why}); running `init` one module at a time"
             );
         }
+        let weights = match &self.flags.durations {
+            Some(f) => std::fs::read_to_string(f)
+                .map_err(|e| e.to_string())
+                .and_then(|t| Weights::from_report(&t))
+                .map_err(|e| usage(format!("--durations {}: {e}", f.display())))?,
+            None => durations::recorded(&env_dir, pass.action),
+        };
         let cfg = Arc::new(RunConfig {
             action: pass.action,
             env: self.env.clone(),
@@ -344,6 +357,7 @@ impl<'a> Session<'a> {
             saved_plans: pass.saved_plans.clone(),
             keep_plans: pass.keep_plans.clone(),
             serial_init,
+            weights,
         });
 
         let mut graph = DeployGraph::build(pass.cat).restrict(pass.modules);
@@ -375,6 +389,12 @@ impl<'a> Session<'a> {
         let mut report = self.runner.run(&graph, &cfg, &Arc::new(checks), &mut ui);
         ui.finish();
         report.exit_code = finish(&cfg, pass.report, self.flags.json, &report, &ui);
+        if let Err(e) = durations::record(&env_dir, pass.action, &report) {
+            eprintln!(
+                "note: cannot record the module durations in {}: {e}",
+                durations::path(&env_dir).display()
+            );
+        }
         Ok(report)
     }
 

@@ -23,6 +23,7 @@
 pub mod aws;
 pub mod changes;
 pub mod checks;
+pub mod durations;
 pub mod process;
 pub mod record;
 pub mod report;
@@ -78,6 +79,8 @@ pub struct RunConfig {
     pub keep_plans: Option<PathBuf>,
     /// Why `init` runs one at a time (a plugin cache is configured).
     pub serial_init: Option<String>,
+    /// Expected seconds per module: the scheduler ranks by the heaviest remaining path.
+    pub weights: sched::Weights,
 }
 
 impl RunConfig {

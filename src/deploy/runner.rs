@@ -91,7 +91,7 @@ impl Runner {
         ui: &mut Ui,
     ) -> RunReport {
         let started = Instant::now();
-        let mut sched = Scheduler::new(graph);
+        let mut sched = Scheduler::with_weights(graph, &cfg.weights);
         let init_lock = Arc::new(Mutex::new(()));
         let mut results: BTreeMap<String, Outcome> = Default::default();
         let mut running = 0usize;
