@@ -22,12 +22,17 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let Some(env) = cat.environment(&args.env) else {
-        eprintln!("error: unknown environment `{}`", args.env);
-        return EXIT_USAGE;
-    };
+    if let Err(code) = super::deploy::known_env(&cat, &args.env) {
+        return code;
+    }
+    let env = cat.environment(&args.env).expect("a known environment");
     if cat.phase(args.phase).is_none() {
-        eprintln!("error: unknown phase {} (domains.yaml)", args.phase);
+        let ids: Vec<String> = cat.phases.iter().map(|p| p.id.to_string()).collect();
+        eprintln!(
+            "error: unknown phase {} (domains.yaml has: {})",
+            args.phase,
+            ids.join(", ")
+        );
         return EXIT_USAGE;
     }
     let creds = match (Credentials::from_env(), &env.emulator) {

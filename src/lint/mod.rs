@@ -91,84 +91,23 @@ fn read(path: &Path) -> Result<Result<String, String>, Unreadable> {
     Ok(String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string()))
 }
 
-/// A file parsed (or its parse error), with its folder.
-type ParsedIn = (PathBuf, Result<Parsed, Finding>);
-
 /// Lint Terraform paths (and the catalogue): every finding, suppressions applied, sorted by
 /// file and line.
 pub fn lint(req: &Request) -> Result<Report, Unreadable> {
     let set = index::collect(&req.paths).map_err(Unreadable)?;
     let parse_rule = rules::find(rules::PARSE_ERROR).expect("BGL001 is registered");
-    // Read and parse every file once, in parallel.
-    let parsed: Vec<Result<ParsedIn, Unreadable>> = set
-        .files
-        .par_iter()
-        .map(|(path, reported)| {
-            let text = read(path)?;
-            let name = display_name(path);
-            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let text = match text {
-                Ok(t) => t,
-                Err(msg) => {
-                    let src = Arc::new(SourceFile {
-                        name,
-                        text: String::new(),
-                    });
-                    let file = TfFile::new(src, path.clone());
-                    let mut out = Out::new(parse_rule.code, parse_rule.severity);
-                    out.in_file(
-                        &file,
-                        Default::default(),
-                        None,
-                        None,
-                        msg,
-                        "save the file as UTF-8",
-                    );
-                    return Ok((dir, Err(out.findings.remove(0))));
-                }
-            };
-            let src = Arc::new(SourceFile { name, text });
-            Ok((
-                dir,
-                match index::parse_file(src, path.clone()) {
-                    Ok(mut p) => {
-                        p.file.reported = *reported;
-                        Ok(p)
-                    }
-                    Err(e) => {
-                        let mut out = Out::new(parse_rule.code, parse_rule.severity);
-                        let offset = e.file.line_col_offset(e.line, e.column);
-                        out.in_file(
-                            &e.file,
-                            value::Span {
-                                start: offset,
-                                end: offset,
-                            },
-                            None,
-                            e.file.origin(),
-                            format!("the file does not parse: {}", e.message),
-                            "fix the syntax at this place",
-                        );
-                        Err(out.findings.remove(0))
-                    }
-                },
-            ))
-        })
-        .collect();
-    let mut by_dir: BTreeMap<PathBuf, (Vec<Parsed>, bool)> = BTreeMap::new();
-    let mut findings = Vec::new();
-    let files = parsed.len();
-    for p in parsed {
-        let (dir, p) = p?;
-        let entry = by_dir.entry(dir).or_default();
-        match p {
-            Ok(p) => entry.0.push(p),
-            Err(f) => {
-                entry.1 = true;
-                findings.push(f);
-            }
-        }
+    // One module folder at a time per thread: read and parse its files once, index them, run
+    // the rules, keep only the findings. Memory stays that of the modules in flight, however
+    // large the tree.
+    let mut by_dir: BTreeMap<PathBuf, Vec<(PathBuf, bool)>> = BTreeMap::new();
+    for (path, reported) in &set.files {
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        by_dir
+            .entry(dir)
+            .or_default()
+            .push((path.clone(), *reported));
     }
+    let files = set.files.len();
     let envs: Vec<String> = match req.catalog {
         Some(c) => c
             .platform
@@ -178,51 +117,29 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
             .collect(),
         None => req.policies.tags.environments.clone(),
     };
-    let results: Vec<(Vec<Finding>, usize, usize)> = by_dir
+    let results: Vec<Result<(Vec<Finding>, usize, usize), Unreadable>> = by_dir
         .into_par_iter()
-        .map(|(dir, (parsed, broken))| {
-            let m = index::build_module(dir, parsed);
-            let resources = m.resource_count();
-            if broken {
-                return (Vec::new(), resources, 0);
-            }
-            let cx = ModCtx {
-                env: facts::env_of(&m.dir, &envs),
-                module_id: facts::module_of(&m.dir),
-                m: &m,
-                p: req.policies,
-                cat: req.catalog,
-            };
-            let mut found = Vec::new();
-            for r in rules::RULES {
-                if let Some(check) = r.terraform {
-                    let mut out = Out::new(r.code, r.severity);
-                    check(&cx, &mut out);
-                    found.append(&mut out.findings);
+        .map(|(dir, paths)| {
+            let mut parsed = Vec::new();
+            let mut broken = Vec::new();
+            for (path, reported) in &paths {
+                match parse_one(path, *reported, parse_rule)? {
+                    Ok(p) => parsed.push(p),
+                    Err(f) => broken.push(f),
                 }
             }
-            let ignores: Vec<(&TfFile, &Ignore)> = m
-                .files
-                .iter()
-                .flat_map(|f| f.ignores.iter().map(move |i| (f, i)))
-                .collect();
-            let (mut kept, suppressed) = suppress(found, &ignores);
-            kept.retain(|f| {
-                m.files
-                    .iter()
-                    .find(|x| x.source.name == f.file)
-                    .is_none_or(|x| x.reported)
-            });
-            (kept, resources, suppressed)
+            Ok(lint_module(req, &envs, dir, parsed, broken))
         })
         .collect();
+    let mut findings = Vec::new();
     let mut stats = Stats {
         files,
         modules: results.len(),
         rules: rules::RULES.len(),
         ..Default::default()
     };
-    for (mut f, resources, suppressed) in results {
+    for r in results {
+        let (mut f, resources, suppressed) = r?;
         findings.append(&mut f);
         stats.resources += resources;
         stats.suppressed += suppressed;
@@ -236,6 +153,104 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
     }
     sort(&mut findings);
     Ok(Report { findings, stats })
+}
+
+/// Read and parse one file: `Ok(Err(finding))` when it is not UTF-8 or does not parse (BGL001).
+fn parse_one(
+    path: &Path,
+    reported: bool,
+    parse_rule: &rules::Rule,
+) -> Result<Result<Parsed, Finding>, Unreadable> {
+    let text = read(path)?;
+    let name = display_name(path);
+    let text = match text {
+        Ok(t) => t,
+        Err(msg) => {
+            let src = Arc::new(SourceFile {
+                name,
+                text: String::new(),
+            });
+            let file = TfFile::new(src, path.to_path_buf());
+            let mut out = Out::new(parse_rule.code, parse_rule.severity);
+            out.in_file(
+                &file,
+                Default::default(),
+                None,
+                None,
+                msg,
+                "save the file as UTF-8",
+            );
+            return Ok(Err(out.findings.remove(0)));
+        }
+    };
+    let src = Arc::new(SourceFile { name, text });
+    Ok(match index::parse_file(src, path.to_path_buf()) {
+        Ok(mut p) => {
+            p.file.reported = reported;
+            Ok(p)
+        }
+        Err(e) => {
+            let mut out = Out::new(parse_rule.code, parse_rule.severity);
+            let offset = e.file.line_col_offset(e.line, e.column);
+            out.in_file(
+                &e.file,
+                value::Span {
+                    start: offset,
+                    end: offset,
+                },
+                None,
+                e.file.origin(),
+                format!("the file does not parse: {}", e.message),
+                "fix the syntax at this place",
+            );
+            Err(out.findings.remove(0))
+        }
+    })
+}
+
+/// Index one module folder and run every Terraform rule on it: its findings (after
+/// suppressions), its resource count and how many findings were suppressed. A folder with a
+/// file that does not parse gets only the parse findings.
+fn lint_module(
+    req: &Request,
+    envs: &[String],
+    dir: PathBuf,
+    parsed: Vec<Parsed>,
+    broken: Vec<Finding>,
+) -> (Vec<Finding>, usize, usize) {
+    let m = index::build_module(dir, parsed);
+    let resources = m.resource_count();
+    if !broken.is_empty() {
+        return (broken, resources, 0);
+    }
+    let cx = ModCtx {
+        env: facts::env_of(&m.dir, envs),
+        module_id: facts::module_of(&m.dir),
+        m: &m,
+        p: req.policies,
+        cat: req.catalog,
+    };
+    let mut found = Vec::new();
+    for r in rules::RULES {
+        if let Some(check) = r.terraform {
+            let mut out = Out::new(r.code, r.severity);
+            check(&cx, &mut out);
+            found.append(&mut out.findings);
+        }
+    }
+    let ignores: Vec<(&TfFile, &Ignore)> = m
+        .files
+        .iter()
+        .flat_map(|f| f.ignores.iter().map(move |i| (f, i)))
+        .collect();
+    let (mut kept, suppressed) = suppress(found, &ignores);
+    kept.retain(|f| {
+        m.files
+            .iter()
+            .find(|x| x.source.name == f.file)
+            .is_none_or(|x| x.reported)
+    });
+    (kept, resources, suppressed)
 }
 
 pub fn sort(findings: &mut [Finding]) {
