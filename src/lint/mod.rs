@@ -117,7 +117,7 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
             .collect(),
         None => req.policies.tags.environments.clone(),
     };
-    let results: Vec<Result<(Vec<Finding>, usize, usize), Unreadable>> = by_dir
+    let results: Vec<Result<Linted, Unreadable>> = by_dir
         .into_par_iter()
         .map(|(dir, paths)| {
             let mut parsed = Vec::new();
@@ -208,16 +208,19 @@ fn parse_one(
     })
 }
 
-/// Index one module folder and run every Terraform rule on it: its findings (after
-/// suppressions), its resource count and how many findings were suppressed. A folder with a
-/// file that does not parse gets only the parse findings.
+/// One module folder's findings (after suppressions), its resource count and how many findings
+/// were suppressed.
+type Linted = (Vec<Finding>, usize, usize);
+
+/// Index one module folder and run every Terraform rule on it. A folder with a file that does
+/// not parse gets only the parse findings.
 fn lint_module(
     req: &Request,
     envs: &[String],
     dir: PathBuf,
     parsed: Vec<Parsed>,
     broken: Vec<Finding>,
-) -> (Vec<Finding>, usize, usize) {
+) -> Linted {
     let m = index::build_module(dir, parsed);
     let resources = m.resource_count();
     if !broken.is_empty() {
