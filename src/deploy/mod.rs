@@ -23,6 +23,7 @@
 pub mod aws;
 pub mod changes;
 pub mod checks;
+mod clock;
 pub mod durations;
 pub mod process;
 pub mod record;
