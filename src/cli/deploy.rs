@@ -212,12 +212,7 @@ pub(super) fn known_env(cat: &Catalog, env: &str) -> Result<(), u8> {
     if cat.environment(env).is_some() {
         return Ok(());
     }
-    let known: Vec<&str> = cat
-        .platform
-        .environments
-        .iter()
-        .map(|e| e.name.as_str())
-        .collect();
+    let known = cat.environment_names();
     Err(usage(format!(
         "unknown environment `{env}` (platform.yaml has: {})",
         known.join(", ")

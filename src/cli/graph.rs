@@ -57,12 +57,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     if let Some(env) = &args.env
         && cat.environment(env).is_none()
     {
-        let known: Vec<&str> = cat
-            .platform
-            .environments
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect();
+        let known = cat.environment_names();
         eprintln!(
             "error: unknown environment `{env}` (platform.yaml has: {})",
             known.join(", ")

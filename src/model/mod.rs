@@ -249,6 +249,15 @@ impl Catalog {
         self.domains.iter().find(|d| d.id == id)
     }
 
+    /// The environments' names, in platform.yaml's order (for "unknown environment" messages).
+    pub fn environment_names(&self) -> Vec<&str> {
+        self.platform
+            .environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect()
+    }
+
     pub fn environment(&self, name: &str) -> Option<&Environment> {
         self.platform.environments.iter().find(|e| e.name == name)
     }

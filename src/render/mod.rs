@@ -107,12 +107,7 @@ pub fn render_env_with(
     engine: &Engine,
 ) -> Result<Tree, Vec<Problem>> {
     let Some(environment) = cat.environment(env) else {
-        let known: Vec<&str> = cat
-            .platform
-            .environments
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect();
+        let known = cat.environment_names();
         return Err(vec![Problem::error(
             "BGR004",
             None,

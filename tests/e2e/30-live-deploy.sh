@@ -18,37 +18,9 @@
 #   6. `bankgen destroy` (reverse order) removes everything
 # Needs scripts/toolchain. Takes a few minutes.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$ROOT"
-# shellcheck disable=SC1091
-source .toolchain/env.sh
-T0=$SECONDS
-step() { printf '[live-deploy] (t=%ds) %s\n' $((SECONDS - T0)) "$*"; }
-die() { printf '[live-deploy] FAIL: %s\n' "$*" >&2; exit 1; }
-
-cargo build --quiet   # a no-op after scripts/test's cargo test
-BIN=$ROOT/target/debug/bankgen
-PORT=4566
-ENDPOINT=http://127.0.0.1:$PORT
-grep -q "endpoint: $ENDPOINT" catalog/platform.yaml || die "catalog/platform.yaml's local endpoint is not $ENDPOINT"
-
-WORK=$(mktemp -d)
-OUT=$WORK/out
-STARTED_MOTO=0
-cleanup() {
-  if [ "$STARTED_MOTO" = 1 ]; then scripts/moto stop "$PORT" || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-if scripts/moto status | grep -q "^$PORT "; then
-  step "moto already runs on $PORT (started by scripts/moto): resetting its state"
-else
-  step "starting moto on $PORT"
-  scripts/moto start "$PORT" > /dev/null
-  STARTED_MOTO=1
-fi
-scripts/moto reset "$PORT"
+LIVE=live-deploy
+# shellcheck source=lib/live.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
 # moto's Lambda without Docker: invoking a function (secret rotation does) returns a canned answer.
 tc-python - "$ENDPOINT" <<'PY'
 import json, sys, urllib.request as u
