@@ -8,6 +8,15 @@ use crate::diag::Problem;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
+/// `catalog/modules/MOD-001.yaml` → `MOD-001`: the name a module or events file must have.
+fn file_stem(name: &str) -> &str {
+    name.rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(".yaml")
+        .trim_end_matches(".yml")
+}
+
 /// Build the model and check it. The catalogue is returned only when there is no error.
 pub fn build(raw: RawCatalog, mut problems: Vec<Problem>) -> (Option<Catalog>, Vec<Problem>) {
     let (Some((pfile, praw)), Some((dfile, draw))) = (raw.platform, raw.domains) else {
@@ -71,14 +80,7 @@ struct Builder<'a> {
 impl Builder<'_> {
     /// Leave a module out of the model without reporting every reference to it.
     fn set_aside(&mut self, file: Arc<SourceFile>, id: Option<&str>) {
-        let stem = file
-            .name
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or("")
-            .trim_end_matches(".yaml")
-            .trim_end_matches(".yml")
-            .to_string();
+        let stem = file_stem(&file.name).to_string();
         self.broken_ids.insert(stem);
         if let Some(id) = id {
             self.broken_ids.insert(id.to_string());
@@ -501,13 +503,7 @@ impl Builder<'_> {
             return None;
         }
         seen.insert(m.id.value.clone(), loc.clone());
-        let stem = file
-            .name
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or("")
-            .trim_end_matches(".yaml")
-            .trim_end_matches(".yml");
+        let stem = file_stem(&file.name);
         if stem != m.id.value {
             self.err(
                 "BG031",
@@ -892,13 +888,7 @@ impl Builder<'_> {
         for (file, f) in files {
             let bus = f.bus.value.clone();
             let is_default = bus == "default";
-            let stem = file
-                .name
-                .rsplit(['/', '\\'])
-                .next()
-                .unwrap_or("")
-                .trim_end_matches(".yaml")
-                .trim_end_matches(".yml");
+            let stem = file_stem(&file.name);
             // An unknown bus is reported below; renaming the file after it would not help.
             if stem != bus && (is_default || buses.contains(&bus)) {
                 self.err(

@@ -36,33 +36,9 @@ ALL=("${PHASE0[@]}" "${RUNTIME[@]}")
 JOBS=3
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=ap-southeast-2
 
-# ---------------------------------------------------------------- known renderer issues
-# Each is worked around only in this test, through --templates, and only while the rendered tree
-# still shows it; the deploy report lists them. (See the deploy section of the final report.)
-TEMPLATES=()
-"$BIN" render --env local --out "$WORK/probe" > /dev/null
-cp -r templates "$WORK/templates"
-workarounds=()
-if grep -rqs 'variables = {}' "$WORK/probe/local"; then
-  # hashicorp/aws 3.39.0: "At least one field is expected inside environment"
-  tc-python - "$WORK/templates/function.tf.j2" <<'PY'
-import sys
-p = sys.argv[1]; s = open(p).read()
-old = "  environment {\n    variables = {{ environment | hcl }}\n  }\n"
-assert old in s, "function.tf.j2 changed: drop this workaround"
-open(p, "w").write(s.replace(old, "{% if environment %}\n" + old + "{% endif %}\n"))
-PY
-  workarounds+=("empty Lambda environment block (aws 3.39.0 rejects it)")
-fi
-if [ "${#workarounds[@]}" -gt 0 ]; then
-  TEMPLATES=(--templates "$WORK/templates")
-  for w in "${workarounds[@]}"; do step "WORKAROUND (renderer/emulator): $w"; done
-fi
-rm -rf "$WORK/probe"
-
 deploy() { # deploy ACTION ARGS...: bankgen against the live emulator
   local action=$1; shift
-  "$BIN" "$action" --env local --out "$OUT" "${TEMPLATES[@]}" -j "$JOBS" "$@"
+  "$BIN" "$action" --env local --out "$OUT" -j "$JOBS" "$@"
 }
 
 "$BIN" graph --format json > "$WORK/graph.json" 2> /dev/null
@@ -369,7 +345,7 @@ step "SIGINT during a real apply of $CTRLC"
 deploy destroy --only "$CTRLC" --auto-approve > "$WORK/d1.out" 2>&1 || { tail -n 40 "$WORK/d1.out"; die "destroy $CTRLC failed"; }
 LOG=$OUT/local/.bankgen/logs/$CTRLC.log
 # bankgen itself in the background (not a shell function: $! must be bankgen's pid)
-"$BIN" apply --env local --out "$OUT" "${TEMPLATES[@]}" --only "$CTRLC" --report "$WORK/int.json" \
+"$BIN" apply --env local --out "$OUT" --only "$CTRLC" --report "$WORK/int.json" \
   > "$WORK/int.out" 2>&1 &
 BG=$!
 for _ in $(seq 1 600); do
