@@ -3,6 +3,7 @@ use super::explain::{FileKind, yaml_problem};
 use super::raw::{DomainsFile, EventsFile, ModuleRaw, PlatformFile};
 use crate::diag::{Loc, Problem, SourceFile};
 use include_dir::{Dir, include_dir};
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -148,45 +149,38 @@ pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
             Err(p) => problems.push(p),
         }
     }
-    for (sub, files) in folders {
-        for (name, rel, bytes) in files {
-            let file = match decode(name, bytes) {
-                Ok(file) => file,
-                Err((file, p)) => {
-                    problems.push(p);
-                    if sub == "modules" {
-                        cat.unparsed_modules.push(file);
-                    }
-                    continue;
+    // Files parse in parallel (YAML parsing is most of a catalogue load); they are taken in
+    // listing order, so problems and modules keep their order.
+    let listed: Vec<(&str, String, String, Vec<u8>)> = folders
+        .into_iter()
+        .flat_map(|(sub, files)| files.into_iter().map(move |(n, r, b)| (sub, n, r, b)))
+        .collect();
+    let read: Vec<_> = listed
+        .into_par_iter()
+        .map(|(sub, name, rel, bytes)| (sub, read_file(sub, &rel, name, bytes)))
+        .collect();
+    for (sub, read) in read {
+        let (file, parsed) = match read {
+            Ok(read) => read,
+            Err((file, p)) => {
+                problems.push(p);
+                if sub == "modules" {
+                    cat.unparsed_modules.push(file);
                 }
-            };
-            cat.files.push(file.clone());
-            match (sub, rel.as_str()) {
-                ("", "platform.yaml") => match parse::<PlatformFile>(&file, FileKind::Platform) {
-                    Ok(p) => cat.platform = Some((file, p)),
-                    Err(p) => problems.push(p),
-                },
-                ("", "domains.yaml") => match parse::<DomainsFile>(&file, FileKind::Domains) {
-                    Ok(d) => cat.domains = Some((file, d)),
-                    Err(p) => problems.push(p),
-                },
-                ("", _) => problems.push(Problem::error(
-                    "BG006",
-                    Some(Loc::file_start(&file)),
-                    format!("unexpected catalogue file {rel}"),
-                    "the top level holds platform.yaml and domains.yaml; modules go in modules/, events in events/",
-                )),
-                ("modules", _) => match parse::<ModuleRaw>(&file, FileKind::Module) {
-                    Ok(m) => cat.modules.push((file, m)),
-                    Err(p) => {
-                        problems.push(p);
-                        cat.unparsed_modules.push(file);
-                    }
-                },
-                _ => match parse::<EventsFile>(&file, FileKind::Events) {
-                    Ok(e) => cat.events.push((file, e)),
-                    Err(p) => problems.push(p),
-                },
+                continue;
+            }
+        };
+        cat.files.push(file.clone());
+        match parsed {
+            Ok(Parsed::Platform(p)) => cat.platform = Some((file, *p)),
+            Ok(Parsed::Domains(d)) => cat.domains = Some((file, d)),
+            Ok(Parsed::Module(m)) => cat.modules.push((file, *m)),
+            Ok(Parsed::Events(e)) => cat.events.push((file, e)),
+            Err(p) => {
+                problems.push(p);
+                if sub == "modules" {
+                    cat.unparsed_modules.push(file);
+                }
             }
         }
     }
@@ -207,6 +201,41 @@ pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
         }
     }
     (cat, problems)
+}
+
+/// What one catalogue file parsed to.
+enum Parsed {
+    Platform(Box<PlatformFile>),
+    Domains(DomainsFile),
+    Module(Box<ModuleRaw>),
+    Events(EventsFile),
+}
+
+/// Decode and parse one listed file: `Err` when it cannot be read as text (with a stand-in
+/// file), else the file and what it parsed to or its problem.
+#[allow(clippy::type_complexity)]
+fn read_file(
+    sub: &str,
+    rel: &str,
+    name: String,
+    bytes: Vec<u8>,
+) -> Result<(Arc<SourceFile>, Result<Parsed, Problem>), (Arc<SourceFile>, Problem)> {
+    let file = decode(name, bytes)?;
+    let parsed = match (sub, rel) {
+        ("", "platform.yaml") => {
+            parse(&file, FileKind::Platform).map(|p| Parsed::Platform(Box::new(p)))
+        }
+        ("", "domains.yaml") => parse(&file, FileKind::Domains).map(Parsed::Domains),
+        ("", _) => Err(Problem::error(
+            "BG006",
+            Some(Loc::file_start(&file)),
+            format!("unexpected catalogue file {rel}"),
+            "the top level holds platform.yaml and domains.yaml; modules go in modules/, events in events/",
+        )),
+        ("modules", _) => parse(&file, FileKind::Module).map(|m| Parsed::Module(Box::new(m))),
+        _ => parse(&file, FileKind::Events).map(Parsed::Events),
+    };
+    Ok((file, parsed))
 }
 
 /// The file's text, or the problem with it (too large, not UTF-8) and a stand-in file that
