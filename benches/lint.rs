@@ -15,7 +15,7 @@ fn bench(c: &mut Criterion) {
     let policies = Policies::load(None).expect("the embedded policies");
     let req = Request {
         paths: vec![dir.path().join("dev")],
-        catalog: Some(&cat),
+        catalog: lint::Catalogue::Ready(Some(&cat)),
         catalogue_rules: false,
         policies: &policies,
     };

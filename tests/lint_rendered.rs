@@ -732,7 +732,7 @@ fn log_retention_follows_the_catalogue_where_it_asks_for_more_than_the_policy() 
     copy_dir(&rendered().join("out/dev/MOD-045"), &dir);
     let req = bankgen::lint::Request {
         paths: vec![dir.clone()],
-        catalog: Some(&cat),
+        catalog: bankgen::lint::Catalogue::Ready(Some(&cat)),
         catalogue_rules: false,
         policies: policies(),
     };

@@ -4,7 +4,9 @@ use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::catalog::CatalogSource;
 use crate::diag::Severity;
 use crate::lint::{self, Policies, output};
+use crate::model::Catalog;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -97,34 +99,36 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         }
     }
     catalogue_rules &= !args.no_catalogue;
-    // The catalogue: linted when asked for, else only context for the rules that read it.
-    let mut load_findings = Vec::new();
-    let catalog = match crate::load_catalog(&source) {
-        Ok((cat, warnings)) => {
-            if catalogue_rules {
-                load_findings.extend(warnings.iter().map(from_problem));
-            }
-            Some(cat)
-        }
-        Err(problems) => {
-            if catalogue_rules {
-                load_findings.extend(problems.iter().map(from_problem));
-            } else {
-                eprintln!(
-                    "warning: the catalogue ({}) does not load; rules that read it are skipped (run `bankgen check`)",
-                    source.describe()
-                );
-            }
-            None
-        }
-    };
-    let req = lint::Request {
-        paths: tf_paths,
-        catalog: catalog.as_ref(),
-        catalogue_rules,
-        policies: &policies,
-    };
-    let mut report = match lint::lint(&req) {
+    // The catalogue: linted when asked for, else only context for the rules that read it. It
+    // loads on its own thread while the Terraform files parse.
+    let loaded: OnceLock<Option<Catalog>> = OnceLock::new();
+    let (report, mut load_findings) = std::thread::scope(|s| {
+        let loader = s.spawn(|| {
+            // Set even if the load panicked, so that no rule waits for it for ever.
+            let _unblock = SetOnDrop(&loaded);
+            // A pool of its own: in the global one its jobs would queue behind the parsing.
+            let load = || load_context(&source, catalogue_rules);
+            let (catalog, findings) = match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+                Ok(pool) => pool.install(load),
+                Err(_) => load(),
+            };
+            let _ = loaded.set(catalog);
+            findings
+        });
+        let req = lint::Request {
+            paths: tf_paths,
+            catalog: lint::Catalogue::Loading(&loaded),
+            catalogue_rules,
+            policies: &policies,
+        };
+        let report = lint::lint(&req);
+        let findings = loader
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (report, findings)
+    });
+    let catalog = loaded.into_inner().flatten();
+    let mut report = match report {
         Ok(r) => r,
         Err(lint::Unreadable(e)) => {
             eprintln!("error: {e}");
@@ -147,6 +151,43 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    }
+}
+
+/// Load the catalogue: the catalogue and, when its rules run, its load problems as findings.
+fn load_context(
+    source: &CatalogSource,
+    catalogue_rules: bool,
+) -> (Option<Catalog>, Vec<lint::Finding>) {
+    match crate::load_catalog(source) {
+        Ok((cat, warnings)) => {
+            let findings = if catalogue_rules {
+                warnings.iter().map(from_problem).collect()
+            } else {
+                Vec::new()
+            };
+            (Some(cat), findings)
+        }
+        Err(problems) => {
+            if catalogue_rules {
+                (None, problems.iter().map(from_problem).collect())
+            } else {
+                eprintln!(
+                    "warning: the catalogue ({}) does not load; rules that read it are skipped (run `bankgen check`)",
+                    source.describe()
+                );
+                (None, Vec::new())
+            }
+        }
+    }
+}
+
+/// Fills the cell with `None` when dropped, unless it was filled.
+struct SetOnDrop<'a>(&'a OnceLock<Option<Catalog>>);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.set(None);
     }
 }
 

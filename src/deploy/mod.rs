@@ -135,7 +135,7 @@ pub fn lint_gate(
     let policies = crate::lint::Policies::load(policies)?;
     let req = crate::lint::Request {
         paths: vec![env_dir.to_path_buf()],
-        catalog: Some(cat),
+        catalog: crate::lint::Catalogue::Ready(Some(cat)),
         catalogue_rules: true,
         policies: &policies,
     };

@@ -331,11 +331,11 @@ pub fn conventional_dlq<'a>(cx: &'a ModCtx, r: &Resource) -> Option<&'a Resource
 /// catalogue's (or the policy's) environments (`envs/dev`), or its parent when the folder is a
 /// module folder (`out/dev/MOD-104`). Farther ancestors are not read: a checkout under
 /// `/home/dev/...` says nothing about the environment.
-pub fn env_of(dir: &std::path::Path, envs: &[String]) -> Option<String> {
+pub fn env_of<S: AsRef<str>>(dir: &std::path::Path, envs: &[S]) -> Option<String> {
     let is_env = |p: &std::path::Path| {
         p.file_name()
             .and_then(|n| n.to_str())
-            .filter(|n| envs.iter().any(|e| e == n))
+            .filter(|n| envs.iter().any(|e| e.as_ref() == *n))
             .map(String::from)
     };
     is_env(dir).or_else(|| {

@@ -24,7 +24,7 @@ use index::{Ignore, Parsed, TfFile};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Files larger than this are refused (a generated tree's files are a few KiB).
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -34,10 +34,35 @@ pub struct Request<'a> {
     /// `.tf` files and folders.
     pub paths: Vec<PathBuf>,
     /// The catalogue, for the rules that read it (domains, rows of seed 000).
-    pub catalog: Option<&'a Catalog>,
+    pub catalog: Catalogue<'a>,
     /// Whether to run the catalogue-level rules too.
     pub catalogue_rules: bool,
     pub policies: &'a Policies,
+}
+
+/// The catalogue the rules read: known, or still loading on another thread (`None` inside:
+/// it did not load). While it loads, folders are parsed and held; their rules run once it is
+/// there, so the load and the parsing share the cores.
+#[derive(Clone, Copy)]
+pub enum Catalogue<'a> {
+    Ready(Option<&'a Catalog>),
+    Loading(&'a OnceLock<Option<Catalog>>),
+}
+
+impl<'a> Catalogue<'a> {
+    fn ready(self) -> Option<Option<&'a Catalog>> {
+        match self {
+            Catalogue::Ready(c) => Some(c),
+            Catalogue::Loading(cell) => cell.get().map(Option::as_ref),
+        }
+    }
+
+    fn wait(self) -> Option<&'a Catalog> {
+        match self {
+            Catalogue::Ready(c) => c,
+            Catalogue::Loading(cell) => cell.wait().as_ref(),
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -108,16 +133,8 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
             .push((path.clone(), *reported));
     }
     let files = set.files.len();
-    let envs: Vec<String> = match req.catalog {
-        Some(c) => c
-            .platform
-            .environments
-            .iter()
-            .map(|e| e.name.clone())
-            .collect(),
-        None => req.policies.tags.environments.clone(),
-    };
-    let results: Vec<Result<Linted, Unreadable>> = by_dir
+    let waiting = Mutex::new(Vec::new());
+    let parsed: Vec<Result<Option<Linted>, Unreadable>> = by_dir
         .into_par_iter()
         .map(|(dir, paths)| {
             let mut parsed = Vec::new();
@@ -128,9 +145,30 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
                     Err(f) => broken.push(f),
                 }
             }
-            Ok(lint_module(req, &envs, dir, parsed, broken))
+            Ok(match req.catalog.ready() {
+                Some(cat) => Some(lint_module(req.policies, cat, dir, parsed, broken)),
+                None => {
+                    waiting
+                        .lock()
+                        .expect("no panic while holding it")
+                        .push((dir, parsed, broken));
+                    None
+                }
+            })
         })
         .collect();
+    let cat = req.catalog.wait();
+    let late: Vec<Linted> = waiting
+        .into_inner()
+        .expect("no panic while holding it")
+        .into_par_iter()
+        .map(|(dir, parsed, broken)| lint_module(req.policies, cat, dir, parsed, broken))
+        .collect();
+    let mut results = Vec::with_capacity(parsed.len());
+    for r in parsed {
+        results.extend(r?);
+    }
+    results.extend(late);
     let mut findings = Vec::new();
     let mut stats = Stats {
         files,
@@ -138,14 +176,13 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
         rules: rules::RULES.len(),
         ..Default::default()
     };
-    for r in results {
-        let (mut f, resources, suppressed) = r?;
+    for (mut f, resources, suppressed) in results {
         findings.append(&mut f);
         stats.resources += resources;
         stats.suppressed += suppressed;
     }
     if req.catalogue_rules
-        && let Some(cat) = req.catalog
+        && let Some(cat) = cat
     {
         let (mut f, suppressed) = lint_catalogue(cat, req.policies);
         findings.append(&mut f);
@@ -215,8 +252,8 @@ type Linted = (Vec<Finding>, usize, usize);
 /// Index one module folder and run every Terraform rule on it. A folder with a file that does
 /// not parse gets only the parse findings.
 fn lint_module(
-    req: &Request,
-    envs: &[String],
+    policies: &Policies,
+    cat: Option<&Catalog>,
     dir: PathBuf,
     parsed: Vec<Parsed>,
     broken: Vec<Finding>,
@@ -226,12 +263,16 @@ fn lint_module(
     if !broken.is_empty() {
         return (broken, resources, 0);
     }
+    let env = match cat {
+        Some(c) => facts::env_of(&m.dir, &c.environment_names()),
+        None => facts::env_of(&m.dir, &policies.tags.environments),
+    };
     let cx = ModCtx {
-        env: facts::env_of(&m.dir, envs),
+        env,
         module_id: facts::module_of(&m.dir),
         m: &m,
-        p: req.policies,
-        cat: req.catalog,
+        p: policies,
+        cat,
     };
     let mut found = Vec::new();
     for r in rules::RULES {

@@ -191,7 +191,7 @@ pub fn report(cat: &Catalog, env: &str, policies: &Policies) -> Result<Report, V
         .map_err(|e| vec![io_problem(&e)])?;
     let req = lint::Request {
         paths: vec![tmp.path().join(env)],
-        catalog: Some(cat),
+        catalog: lint::Catalogue::Ready(Some(cat)),
         catalogue_rules: true,
         policies,
     };

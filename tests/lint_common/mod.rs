@@ -32,7 +32,7 @@ pub fn policies() -> &'static Policies {
 pub fn lint_paths(paths: &[&Path]) -> Report {
     let req = Request {
         paths: paths.iter().map(|p| p.to_path_buf()).collect(),
-        catalog: Some(catalog()),
+        catalog: lint::Catalogue::Ready(Some(catalog())),
         catalogue_rules: false,
         policies: policies(),
     };
