@@ -49,12 +49,9 @@ pub struct TfFile {
 
 impl TfFile {
     pub fn new(source: Arc<SourceFile>, path: PathBuf) -> TfFile {
-        let mut line_starts = vec![0u32];
-        for (i, b) in source.text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', source.text.as_bytes()).map(|i| i as u32 + 1))
+            .collect();
         let generated_from = source
             .text
             .lines()
@@ -564,9 +561,11 @@ pub fn collect(paths: &[PathBuf]) -> Result<FileSet, String> {
             return Err(format!("{}: no such file or folder", p.display()));
         }
     }
-    let mut files: Vec<_> = files.into_iter().collect();
-    files.sort();
-    Ok(FileSet { files })
+    // Unordered: the linter groups files by folder in a sorted map, each module sorts its
+    // files, and findings are sorted at the end.
+    Ok(FileSet {
+        files: files.into_iter().collect(),
+    })
 }
 
 fn is_tf(p: &Path) -> bool {
