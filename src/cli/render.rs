@@ -46,44 +46,73 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         templates: args.templates.clone(),
         profile: args.profile.as_deref().and_then(Profile::parse),
     };
-    let trees = match render::render_envs(&cat, &envs, &opts) {
-        Ok(t) => t,
-        Err(problems) => {
-            print_problems(&problems, short);
+    let engine = match render::Engine::new(opts.templates.as_deref()) {
+        Ok(e) => e,
+        Err(p) => {
+            print_problems(&[p], short);
             return EXIT_USAGE;
         }
     };
-    let files: usize = trees.iter().map(|t| t.files.len()).sum();
-    if args.check {
-        return match render::check_trees(&args.out, &trees) {
-            Ok(stale) if stale.is_empty() => {
-                println!(
-                    "rendered tree is up to date ({files} files in {})",
-                    args.out.display()
-                );
-                EXIT_OK
-            }
-            Ok(stale) => {
-                eprintln!(
-                    "the rendered tree is stale: {} file(s) differ; run `bankgen render`",
-                    stale.len()
-                );
-                for s in stale {
-                    println!("{}", args.out.join(s).display());
-                }
-                EXIT_FINDINGS
-            }
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", args.out.display());
-                EXIT_USAGE
+    // One environment at a time: each tree is checked or staged, then dropped, so memory holds
+    // one environment's files. Nothing is swapped in unless every environment rendered; after
+    // a problem the rest still render, to report all problems at once.
+    let mut problems = Vec::new();
+    let mut files = 0;
+    let mut stale = Vec::new();
+    let mut staged = Vec::new();
+    for env in &envs {
+        let tree = match render::render_env_with(&cat, env, &opts, &engine) {
+            Ok(t) => t,
+            Err(p) => {
+                problems.extend(p);
+                continue;
             }
         };
+        files += tree.files.len();
+        if !problems.is_empty() {
+            continue;
+        }
+        let done = if args.check {
+            render::check_trees(&args.out, std::slice::from_ref(&tree))
+                .map(|mut s| stale.append(&mut s))
+        } else {
+            render::stage(&args.out, &tree).map(|s| staged.push(s))
+        };
+        if let Err(e) = done {
+            let _ = render::discard(&args.out, &staged);
+            let what = if args.check { "read" } else { "write" };
+            eprintln!("error: cannot {what} {}: {e}", args.out.display());
+            return EXIT_USAGE;
+        }
     }
-    match render::write_trees(&args.out, &trees) {
+    if !problems.is_empty() {
+        let _ = render::discard(&args.out, &staged);
+        print_problems(&problems, short);
+        return EXIT_USAGE;
+    }
+    if args.check {
+        stale.sort();
+        if stale.is_empty() {
+            println!(
+                "rendered tree is up to date ({files} files in {})",
+                args.out.display()
+            );
+            return EXIT_OK;
+        }
+        eprintln!(
+            "the rendered tree is stale: {} file(s) differ; run `bankgen render`",
+            stale.len()
+        );
+        for s in stale {
+            println!("{}", args.out.join(s).display());
+        }
+        return EXIT_FINDINGS;
+    }
+    match render::swap_in(&args.out, staged) {
         Ok(s) => {
             println!(
                 "rendered {} environment(s), {} modules each: {files} files in {} ({} written, {} unchanged, {} removed)",
-                trees.len(),
+                envs.len(),
                 cat.modules.len(),
                 args.out.display(),
                 s.written,

@@ -1,7 +1,8 @@
 //! Catalogue → Terraform: one root module per catalogue module per environment.
 //!
 //! [`render_env`] builds a [`Tree`] in memory (deterministic: sorted modules, fixed file and
-//! block order); [`write_trees`] puts it on disk atomically; [`check_trees`] compares.
+//! block order); [`write_trees`] puts trees on disk atomically ([`stage`] each, then [`swap_in`]
+//! them all); [`check_trees`] compares.
 
 mod ctx;
 mod engine;
@@ -14,7 +15,7 @@ mod write;
 
 pub use engine::Engine;
 pub use profile::Features;
-pub use write::{WriteSummary, check_trees, write_trees};
+pub use write::{Staged, WriteSummary, check_trees, discard, stage, swap_in, write_trees};
 
 use crate::diag::{Loc, Problem};
 use crate::model::{Backend, Catalog, Environment, Module, Profile, Subscription, names::ident};

@@ -67,51 +67,101 @@ fn recover(out: &Path, env: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// Write trees (stage each, then swap them all in).
 pub fn write_trees(out: &Path, trees: &[Tree]) -> io::Result<WriteSummary> {
-    fs::create_dir_all(out)?;
-    let mut summary = WriteSummary::default();
+    let mut staged = Vec::with_capacity(trees.len());
     for tree in trees {
-        recover(out, &tree.env)?;
-        let live = out.join(&tree.env);
-        // Nothing changed (the usual case in CI and pre-commit): leave the tree as it is.
-        if live.exists() && check_trees(out, std::slice::from_ref(tree))?.is_empty() {
-            summary.unchanged += tree.files.len();
-            continue;
-        }
-        let stage = staging(out, &tree.env);
-        fs::create_dir_all(&stage)?;
-        for (rel, text) in &tree.files {
-            let target = stage.join(rel);
-            if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent)?;
+        match stage(out, tree) {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                let _ = discard(out, &staged);
+                return Err(e);
             }
-            let before = fs::read(live.join(rel)).ok();
-            if before.as_deref() == Some(text.as_bytes()) {
-                summary.unchanged += 1;
-            } else {
-                summary.written += 1;
-            }
-            fs::write(&target, text)?;
         }
+    }
+    swap_in(out, staged)
+}
+
+/// An environment's new tree in its staging folder (or found unchanged), not yet swapped in.
+/// It keeps only the tree's file names, so environments can be rendered and staged one at a
+/// time.
+pub struct Staged {
+    env: String,
+    /// `MOD/file` paths of the new tree; `None` when the live tree is already the same.
+    files: Option<BTreeSet<String>>,
+    written: usize,
+    unchanged: usize,
+}
+
+/// Write `tree` into its staging folder next to the live one; the live tree is not touched.
+pub fn stage(out: &Path, tree: &Tree) -> io::Result<Staged> {
+    fs::create_dir_all(out)?;
+    recover(out, &tree.env)?;
+    let live = out.join(&tree.env);
+    let mut staged = Staged {
+        env: tree.env.clone(),
+        files: None,
+        written: 0,
+        unchanged: 0,
+    };
+    // Nothing changed (the usual case in CI and pre-commit): leave the tree as it is.
+    if live.exists() && check_trees(out, std::slice::from_ref(tree))?.is_empty() {
+        staged.unchanged = tree.files.len();
+        return Ok(staged);
+    }
+    let stage = staging(out, &tree.env);
+    fs::create_dir_all(&stage)?;
+    for (rel, text) in &tree.files {
+        let target = stage.join(rel);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let before = fs::read(live.join(rel)).ok();
+        if before.as_deref() == Some(text.as_bytes()) {
+            staged.unchanged += 1;
+        } else {
+            staged.written += 1;
+        }
+        fs::write(&target, text)?;
+    }
+    staged.files = Some(tree.files.keys().cloned().collect());
+    Ok(staged)
+}
+
+/// Remove the staging folders of trees that will not be swapped in (they hold only generated
+/// files: kept files move in at the swap).
+pub fn discard(out: &Path, staged: &[Staged]) -> io::Result<()> {
+    for s in staged.iter().filter(|s| s.files.is_some()) {
+        fs::remove_dir_all(staging(out, &s.env))?;
+    }
+    Ok(())
+}
+
+/// Swap staged trees in, each keeping what bankgen did not generate in the old one.
+pub fn swap_in(out: &Path, staged: Vec<Staged>) -> io::Result<WriteSummary> {
+    let mut summary = WriteSummary::default();
+    for s in staged {
+        summary.written += s.written;
+        summary.unchanged += s.unchanged;
+        let Some(files) = s.files else { continue };
+        let live = out.join(&s.env);
+        let stage = staging(out, &s.env);
         if live.exists() {
             for rel in generated_files(&live)? {
-                if !tree.files.contains_key(&rel) {
-                    summary.removed.push(format!("{}/{rel}", tree.env));
+                if !files.contains(&rel) {
+                    summary.removed.push(format!("{}/{rel}", s.env));
                 }
             }
             let mut orphans = Vec::new();
             move_kept(&live, &stage, &mut orphans)?;
-            let modules: BTreeSet<&str> = tree
-                .files
-                .keys()
-                .filter_map(|k| k.split('/').next())
-                .collect();
+            let modules: BTreeSet<&str> =
+                files.iter().filter_map(|k| k.split('/').next()).collect();
             for o in orphans {
                 if !modules.contains(o.as_str()) {
-                    summary.orphans.push(format!("{}/{o}", tree.env));
+                    summary.orphans.push(format!("{}/{o}", s.env));
                 }
             }
-            let old = retired(out, &tree.env);
+            let old = retired(out, &s.env);
             fs::rename(&live, &old)?;
             fs::rename(&stage, &live)?;
             fs::remove_dir_all(&old)?;

@@ -249,3 +249,61 @@ fn a_template_that_prints_a_value_without_escaping_is_an_error() {
         .stderr_has("BGR001")
         .stderr_has("without an escaping filter");
 }
+
+/// Every file under `dir`, by relative path.
+fn tree_of(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+            (rel, std::fs::read_to_string(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_render_that_fails_in_one_environment_changes_no_environment() {
+    let t = Test::new();
+    t.cmd(["render", "--out", "out"]).success();
+    let before = tree_of(&t.path("out"));
+    // Templates that render differently everywhere, and break in prod alone (strict undefined).
+    std::fs::create_dir_all(t.path("tpl")).unwrap();
+    for f in std::fs::read_dir(repo().join("templates")).unwrap() {
+        let f = f.unwrap();
+        let text = std::fs::read_to_string(f.path()).unwrap();
+        let text = if f.file_name() == "log_group.tf.j2" {
+            text.replace(
+                "retention_in_days = {{ retention }}",
+                "retention_in_days = {{ retention }}{% if env == \"prod\" %}{{ no_such_value }}{% else %}0{% endif %}",
+            )
+        } else {
+            text
+        };
+        std::fs::write(t.path("tpl").join(f.file_name()), text).unwrap();
+    }
+    t.cmd(["render", "--out", "out", "--templates", "tpl", "--short"])
+        .status(2)
+        .stderr_has("no_such_value");
+    // Nothing was swapped in (dev, local and uat rendered before prod failed) and no staging
+    // folder is left.
+    assert!(before == tree_of(&t.path("out")), "the trees changed");
+    // The same templates do render dev alone, and change it.
+    t.cmd([
+        "render",
+        "--out",
+        "out",
+        "--templates",
+        "tpl",
+        "--env",
+        "dev",
+    ])
+    .success();
+    let after = tree_of(&t.path("out"));
+    let changed = after
+        .iter()
+        .filter(|(rel, text)| before.get(*rel) != Some(*text))
+        .count();
+    assert!(changed > 0 && after.keys().all(|k| !k.starts_with('.')));
+}
