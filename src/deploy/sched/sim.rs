@@ -138,11 +138,11 @@ pub fn gated_lower_bound(graph: &DeployGraph, durations: &Weights, jobs: usize) 
             s = s.max(start[u] + d[u] + need(to_v[u] - d[u] - d[v], work));
         }
         start[v] = s;
-        let later: Vec<usize> = (v..n)
-            .filter(|&x| Bits::contains_all(ancestors.row(x), anc_v))
-            .collect();
+        // Only modules from v's place on, and paths among them: a subset keeps the bound valid.
+        let gated_behind_v = |x: usize| x >= v && Bits::contains_all(ancestors.row(x), anc_v);
+        let later: Vec<usize> = (v..n).filter(|&x| gated_behind_v(x)).collect();
         let work: f64 = later.iter().map(|&x| d[x]).sum();
-        let path = path_within(&later, &|p| Bits::contains_all(ancestors.row(p), anc_v));
+        let path = path_within(&later, &gated_behind_v);
         bound = bound.max(s + need(path, work));
     }
     bound
@@ -326,14 +326,14 @@ mod tests {
         assert_eq!((s.lower_bound(), gated_lower_bound(&g, &w, 2)), (5.0, 5.0));
     }
 
-    /// On small random graphs, none of 720 schedules per graph beats the gated bound, and the
+    /// On 100 small random graphs, none of 720 schedules each beats the gated bound, and the
     /// bound is never below the plain one.
     #[test]
     fn no_schedule_beats_the_gated_bound() {
         let ids = ["a", "b", "c", "d", "e", "f"];
         let mut rng = XorShift(99);
         let mut tighter = 0;
-        for _ in 0..40 {
+        for _ in 0..100 {
             let mut edges = Vec::new();
             for j in 1..ids.len() {
                 for i in 0..j {
