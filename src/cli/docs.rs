@@ -1,6 +1,6 @@
 //! `bankgen docs`: the Markdown pages and pictures of the catalogue.
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_report, print_problems};
+use super::{EXIT_OK, EXIT_USAGE, load_or_report, print_problems, report_check};
 use crate::catalog::CatalogSource;
 use crate::publish::{self, docs, pictures};
 use std::path::PathBuf;
@@ -49,22 +49,14 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
                 }
             }
         }
-        if stale.is_empty() {
-            println!(
-                "docs are up to date ({} files in {})",
-                files.len(),
-                args.out.display()
-            );
-            return EXIT_OK;
-        }
-        eprintln!(
-            "the docs are stale: {} file(s) differ; run `bankgen docs`",
-            stale.len()
+        return report_check(
+            &args.out,
+            files.len(),
+            &stale,
+            "docs are up to date",
+            "the docs are stale",
+            "bankgen docs",
         );
-        for s in stale {
-            println!("{}", args.out.join(s).display());
-        }
-        return EXIT_FINDINGS;
     }
     if svg {
         for (dot_name, svg_name) in docs::PICTURES {

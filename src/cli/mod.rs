@@ -154,6 +154,27 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 /// Print problems to stderr: full miette reports, or one line each with `--short`.
+/// The answer of a `--check` of generated files: `fresh` and the count when nothing under `out`
+/// is stale (exit 0), else `stale_what`, what to run, and the stale paths (exit 1).
+pub(crate) fn report_check(
+    out: &std::path::Path,
+    files: usize,
+    stale: &[String],
+    fresh: &str,
+    stale_what: &str,
+    fix: &str,
+) -> u8 {
+    if stale.is_empty() {
+        println!("{fresh} ({files} files in {})", out.display());
+        return EXIT_OK;
+    }
+    eprintln!("{stale_what}: {} file(s) differ; run `{fix}`", stale.len());
+    for s in stale {
+        println!("{}", out.join(s).display());
+    }
+    EXIT_FINDINGS
+}
+
 pub fn print_problems(problems: &[Problem], short: bool) {
     for p in problems {
         if short {

@@ -1,6 +1,6 @@
 //! `bankgen render`.
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_report, print_problems};
+use super::{EXIT_OK, EXIT_USAGE, load_or_report, print_problems, report_check};
 use crate::catalog::CatalogSource;
 use crate::model::Profile;
 use crate::render::{self, Options};
@@ -92,21 +92,14 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     }
     if args.check {
         stale.sort();
-        if stale.is_empty() {
-            println!(
-                "rendered tree is up to date ({files} files in {})",
-                args.out.display()
-            );
-            return EXIT_OK;
-        }
-        eprintln!(
-            "the rendered tree is stale: {} file(s) differ; run `bankgen render`",
-            stale.len()
+        return report_check(
+            &args.out,
+            files,
+            &stale,
+            "rendered tree is up to date",
+            "the rendered tree is stale",
+            "bankgen render",
         );
-        for s in stale {
-            println!("{}", args.out.join(s).display());
-        }
-        return EXIT_FINDINGS;
     }
     match render::swap_in(&args.out, staged) {
         Ok(s) => {
