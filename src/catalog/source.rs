@@ -160,17 +160,15 @@ pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
         .map(|(sub, name, rel, bytes)| (sub, read_file(sub, &rel, name, bytes)))
         .collect();
     for (sub, read) in read {
+        // A file that is not text is left out of `files`; its problem is reported like a
+        // parse error.
         let (file, parsed) = match read {
-            Ok(read) => read,
-            Err((file, p)) => {
-                problems.push(p);
-                if sub == "modules" {
-                    cat.unparsed_modules.push(file);
-                }
-                continue;
+            Ok((file, parsed)) => {
+                cat.files.push(file.clone());
+                (file, parsed)
             }
+            Err((file, p)) => (file, Err(p)),
         };
-        cat.files.push(file.clone());
         match parsed {
             Ok(Parsed::Platform(p)) => cat.platform = Some((file, *p)),
             Ok(Parsed::Domains(d)) => cat.domains = Some((file, d)),
