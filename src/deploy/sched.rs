@@ -252,7 +252,8 @@ mod tests {
     use super::*;
     use petgraph::graph::DiGraph;
 
-    fn graph(nodes: &[&str], edges: &[(&str, &str)]) -> DeployGraph {
+    /// A graph of `nodes` with `edges` (also for the simulator's tests).
+    pub(super) fn graph(nodes: &[&str], edges: &[(&str, &str)]) -> DeployGraph {
         let mut g = DiGraph::new();
         let mut index = BTreeMap::new();
         for n in nodes {

@@ -265,6 +265,7 @@ impl XorShift {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deploy::sched::tests::graph;
 
     #[test]
     fn weighted_priorities_come_close_to_the_bound() {
@@ -276,18 +277,6 @@ mod tests {
                 assert!(s.ratio() <= 1.05, "seed {seed}, -j {jobs}: {s:?}");
             }
         }
-    }
-
-    fn graph_of(ids: &[&str], edges: &[(&str, &str)]) -> DeployGraph {
-        let mut graph = DiGraph::new();
-        let mut index = BTreeMap::new();
-        for id in ids {
-            index.insert(id.to_string(), graph.add_node(id.to_string()));
-        }
-        for (from, to) in edges {
-            graph.add_edge(index[*from], index[*to], Why::PhaseGate);
-        }
-        DeployGraph { graph, index }
     }
 
     #[test]
@@ -308,7 +297,7 @@ mod tests {
                 gate.push((before, after));
             }
         }
-        let g = graph_of(&ids, &gate);
+        let g = graph(&ids, &gate);
         let s = simulate(&g, &w, &w, 2);
         let bound = gated_lower_bound(&g, &w, 2);
         assert_eq!((s.lower_bound(), bound, s.makespan), (5.0, 6.0, 6.0));
@@ -316,12 +305,12 @@ mod tests {
         assert_eq!(gated_lower_bound(&g, &w, 1), 9.0);
         // Without b→c, c still waits for a, and so do d, e and f: 6 s again.
         gate.retain(|e| *e != ("b", "c"));
-        let g = graph_of(&ids, &gate);
+        let g = graph(&ids, &gate);
         let s = simulate(&g, &w, &w, 2);
         let bound = gated_lower_bound(&g, &w, 2);
         assert_eq!((s.lower_bound(), bound, s.makespan), (5.0, 6.0, 6.0));
         // No gate at all: nothing to add to the plain bound.
-        let g = graph_of(&ids, &[("a", "c")]);
+        let g = graph(&ids, &[("a", "c")]);
         let s = simulate(&g, &w, &w, 2);
         assert_eq!((s.lower_bound(), gated_lower_bound(&g, &w, 2)), (5.0, 5.0));
     }
@@ -342,7 +331,7 @@ mod tests {
                     }
                 }
             }
-            let g = graph_of(&ids, &edges);
+            let g = graph(&ids, &edges);
             let w = Weights(
                 ids.iter()
                     .map(|k| (k.to_string(), (1 + rng.below(6)) as f64))
