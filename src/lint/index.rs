@@ -2,9 +2,9 @@
 //! resources and data sources by address and a reverse index of references, so a split
 //! `aws_s3_bucket_versioning` finds its bucket and a key finds its alias.
 //!
-//! Positions: each file is parsed with hcl-rs's parser (`hcl::edit::parser`, which hcl-rs
-//! re-exports and builds `hcl::Body` from). Unlike `hcl::Body`, its tree keeps byte spans, so
-//! blocks and attributes are located exactly, without scanning the text for `resource "T" "N"`
+//! Positions: each file is parsed once, by [`super::subset`] when it is the plain HCL bankgen
+//! renders, else with hcl-rs's parser (`hcl::edit::parser`, which hcl-rs re-exports and builds
+//! `hcl::Body` from). Unlike `hcl::Body`, both keep byte spans, so blocks and attributes are located exactly, without scanning the text for `resource "T" "N"`
 //! headers (which breaks on unusual spacing, heredocs that contain such a line, or labels written
 //! as identifiers). Comments are the one thing read from the text: the renderer's
 //! `# bankgen:source FILE:LINE:COL` line and `# bankgen:ignore[...]` suppressions sit on the
@@ -376,6 +376,9 @@ pub struct ParseError {
 
 pub fn parse_file(source: Arc<SourceFile>, path: PathBuf) -> Result<Parsed, Box<ParseError>> {
     let file = TfFile::new(source, path);
+    if let Some(body) = super::subset::parse(&file.source.text) {
+        return Ok(Parsed { body, file });
+    }
     match hcl::edit::parser::parse_body(&file.source.text) {
         Ok(body) => Ok(Parsed {
             body: convert_body(&body),

@@ -1,9 +1,10 @@
-//! A small, spanned value model of HCL expressions, built straight from hcl-edit's syntax tree.
+//! A small, spanned value model of HCL expressions, built from hcl-edit's syntax tree (or
+//! straight from the text by [`super::subset`], for the HCL bankgen renders).
 //!
 //! Why not `hcl::Body`: hcl-rs's value types carry no source positions, and every finding must
 //! name a file and a line. hcl-rs re-exports hcl-edit (the parser it is built on), whose tree keeps
-//! the byte span of every block, attribute and expression, so each file is parsed exactly once,
-//! with hcl-rs's own parser, and nothing has to be recovered by scanning the text again.
+//! the byte span of every block, attribute and expression, so each file is parsed exactly once
+//! and nothing has to be recovered by scanning the text again.
 //! The model keeps only what policy checks read: literals, lists, objects, references, templates
 //! and function calls; anything else (conditionals, `for`, operators) is `Other` and rules treat it
 //! as "unknown" rather than guessing.
@@ -30,13 +31,13 @@ impl Span {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Val {
     pub kind: Kind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     Null,
     Bool(bool),
@@ -53,7 +54,7 @@ pub enum Kind {
     Other,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Part {
     Lit(String),
     Interp(Val),
@@ -236,14 +237,14 @@ pub fn ref_target(p: &[String]) -> Option<RefTarget<'_>> {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Attr {
     pub key: String,
     pub val: Val,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Block {
     pub ident: String,
     pub labels: Vec<String>,
@@ -251,7 +252,7 @@ pub struct Block {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Body {
     pub attrs: Vec<Attr>,
     pub blocks: Vec<Block>,
