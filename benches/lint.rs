@@ -1,5 +1,6 @@
 //! In-process lint figures: the rendered dev tree of the shipped catalogue, read from disk and
-//! linted with the catalogue as context (what `bankgen lint out/dev` does after loading).
+//! linted with the catalogue as context (what `bankgen lint out/dev` does after loading); its files
+//! parsed by each of the two parsers; the catalogue rules.
 
 use bankgen::catalog::CatalogSource;
 use bankgen::lint::{self, Policies, Request};
@@ -25,6 +26,29 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(resources as u64));
     group.bench_function("rendered_dev_tree", |b| {
         b.iter(|| lint::lint(black_box(&req)).unwrap())
+    });
+    // The two parsers on the same rendered files: the subset parser the linter tries first,
+    // and hcl-edit (plus the conversion to the same model), which it falls back to.
+    let texts: Vec<&String> = trees[0]
+        .files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".tf"))
+        .map(|(_, text)| text)
+        .collect();
+    group.bench_function("parse_dev_tree_subset", |b| {
+        b.iter(|| {
+            for t in &texts {
+                black_box(lint::subset::parse(t).expect("rendered HCL is in the subset"));
+            }
+        })
+    });
+    group.bench_function("parse_dev_tree_hcl_edit", |b| {
+        b.iter(|| {
+            for t in &texts {
+                let body = hcl::edit::parser::parse_body(t).expect("rendered HCL parses");
+                black_box(lint::value::convert_body(&body));
+            }
+        })
     });
     group.bench_function("catalogue_rules", |b| {
         b.iter(|| lint::lint_catalogue(black_box(&cat), &policies))

@@ -7,7 +7,8 @@
 //!
 //! `SCHED_REPORT=FILE` (a `--report` JSON of a real run of the shipped catalogue, or of the
 //! catalogue folder `SCHED_CATALOG`) replaces the table by that run: its makespan against the
-//! bounds and against the simulated run of its own measured durations.
+//! bounds and against the simulated run of its own measured durations. `SCHED_SLEEPS=D` prints
+//! the table's shipped-graph durations over D as sleeps for tests/stub-tofu instead.
 
 use bankgen::catalog::CatalogSource;
 use bankgen::deploy::sched::Weights;
@@ -146,7 +147,19 @@ fn decisions(c: &mut Criterion) {
 
 criterion_group!(benches, decisions);
 
+/// `STUB_SLEEP_<MOD>=seconds` lines for tests/stub-tofu: the table's shipped-graph durations
+/// divided by `divisor`, so a real run can be set beside the simulated one.
+fn stub_sleeps(divisor: f64) {
+    let g = shipped_graph();
+    for (id, secs) in shipped_durations(&g).0 {
+        println!("STUB_SLEEP_{}={:.3}", id.replace('-', "_"), secs / divisor);
+    }
+}
+
 fn main() {
+    if let Ok(divisor) = std::env::var("SCHED_SLEEPS") {
+        return stub_sleeps(divisor.parse().expect("SCHED_SLEEPS is a number"));
+    }
     match std::env::var("SCHED_REPORT") {
         Ok(path) => real_run(&path),
         Err(_) => {
