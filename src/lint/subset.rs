@@ -526,6 +526,28 @@ mod tests {
     }
 
     #[test]
+    fn every_tf_file_under_tests_is_declined_or_parsed_as_hcl_edit_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let (mut accepted, mut declined) = (0, 0);
+        for e in walkdir::WalkDir::new(root).sort_by_file_name() {
+            let e = e.unwrap();
+            if e.path().extension().is_none_or(|x| x != "tf") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(e.path()) else {
+                continue;
+            };
+            match agrees(&text) {
+                Ok(true) => accepted += 1,
+                Ok(false) => declined += 1,
+                Err(msg) => panic!("{}: {msg}", e.path().display()),
+            }
+        }
+        // The golden trees are rendered: all of them are accepted.
+        assert!(accepted > 2000, "{accepted} accepted, {declined} declined");
+    }
+
+    #[test]
     fn what_it_accepts_hcl_edit_parses_the_same() {
         let accepted = [
             "",
