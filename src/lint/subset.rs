@@ -144,6 +144,10 @@ impl Parser<'_> {
                 let val = self.expr(depth + 1)?;
                 let span = self.span(start);
                 self.end_of_line()?;
+                // hcl-edit rejects a body that sets an attribute twice: its error is reported.
+                if body.attrs.iter().any(|a| a.key == key) {
+                    return None;
+                }
                 body.attrs.push(Attr { key, val, span });
             } else {
                 let block = self.block(start, key, depth + 1)?;
@@ -351,6 +355,10 @@ impl Parser<'_> {
                 _ => return None,
             }
             self.spaces();
+            // hcl-edit rejects an object with a key twice (however each is written).
+            if members.iter().any(|(k, _)| *k == key) {
+                return None;
+            }
             members.push((key, self.expr(depth + 1)?));
             self.spaces();
             self.line_comment();
@@ -578,6 +586,37 @@ mod tests {
     }
 
     #[test]
+    fn edge_cases_agree_whichever_parser_takes_them() {
+        let texts = [
+            "a = 1\na = 2\n",
+            "x {\n  a = 1\n  b = 2\n  a = 3\n}\n",
+            "a = 1\na {\n}\n",
+            "a {\n}\na = 1\n",
+            "a = { x = 1, x = 2 }\n",
+            "a = { x = 1, \"x\" = 2 }\n",
+            "a = \"\u{1}\"\n",
+            "a = \"tab\there\"\n",
+            "# \u{0}\na = 1\n",
+            "a = \"\u{0}\"\n",
+            "true = 1\nnull = 2\nfor = 3\n",
+            "a- = 1\n",
+            "x \"\" \"\" {\n}\n",
+            "a = { true = 1, null = 2, for = 3 }\n",
+            "a = {\n  for = 1\n}\n",
+            "a = \"${\"}\"}\"\n",
+            "a = \"${x}\"\"y\"\n",
+            "\u{feff}a = 1\n",
+            "a = x.y.z.w[0][1].v\n",
+            "a = 1\n/* multi\nline */\nb = 2\n",
+            "x {\n  a = 1 }\n",
+            "x {\n  a = 1\n} y {\n}\n",
+        ];
+        for text in texts {
+            assert!(agrees(text).is_ok(), "{}", agrees(text).unwrap_err());
+        }
+    }
+
+    #[test]
     fn it_leaves_to_hcl_edit_what_it_does_not_know() {
         let declined = [
             "a = -1",
@@ -667,9 +706,22 @@ mod tests {
                 while !text.is_char_boundary(at) {
                     at -= 1;
                 }
-                match rng.below(3) {
+                match rng.below(5) {
                     0 => text.insert_str(at, pieces[rng.below(pieces.len())]),
+                    // A line twice: attributes and object keys set twice.
                     1 => {
+                        let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+                        let end = text[at..].find('\n').map_or(text.len(), |n| at + n + 1);
+                        let line = text[start..end].to_string();
+                        text.insert_str(end, &line);
+                    }
+                    // A line gone: blocks and brackets left open.
+                    2 => {
+                        let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+                        let end = text[at..].find('\n').map_or(text.len(), |n| at + n + 1);
+                        text.replace_range(start..end, "");
+                    }
+                    3 => {
                         if let Some(c) = text[at..].chars().next() {
                             text.replace_range(at..at + c.len_utf8(), "");
                         }
