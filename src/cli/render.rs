@@ -53,36 +53,61 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    // One environment at a time: each tree is checked or staged, then dropped, so memory holds
-    // one environment's files. Nothing is swapped in unless every environment rendered; after
-    // a problem the rest still render, to report all problems at once.
+    // One environment at a time, and each in parts of MODULES_PER_PART modules: a part is
+    // checked or staged, then dropped, so memory holds the catalogue and one part. Nothing is
+    // swapped in unless every environment rendered; after a problem the rest still render, to
+    // report all problems at once.
     let mut problems = Vec::new();
     let mut files = 0;
     let mut stale = Vec::new();
     let mut staged = Vec::new();
     for env in &envs {
-        let tree = match render::render_env_with(&cat, env, &opts, &engine) {
-            Ok(t) => t,
-            Err(p) => {
-                problems.extend(p);
-                continue;
+        // After a problem the environments left are only rendered, for their problems.
+        let mut target = if !problems.is_empty() {
+            None
+        } else if args.check {
+            Some(Target::Check(render::Checker::new(&args.out, env)))
+        } else {
+            match render::Stager::new(&args.out, env) {
+                Ok(s) => Some(Target::Stage(s)),
+                Err(e) => return cannot(&args, &staged, e),
             }
         };
-        files += tree.files.len();
-        if !problems.is_empty() {
-            continue;
-        }
-        let done = if args.check {
-            render::check_trees(&args.out, std::slice::from_ref(&tree))
-                .map(|mut s| stale.append(&mut s))
-        } else {
-            render::stage(&args.out, &tree).map(|s| staged.push(s))
+        let mut failed = None;
+        let rendered =
+            render::render_env_in_parts(&cat, env, &opts, &engine, MODULES_PER_PART, |part| {
+                files += part.files.len();
+                match &mut target {
+                    _ if failed.is_some() => {}
+                    None => {}
+                    Some(Target::Check(c)) => c.add(&part),
+                    Some(Target::Stage(s)) => {
+                        if let Err(e) = s.add(&part) {
+                            failed = Some(e);
+                        }
+                    }
+                }
+            });
+        let done = match (rendered, target) {
+            (Err(p), target) => {
+                problems.extend(p);
+                match target {
+                    Some(Target::Stage(s)) => s.abandon(),
+                    _ => Ok(()),
+                }
+            }
+            (Ok(()), None) => Ok(()),
+            (Ok(()), Some(Target::Stage(s))) => match failed {
+                Some(e) => {
+                    let _ = s.abandon();
+                    Err(e)
+                }
+                None => s.finish().map(|s| staged.push(s)),
+            },
+            (Ok(()), Some(Target::Check(c))) => c.finish().map(|mut s| stale.append(&mut s)),
         };
         if let Err(e) = done {
-            let _ = render::discard(&args.out, &staged);
-            let what = if args.check { "read" } else { "write" };
-            eprintln!("error: cannot {what} {}: {e}", args.out.display());
-            return EXIT_USAGE;
+            return cannot(&args, &staged, e);
         }
     }
     if !problems.is_empty() {
@@ -124,4 +149,22 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
             EXIT_USAGE
         }
     }
+}
+
+/// Modules rendered at a time: enough to keep the cores busy, few enough that a part's files
+/// (about 10 KB per module and environment) stay small beside the catalogue.
+const MODULES_PER_PART: usize = 512;
+
+/// Where an environment's parts go.
+enum Target {
+    Check(render::Checker),
+    Stage(render::Stager),
+}
+
+/// The output folder cannot be read or written: nothing staged is swapped in.
+fn cannot(args: &Args, staged: &[render::Staged], e: std::io::Error) -> u8 {
+    let _ = render::discard(&args.out, staged);
+    let what = if args.check { "read" } else { "write" };
+    eprintln!("error: cannot {what} {}: {e}", args.out.display());
+    EXIT_USAGE
 }

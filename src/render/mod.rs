@@ -1,8 +1,9 @@
 //! Catalogue → Terraform: one root module per catalogue module per environment.
 //!
 //! [`render_env`] builds a [`Tree`] in memory (deterministic: sorted modules, fixed file and
-//! block order); [`write_trees`] puts trees on disk atomically ([`stage`] each, then [`swap_in`]
-//! them all); [`check_trees`] compares.
+//! block order), [`render_env_in_parts`] hands it over a few hundred modules at a time;
+//! [`write_trees`] puts trees on disk atomically ([`stage`] each, or a [`Stager`] part by part,
+//! then [`swap_in`] them all); [`check_trees`] and [`Checker`] compare.
 
 mod ctx;
 mod engine;
@@ -15,7 +16,9 @@ mod write;
 
 pub use engine::Engine;
 pub use profile::Features;
-pub use write::{Staged, WriteSummary, check_trees, discard, stage, swap_in, write_trees};
+pub use write::{
+    Checker, Staged, Stager, WriteSummary, check_trees, discard, stage, swap_in, write_trees,
+};
 
 use crate::diag::{Loc, Problem};
 use crate::model::{Backend, Catalog, Environment, Module, Profile, Subscription, names::ident};
@@ -107,6 +110,27 @@ pub fn render_env_with(
     opts: &Options,
     engine: &Engine,
 ) -> Result<Tree, Vec<Problem>> {
+    let mut files = BTreeMap::new();
+    render_env_in_parts(cat, env, opts, engine, usize::MAX, |part| {
+        files.extend(part.files)
+    })?;
+    Ok(Tree {
+        env: env.to_string(),
+        files,
+    })
+}
+
+/// Render an environment `modules_per_part` catalogue modules at a time, handing each part's
+/// files to `each` as a tree of its own: memory holds one part, not the environment. After a
+/// problem no part is handed on, but the rest still render, so every problem is reported.
+pub fn render_env_in_parts(
+    cat: &Catalog,
+    env: &str,
+    opts: &Options,
+    engine: &Engine,
+    modules_per_part: usize,
+    mut each: impl FnMut(Tree),
+) -> Result<(), Vec<Problem>> {
     let Some(environment) = cat.environment(env) else {
         let known = cat.environment_names();
         return Err(vec![Problem::error(
@@ -126,27 +150,31 @@ pub fn render_env_with(
             .or_default()
             .push(s);
     }
-    let results: Vec<ModuleFiles> = cat
-        .modules
-        .par_iter()
-        .map(|m| {
-            let subs = subscriptions.get(m.id.as_str()).map_or(&[][..], |v| v);
-            render_module(cat, m, subs, environment, profile, features, engine)
-        })
-        .collect();
-    let mut files = BTreeMap::new();
     let mut problems = Vec::new();
-    for r in results {
-        match r {
-            Ok(fs) => files.extend(fs),
-            Err(ps) => problems.extend(ps),
+    for part in cat.modules.chunks(modules_per_part.max(1)) {
+        let results: Vec<ModuleFiles> = part
+            .par_iter()
+            .map(|m| {
+                let subs = subscriptions.get(m.id.as_str()).map_or(&[][..], |v| v);
+                render_module(cat, m, subs, environment, profile, features, engine)
+            })
+            .collect();
+        let mut files = BTreeMap::new();
+        for r in results {
+            match r {
+                Ok(fs) => files.extend(fs),
+                Err(ps) => problems.extend(ps),
+            }
+        }
+        if problems.is_empty() {
+            each(Tree {
+                env: env.to_string(),
+                files,
+            });
         }
     }
     if problems.is_empty() {
-        Ok(Tree {
-            env: env.to_string(),
-            files,
-        })
+        Ok(())
     } else {
         Err(problems)
     }

@@ -95,37 +95,114 @@ pub struct Staged {
 
 /// Write `tree` into its staging folder next to the live one; the live tree is not touched.
 pub fn stage(out: &Path, tree: &Tree) -> io::Result<Staged> {
-    fs::create_dir_all(out)?;
-    recover(out, &tree.env)?;
-    let live = out.join(&tree.env);
-    let mut staged = Staged {
-        env: tree.env.clone(),
-        files: None,
-        written: 0,
-        unchanged: 0,
-    };
-    // Nothing changed (the usual case in CI and pre-commit): leave the tree as it is.
-    if live.exists() && check_trees(out, std::slice::from_ref(tree))?.is_empty() {
-        staged.unchanged = tree.files.len();
-        return Ok(staged);
+    let mut stager = Stager::new(out, &tree.env)?;
+    stager.add(tree)?;
+    stager.finish()
+}
+
+/// Stages an environment's tree part by part ([`super::render_env_in_parts`]), so memory
+/// holds one part. While every part matches the live tree nothing is written (the usual case
+/// in CI and pre-commit); at the first difference the staging folder is started with copies of
+/// the live files seen so far (equal to what was rendered) and the rest is written there.
+pub struct Stager {
+    env: String,
+    live: PathBuf,
+    stage: PathBuf,
+    /// `MOD/file` paths rendered so far.
+    names: BTreeSet<String>,
+    staging: bool,
+    written: usize,
+    unchanged: usize,
+}
+
+impl Stager {
+    pub fn new(out: &Path, env: &str) -> io::Result<Stager> {
+        fs::create_dir_all(out)?;
+        recover(out, env)?;
+        Ok(Stager {
+            env: env.to_string(),
+            live: out.join(env),
+            stage: staging(out, env),
+            names: BTreeSet::new(),
+            staging: false,
+            written: 0,
+            unchanged: 0,
+        })
     }
-    let stage = staging(out, &tree.env);
-    fs::create_dir_all(&stage)?;
-    for (rel, text) in &tree.files {
-        let target = stage.join(rel);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
+
+    /// Add one part of the environment's tree.
+    pub fn add(&mut self, part: &Tree) -> io::Result<()> {
+        if !self.staging {
+            if self.live.exists() && changed(&self.live, part).is_empty() {
+                self.unchanged += part.files.len();
+                self.names.extend(part.files.keys().cloned());
+                return Ok(());
+            }
+            self.start_staging()?;
         }
-        let before = fs::read(live.join(rel)).ok();
-        if before.as_deref() == Some(text.as_bytes()) {
-            staged.unchanged += 1;
-        } else {
-            staged.written += 1;
+        for (rel, text) in &part.files {
+            let target = self.stage.join(rel);
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            let before = fs::read(self.live.join(rel)).ok();
+            if before.as_deref() == Some(text.as_bytes()) {
+                self.unchanged += 1;
+            } else {
+                self.written += 1;
+            }
+            fs::write(&target, text)?;
+            self.names.insert(rel.clone());
         }
-        fs::write(&target, text)?;
+        Ok(())
     }
-    staged.files = Some(tree.files.keys().cloned().collect());
-    Ok(staged)
+
+    fn start_staging(&mut self) -> io::Result<()> {
+        fs::create_dir_all(&self.stage)?;
+        for rel in &self.names {
+            let target = self.stage.join(rel);
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            fs::copy(self.live.join(rel), &target)?;
+        }
+        self.staging = true;
+        Ok(())
+    }
+
+    /// The staged tree, or the live one found unchanged. A generated file that is no longer
+    /// rendered is a change too (the swap removes it).
+    pub fn finish(mut self) -> io::Result<Staged> {
+        if !self.staging {
+            let unchanged = self.live.exists()
+                && generated_files(&self.live)?
+                    .iter()
+                    .all(|rel| self.names.contains(rel));
+            if unchanged {
+                return Ok(Staged {
+                    env: self.env,
+                    files: None,
+                    written: 0,
+                    unchanged: self.unchanged,
+                });
+            }
+            self.start_staging()?;
+        }
+        Ok(Staged {
+            env: self.env,
+            files: Some(self.names),
+            written: self.written,
+            unchanged: self.unchanged,
+        })
+    }
+
+    /// Remove what was staged (after a problem in a later part).
+    pub fn abandon(self) -> io::Result<()> {
+        if self.staging {
+            fs::remove_dir_all(&self.stage)?;
+        }
+        Ok(())
+    }
 }
 
 /// Remove the staging folders of trees that will not be swapped in (they hold only generated
@@ -237,22 +314,181 @@ fn generated_files(env_dir: &Path) -> io::Result<Vec<String>> {
 pub fn check_trees(out: &Path, trees: &[Tree]) -> io::Result<Vec<String>> {
     let mut stale = Vec::new();
     for tree in trees {
-        let live = out.join(&tree.env);
-        // Reads in parallel: on a large tree the time is in the file system, not in comparing.
-        stale.par_extend(
-            tree.files
-                .par_iter()
-                .filter(|(rel, text)| {
-                    fs::read(live.join(rel)).map_or(true, |bytes| bytes != text.as_bytes())
-                })
-                .map(|(rel, _)| format!("{}/{rel}", tree.env)),
-        );
-        for rel in generated_files(&live)? {
-            if !tree.files.contains_key(&rel) {
-                stale.push(format!("{}/{rel}", tree.env));
-            }
-        }
+        let mut checker = Checker::new(out, &tree.env);
+        checker.add(tree);
+        stale.extend(checker.finish()?);
     }
     stale.sort();
     Ok(stale)
+}
+
+/// Compares an environment's tree with the one on disk part by part, like [`Stager`].
+pub struct Checker {
+    env: String,
+    live: PathBuf,
+    names: BTreeSet<String>,
+    stale: Vec<String>,
+}
+
+impl Checker {
+    pub fn new(out: &Path, env: &str) -> Checker {
+        Checker {
+            env: env.to_string(),
+            live: out.join(env),
+            names: BTreeSet::new(),
+            stale: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, part: &Tree) {
+        for rel in changed(&self.live, part) {
+            self.stale.push(format!("{}/{rel}", self.env));
+        }
+        self.names.extend(part.files.keys().cloned());
+    }
+
+    /// The stale paths, sorted.
+    pub fn finish(mut self) -> io::Result<Vec<String>> {
+        for rel in generated_files(&self.live)? {
+            if !self.names.contains(&rel) {
+                self.stale.push(format!("{}/{rel}", self.env));
+            }
+        }
+        self.stale.sort();
+        Ok(self.stale)
+    }
+}
+
+/// The files of `part` whose content under `live` differs or is missing.
+fn changed<'a>(live: &Path, part: &'a Tree) -> Vec<&'a String> {
+    // Reads in parallel: on a large tree the time is in the file system, not in comparing.
+    part.files
+        .par_iter()
+        .filter(|(rel, text)| {
+            fs::read(live.join(rel)).map_or(true, |bytes| bytes != text.as_bytes())
+        })
+        .map(|(rel, _)| rel)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn tree(files: &[(&str, &str)]) -> Tree {
+        Tree {
+            env: "dev".into(),
+            files: files
+                .iter()
+                .map(|(rel, text)| (rel.to_string(), format!("{HEADER_PREFIX}x\n{text}\n")))
+                .collect(),
+        }
+    }
+
+    /// Stage `parts` one after another, then swap them in.
+    fn stage_parts(out: &Path, parts: &[Tree]) -> WriteSummary {
+        let mut stager = Stager::new(out, "dev").unwrap();
+        for p in parts {
+            stager.add(p).unwrap();
+        }
+        swap_in(out, vec![stager.finish().unwrap()]).unwrap()
+    }
+
+    fn on_disk(out: &Path) -> BTreeMap<String, String> {
+        walkdir::WalkDir::new(out)
+            .sort_by_file_name()
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(out).unwrap();
+                (
+                    rel.to_string_lossy().into_owned(),
+                    fs::read_to_string(e.path()).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_tree_staged_in_parts_is_the_tree_staged_whole() {
+        let (whole, parts) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let a = tree(&[("MOD-001/a.tf", "a"), ("MOD-001/b.tf", "b")]);
+        let b = tree(&[("MOD-002/a.tf", "c")]);
+        let mut all = a.files.clone();
+        all.extend(b.files.clone());
+        write_trees(
+            whole.path(),
+            &[Tree {
+                env: "dev".into(),
+                files: all,
+            }],
+        )
+        .unwrap();
+        let s = stage_parts(parts.path(), &[a.clone(), b.clone()]);
+        assert_eq!((s.written, s.unchanged), (3, 0));
+        assert_eq!(on_disk(whole.path()), on_disk(parts.path()));
+
+        // Unchanged: nothing staged, nothing written.
+        let s = stage_parts(parts.path(), &[a.clone(), b.clone()]);
+        assert_eq!((s.written, s.unchanged), (0, 3));
+        assert!(!staging(parts.path(), "dev").exists());
+
+        // A change in the second part: the first part's files are carried over from the
+        // live tree, a file of the user's is kept.
+        fs::write(parts.path().join("dev/MOD-001/notes.txt"), "mine").unwrap();
+        let b2 = tree(&[("MOD-002/a.tf", "changed")]);
+        let s = stage_parts(parts.path(), &[a.clone(), b2.clone()]);
+        assert_eq!((s.written, s.unchanged), (1, 2));
+        let disk = on_disk(parts.path());
+        assert_eq!(disk["dev/MOD-001/a.tf"], a.files["MOD-001/a.tf"]);
+        assert_eq!(disk["dev/MOD-002/a.tf"], b2.files["MOD-002/a.tf"]);
+        assert_eq!(disk["dev/MOD-001/notes.txt"], "mine");
+        assert_eq!(disk.len(), 4);
+    }
+
+    #[test]
+    fn a_generated_file_no_longer_rendered_is_a_change_even_when_every_part_matches() {
+        let out = tempfile::tempdir().unwrap();
+        let a = tree(&[("MOD-001/a.tf", "a")]);
+        let b = tree(&[("MOD-002/a.tf", "b")]);
+        stage_parts(out.path(), &[a.clone(), b]);
+        let s = stage_parts(out.path(), &[a]);
+        assert_eq!(s.removed, vec!["dev/MOD-002/a.tf".to_string()]);
+        assert!(!out.path().join("dev/MOD-002/a.tf").exists());
+        assert!(out.path().join("dev/MOD-001/a.tf").exists());
+    }
+
+    #[test]
+    fn an_abandoned_stage_leaves_the_live_tree_and_no_staging_folder() {
+        let out = tempfile::tempdir().unwrap();
+        let a = tree(&[("MOD-001/a.tf", "a")]);
+        stage_parts(out.path(), std::slice::from_ref(&a));
+        let before = on_disk(out.path());
+        let mut stager = Stager::new(out.path(), "dev").unwrap();
+        stager.add(&tree(&[("MOD-001/a.tf", "new")])).unwrap();
+        assert!(staging(out.path(), "dev").exists());
+        stager.abandon().unwrap();
+        assert!(!staging(out.path(), "dev").exists());
+        assert_eq!(on_disk(out.path()), before);
+    }
+
+    #[test]
+    fn a_tree_checked_in_parts_names_what_differs_and_what_is_gone() {
+        let out = tempfile::tempdir().unwrap();
+        let a = tree(&[("MOD-001/a.tf", "a")]);
+        let b = tree(&[("MOD-002/a.tf", "b"), ("MOD-002/b.tf", "b")]);
+        stage_parts(out.path(), &[a.clone(), b]);
+        let mut checker = Checker::new(out.path(), "dev");
+        checker.add(&a);
+        checker.add(&tree(&[("MOD-002/a.tf", "changed")]));
+        assert_eq!(
+            checker.finish().unwrap(),
+            vec![
+                "dev/MOD-002/a.tf".to_string(),
+                "dev/MOD-002/b.tf".to_string()
+            ]
+        );
+    }
 }

@@ -307,3 +307,50 @@ fn a_render_that_fails_in_one_environment_changes_no_environment() {
         .count();
     assert!(changed > 0 && after.keys().all(|k| !k.starts_with('.')));
 }
+
+#[test]
+fn a_catalogue_larger_than_one_part_renders_checks_and_rerenders_file_by_file() {
+    // 600 modules: `render` stages them in two parts (512 + 88).
+    let t = Test::new();
+    t.cmd(["synth", "--modules", "600", "--out", "syn"])
+        .success();
+    let render = ["--catalog", "syn", "render", "--env", "dev", "--out", "out"];
+    let run = t.cmd(render);
+    let first = tree_of(&t.path("out/dev"));
+    let n = first.len();
+    run.success()
+        .stdout_has(&format!("({n} written, 0 unchanged"));
+    let modules: std::collections::BTreeSet<&str> =
+        first.keys().filter_map(|k| k.split('/').next()).collect();
+    assert_eq!(modules.len(), 600);
+    t.cmd(render)
+        .success()
+        .stdout_has(&format!("(0 written, {n} unchanged"));
+
+    // A file changed by hand in the second part (the first part's files then come over from
+    // the live tree), and a file of the user's.
+    let late = first
+        .keys()
+        .filter(|k| k.ends_with("/backend.tf"))
+        .nth(590)
+        .unwrap()
+        .clone();
+    let t = t
+        .file(&format!("out/dev/{late}"), "# edited\n")
+        .file("out/dev/notes.md", "mine\n");
+    let mut check = render.to_vec();
+    check.push("--check");
+    t.cmd(check.clone())
+        .status(1)
+        .stdout_has(&format!("dev/{late}"));
+    t.cmd(render)
+        .success()
+        .stdout_has(&format!("(1 written, {} unchanged", n - 1));
+    let mut after = tree_of(&t.path("out/dev"));
+    assert_eq!(after.remove("notes.md").as_deref(), Some("mine\n"));
+    assert!(
+        after == first,
+        "the re-rendered tree differs from the first render"
+    );
+    t.cmd(check).success().stdout_has("up to date");
+}
