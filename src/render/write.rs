@@ -174,10 +174,8 @@ impl Stager {
     /// rendered is a change too (the swap removes it).
     pub fn finish(mut self) -> io::Result<Staged> {
         if !self.staging {
-            let unchanged = self.live.exists()
-                && generated_files(&self.live)?
-                    .iter()
-                    .all(|rel| self.names.contains(rel));
+            let unchanged =
+                self.live.exists() && generated_files_besides(&self.live, &self.names)?.is_empty();
             if unchanged {
                 return Ok(Staged {
                     env: self.env,
@@ -224,10 +222,8 @@ pub fn swap_in(out: &Path, staged: Vec<Staged>) -> io::Result<WriteSummary> {
         let live = out.join(&s.env);
         let stage = staging(out, &s.env);
         if live.exists() {
-            for rel in generated_files(&live)? {
-                if !files.contains(&rel) {
-                    summary.removed.push(format!("{}/{rel}", s.env));
-                }
+            for rel in generated_files_besides(&live, &files)? {
+                summary.removed.push(format!("{}/{rel}", s.env));
             }
             let mut orphans = Vec::new();
             move_kept(&live, &stage, &mut orphans)?;
@@ -286,8 +282,10 @@ fn is_module_dir(name: &str) -> bool {
     crate::model::names::MODULE_ID.matches(name)
 }
 
-/// `MOD-104/kms.tf`-style paths of the generated files under an environment folder.
-fn generated_files(env_dir: &Path) -> io::Result<Vec<String>> {
+/// `MOD-104/kms.tf`-style paths of the generated files under an environment folder that are
+/// not in `rendered`. Only those are opened to read their header: a render of an unchanged tree
+/// opens no file twice.
+fn generated_files_besides(env_dir: &Path, rendered: &BTreeSet<String>) -> io::Result<Vec<String>> {
     let mut out = Vec::new();
     if !env_dir.is_dir() {
         return Ok(out);
@@ -300,8 +298,9 @@ fn generated_files(env_dir: &Path) -> io::Result<Vec<String>> {
         }
         for inner in fs::read_dir(entry.path())? {
             let inner = inner?;
-            if is_generated(&inner.path()) {
-                out.push(format!("{name}/{}", inner.file_name().to_string_lossy()));
+            let rel = format!("{name}/{}", inner.file_name().to_string_lossy());
+            if !rendered.contains(&rel) && is_generated(&inner.path()) {
+                out.push(rel);
             }
         }
     }
@@ -349,10 +348,8 @@ impl Checker {
 
     /// The stale paths, sorted.
     pub fn finish(mut self) -> io::Result<Vec<String>> {
-        for rel in generated_files(&self.live)? {
-            if !self.names.contains(&rel) {
-                self.stale.push(format!("{}/{rel}", self.env));
-            }
+        for rel in generated_files_besides(&self.live, &self.names)? {
+            self.stale.push(format!("{}/{rel}", self.env));
         }
         self.stale.sort();
         Ok(self.stale)
