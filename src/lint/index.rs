@@ -4,11 +4,12 @@
 //!
 //! Positions: each file is parsed once, by [`super::subset`] when it is the plain HCL bankgen
 //! renders, else with hcl-rs's parser (`hcl::edit::parser`, which hcl-rs re-exports and builds
-//! `hcl::Body` from). Unlike `hcl::Body`, both keep byte spans, so blocks and attributes are located exactly, without scanning the text for `resource "T" "N"`
-//! headers (which breaks on unusual spacing, heredocs that contain such a line, or labels written
-//! as identifiers). Comments are the one thing read from the text: the renderer's
-//! `# bankgen:source FILE:LINE:COL` line and `# bankgen:ignore[...]` suppressions sit on the
-//! lines just above a block, and are found from the block's start line.
+//! `hcl::Body` from). Unlike `hcl::Body`, both keep byte spans, so blocks and attributes are
+//! located exactly, without scanning the text for `resource "T" "N"` headers (which breaks on
+//! unusual spacing, heredocs that contain such a line, or labels written as identifiers).
+//! Comments are the one thing read from the text: the renderer's `# bankgen:source FILE:LINE:COL`
+//! line and `# bankgen:ignore[...]` suppressions sit on the lines just above a block, and are
+//! found from the block's start line.
 
 use super::value::{Block, Body, Span, Val, convert_body};
 use crate::diag::SourceFile;

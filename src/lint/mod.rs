@@ -106,25 +106,25 @@ fn display_name(p: &Path) -> String {
 fn read(path: &Path) -> Result<Result<String, String>, Unreadable> {
     use std::io::Read;
     let cannot = |e: std::io::Error| Unreadable(format!("cannot read {}: {e}", path.display()));
+    let too_large = || {
+        Unreadable(format!(
+            "{}: larger than {MAX_FILE_BYTES} bytes",
+            path.display()
+        ))
+    };
     // Open first and ask the open file its size: one path lookup per file, not two.
     let file = std::fs::File::open(path).map_err(cannot)?;
     let len = file.metadata().map_err(cannot)?.len();
     if len > MAX_FILE_BYTES {
-        return Err(Unreadable(format!(
-            "{}: larger than {MAX_FILE_BYTES} bytes",
-            path.display()
-        )));
+        return Err(too_large());
     }
     let mut bytes = Vec::with_capacity(len as usize + 1);
-    // `take` keeps a file that grows while it is read within the limit too.
+    // `take`: a file that grows while it is read is held to the limit too.
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Unreadable(format!(
-            "{}: larger than {MAX_FILE_BYTES} bytes",
-            path.display()
-        )));
+        return Err(too_large());
     }
     Ok(String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string()))
 }
