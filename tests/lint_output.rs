@@ -183,6 +183,24 @@ fn exit_codes() {
 }
 
 #[test]
+fn a_file_over_the_size_limit_is_refused_by_name_and_one_not_in_utf8_is_a_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("big.tf");
+    let limit = bankgen::lint::MAX_FILE_BYTES as usize;
+    std::fs::write(&big, "#".repeat(limit + 1)).unwrap();
+    let (code, _, err) = bankgen(&["lint", big.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("big.tf") && err.contains(&format!("larger than {limit} bytes")),
+        "{err}"
+    );
+    std::fs::write(&big, b"a = \"\xff\"\n").unwrap();
+    let (code, out, _) = bankgen(&["lint", big.to_str().unwrap(), "--short"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("big.tf") && out.contains("UTF-8"), "{out}");
+}
+
+#[test]
 fn policies_override_replaces_one_file() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("regions.yaml"), "allowed: [us-east-1]\n").unwrap();
