@@ -11,7 +11,7 @@
 //! exactly as before. Spans match hcl-edit's: the tests compare both parsers on every rendered
 //! file and on many broken copies of them.
 
-use super::value::{Attr, Block, Body, Kind, Part, Span, Val};
+use super::value::{Attr, Block, Body, Kind, Part, Span, Val, template_kind};
 
 /// The file's body, or `None` where hcl-edit must decide.
 pub fn parse(text: &str) -> Option<Body> {
@@ -275,34 +275,20 @@ impl Parser<'_> {
     }
 
     fn call(&mut self, name: String, depth: usize) -> Option<Kind> {
-        self.i += 1;
-        let mut args = Vec::new();
-        loop {
-            self.blank()?;
-            if self.peek()? == b')' {
-                break;
-            }
-            args.push(self.expr(depth + 1)?);
-            self.blank()?;
-            match self.peek()? {
-                b',' => self.i += 1,
-                b')' => break,
-                _ => return None,
-            }
-        }
-        self.i += 1;
-        if matches!(self.peek(), Some(b'.' | b'[')) {
-            return None;
-        }
-        Some(Kind::Call(name, args))
+        Some(Kind::Call(name, self.sequence(b')', depth)?))
     }
 
     fn list(&mut self, depth: usize) -> Option<Kind> {
+        Some(Kind::List(self.sequence(b']', depth)?))
+    }
+
+    /// The comma-separated values after an opening `(` or `[`, up to `close`.
+    fn sequence(&mut self, close: u8, depth: usize) -> Option<Vec<Val>> {
         self.i += 1;
         let mut items = Vec::new();
         loop {
             self.blank()?;
-            if self.peek()? == b']' {
+            if self.peek()? == close {
                 break;
             }
             if self.keyword_for() {
@@ -312,15 +298,19 @@ impl Parser<'_> {
             self.blank()?;
             match self.peek()? {
                 b',' => self.i += 1,
-                b']' => break,
+                c if c == close => break,
                 _ => return None,
             }
         }
+        self.closed()?;
+        Some(items)
+    }
+
+    /// Past a closing bracket; `None` when a traversal follows it (`f(x).y`, `[1][0]`), which
+    /// the model does not follow.
+    fn closed(&mut self) -> Option<()> {
         self.i += 1;
-        if matches!(self.peek(), Some(b'.' | b'[')) {
-            return None;
-        }
-        Some(Kind::List(items))
+        (!matches!(self.peek(), Some(b'.' | b'['))).then_some(())
     }
 
     /// `{ key = value }` with keys that are names or plain strings, one per line or
@@ -368,10 +358,7 @@ impl Parser<'_> {
                 _ => return None,
             }
         }
-        self.i += 1;
-        if matches!(self.peek(), Some(b'.' | b'[')) {
-            return None;
-        }
+        self.closed()?;
         Some(Kind::Obj(members))
     }
 
@@ -467,20 +454,8 @@ impl Parser<'_> {
             }
         }
         let span = self.span(start);
-        let literal = parts.iter().all(|p| matches!(p, Part::Lit(_)));
-        let kind = if literal {
-            Kind::Str(
-                parts
-                    .into_iter()
-                    .map(|p| match p {
-                        Part::Lit(s) => s,
-                        _ => String::new(),
-                    })
-                    .collect(),
-            )
-        } else {
-            Kind::Tmpl(parts)
-        };
+        let kind = template_kind(parts);
+        let literal = matches!(kind, Kind::Str(_));
         Some((Val { kind, span }, literal))
     }
 }

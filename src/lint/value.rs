@@ -383,7 +383,12 @@ fn template(t: &Template) -> Kind {
             Element::Directive(_) => parts.push(Part::Directive),
         }
     }
-    // A heredoc or template without interpolations is a plain string.
+    template_kind(parts)
+}
+
+/// A template's parts as a value: a heredoc or template without interpolations is a plain
+/// string.
+pub fn template_kind(parts: Vec<Part>) -> Kind {
     if parts.iter().all(|p| matches!(p, Part::Lit(_))) {
         return Kind::Str(
             parts
