@@ -263,12 +263,8 @@ fn tree_of(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> 
         .collect()
 }
 
-#[test]
-fn a_render_that_fails_in_one_environment_changes_no_environment() {
-    let t = Test::new();
-    t.cmd(["render", "--out", "out"]).success();
-    let before = tree_of(&t.path("out"));
-    // Templates that render differently everywhere, and break in prod alone (strict undefined).
+/// The embedded templates in `tpl/`, with `after` written after each log group's retention.
+fn templates_with_retention(t: &Test, after: &str) {
     std::fs::create_dir_all(t.path("tpl")).unwrap();
     for f in std::fs::read_dir(repo().join("templates")).unwrap() {
         let f = f.unwrap();
@@ -276,13 +272,39 @@ fn a_render_that_fails_in_one_environment_changes_no_environment() {
         let text = if f.file_name() == "log_group.tf.j2" {
             text.replace(
                 "retention_in_days = {{ retention }}",
-                "retention_in_days = {{ retention }}{% if env == \"prod\" %}{{ no_such_value }}{% else %}0{% endif %}",
+                &format!("retention_in_days = {{{{ retention }}}}{after}"),
             )
         } else {
             text
         };
         std::fs::write(t.path("tpl").join(f.file_name()), text).unwrap();
     }
+}
+
+#[test]
+fn the_problems_of_every_environment_are_reported_not_only_the_first() {
+    let t = Test::new();
+    templates_with_retention(
+        &t,
+        "{% if env == \"uat\" %}{{ no_such_in_uat }}{% elif env == \"prod\" %}{{ no_such_in_prod }}{% endif %}",
+    );
+    t.cmd(["render", "--out", "out", "--templates", "tpl", "--short"])
+        .status(2)
+        .stderr_has("no_such_in_uat")
+        .stderr_has("no_such_in_prod");
+    assert!(!t.path("out").join("dev").exists(), "nothing is swapped in");
+}
+
+#[test]
+fn a_render_that_fails_in_one_environment_changes_no_environment() {
+    let t = Test::new();
+    t.cmd(["render", "--out", "out"]).success();
+    let before = tree_of(&t.path("out"));
+    // Templates that render differently everywhere, and break in prod alone (strict undefined).
+    templates_with_retention(
+        &t,
+        "{% if env == \"prod\" %}{{ no_such_value }}{% else %}0{% endif %}",
+    );
     t.cmd(["render", "--out", "out", "--templates", "tpl", "--short"])
         .status(2)
         .stderr_has("no_such_value");
