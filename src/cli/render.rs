@@ -77,34 +77,25 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         let rendered =
             render::render_env_in_parts(&cat, env, &opts, &engine, MODULES_PER_PART, |part| {
                 files += part.files.len();
-                match &mut target {
-                    _ if failed.is_some() => {}
-                    None => {}
-                    Some(Target::Check(c)) => c.add(&part),
-                    Some(Target::Stage(s)) => {
-                        if let Err(e) = s.add(&part) {
-                            failed = Some(e);
-                        }
-                    }
+                if failed.is_none()
+                    && let Some(t) = &mut target
+                    && let Err(e) = t.add(&part)
+                {
+                    failed = Some(e);
                 }
             });
-        let done = match (rendered, target) {
-            (Err(p), target) => {
+        let done = match (rendered, failed, target) {
+            (Err(p), _, target) => {
                 problems.extend(p);
-                match target {
-                    Some(Target::Stage(s)) => s.abandon(),
-                    _ => Ok(()),
-                }
+                target.map_or(Ok(()), Target::abandon)
             }
-            (Ok(()), None) => Ok(()),
-            (Ok(()), Some(Target::Stage(s))) => match failed {
-                Some(e) => {
-                    let _ = s.abandon();
-                    Err(e)
-                }
-                None => s.finish().map(|s| staged.push(s)),
-            },
-            (Ok(()), Some(Target::Check(c))) => c.finish().map(|mut s| stale.append(&mut s)),
+            (Ok(()), _, None) => Ok(()),
+            (Ok(()), Some(e), Some(t)) => {
+                let _ = t.abandon();
+                Err(e)
+            }
+            (Ok(()), None, Some(Target::Stage(s))) => s.finish().map(|s| staged.push(s)),
+            (Ok(()), None, Some(Target::Check(c))) => c.finish().map(|mut s| stale.append(&mut s)),
         };
         if let Err(e) = done {
             return cannot(&args, &staged, e);
@@ -159,6 +150,26 @@ const MODULES_PER_PART: usize = 512;
 enum Target {
     Check(render::Checker),
     Stage(render::Stager),
+}
+
+impl Target {
+    fn add(&mut self, part: &render::Tree) -> std::io::Result<()> {
+        match self {
+            Target::Check(c) => {
+                c.add(part);
+                Ok(())
+            }
+            Target::Stage(s) => s.add(part),
+        }
+    }
+
+    /// Drop what was staged (a check stages nothing).
+    fn abandon(self) -> std::io::Result<()> {
+        match self {
+            Target::Check(_) => Ok(()),
+            Target::Stage(s) => s.abandon(),
+        }
+    }
 }
 
 /// The output folder cannot be read or written: nothing staged is swapped in.
