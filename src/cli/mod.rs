@@ -153,7 +153,6 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-/// Print problems to stderr: full miette reports, or one line each with `--short`.
 /// The answer of a `--check` of generated files: `fresh` and the count when nothing under `out`
 /// is stale (exit 0), else `stale_what`, what to run, and the stale paths (exit 1).
 pub(crate) fn report_check(
@@ -175,6 +174,7 @@ pub(crate) fn report_check(
     EXIT_FINDINGS
 }
 
+/// Print problems to stderr: full miette reports, or one line each with `--short`.
 pub fn print_problems(problems: &[Problem], short: bool) {
     for p in problems {
         if short {
