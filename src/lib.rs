@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod deploy;
 pub mod diag;
+pub mod kinds;
 pub mod lint;
 pub mod model;
 pub mod publish;

@@ -5,6 +5,7 @@ use super::*;
 use crate::catalog::RawCatalog;
 use crate::catalog::raw::{self, PhaseCheckRaw, Sp};
 use crate::diag::Problem;
+use crate::kinds::{self, known};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
@@ -584,7 +585,8 @@ impl Builder<'_> {
         })
     }
 
-    /// Checks of the resources a module declares that need only the platform and domains.
+    /// Each kind's checks of the resources a module declares (they need only the platform and
+    /// the domains).
     fn resources(
         &mut self,
         file: &Arc<SourceFile>,
@@ -592,224 +594,26 @@ impl Builder<'_> {
         platform: &Platform,
         domains: &[Domain],
     ) {
-        let class = |b: &mut Self, c: &Sp<String>| {
-            if platform.classification(&c.value).is_none() {
-                b.unknown_classification(file, c, platform);
-            }
+        let classifications: Vec<kinds::ClassFacts> = platform
+            .classifications
+            .iter()
+            .map(|c| kinds::ClassFacts {
+                name: &c.name,
+                key_alias: &c.key_alias,
+            })
+            .collect();
+        let domain_ids: Vec<&str> = domains.iter().map(|d| d.id.as_str()).collect();
+        let mut checker = kinds::Checker {
+            file,
+            resources: r,
+            classifications: &classifications,
+            domains: &domain_ids,
+            problems: self.problems,
         };
-        for bus in &r.event_buses {
-            self.name(file, &bus.name, &names::BUS_NAME);
-            if !domains.iter().any(|d| d.id == bus.owner.value) {
-                self.err(
-                    "BG012",
-                    Loc::from_saphyr(file, &bus.owner.referenced),
-                    format!("unknown domain `{}`", bus.owner.value),
-                    known("domains", domains.iter().map(|d| d.id.as_str())),
-                );
-            }
+        for kind in kinds::KINDS {
+            kind.check(r, &mut checker);
         }
-        let bucket_names: HashSet<&str> = r.buckets.iter().map(|b| b.name.value.as_str()).collect();
-        for bucket in &r.buckets {
-            self.name(file, &bucket.name, &names::BANK_NAME);
-            class(self, &bucket.classification);
-            if bucket.lifecycle.is_empty() {
-                self.err(
-                    "BG040",
-                    Loc::from_saphyr(file, &bucket.name.referenced),
-                    format!("bucket `{}` has no lifecycle rule", bucket.name.value),
-                    "seed 000 gives every bucket a lifecycle; add at least one rule",
-                );
-            }
-        }
-        for key in &r.kms_keys {
-            self.name(file, &key.alias, &names::KEY_ALIAS);
-            class(self, &key.classification);
-            if let Some(c) = platform.classification(&key.classification.value)
-                && c.key_alias != key.alias.value
-            {
-                self.err(
-                    "BG041",
-                    Loc::from_saphyr(file, &key.alias.referenced),
-                    format!(
-                        "key `{}` is declared for classification `{}`, whose key alias is `{}`",
-                        key.alias.value, c.name, c.key_alias
-                    ),
-                    "platform.yaml maps each classification to one key alias; use that alias",
-                );
-            }
-        }
-        for s in &r.firehose_streams {
-            self.name(file, &s.name, &names::BANK_NAME);
-            class(self, &s.classification);
-            if !bucket_names.contains(s.destination_bucket.value.as_str()) {
-                self.unknown_bucket(file, &s.destination_bucket, &bucket_names);
-            }
-        }
-        for t in &r.trails {
-            self.name(file, &t.name, &names::BANK_NAME);
-            class(self, &t.classification);
-            if !bucket_names.contains(t.bucket.value.as_str()) {
-                self.unknown_bucket(file, &t.bucket, &bucket_names);
-            }
-        }
-        for pool in &r.user_pools {
-            self.name(file, &pool.name, &names::BANK_NAME);
-            class(self, &pool.classification);
-            for a in &pool.custom_attributes {
-                self.name(file, &a.name, &names::ATTRIBUTE);
-            }
-            for c in &pool.clients {
-                self.name(file, &c.name, &names::CLIENT_NAME);
-            }
-        }
-        for role in &r.iam_roles {
-            self.name(file, &role.name, &names::ROLE_NAME);
-            if !domains.iter().any(|d| d.id == role.domain.value) {
-                self.err(
-                    "BG012",
-                    Loc::from_saphyr(file, &role.domain.referenced),
-                    format!("unknown domain `{}`", role.domain.value),
-                    known("domains", domains.iter().map(|d| d.id.as_str())),
-                );
-            }
-            if role.trust.value != "lambda" {
-                self.err(
-                    "BG001",
-                    Loc::from_saphyr(file, &role.trust.referenced),
-                    format!("unknown trust `{}`", role.trust.value),
-                    "domain roles are Lambda execution roles: trust: lambda",
-                );
-            }
-            for p in &role.permissions {
-                match p {
-                    Permission::KmsDecrypt(cs) => cs.iter().for_each(|c| class(self, c)),
-                    Permission::SecretsRead(ps) => {
-                        for s in ps {
-                            self.name(file, s, &names::SECRET_PREFIX);
-                        }
-                    }
-                    Permission::S3Put(bs) | Permission::S3ReadWrite(bs) => {
-                        for b in bs {
-                            if !bucket_names.contains(b.value.as_str()) {
-                                self.unknown_bucket(file, b, &bucket_names);
-                            }
-                        }
-                    }
-                    Permission::EventsPut(buses) | Permission::EventsRead(buses) => {
-                        for bus in buses {
-                            if !r.event_buses.iter().any(|x| x.name.value == bus.value) {
-                                self.unknown_bus(
-                                    file,
-                                    bus,
-                                    r.event_buses.iter().map(|b| b.name.value.as_str()),
-                                );
-                            }
-                        }
-                    }
-                    Permission::FirehosePut(ss) => {
-                        for s in ss {
-                            if !r.firehose_streams.iter().any(|x| x.name.value == s.value) {
-                                self.err(
-                                    "BG013",
-                                    Loc::from_saphyr(file, &s.referenced),
-                                    format!("unknown Firehose stream `{}`", s.value),
-                                    known(
-                                        "streams",
-                                        r.firehose_streams.iter().map(|s| s.name.value.as_str()),
-                                    ),
-                                );
-                            }
-                        }
-                    }
-                    Permission::CognitoAdmin(ps) => {
-                        for p in ps {
-                            if !r.user_pools.iter().any(|x| x.name.value == p.value) {
-                                self.err(
-                                    "BG013",
-                                    Loc::from_saphyr(file, &p.referenced),
-                                    format!("unknown user pool `{}`", p.value),
-                                    known(
-                                        "pools",
-                                        r.user_pools.iter().map(|p| p.name.value.as_str()),
-                                    ),
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        for t in &r.sns_topics {
-            self.name(file, &t.name, &names::BANK_NAME);
-            class(self, &t.classification);
-        }
-        for l in &r.log_groups {
-            self.name(file, &l.name, &names::LOG_GROUP);
-            class(self, &l.classification);
-        }
-        for f in &r.functions {
-            self.name(file, &f.name, &names::BANK_NAME);
-        }
-        let functions: Vec<&str> = r.functions.iter().map(|f| f.name.value.as_str()).collect();
-        for s in &r.secrets {
-            self.name(file, &s.name, &names::SECRET_NAME);
-            class(self, &s.classification);
-            if !functions.contains(&s.rotation_function.value.as_str()) {
-                self.err(
-                    "BG011",
-                    Loc::from_saphyr(file, &s.rotation_function.referenced),
-                    format!("unknown rotation function `{}`", s.rotation_function.value),
-                    known("functions of this module", functions.iter().copied()),
-                );
-            }
-        }
-        for p in &r.iam_policies {
-            self.name(file, &p.name, &names::BANK_NAME);
-            for st in &p.statements {
-                if st.effect.value != "Allow" && st.effect.value != "Deny" {
-                    self.err(
-                        "BG001",
-                        Loc::from_saphyr(file, &st.effect.referenced),
-                        format!("unknown effect `{}`", st.effect.value),
-                        "an IAM statement's effect is Allow or Deny",
-                    );
-                }
-            }
-        }
-        for e in &r.exports {
-            self.name(file, &e.path, &names::SSM_PATH);
-            match (&e.value, &e.literal) {
-                (Some(v), None) if export_target(&v.value).is_none() => self.err(
-                    "BG001",
-                    Loc::from_saphyr(file, &v.referenced),
-                    format!("export value `{}` is not `<kind>/<name>.<attribute>`", v.value),
-                    "e.g. function/bank-secrets-rotation.arn, policy/bank-secrets-namespace.arn, log_group//aws/x.arn",
-                ),
-                (Some(_), None) | (None, Some(_)) => {}
-                _ => self.err(
-                    "BG001",
-                    Loc::from_saphyr(file, &e.path.referenced),
-                    format!("export `{}` needs exactly one of `value` and `literal`", e.path.value),
-                    "value: refers to a resource attribute; literal: is fixed configuration",
-                ),
-            }
-        }
-    }
-
-    fn unknown_bucket(
-        &mut self,
-        file: &Arc<SourceFile>,
-        b: &Sp<String>,
-        known_names: &HashSet<&str>,
-    ) {
-        let mut names: Vec<&str> = known_names.iter().copied().collect();
-        names.sort_unstable();
-        self.err(
-            "BG013",
-            Loc::from_saphyr(file, &b.referenced),
-            format!("unknown bucket `{}`", b.value),
-            known("buckets of this module", names.into_iter()),
-        );
+        kinds::exports::check(r, &mut checker);
     }
 
     fn unknown_bus<'n>(
@@ -832,24 +636,10 @@ impl Builder<'_> {
         let mut seen: HashMap<(&'static str, String), Loc> = HashMap::new();
         for m in modules {
             let r = &m.resources;
-            let mut names: Vec<(&'static str, &Sp<String>)> = Vec::new();
-            names.extend(r.event_buses.iter().map(|x| ("event bus", &x.name)));
-            names.extend(r.buckets.iter().map(|x| ("bucket", &x.name)));
-            names.extend(r.kms_keys.iter().map(|x| ("KMS key alias", &x.alias)));
-            names.extend(
-                r.firehose_streams
-                    .iter()
-                    .map(|x| ("Firehose stream", &x.name)),
-            );
-            names.extend(r.user_pools.iter().map(|x| ("user pool", &x.name)));
-            names.extend(r.iam_roles.iter().map(|x| ("IAM role", &x.name)));
-            names.extend(r.iam_policies.iter().map(|x| ("IAM policy", &x.name)));
-            names.extend(r.trails.iter().map(|x| ("trail", &x.name)));
-            names.extend(r.sns_topics.iter().map(|x| ("SNS topic", &x.name)));
-            names.extend(r.log_groups.iter().map(|x| ("log group", &x.name)));
-            names.extend(r.functions.iter().map(|x| ("function", &x.name)));
-            names.extend(r.secrets.iter().map(|x| ("secret", &x.name)));
-            names.extend(r.exports.iter().map(|x| ("SSM export", &x.path)));
+            let names = kinds::KINDS
+                .iter()
+                .flat_map(|k| k.names(r))
+                .chain(r.exports.iter().map(|x| ("SSM export", &x.path)));
             for (what, name) in names {
                 let loc = m.loc_of(&name.referenced);
                 match seen.entry((what, name.value.clone())) {
@@ -1228,37 +1018,11 @@ fn merge_runtime(d: &RuntimeSettings, o: Option<&raw::RuntimeRaw>) -> RuntimeSet
     }
 }
 
-/// `function/bank-secrets-rotation.arn` → `("function", "bank-secrets-rotation", "arn")`.
-pub fn export_target(value: &str) -> Option<(&str, &str, &str)> {
-    let (kind, rest) = value.split_once('/')?;
-    let (name, attr) = rest.rsplit_once('.')?;
-    let kinds = [
-        "function",
-        "policy",
-        "log_group",
-        "secret",
-        "topic",
-        "bucket",
-        "role",
-    ];
-    (kinds.contains(&kind) && !name.is_empty() && !attr.is_empty()).then_some((kind, name, attr))
-}
-
 fn target_kind_name(k: TargetKind) -> &'static str {
     match k {
         TargetKind::Bus => "bus",
         TargetKind::Queue => "queue",
         TargetKind::Function => "function",
         TargetKind::Firehose => "firehose",
-    }
-}
-
-fn known<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> String {
-    let mut seen = HashSet::new();
-    let list: Vec<&str> = names.filter(|n| seen.insert(*n)).collect();
-    if list.is_empty() {
-        format!("there are no {what} to refer to")
-    } else {
-        format!("known {what}: {}", list.join(", "))
     }
 }

@@ -4,13 +4,14 @@
 
 mod build;
 pub mod graph;
-pub mod names;
 
-pub use crate::catalog::raw::{
-    ClientType, Contract, Encryption, ModuleKind, PermissionRaw as Permission,
-    ResourcesRaw as Resources, StatementRaw as Statement, TargetKind,
-};
-pub use build::{build, export_target};
+pub use crate::catalog::raw::{Contract, ModuleKind, TargetKind};
+pub use crate::kinds::bucket::Encryption;
+pub use crate::kinds::iam_role::Permission;
+pub use crate::kinds::policy::Statement;
+pub use crate::kinds::user_pool::ClientType;
+pub use crate::kinds::{Resources, RuntimeSettings, names};
+pub use build::build;
 
 use crate::diag::{Loc, SourceFile};
 use serde::Serialize;
@@ -106,18 +107,6 @@ pub struct Classification {
     pub key_alias: String,
     pub description: String,
     pub min_retention_days: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RuntimeSettings {
-    pub runtime: String,
-    pub architecture: String,
-    pub handler: String,
-    pub memory_mb: u32,
-    pub timeout_seconds: u32,
-    pub log_retention_days: u32,
-    pub artefact_key: String,
-    pub reserved_concurrency: Option<i32>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -378,18 +378,33 @@ fn catalogue_entries(cat: &Catalog, kind: &str) -> (Option<usize>, Vec<String>) 
         (Some(n), mods)
     };
     match kind {
-        "buckets" => per_module(&|m| m.resources.buckets.len()),
-        "trails" => per_module(&|m| m.resources.trails.len()),
-        "user pools" => per_module(&|m| m.resources.user_pools.len()),
-        "secrets" => per_module(&|m| m.resources.secrets.len()),
-        "log groups and functions" => per_module(&|m| {
-            m.resources.log_groups.len()
-                + m.resources.functions.len()
-                + usize::from(m.function.is_some())
-        }),
         "domains" => (Some(cat.domains.len()), Vec::new()),
         "classifications" => (Some(cat.platform.classifications.len()), Vec::new()),
-        _ => (None, Vec::new()),
+        // `log groups and functions`: the kinds named by their plural nouns.
+        _ => {
+            let kinds: Option<Vec<&dyn crate::kinds::ResourceKind>> = kind
+                .split(" and ")
+                .map(|plural| {
+                    crate::kinds::KINDS
+                        .iter()
+                        .copied()
+                        .find(|k| format!("{}s", k.noun()) == plural)
+                })
+                .collect();
+            let Some(kinds) = kinds else {
+                return (None, Vec::new());
+            };
+            per_module(&|m| {
+                kinds
+                    .iter()
+                    .map(|k| {
+                        // The runtime convention's function is the module's, not a listed entry.
+                        let conventional = k.key() == "functions" && m.function.is_some();
+                        k.count(&m.resources) + usize::from(conventional)
+                    })
+                    .sum()
+            })
+        }
     }
 }
 

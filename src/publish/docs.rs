@@ -974,7 +974,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn permission(&self, p: &Permission) -> String {
-        let list = |v: &Vec<crate::catalog::raw::Sp<String>>, sep: &str| {
+        let list = |v: &Vec<crate::kinds::Sp<String>>, sep: &str| {
             v.iter()
                 .map(|x| esc(&x.value))
                 .collect::<Vec<_>>()

@@ -2,6 +2,8 @@
 //! `bankgen` executable in a scratch folder.
 
 mod check;
+mod kinds;
 mod publish;
 mod render;
+mod structure;
 mod support;

@@ -152,10 +152,7 @@ fn check(cx: &ModCtx, out: &mut Out) {
 
 /// The catalogue bucket a Terraform bucket renders: its literal name is the catalogue name or
 /// the catalogue name with `-<env>` appended.
-fn catalogue_bucket<'a>(
-    cx: &'a ModCtx,
-    b: &Resource,
-) -> Option<&'a crate::catalog::raw::BucketRaw> {
+fn catalogue_bucket<'a>(cx: &'a ModCtx, b: &Resource) -> Option<&'a crate::kinds::bucket::Bucket> {
     let cat = cx.cat?;
     let name = b.get("bucket").and_then(Val::as_str)?;
     cat.modules

@@ -1,6 +1,5 @@
 //! BGL205 (catalogue): every classification used by a catalogue resource has a CMK.
 use super::prelude::*;
-use crate::catalog::raw::Sp;
 
 pub static RULE: Rule = Rule {
     code: "BGL205",
@@ -45,43 +44,9 @@ fn check_catalogue(cx: &CatCtx, out: &mut Out) {
         })
         .collect();
     for m in &cx.cat.modules {
-        let r = &m.resources;
-        let mut used: Vec<(String, &Sp<String>)> = Vec::new();
-        used.extend(
-            r.buckets
-                .iter()
-                .map(|b| (format!("bucket {}", b.name.value), &b.classification)),
-        );
-        used.extend(
-            r.firehose_streams
-                .iter()
-                .map(|b| (format!("stream {}", b.name.value), &b.classification)),
-        );
-        used.extend(
-            r.user_pools
-                .iter()
-                .map(|b| (format!("user pool {}", b.name.value), &b.classification)),
-        );
-        used.extend(
-            r.trails
-                .iter()
-                .map(|b| (format!("trail {}", b.name.value), &b.classification)),
-        );
-        used.extend(
-            r.sns_topics
-                .iter()
-                .map(|b| (format!("topic {}", b.name.value), &b.classification)),
-        );
-        used.extend(
-            r.log_groups
-                .iter()
-                .map(|b| (format!("log group {}", b.name.value), &b.classification)),
-        );
-        used.extend(
-            r.secrets
-                .iter()
-                .map(|b| (format!("secret {}", b.name.value), &b.classification)),
-        );
+        let used = crate::kinds::KINDS
+            .iter()
+            .flat_map(|k| k.classified(&m.resources));
         for (what, class) in used {
             let c = class.value.as_str();
             let problem = if !keyed.contains(&c) {

@@ -37,7 +37,7 @@ Render the role again from the catalogue, or change its `permissions` row in the
     catalogue: None,
 };
 
-fn names(v: &[crate::catalog::raw::Sp<String>]) -> Vec<&str> {
+fn names(v: &[crate::kinds::Sp<String>]) -> Vec<&str> {
     v.iter().map(|s| s.value.as_str()).collect()
 }
 

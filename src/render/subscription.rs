@@ -2,20 +2,20 @@
 //! (another bus with a delivery role limited to `events:PutEvents` on it, a queue, a function's
 //! `live` alias, or a Firehose stream), a retry policy and an SQS dead-letter queue.
 
-use super::function::CONVENTIONAL;
-use super::{Stmt, policy, trust};
-use crate::model::{TargetKind, names::ident};
-use crate::render::ctx::ModuleCtx;
-use crate::render::hcl::raw;
+use crate::kinds::function::CONVENTIONAL;
+use crate::kinds::names::ident;
+use crate::kinds::policy::{Stmt, policy, trust};
+use crate::kinds::{Scope, raw};
+use crate::model::{Delivery, Subscription, TargetKind};
 use serde_json::{Value, json};
 
-pub fn render(m: &mut ModuleCtx) {
-    for &s in m.subscriptions {
+pub fn render(m: &mut Scope, subscriptions: &[&Subscription], delivery: &Delivery) {
+    for &s in subscriptions {
         let id = ident(&s.name);
         let rule_name = m.env_name(&format!("bank-{}", s.name));
         let key = m.key_arn("operational");
-        let region = m.cat.platform.region.clone();
-        let account = m.env.account_id.clone();
+        let region = m.region.to_string();
+        let account = m.env.account_id.to_string();
         let rule_arn = format!(
             "arn:aws:events:{region}:{account}:rule/{}{rule_name}",
             if s.bus == "default" {
@@ -130,10 +130,15 @@ pub fn render(m: &mut ModuleCtx) {
             "dlq_name": format!("{rule_name}-dlq"),
             "dlq_policy": dlq_policy,
             "key": key,
-            "retries": m.cat.platform.delivery.maximum_retry_attempts,
-            "max_age": m.cat.platform.delivery.maximum_event_age_seconds,
+            "retries": delivery.maximum_retry_attempts,
+            "max_age": delivery.maximum_event_age_seconds,
             "tags": m.class_tags("operational"),
         });
-        m.emit("eventbridge", "subscription.tf.j2", &s.loc, ctx);
+        m.emit_as(
+            super::SUBSCRIPTION_FAMILY,
+            "subscription.tf.j2",
+            &s.loc,
+            ctx,
+        );
     }
 }

@@ -2,48 +2,129 @@
 //! published and served through a `live` alias for blue-green deploys, seed 001) and the
 //! functions a module declares itself (with their own role, e.g. MOD-045's rotation Lambda).
 
-use super::{Stmt, catalogue_statements, policy, trust};
-use crate::model::{RuntimeSettings, names::ident};
-use crate::render::ctx::ModuleCtx;
-use crate::render::hcl::{raw, tpl};
+use super::RuntimeSettings;
+use super::names;
+use super::names::ident;
+use super::policy::Statement;
+use super::policy::{Stmt, catalogue_statements, policy, trust};
+use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{raw, tpl};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Function {
+    pub name: Sp<String>,
+    pub purpose: String,
+    #[serde(default)]
+    pub handler: Option<String>,
+    #[serde(default)]
+    pub memory_mb: Option<u32>,
+    #[serde(default)]
+    pub timeout_seconds: Option<u32>,
+    #[serde(default)]
+    pub log_retention_days: Option<Sp<u32>>,
+    /// IAM permissions of the function's own role, written as IAM statements.
+    #[serde(default)]
+    pub statements: Vec<Statement>,
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+    /// Lets Secrets Manager invoke it (rotation functions).
+    #[serde(default)]
+    pub invoked_by_secretsmanager: bool,
+}
+
+pub struct Kind;
+pub const KIND: Kind = Kind;
+
+impl ResourceKind for Kind {
+    fn key(&self) -> &'static str {
+        "functions"
+    }
+    fn noun(&self) -> &'static str {
+        "function"
+    }
+    fn family(&self) -> &'static str {
+        "lambda"
+    }
+    fn template(&self) -> &'static str {
+        "function.tf.j2"
+    }
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &[api::LAMBDA, api::IAM, api::LOGS]
+    }
+    fn resource_types(&self) -> &'static [&'static str] {
+        &[
+            "aws_cloudwatch_log_group",
+            "aws_iam_role",
+            "aws_iam_role_policy",
+            "aws_lambda_alias",
+            "aws_lambda_function",
+            "aws_lambda_permission",
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["BGL504", "BGL505", "BGL201"]
+    }
+    fn count(&self, r: &Resources) -> usize {
+        r.functions.len()
+    }
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)> {
+        r.functions.iter().map(|x| ("function", &x.name)).collect()
+    }
+    fn classified<'r>(&self, _: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
+        Vec::new()
+    }
+    fn export_ref(&self) -> Option<ExportRef> {
+        Some(ExportRef {
+            word: "function",
+            resource_type: "aws_lambda_function",
+            label: super::exports::label,
+        })
+    }
+    fn check(&self, r: &Resources, c: &mut Checker) {
+        for f in &r.functions {
+            c.name(&f.name, &names::BANK_NAME);
+        }
+    }
+    fn render(&self, m: &mut Scope) {
+        render(self, m)
+    }
+}
 
 /// The label of a module's conventional function.
 pub const CONVENTIONAL: &str = "app";
 
-pub fn render(m: &mut ModuleCtx) {
-    if let Some(settings) = m.module.function.clone() {
-        let domain = m.cat.domain(&m.module.domain).cloned();
+fn render(kind: &Kind, m: &mut Scope) {
+    if let Some(settings) = m.module.function {
+        let domain = m.domain(m.module.domain).cloned();
         let role = domain
             .as_ref()
             .map(|d| m.role_arn(&d.role))
             .unwrap_or(Value::Null);
         let mut env = BTreeMap::new();
-        env.insert("MODULE_ID".to_string(), m.module.id.clone());
-        env.insert("ENVIRONMENT".to_string(), m.env.name.clone());
+        env.insert("MODULE_ID".to_string(), m.module.id.to_string());
+        env.insert("ENVIRONMENT".to_string(), m.env.name.to_string());
         if let Some(d) = &domain {
             env.insert("EVENT_BUS".to_string(), d.bus.clone());
         }
         let name = m.env_name(&m.module.function_base_name());
-        let purpose = m
-            .module
-            .purpose
-            .clone()
-            .unwrap_or_else(|| m.module.title.clone());
+        let purpose = m.module.purpose.unwrap_or(m.module.title).to_string();
         let loc = m.module.loc.clone();
         let ctx = function_ctx(
             m,
             CONVENTIONAL,
             &name,
             &purpose,
-            &settings,
+            settings,
             role,
             env,
             None,
             false,
         );
-        m.emit("lambda", "function.tf.j2", &loc, ctx);
+        m.emit(kind, &loc, ctx);
         m.export(
             format!("lambda/{}/live-arn", m.module.id.to_lowercase()),
             format!(
@@ -58,7 +139,7 @@ pub fn render(m: &mut ModuleCtx) {
         let id = ident(&f.name.value);
         let loc = m.loc(&f.name.referenced);
         let name = m.env_name(&f.name.value);
-        let d = &m.cat.platform.runtime_defaults;
+        let d = m.runtime_defaults;
         let settings = RuntimeSettings {
             handler: f.handler.clone().unwrap_or_else(|| d.handler.clone()),
             memory_mb: f.memory_mb.unwrap_or(d.memory_mb),
@@ -95,9 +176,9 @@ pub fn render(m: &mut ModuleCtx) {
         // Every function says where it runs; this also keeps the environment block (and its KMS
         // encryption, CKV_AWS_173) from being empty, which aws 3.39.0 rejects.
         env.entry("MODULE_ID".to_string())
-            .or_insert_with(|| m.module.id.clone());
+            .or_insert_with(|| m.module.id.to_string());
         env.entry("ENVIRONMENT".to_string())
-            .or_insert_with(|| m.env.name.clone());
+            .or_insert_with(|| m.env.name.to_string());
         let role = raw(format!("aws_iam_role.{id}.arn"));
         let ctx = function_ctx(
             m,
@@ -110,13 +191,13 @@ pub fn render(m: &mut ModuleCtx) {
             Some(own_role),
             f.invoked_by_secretsmanager,
         );
-        m.emit("lambda", "function.tf.j2", &loc, ctx);
+        m.emit(kind, &loc, ctx);
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn function_ctx(
-    m: &mut ModuleCtx,
+    m: &mut Scope,
     id: &str,
     name: &str,
     purpose: &str,
@@ -141,7 +222,7 @@ fn function_ctx(
         "timeout": s.timeout_seconds,
         "concurrency": s.reserved_concurrency,
         "bucket": bucket,
-        "key_path": s.artefact_key.replace("{module}", &m.module.id),
+        "key_path": s.artefact_key.replace("{module}", m.module.id),
         "kms": key,
         "environment": env,
         "log_group": format!("/aws/lambda/{name}"),

@@ -1,66 +1,136 @@
-//! Per-module rendering state: the blocks written so far, the SSM parameters the module imports
-//! and exports, and the helpers every resource kind uses to name and reference things.
+//! What a kind sees while it renders one module in one environment, and what it hands back:
+//! template contexts (rendered to text by `render`), the SSM parameters the module imports and
+//! exports, and the helpers every kind uses to name and reference things.
 
-use super::engine::Engine;
-use super::hcl::raw;
-use super::profile::Features;
-use crate::diag::{Loc, Problem};
-use crate::model::names::ident;
-use crate::model::{Catalog, Environment, Module, Subscription};
+use super::names::ident;
+use super::raw;
+use super::{ResourceKind, Resources};
+use crate::diag::{Loc, Problem, SourceFile};
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-/// The Terraform file a block goes to.
-pub type Family = &'static str;
+/// What differs between the provider profiles: templates branch on these flags, never on the
+/// profile's name.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Features {
+    /// `aws_s3_bucket_versioning` & co. (provider >= 4) instead of inline bucket blocks.
+    pub split_s3: bool,
+    /// `aws_cloudwatch_event_bus_policy` (a full policy naming the role) instead of
+    /// `aws_cloudwatch_event_permission` (an account principal only).
+    pub bus_policy: bool,
+    /// Arguments that providers < 4 do not have: bus `description` and `dead_letter_config`,
+    /// Cognito `deletion_protection`, client `enable_token_revocation`, bucket ownership controls,
+    /// S3 notifications to EventBridge, Lambda `architectures`, the `s3_use_path_style` provider flag.
+    pub v4_arguments: bool,
+    /// A Lambda runtime to use instead of the catalogue's: hashicorp/aws 3.39 checks runtimes
+    /// against its 2021 list, which ends at nodejs14.x.
+    pub lambda_runtime: Option<&'static str>,
+    /// Firehose's `buffering_size`/`buffering_interval` (provider >= 5) vs `buffer_size`/`buffer_interval`.
+    pub firehose_buffering: bool,
+}
+
+/// The runtime convention's settings of a function (platform defaults, module overrides).
+#[derive(Debug, Clone, Serialize)]
+pub struct RuntimeSettings {
+    pub runtime: String,
+    pub architecture: String,
+    pub handler: String,
+    pub memory_mb: u32,
+    pub timeout_seconds: u32,
+    pub log_retention_days: u32,
+    pub artefact_key: String,
+    pub reserved_concurrency: Option<i32>,
+}
+
+/// The module being rendered.
+pub struct ModuleFacts<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub purpose: Option<&'a str>,
+    pub repo: &'a str,
+    pub domain: &'a str,
+    pub loc: &'a Loc,
+    pub file: &'a Arc<SourceFile>,
+    /// The conventional function (runtime modules), with the platform defaults applied.
+    pub function: Option<&'a RuntimeSettings>,
+    pub resources: &'a Resources,
+}
+
+impl ModuleFacts<'_> {
+    /// `bank-core-mod-001`: the conventional function's base name (the env is appended).
+    pub fn function_base_name(&self) -> String {
+        format!("{}-{}", self.repo, self.id.to_lowercase())
+    }
+}
+
+/// A system domain, as kinds need it.
+#[derive(Debug, Clone)]
+pub struct DomainFacts {
+    pub id: String,
+    pub repo: String,
+    pub bus: String,
+    pub role: String,
+}
+
+/// The environment being rendered.
+pub struct EnvFacts<'a> {
+    pub name: &'a str,
+    pub account_id: &'a str,
+    /// Rendered for an AWS API emulator (the `local` environment).
+    pub emulator: bool,
+}
+
+/// One block to render: a kind's template and its context.
+pub struct Block {
+    pub family: &'static str,
+    pub template: &'static str,
+    pub loc: Loc,
+    pub ctx: Value,
+}
 
 pub struct Export {
-    /// Below `/bank/{env}/`.
+    /// Below the environment's SSM prefix.
     pub path: String,
     pub description: String,
     pub value: Value,
     pub loc: Loc,
 }
 
-pub struct ModuleCtx<'a> {
-    pub cat: &'a Catalog,
-    pub module: &'a Module,
-    /// The subscriptions this module consumes.
-    pub subscriptions: &'a [&'a Subscription],
-    pub env: &'a Environment,
+pub struct Scope<'a> {
+    pub module: ModuleFacts<'a>,
+    pub env: EnvFacts<'a>,
+    pub region: &'a str,
     pub features: Features,
-    engine: &'a Engine,
-    /// The module-wide values every block's template sees (`f`, `env`, `region`, …), built once.
-    shared: minijinja::Value,
-    pub blocks: Vec<(Family, String)>,
+    pub runtime_defaults: &'a RuntimeSettings,
+    /// `/bank/dev`: where the environment's SSM contracts live.
+    pub ssm_prefix: String,
+    domains: &'a [DomainFacts],
+    pub blocks: Vec<Block>,
     /// label → full SSM path.
     pub imports: BTreeMap<String, String>,
     pub exports: Vec<Export>,
     pub problems: Vec<Problem>,
 }
 
-impl<'a> ModuleCtx<'a> {
+impl<'a> Scope<'a> {
     pub fn new(
-        cat: &'a Catalog,
-        module: &'a Module,
-        subscriptions: &'a [&'a Subscription],
-        env: &'a Environment,
+        module: ModuleFacts<'a>,
+        env: EnvFacts<'a>,
+        region: &'a str,
         features: Features,
-        engine: &'a Engine,
+        runtime_defaults: &'a RuntimeSettings,
+        domains: &'a [DomainFacts],
     ) -> Self {
-        ModuleCtx {
-            cat,
+        Scope {
+            ssm_prefix: format!("/bank/{}", env.name),
             module,
-            subscriptions,
             env,
+            region,
             features,
-            engine,
-            shared: Engine::shared(json!({
-                "f": features,
-                "env": env.name,
-                "region": cat.platform.region,
-                "account": env.account_id,
-                "emulator": env.emulator.is_some(),
-            })),
+            runtime_defaults,
+            domains,
             blocks: Vec::new(),
             imports: BTreeMap::new(),
             exports: Vec::new(),
@@ -68,18 +138,23 @@ impl<'a> ModuleCtx<'a> {
         }
     }
 
-    /// Render one template into `family`'s file. `ctx` gets the module-wide values added.
-    pub fn emit(&mut self, family: Family, template: &str, loc: &Loc, mut ctx: Value) {
-        if let Value::Object(map) = &mut ctx {
-            map.insert("src".into(), json!(source_comment(loc)));
-        }
-        match self.engine.render_shared(template, &self.shared, ctx) {
-            Ok(text) => self.blocks.push((family, text)),
-            Err(mut p) => {
-                p.loc = Some(loc.clone());
-                self.problems.push(p);
-            }
-        }
+    /// One block of `kind`, from its template, into its family's file.
+    pub fn emit(&mut self, kind: &dyn ResourceKind, loc: &Loc, ctx: Value) {
+        self.emit_as(kind.family(), kind.template(), loc, ctx);
+    }
+
+    /// A block that is not a catalogue resource kind's (event subscriptions).
+    pub fn emit_as(&mut self, family: &'static str, template: &'static str, loc: &Loc, ctx: Value) {
+        self.blocks.push(Block {
+            family,
+            template,
+            loc: loc.clone(),
+            ctx,
+        });
+    }
+
+    pub fn domain(&self, id: &str) -> Option<&'a DomainFacts> {
+        self.domains.iter().find(|d| d.id == id)
     }
 
     /// `bank-iceberg` → `bank-iceberg-dev`: per-environment names of the seeds.
@@ -89,13 +164,13 @@ impl<'a> ModuleCtx<'a> {
 
     /// Fill in `{env}`, `{account}` and `{region}` in a catalogue value.
     pub fn subst(&self, s: &str) -> String {
-        s.replace("{env}", &self.env.name)
-            .replace("{account}", &self.env.account_id)
-            .replace("{region}", &self.cat.platform.region)
+        s.replace("{env}", self.env.name)
+            .replace("{account}", self.env.account_id)
+            .replace("{region}", self.region)
     }
 
     pub fn ssm_path(&self, below_env: &str) -> String {
-        format!("/bank/{}/{below_env}", self.env.name)
+        format!("{}/{below_env}", self.ssm_prefix)
     }
 
     /// Look a contract parameter up by SSM path (never a hard-coded ARN): `data.aws_ssm_parameter.X.value`.
@@ -205,7 +280,7 @@ impl<'a> ModuleCtx<'a> {
     }
 
     pub fn loc(&self, location: &serde_saphyr::Location) -> Loc {
-        self.module.loc_of(location)
+        Loc::from_saphyr(self.module.file, location)
     }
 
     /// Extra tags for a classified resource (the required tags come from `default_tags`).

@@ -2,11 +2,127 @@
 //! 000, plus the guard every role carries (no calls outside the platform region; no secret
 //! without a module_id tag).
 
-use super::{Stmt, policy, trust};
-use crate::model::{Permission, names::ident};
-use crate::render::ctx::ModuleCtx;
-use crate::render::hcl::{raw, tpl};
+use super::names;
+use super::names::ident;
+use super::policy::{Stmt, policy, trust};
+use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{raw, tpl};
+use serde::Deserialize;
 use serde_json::{Value, json};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub name: Sp<String>,
+    pub domain: Sp<String>,
+    pub trust: Sp<String>,
+    pub permissions: Vec<Permission>,
+}
+
+/// One row of seed 000's "Key permissions" column.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Permission {
+    SecretsRead(Vec<Sp<String>>),
+    EventsPut(Vec<Sp<String>>),
+    EventsRead(Vec<Sp<String>>),
+    S3Put(Vec<Sp<String>>),
+    S3ReadWrite(Vec<Sp<String>>),
+    FirehosePut(Vec<Sp<String>>),
+    KmsDecrypt(Vec<Sp<String>>),
+    CognitoAdmin(Vec<Sp<String>>),
+}
+
+pub struct Kind;
+pub const KIND: Kind = Kind;
+
+impl ResourceKind for Kind {
+    fn key(&self) -> &'static str {
+        "iam_roles"
+    }
+    fn noun(&self) -> &'static str {
+        "IAM role"
+    }
+    fn family(&self) -> &'static str {
+        "iam"
+    }
+    fn template(&self) -> &'static str {
+        "iam_role.tf.j2"
+    }
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &[api::IAM]
+    }
+    fn resource_types(&self) -> &'static [&'static str] {
+        &["aws_iam_role", "aws_iam_role_policy"]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["BGL202", "BGL801", "BGL802"]
+    }
+    fn count(&self, r: &Resources) -> usize {
+        r.iam_roles.len()
+    }
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)> {
+        r.iam_roles.iter().map(|x| ("IAM role", &x.name)).collect()
+    }
+    fn classified<'r>(&self, _: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
+        Vec::new()
+    }
+    fn export_ref(&self) -> Option<ExportRef> {
+        Some(ExportRef {
+            word: "role",
+            resource_type: "aws_iam_role",
+            label: super::exports::label,
+        })
+    }
+    fn check(&self, r: &Resources, c: &mut Checker) {
+        for role in &r.iam_roles {
+            c.name(&role.name, &names::ROLE_NAME);
+            c.domain(&role.domain);
+            if role.trust.value != "lambda" {
+                c.err(
+                    "BG001",
+                    &role.trust.referenced,
+                    format!("unknown trust `{}`", role.trust.value),
+                    "domain roles are Lambda execution roles: trust: lambda",
+                );
+            }
+            for p in &role.permissions {
+                match p {
+                    Permission::KmsDecrypt(cs) => cs.iter().for_each(|x| c.classification(x)),
+                    Permission::SecretsRead(ps) => {
+                        for s in ps {
+                            c.name(s, &names::SECRET_PREFIX);
+                        }
+                    }
+                    Permission::S3Put(bs) | Permission::S3ReadWrite(bs) => {
+                        bs.iter().for_each(|b| c.bucket(b));
+                    }
+                    Permission::EventsPut(buses) | Permission::EventsRead(buses) => {
+                        let known = r.event_buses.iter().map(|b| b.name.value.as_str());
+                        for bus in buses {
+                            c.declared("BG013", "event bus", "buses", bus, known.clone());
+                        }
+                    }
+                    Permission::FirehosePut(ss) => {
+                        let known = r.firehose_streams.iter().map(|s| s.name.value.as_str());
+                        for s in ss {
+                            c.declared("BG013", "Firehose stream", "streams", s, known.clone());
+                        }
+                    }
+                    Permission::CognitoAdmin(ps) => {
+                        let known = r.user_pools.iter().map(|p| p.name.value.as_str());
+                        for p in ps {
+                            c.declared("BG013", "user pool", "pools", p, known.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    fn render(&self, m: &mut Scope) {
+        render(self, m)
+    }
+}
 
 /// Global services whose calls are signed for us-east-1 whatever the caller's region.
 const GLOBAL_SERVICES: &[&str] = &[
@@ -18,16 +134,15 @@ const GLOBAL_SERVICES: &[&str] = &[
     "route53:*",
 ];
 
-pub fn render(m: &mut ModuleCtx) {
+fn render(kind: &Kind, m: &mut Scope) {
     for role in &m.module.resources.iam_roles {
         let id = ident(&role.name.value);
         let loc = m.loc(&role.name.referenced);
         let repo = m
-            .cat
             .domain(&role.domain.value)
             .map(|d| d.repo.clone())
             .unwrap_or_default();
-        let (region, account) = (m.cat.platform.region.clone(), m.env.account_id.clone());
+        let (region, account) = (m.region.to_string(), m.env.account_id.to_string());
         let mut statements = vec![
             Stmt::allow("WriteOwnLogs")
                 .action(&["logs:CreateLogStream", "logs:PutLogEvents"])
@@ -59,7 +174,7 @@ pub fn render(m: &mut ModuleCtx) {
             "policy": policy(statements),
             "guard": guard,
         });
-        m.emit("iam", "iam_role.tf.j2", &loc, ctx);
+        m.emit(kind, &loc, ctx);
         m.export(
             format!("iam/{}/arn", role.name.value.to_lowercase()),
             format!(
@@ -72,8 +187,8 @@ pub fn render(m: &mut ModuleCtx) {
     }
 }
 
-fn permission(m: &mut ModuleCtx, p: &Permission, i: usize) -> Value {
-    let (region, account) = (m.cat.platform.region.clone(), m.env.account_id.clone());
+fn permission(m: &mut Scope, p: &Permission, i: usize) -> Value {
+    let (region, account) = (m.region.to_string(), m.env.account_id.to_string());
     let sid = |name: &str| format!("{name}{i}");
     match p {
         Permission::SecretsRead(prefixes) => Stmt::allow(&sid("SecretsRead"))

@@ -1,13 +1,97 @@
 //! Kinesis Data Firehose: 128 MB / 300 s buffering into S3, encrypted with the classification's
 //! key, delivery errors logged and alarmed in CloudWatch, and an SQS dead-letter queue.
 
-use super::{Stmt, policy, trust};
-use crate::model::names::ident;
-use crate::render::ctx::ModuleCtx;
-use crate::render::hcl::{raw, tpl};
+use super::names;
+use super::names::ident;
+use super::policy::{Stmt, policy, trust};
+use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{raw, tpl};
+use serde::Deserialize;
 use serde_json::json;
 
-pub fn render(m: &mut ModuleCtx) {
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stream {
+    pub name: Sp<String>,
+    pub source: String,
+    pub purpose: String,
+    pub classification: Sp<String>,
+    pub destination_bucket: Sp<String>,
+    pub prefix: String,
+    pub buffer_size_mb: u32,
+    pub buffer_interval_seconds: u32,
+}
+
+pub struct Kind;
+pub const KIND: Kind = Kind;
+
+impl ResourceKind for Kind {
+    fn key(&self) -> &'static str {
+        "firehose_streams"
+    }
+    fn noun(&self) -> &'static str {
+        "Firehose stream"
+    }
+    fn family(&self) -> &'static str {
+        "firehose"
+    }
+    fn template(&self) -> &'static str {
+        "firehose.tf.j2"
+    }
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &[
+            api::FIREHOSE,
+            api::IAM,
+            api::LOGS,
+            api::CLOUDWATCH,
+            api::SQS,
+        ]
+    }
+    fn resource_types(&self) -> &'static [&'static str] {
+        &[
+            "aws_cloudwatch_log_group",
+            "aws_cloudwatch_log_stream",
+            "aws_cloudwatch_metric_alarm",
+            "aws_iam_role",
+            "aws_iam_role_policy",
+            "aws_kinesis_firehose_delivery_stream",
+            "aws_sqs_queue",
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["BGL501", "BGL201"]
+    }
+    fn count(&self, r: &Resources) -> usize {
+        r.firehose_streams.len()
+    }
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)> {
+        r.firehose_streams
+            .iter()
+            .map(|x| ("Firehose stream", &x.name))
+            .collect()
+    }
+    fn classified<'r>(&self, r: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
+        r.firehose_streams
+            .iter()
+            .map(|x| (format!("stream {}", x.name.value), &x.classification))
+            .collect()
+    }
+    fn export_ref(&self) -> Option<ExportRef> {
+        None
+    }
+    fn check(&self, r: &Resources, c: &mut Checker) {
+        for s in &r.firehose_streams {
+            c.name(&s.name, &names::BANK_NAME);
+            c.classification(&s.classification);
+            c.bucket(&s.destination_bucket);
+        }
+    }
+    fn render(&self, m: &mut Scope) {
+        render(self, m)
+    }
+}
+
+fn render(kind: &Kind, m: &mut Scope) {
     for s in &m.module.resources.firehose_streams {
         let id = ident(&s.name.value);
         let loc = m.loc(&s.name.referenced);
@@ -62,7 +146,7 @@ pub fn render(m: &mut ModuleCtx) {
             "alarm_topic": m.alert_topic(),
             "tags": m.class_tags(&s.classification.value),
         });
-        m.emit("firehose", "firehose.tf.j2", &loc, ctx);
+        m.emit(kind, &loc, ctx);
         m.export(
             format!("firehose/{}/arn", s.name.value),
             format!("ARN of the {} stream: {}", s.name.value, s.purpose),

@@ -1,11 +1,88 @@
 //! KMS: one CMK per data classification, rotation on, usage only for the roles of domains that
 //! handle the classification, ARN exported at `/bank/{env}/kms/{classification}/arn`.
 
-use super::{Stmt, policy};
-use crate::model::{Permission, names::ident};
-use crate::render::ctx::ModuleCtx;
-use crate::render::hcl::raw;
+use super::iam_role::Permission;
+use super::names;
+use super::names::ident;
+use super::policy::{Stmt, policy};
+use super::raw;
+use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use serde::Deserialize;
 use serde_json::json;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Key {
+    pub alias: Sp<String>,
+    pub classification: Sp<String>,
+    pub description: String,
+    pub used_by: String,
+}
+
+pub struct Kind;
+pub const KIND: Kind = Kind;
+
+impl ResourceKind for Kind {
+    fn key(&self) -> &'static str {
+        "kms_keys"
+    }
+    fn noun(&self) -> &'static str {
+        "KMS key"
+    }
+    fn family(&self) -> &'static str {
+        "kms"
+    }
+    fn template(&self) -> &'static str {
+        "kms_key.tf.j2"
+    }
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &[api::KMS]
+    }
+    fn resource_types(&self) -> &'static [&'static str] {
+        &["aws_kms_alias", "aws_kms_key"]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["BGL202", "BGL203", "BGL204"]
+    }
+    fn count(&self, r: &Resources) -> usize {
+        r.kms_keys.len()
+    }
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)> {
+        r.kms_keys
+            .iter()
+            .map(|x| ("KMS key alias", &x.alias))
+            .collect()
+    }
+    fn classified<'r>(&self, _: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
+        Vec::new()
+    }
+    fn export_ref(&self) -> Option<ExportRef> {
+        None
+    }
+    fn check(&self, r: &Resources, c: &mut Checker) {
+        for key in &r.kms_keys {
+            c.name(&key.alias, &names::KEY_ALIAS);
+            c.classification(&key.classification);
+            if let Some(alias) = c.key_alias(&key.classification.value)
+                && alias != key.alias.value
+            {
+                let message = format!(
+                    "key `{}` is declared for classification `{}`, whose key alias is `{alias}`",
+                    key.alias.value, key.classification.value
+                );
+                c.err(
+                    "BG041",
+                    &key.alias.referenced,
+                    message,
+                    "platform.yaml maps each classification to one key alias; use that alias",
+                );
+            }
+        }
+    }
+    fn render(&self, m: &mut Scope) {
+        render(self, m)
+    }
+}
 
 /// AWS services that encrypt with the platform's keys on the platform's behalf.
 const SERVICES: &[&str] = &[
@@ -14,7 +91,7 @@ const SERVICES: &[&str] = &[
     "cloudtrail.amazonaws.com",
 ];
 
-pub fn render(m: &mut ModuleCtx) {
+fn render(kind: &Kind, m: &mut Scope) {
     for key in &m.module.resources.kms_keys {
         let class = key.classification.value.clone();
         let id = ident(&key.alias.value);
@@ -53,7 +130,7 @@ pub fn render(m: &mut ModuleCtx) {
                     .build(),
             );
         }
-        let logs = format!("logs.{}.amazonaws.com", m.cat.platform.region);
+        let logs = format!("logs.{}.amazonaws.com", m.region);
         let mut services: Vec<serde_json::Value> = SERVICES.iter().map(|s| json!(s)).collect();
         services.insert(0, json!(logs));
         statements.push(
@@ -75,9 +152,9 @@ pub fn render(m: &mut ModuleCtx) {
             "description": format!("{} ({})", key.description, key.used_by),
             "alias": format!("alias/{}", key.alias.value),
             "policy": policy(statements),
-            "deletion_window": if m.env.emulator.is_some() { 7 } else { 30 },
+            "deletion_window": if m.env.emulator { 7 } else { 30 },
         });
-        m.emit("kms", "kms_key.tf.j2", &loc, ctx);
+        m.emit(kind, &loc, ctx);
         let value = raw(format!("aws_kms_key.{id}.arn"));
         m.export(
             format!("kms/{class}/arn"),

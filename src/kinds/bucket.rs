@@ -1,13 +1,121 @@
 //! S3: every bucket SSL-only, public access blocked, versioned, encrypted (KMS key of its
 //! classification, or SSE-S3 where the seed says so), with its lifecycle rules.
 
-use super::{Stmt, policy};
-use crate::model::{Encryption, names::ident};
-use crate::render::ctx::ModuleCtx;
-use crate::render::hcl::{raw, tpl};
+use super::names::{self, ident};
+use super::policy::{Stmt, policy};
+use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api, raw, tpl};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn render(m: &mut ModuleCtx) {
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub name: Sp<String>,
+    pub purpose: String,
+    pub classification: Sp<String>,
+    pub encryption: Sp<Encryption>,
+    pub lifecycle: Vec<LifecycleRule>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Encryption {
+    #[serde(rename = "kms")]
+    Kms,
+    #[serde(rename = "sse-s3")]
+    SseS3,
+}
+
+#[derive(Debug, Deserialize, Clone, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleRule {
+    pub id: String,
+    #[serde(default)]
+    pub prefix: Option<String>,
+    #[serde(default)]
+    pub transitions: Vec<Transition>,
+    pub expiration_days: Sp<u32>,
+}
+
+#[derive(Debug, Deserialize, Clone, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    pub days: u32,
+    pub storage_class: String,
+}
+
+pub struct Kind;
+pub const KIND: Kind = Kind;
+
+impl ResourceKind for Kind {
+    fn key(&self) -> &'static str {
+        "buckets"
+    }
+    fn noun(&self) -> &'static str {
+        "bucket"
+    }
+    fn family(&self) -> &'static str {
+        "s3"
+    }
+    fn template(&self) -> &'static str {
+        "bucket.tf.j2"
+    }
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &[api::S3, api::KMS]
+    }
+    fn resource_types(&self) -> &'static [&'static str] {
+        &[
+            "aws_s3_bucket",
+            "aws_s3_bucket_lifecycle_configuration",
+            "aws_s3_bucket_notification",
+            "aws_s3_bucket_ownership_controls",
+            "aws_s3_bucket_policy",
+            "aws_s3_bucket_public_access_block",
+            "aws_s3_bucket_server_side_encryption_configuration",
+            "aws_s3_bucket_versioning",
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["BGL101", "BGL102", "BGL103", "BGL104", "BGL105", "BGL201"]
+    }
+    fn count(&self, r: &Resources) -> usize {
+        r.buckets.len()
+    }
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)> {
+        r.buckets.iter().map(|x| ("bucket", &x.name)).collect()
+    }
+    fn classified<'r>(&self, r: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
+        r.buckets
+            .iter()
+            .map(|b| (format!("bucket {}", b.name.value), &b.classification))
+            .collect()
+    }
+    fn export_ref(&self) -> Option<ExportRef> {
+        Some(ExportRef {
+            word: "bucket",
+            resource_type: "aws_s3_bucket",
+            label: super::exports::label,
+        })
+    }
+    fn check(&self, r: &Resources, c: &mut Checker) {
+        for bucket in &r.buckets {
+            c.name(&bucket.name, &names::BANK_NAME);
+            c.classification(&bucket.classification);
+            if bucket.lifecycle.is_empty() {
+                c.err(
+                    "BG040",
+                    &bucket.name.referenced,
+                    format!("bucket `{}` has no lifecycle rule", bucket.name.value),
+                    "seed 000 gives every bucket a lifecycle; add at least one rule",
+                );
+            }
+        }
+    }
+    fn render(&self, m: &mut Scope) {
+        render(self, m)
+    }
+}
+
+fn render(kind: &Kind, m: &mut Scope) {
     for b in &m.module.resources.buckets {
         let id = ident(&b.name.value);
         let loc = m.loc(&b.name.referenced);
@@ -31,7 +139,7 @@ pub fn render(m: &mut ModuleCtx) {
         for t in &trails {
             let trail_arn = format!(
                 "arn:aws:cloudtrail:{}:{}:trail/{}",
-                m.cat.platform.region,
+                m.region,
                 m.env.account_id,
                 m.env_name(&t.name.value)
             );
@@ -90,9 +198,9 @@ pub fn render(m: &mut ModuleCtx) {
             "abort_rule": b.lifecycle.iter().all(|r| r.prefix.is_some()),
             "policy": policy(statements),
             "tags": m.class_tags(&b.classification.value),
-            "force_destroy": m.env.emulator.is_some(),
+            "force_destroy": m.env.emulator,
         });
-        m.emit("s3", "bucket.tf.j2", &loc, ctx);
+        m.emit(kind, &loc, ctx);
         m.export(
             format!("s3/{}/name", b.name.value),
             format!("Name of the {} bucket: {}", b.name.value, b.purpose),

@@ -1,18 +1,86 @@
 //! EventBridge: one bus per domain with a resource policy for the domain's Lambda role, a
 //! 30-day archive for replay, and an SQS dead-letter queue for undeliverable events.
 
-use super::{Stmt, policy};
-use crate::model::names::ident;
-use crate::render::ctx::ModuleCtx;
-use crate::render::hcl::raw;
+use super::names;
+use super::names::ident;
+use super::policy::{Stmt, policy};
+use super::raw;
+use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use serde::Deserialize;
 use serde_json::json;
 
-pub fn render(m: &mut ModuleCtx) {
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bus {
+    pub name: Sp<String>,
+    pub owner: Sp<String>,
+    pub purpose: String,
+    pub archive_retention_days: Sp<u32>,
+}
+
+pub struct Kind;
+pub const KIND: Kind = Kind;
+
+impl ResourceKind for Kind {
+    fn key(&self) -> &'static str {
+        "event_buses"
+    }
+    fn noun(&self) -> &'static str {
+        "event bus"
+    }
+    fn family(&self) -> &'static str {
+        "eventbridge"
+    }
+    fn template(&self) -> &'static str {
+        "event_bus.tf.j2"
+    }
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &[api::EVENTS, api::SQS, api::KMS]
+    }
+    fn resource_types(&self) -> &'static [&'static str] {
+        &[
+            "aws_cloudwatch_event_archive",
+            "aws_cloudwatch_event_bus",
+            "aws_cloudwatch_event_bus_policy",
+            "aws_cloudwatch_event_permission",
+            "aws_sqs_queue",
+            "aws_sqs_queue_policy",
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["BGL401"]
+    }
+    fn count(&self, r: &Resources) -> usize {
+        r.event_buses.len()
+    }
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)> {
+        r.event_buses
+            .iter()
+            .map(|x| ("event bus", &x.name))
+            .collect()
+    }
+    fn classified<'r>(&self, _: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
+        Vec::new()
+    }
+    fn export_ref(&self) -> Option<ExportRef> {
+        None
+    }
+    fn check(&self, r: &Resources, c: &mut Checker) {
+        for bus in &r.event_buses {
+            c.name(&bus.name, &names::BUS_NAME);
+            c.domain(&bus.owner);
+        }
+    }
+    fn render(&self, m: &mut Scope) {
+        render(self, m)
+    }
+}
+
+fn render(kind: &Kind, m: &mut Scope) {
     for bus in &m.module.resources.event_buses {
         let id = ident(&bus.name.value);
         let loc = m.loc(&bus.name.referenced);
         let role = m
-            .cat
             .domain(&bus.owner.value)
             .map(|d| d.role.clone())
             .unwrap_or_default();
@@ -36,7 +104,7 @@ pub fn render(m: &mut ModuleCtx) {
                     "aws:SourceArn",
                     json!(format!(
                         "arn:aws:events:{}:{}:*",
-                        m.cat.platform.region, m.env.account_id
+                        m.region, m.env.account_id
                     )),
                 )
                 .build(),
@@ -55,7 +123,7 @@ pub fn render(m: &mut ModuleCtx) {
             "statement_id": format!("{}-domain-role", bus.name.value),
             "tags": m.class_tags("operational"),
         });
-        m.emit("eventbridge", "event_bus.tf.j2", &loc, ctx);
+        m.emit(kind, &loc, ctx);
         m.export(
             format!("eventbridge/{}/arn", bus.name.value),
             format!("ARN of the {} bus: {}", bus.name.value, bus.purpose),

@@ -1,41 +1,29 @@
-//! One file per resource kind: each turns its catalogue entries into template contexts.
-//! A new kind is a new file here, its template in `templates/`, and one line in [`KINDS`].
+//! IAM policy documents as template values: statements built in code, or written in the
+//! catalogue with `{env}`, `{account}` and `{region}` placeholders.
 
-mod bucket;
-mod event_bus;
-mod firehose;
-mod function;
-mod iam_policy;
-mod iam_role;
-mod kms_key;
-mod log_group;
-mod secret;
-mod sns_topic;
-mod subscription;
-mod trail;
-mod user_pool;
-
-use super::ctx::ModuleCtx;
+use super::Scope;
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 
-pub type Kind = fn(&mut ModuleCtx);
-
-/// Every resource kind, in the order their blocks are written.
-pub const KINDS: &[(&str, Kind)] = &[
-    ("kms_key", kms_key::render),
-    ("event_bus", event_bus::render),
-    ("bucket", bucket::render),
-    ("firehose", firehose::render),
-    ("user_pool", user_pool::render),
-    ("iam_role", iam_role::render),
-    ("iam_policy", iam_policy::render),
-    ("trail", trail::render),
-    ("sns_topic", sns_topic::render),
-    ("log_group", log_group::render),
-    ("function", function::render),
-    ("secret", secret::render),
-    ("subscription", subscription::render),
-];
+/// A catalogue-written IAM statement (functions' own roles, managed policies).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    pub sid: String,
+    pub effect: super::Sp<String>,
+    #[serde(default)]
+    pub actions: Vec<String>,
+    #[serde(default)]
+    pub not_actions: Vec<String>,
+    #[serde(default)]
+    pub resources: Vec<String>,
+    #[serde(default)]
+    pub not_resources: Vec<String>,
+    /// `{test: {variable: [values]}}`, as IAM writes conditions.
+    #[serde(default)]
+    pub condition: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
 
 /// An IAM policy document.
 pub fn policy(statements: Vec<Value>) -> Value {
@@ -127,7 +115,7 @@ fn one_or_list(mut items: Vec<Value>) -> Value {
 }
 
 /// Catalogue-written IAM statements, with `{env}`, `{account}`, `{region}` filled in.
-pub fn catalogue_statements(m: &ModuleCtx, statements: &[crate::model::Statement]) -> Vec<Value> {
+pub fn catalogue_statements(m: &Scope, statements: &[Statement]) -> Vec<Value> {
     let sub = |v: &[String]| -> Vec<Value> { v.iter().map(|s| json!(m.subst(s))).collect() };
     statements
         .iter()

@@ -1,0 +1,91 @@
+//! CloudWatch log groups declared in the catalogue, encrypted with their classification's key.
+
+use super::names;
+use super::names::env_ident;
+use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogGroup {
+    pub name: Sp<String>,
+    pub purpose: String,
+    pub classification: Sp<String>,
+    pub retention_days: Sp<u32>,
+}
+
+pub struct Kind;
+pub const KIND: Kind = Kind;
+
+impl ResourceKind for Kind {
+    fn key(&self) -> &'static str {
+        "log_groups"
+    }
+    fn noun(&self) -> &'static str {
+        "log group"
+    }
+    fn family(&self) -> &'static str {
+        "logs"
+    }
+    fn template(&self) -> &'static str {
+        "log_group.tf.j2"
+    }
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &[api::LOGS]
+    }
+    fn resource_types(&self) -> &'static [&'static str] {
+        &["aws_cloudwatch_log_group"]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["BGL504", "BGL505", "BGL201"]
+    }
+    fn count(&self, r: &Resources) -> usize {
+        r.log_groups.len()
+    }
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)> {
+        r.log_groups
+            .iter()
+            .map(|x| ("log group", &x.name))
+            .collect()
+    }
+    fn classified<'r>(&self, r: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
+        r.log_groups
+            .iter()
+            .map(|x| (format!("log group {}", x.name.value), &x.classification))
+            .collect()
+    }
+    fn export_ref(&self) -> Option<ExportRef> {
+        Some(ExportRef {
+            word: "log_group",
+            resource_type: "aws_cloudwatch_log_group",
+            label: env_ident,
+        })
+    }
+    fn check(&self, r: &Resources, c: &mut Checker) {
+        for l in &r.log_groups {
+            c.name(&l.name, &names::LOG_GROUP);
+            c.classification(&l.classification);
+        }
+    }
+    fn render(&self, m: &mut Scope) {
+        render(self, m)
+    }
+}
+
+fn render(kind: &Kind, m: &mut Scope) {
+    for l in &m.module.resources.log_groups {
+        let name = m.subst(&l.name.value);
+        let loc = m.loc(&l.name.referenced);
+        let key = m.key_arn(&l.classification.value);
+        let ctx = json!({
+            "id": env_ident(&l.name.value),
+            "name": name,
+            "purpose": l.purpose,
+            "retention": l.retention_days.value,
+            "key": key,
+            "tags": m.class_tags(&l.classification.value),
+        });
+        m.emit(kind, &loc, ctx);
+    }
+}

@@ -1,0 +1,190 @@
+//! Resource kinds: everything bankgen knows about one kind of catalogue resource, in one file.
+//!
+//! A kind owns its YAML shape (an entry under a module's `resources:`), its validation, its
+//! names, its SSM exports, the template that renders one entry and the family file it goes to,
+//! the AWS APIs the emulator must serve for it, its section of the module's docs page, the lint
+//! rules that cover it, and the facts lint needs. [`KINDS`] lists them; the model, render, docs,
+//! the compliance report and lint iterate it.
+//!
+//! Adding a kind: `scripts/new-kind NAME` writes `src/kinds/NAME.rs`, `templates/NAME.tf.j2`
+//! and the registry line in [`kinds!`] below. Nothing else.
+
+mod check;
+pub mod exports;
+pub mod names;
+pub mod policy;
+mod scope;
+
+pub mod bucket;
+pub mod event_bus;
+pub mod firehose;
+pub mod function;
+pub mod iam_policy;
+pub mod iam_role;
+pub mod kms_key;
+pub mod log_group;
+pub mod secret;
+pub mod sns_topic;
+pub mod trail;
+pub mod user_pool;
+
+pub use check::{Checker, ClassFacts, known};
+pub use scope::{
+    Block, DomainFacts, EnvFacts, Export, Features, ModuleFacts, RuntimeSettings, Scope,
+    source_comment,
+};
+
+use serde_json::{Value, json};
+
+pub type Sp<T> = serde_saphyr::Spanned<T>;
+
+/// An AWS API as the provider's `endpoints` block names it, per provider profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    pub v6: &'static str,
+    pub legacy: &'static str,
+}
+
+impl Endpoint {
+    const fn same(name: &'static str) -> Endpoint {
+        Endpoint {
+            v6: name,
+            legacy: name,
+        }
+    }
+}
+
+/// The provider endpoints (emulator) every kind may need: the APIs its resources call.
+pub mod api {
+    use super::Endpoint;
+    pub const CLOUDTRAIL: Endpoint = Endpoint::same("cloudtrail");
+    pub const CLOUDWATCH: Endpoint = Endpoint::same("cloudwatch");
+    pub const COGNITO_IDP: Endpoint = Endpoint::same("cognitoidp");
+    pub const EVENTS: Endpoint = Endpoint {
+        v6: "events",
+        legacy: "cloudwatchevents",
+    };
+    pub const FIREHOSE: Endpoint = Endpoint::same("firehose");
+    pub const IAM: Endpoint = Endpoint::same("iam");
+    pub const KMS: Endpoint = Endpoint::same("kms");
+    pub const LAMBDA: Endpoint = Endpoint::same("lambda");
+    pub const LOGS: Endpoint = Endpoint {
+        v6: "logs",
+        legacy: "cloudwatchlogs",
+    };
+    pub const S3: Endpoint = Endpoint::same("s3");
+    pub const SECRETS_MANAGER: Endpoint = Endpoint::same("secretsmanager");
+    pub const SNS: Endpoint = Endpoint::same("sns");
+    pub const SQS: Endpoint = Endpoint::same("sqs");
+    pub const SSM: Endpoint = Endpoint::same("ssm");
+    pub const STS: Endpoint = Endpoint::same("sts");
+}
+
+/// APIs every module calls whatever it declares: SSM contracts, the caller's identity.
+pub const BASE_ENDPOINTS: &[Endpoint] = &[api::SSM, api::STS];
+
+/// How `exports:` refers to an entry of a kind: `function/NAME.arn` → `aws_lambda_function.LABEL.arn`.
+pub struct ExportRef {
+    /// The word before the `/`.
+    pub word: &'static str,
+    /// The Terraform resource type of the entry's main block.
+    pub resource_type: &'static str,
+    /// The Terraform label of the entry named NAME.
+    pub label: fn(&str) -> String,
+}
+
+/// One kind of catalogue resource. No method has a default: a new kind decides each part.
+pub trait ResourceKind: Sync {
+    /// Its key under a module's `resources:` (`buckets`), from the registry.
+    fn key(&self) -> &'static str;
+    /// One entry, as messages name it (`bucket`).
+    fn noun(&self) -> &'static str;
+    /// The file its blocks go to (`s3` → `s3.tf`).
+    fn family(&self) -> &'static str;
+    /// The template that renders one entry (`bucket.tf.j2`).
+    fn template(&self) -> &'static str;
+    /// The AWS APIs the provider calls for it (the emulator must serve them).
+    fn endpoints(&self) -> &'static [Endpoint];
+    /// The Terraform resource types it renders.
+    fn resource_types(&self) -> &'static [&'static str];
+    /// The lint rules that check it (the compliance report's coverage).
+    fn rules(&self) -> &'static [&'static str];
+    /// How many entries a module declares.
+    fn count(&self, r: &Resources) -> usize;
+    /// Names that are unique per account and region, with what they name (`bucket`).
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)>;
+    /// Classified entries (`bucket bank-x`, its classification): each needs a CMK (BGL205).
+    fn classified<'r>(&self, r: &'r Resources) -> Vec<(String, &'r Sp<String>)>;
+    /// How `exports:` may refer to its entries, if it may.
+    fn export_ref(&self) -> Option<ExportRef>;
+    /// Checks that need only the module's own file, the platform and the domains.
+    fn check(&self, r: &Resources, c: &mut Checker);
+    /// Every entry of the module as template contexts and SSM exports.
+    fn render(&self, m: &mut Scope);
+}
+
+/// The registry: one line per kind, `key: Entry => kind`, in the order their blocks and
+/// exports are written. It generates [`Resources`] (a module's `resources:` table) and [`KINDS`].
+macro_rules! kinds {
+    ($($key:ident: $entry:ty => $kind:expr,)*) => {
+        /// A module's `resources:` table: one list per kind, and the extra SSM exports.
+        #[derive(Debug, serde::Deserialize, Default)]
+        #[serde(deny_unknown_fields)]
+        pub struct Resources {
+            $(
+                #[serde(default)]
+                pub $key: Vec<$entry>,
+            )*
+            #[serde(default)]
+            pub exports: Vec<exports::ExportEntry>,
+        }
+
+        /// Every kind, in the order their blocks and exports are written.
+        pub static KINDS: &[&dyn ResourceKind] = &[$(&$kind),*];
+
+        /// The registry's keys, in order (what [`ResourceKind::key`] must answer).
+        pub const KEYS: &[&str] = &[$(stringify!($key)),*];
+    };
+}
+
+kinds! {
+    kms_keys: kms_key::Key => kms_key::KIND,
+    event_buses: event_bus::Bus => event_bus::KIND,
+    buckets: bucket::Bucket => bucket::KIND,
+    firehose_streams: firehose::Stream => firehose::KIND,
+    user_pools: user_pool::Pool => user_pool::KIND,
+    iam_roles: iam_role::Role => iam_role::KIND,
+    iam_policies: iam_policy::ManagedPolicy => iam_policy::KIND,
+    trails: trail::Trail => trail::KIND,
+    sns_topics: sns_topic::Topic => sns_topic::KIND,
+    log_groups: log_group::LogGroup => log_group::KIND,
+    functions: function::Function => function::KIND,
+    secrets: secret::Secret => secret::KIND,
+}
+
+/// The kind registered under `key`.
+pub fn kind(key: &str) -> Option<&'static dyn ResourceKind> {
+    KINDS.iter().copied().find(|k| k.key() == key)
+}
+
+/// Every provider endpoint the kinds need, once each, sorted by the profile's name for it.
+pub fn endpoints(v6: bool) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = BASE_ENDPOINTS
+        .iter()
+        .chain(KINDS.iter().flat_map(|k| k.endpoints()))
+        .map(|e| if v6 { e.v6 } else { e.legacy })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// A trusted HCL expression built by a kind (never from catalogue text).
+pub fn raw(expr: impl Into<String>) -> Value {
+    json!({ "$raw": expr.into() })
+}
+
+/// A string template: literal parts (escaped) and `raw` parts (interpolated).
+pub fn tpl(parts: Vec<Value>) -> Value {
+    json!({ "$tpl": parts })
+}

@@ -1,0 +1,115 @@
+//! Secrets Manager: secrets in the `bank-*` namespace, encrypted with their classification's
+//! key, rotated every 90 days by the module's rotation function. Never a secret value.
+
+use super::names;
+use super::names::{env_ident, ident};
+use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secret {
+    pub name: Sp<String>,
+    pub purpose: String,
+    pub classification: Sp<String>,
+    pub rotation_days: Sp<u32>,
+    pub rotation_function: Sp<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+pub struct Kind;
+pub const KIND: Kind = Kind;
+
+impl ResourceKind for Kind {
+    fn key(&self) -> &'static str {
+        "secrets"
+    }
+    fn noun(&self) -> &'static str {
+        "secret"
+    }
+    fn family(&self) -> &'static str {
+        "secrets"
+    }
+    fn template(&self) -> &'static str {
+        "secret.tf.j2"
+    }
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &[api::SECRETS_MANAGER]
+    }
+    fn resource_types(&self) -> &'static [&'static str] {
+        &[
+            "aws_secretsmanager_secret",
+            "aws_secretsmanager_secret_rotation",
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["BGL901", "BGL902", "BGL903", "BGL904", "BGL201"]
+    }
+    fn count(&self, r: &Resources) -> usize {
+        r.secrets.len()
+    }
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)> {
+        r.secrets.iter().map(|x| ("secret", &x.name)).collect()
+    }
+    fn classified<'r>(&self, r: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
+        r.secrets
+            .iter()
+            .map(|x| (format!("secret {}", x.name.value), &x.classification))
+            .collect()
+    }
+    fn export_ref(&self) -> Option<ExportRef> {
+        Some(ExportRef {
+            word: "secret",
+            resource_type: "aws_secretsmanager_secret",
+            label: env_ident,
+        })
+    }
+    fn check(&self, r: &Resources, c: &mut Checker) {
+        let functions = r.functions.iter().map(|f| f.name.value.as_str());
+        for s in &r.secrets {
+            c.name(&s.name, &names::SECRET_NAME);
+            c.classification(&s.classification);
+            c.declared(
+                "BG011",
+                "rotation function",
+                "functions of this module",
+                &s.rotation_function,
+                functions.clone(),
+            );
+        }
+    }
+    fn render(&self, m: &mut Scope) {
+        render(self, m)
+    }
+}
+
+fn render(kind: &Kind, m: &mut Scope) {
+    for s in &m.module.resources.secrets {
+        let name = m.subst(&s.name.value);
+        let id = env_ident(&s.name.value);
+        let loc = m.loc(&s.name.referenced);
+        let key = m.key_arn(&s.classification.value);
+        let mut tags = m.class_tags(&s.classification.value);
+        if let Value::Object(t) = &mut tags {
+            for (k, v) in &s.tags {
+                t.insert(k.clone(), json!(v));
+            }
+        }
+        let ctx = json!({
+            "id": id,
+            "name": name,
+            "purpose": s.purpose,
+            "key": key,
+            "rotation_days": s.rotation_days.value,
+            "rotation_fn": ident(&s.rotation_function.value),
+            // An emulator's secrets are recreated with the environment; real ones keep the
+            // 30-day recovery window.
+            "recovery_days": if m.env.emulator { 0 } else { 30 },
+            "tags": tags,
+        });
+        m.emit(kind, &loc, ctx);
+    }
+}

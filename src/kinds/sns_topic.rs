@@ -1,0 +1,115 @@
+//! SNS: encrypted topics; the platform alerts topic accepts CloudWatch alarms, CloudTrail and
+//! EventBridge deliveries from this account.
+
+use super::names;
+use super::names::ident;
+use super::policy::{Stmt, policy};
+use super::raw;
+use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    pub name: Sp<String>,
+    pub purpose: String,
+    pub classification: Sp<String>,
+}
+
+pub struct Kind;
+pub const KIND: Kind = Kind;
+
+impl ResourceKind for Kind {
+    fn key(&self) -> &'static str {
+        "sns_topics"
+    }
+    fn noun(&self) -> &'static str {
+        "SNS topic"
+    }
+    fn family(&self) -> &'static str {
+        "sns"
+    }
+    fn template(&self) -> &'static str {
+        "sns_topic.tf.j2"
+    }
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &[api::SNS]
+    }
+    fn resource_types(&self) -> &'static [&'static str] {
+        &["aws_sns_topic", "aws_sns_topic_policy"]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["BGL503", "BGL201"]
+    }
+    fn count(&self, r: &Resources) -> usize {
+        r.sns_topics.len()
+    }
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)> {
+        r.sns_topics
+            .iter()
+            .map(|x| ("SNS topic", &x.name))
+            .collect()
+    }
+    fn classified<'r>(&self, r: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
+        r.sns_topics
+            .iter()
+            .map(|x| (format!("topic {}", x.name.value), &x.classification))
+            .collect()
+    }
+    fn export_ref(&self) -> Option<ExportRef> {
+        Some(ExportRef {
+            word: "topic",
+            resource_type: "aws_sns_topic",
+            label: super::exports::label,
+        })
+    }
+    fn check(&self, r: &Resources, c: &mut Checker) {
+        for t in &r.sns_topics {
+            c.name(&t.name, &names::BANK_NAME);
+            c.classification(&t.classification);
+        }
+    }
+    fn render(&self, m: &mut Scope) {
+        render(self, m)
+    }
+}
+
+fn render(kind: &Kind, m: &mut Scope) {
+    for t in &m.module.resources.sns_topics {
+        let id = ident(&t.name.value);
+        let loc = m.loc(&t.name.referenced);
+        let key = m.key_arn(&t.classification.value);
+        let arn = raw(format!("aws_sns_topic.{id}.arn"));
+        let topic_policy = policy(vec![
+            Stmt::allow("AccountServicesPublish")
+                .principal(
+                    "Service",
+                    json!([
+                        "cloudwatch.amazonaws.com",
+                        "cloudtrail.amazonaws.com",
+                        "events.amazonaws.com"
+                    ]),
+                )
+                .action(&["sns:Publish"])
+                .resource(vec![arn.clone()])
+                .condition("StringEquals", "aws:SourceAccount", json!(m.env.account_id))
+                .build(),
+        ]);
+        let ctx = json!({
+            "id": id,
+            "name": m.env_name(&t.name.value),
+            "purpose": t.purpose,
+            "key": key,
+            "policy": topic_policy,
+            "tags": m.class_tags(&t.classification.value),
+        });
+        m.emit(kind, &loc, ctx);
+        m.export(
+            format!("sns/{}/arn", t.name.value),
+            format!("ARN of the {} topic: {}", t.name.value, t.purpose),
+            arn,
+            &loc,
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! Cognito: user pools with required MFA, the custom attributes of seed 000 (jurisdiction as a
+//! claim, ADR-042), and app clients with 1 h ID/access and 30 d refresh tokens.
+
+use super::names;
+use super::names::ident;
+use super::raw;
+use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pool {
+    pub name: Sp<String>,
+    pub users: String,
+    pub classification: Sp<String>,
+    pub mfa: Mfa,
+    pub custom_attributes: Vec<CustomAttribute>,
+    pub tokens: Tokens,
+    pub clients: Vec<PoolClient>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mfa {
+    pub required: bool,
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomAttribute {
+    pub name: Sp<String>,
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    #[serde(default = "yes")]
+    pub mutable: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tokens {
+    pub id_token_hours: Sp<u32>,
+    pub access_token_hours: Sp<u32>,
+    pub refresh_token_days: Sp<u32>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientType {
+    Public,
+    Confidential,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolClient {
+    pub name: Sp<String>,
+    pub purpose: String,
+    #[serde(rename = "type")]
+    pub client_type: ClientType,
+    #[serde(default)]
+    pub callback_urls: Vec<String>,
+}
+
+pub struct Kind;
+pub const KIND: Kind = Kind;
+
+impl ResourceKind for Kind {
+    fn key(&self) -> &'static str {
+        "user_pools"
+    }
+    fn noun(&self) -> &'static str {
+        "user pool"
+    }
+    fn family(&self) -> &'static str {
+        "cognito"
+    }
+    fn template(&self) -> &'static str {
+        "user_pool.tf.j2"
+    }
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &[api::COGNITO_IDP]
+    }
+    fn resource_types(&self) -> &'static [&'static str] {
+        &["aws_cognito_user_pool", "aws_cognito_user_pool_client"]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["BGL701", "BGL702", "BGL703"]
+    }
+    fn count(&self, r: &Resources) -> usize {
+        r.user_pools.len()
+    }
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)> {
+        r.user_pools
+            .iter()
+            .map(|x| ("user pool", &x.name))
+            .collect()
+    }
+    fn classified<'r>(&self, r: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
+        r.user_pools
+            .iter()
+            .map(|x| (format!("user pool {}", x.name.value), &x.classification))
+            .collect()
+    }
+    fn export_ref(&self) -> Option<ExportRef> {
+        None
+    }
+    fn check(&self, r: &Resources, c: &mut Checker) {
+        for pool in &r.user_pools {
+            c.name(&pool.name, &names::BANK_NAME);
+            c.classification(&pool.classification);
+            for a in &pool.custom_attributes {
+                c.name(&a.name, &names::ATTRIBUTE);
+            }
+            for client in &pool.clients {
+                c.name(&client.name, &names::CLIENT_NAME);
+            }
+        }
+    }
+    fn render(&self, m: &mut Scope) {
+        render(self, m)
+    }
+}
+
+fn render(kind: &Kind, m: &mut Scope) {
+    for p in &m.module.resources.user_pools {
+        let id = ident(&p.name.value);
+        let loc = m.loc(&p.name.referenced);
+        let clients: Vec<_> = p
+            .clients
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": format!("{id}_{}", ident(&c.name.value)),
+                    "name": format!("{}-{}", m.env_name(&p.name.value), c.name.value),
+                    "purpose": c.purpose,
+                    "public": c.client_type == ClientType::Public,
+                    "callback_urls": c.callback_urls.iter().map(|u| m.subst(u)).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let attrs: Vec<_> = p
+            .custom_attributes
+            .iter()
+            .map(|a| json!({"name": a.name.value, "max_length": a.max_length.unwrap_or(256), "mutable": a.mutable}))
+            .collect();
+        let ctx = json!({
+            "id": id,
+            "name": m.env_name(&p.name.value),
+            "users": p.users,
+            "mfa_required": p.mfa.required,
+            "mfa": p.mfa.description,
+            "attributes": attrs,
+            "clients": clients,
+            "id_hours": p.tokens.id_token_hours.value,
+            "access_hours": p.tokens.access_token_hours.value,
+            "refresh_days": p.tokens.refresh_token_days.value,
+            "read_attributes": p.custom_attributes.iter().map(|a| format!("custom:{}", a.name.value)).chain(["email".to_string()]).collect::<Vec<_>>(),
+            "tags": m.class_tags(&p.classification.value),
+        });
+        m.emit(kind, &loc, ctx);
+        m.export(
+            format!("cognito/{}/id", p.name.value),
+            format!("Id of the {} pool: {}", p.name.value, p.users),
+            raw(format!("aws_cognito_user_pool.{id}.id")),
+            &loc,
+        );
+        m.export(
+            format!("cognito/{}/arn", p.name.value),
+            format!("ARN of the {} pool", p.name.value),
+            raw(format!("aws_cognito_user_pool.{id}.arn")),
+            &loc,
+        );
+        for c in &p.clients {
+            m.export(
+                format!("cognito/{}/{}/client-id", p.name.value, c.name.value),
+                format!("Client id of {}: {}", c.name.value, c.purpose),
+                raw(format!(
+                    "aws_cognito_user_pool_client.{id}_{}.id",
+                    ident(&c.name.value)
+                )),
+                &loc,
+            );
+        }
+    }
+}
