@@ -4,19 +4,10 @@
 //! string with `"`, `\`, control characters, `${` and `%{` escaped, so no catalogue value can
 //! become HCL syntax. Expressions that the renderer itself builds (references such as
 //! `aws_kms_key.pii.arn`) travel as `{"$raw": "..."}`, and strings mixing literal text with
-//! references as `{"$tpl": ["literal", {"$raw": "..."}, ...]}`; only Rust code creates those.
+//! references as `{"$tpl": ["literal", {"$raw": "..."}, ...]}`; only Rust code creates those
+//! ([`crate::kinds::raw`], [`crate::kinds::tpl`]).
 
-use serde_json::{Map, Value, json};
-
-/// A trusted HCL expression built by the renderer (never from catalogue text).
-pub fn raw(expr: impl Into<String>) -> Value {
-    json!({ "$raw": expr.into() })
-}
-
-/// A string template: literal parts (escaped) and `raw` parts (interpolated).
-pub fn tpl(parts: Vec<Value>) -> Value {
-    json!({ "$tpl": parts })
-}
+use serde_json::{Map, Value};
 
 /// Append the body of a quoted HCL string for a literal value.
 fn push_escaped(s: &str, out: &mut String) {
@@ -193,6 +184,8 @@ fn inline_len(v: &Value) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinds::{raw, tpl};
+    use serde_json::json;
 
     #[test]
     fn literals_never_become_syntax() {
