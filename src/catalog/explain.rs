@@ -508,36 +508,11 @@ pub fn closest<'a>(word: &str, allowed: &[&'a str]) -> Option<&'a str> {
     let w = norm(word);
     allowed
         .iter()
-        .map(|a| (edit_distance(&w, &norm(a)), *a))
+        // Optimal string alignment: a swap of two neighbouring letters is one edit (`titel`, `title`).
+        .map(|a| (strsim::osa_distance(&w, &norm(a)), *a))
         .filter(|(d, a)| *d <= (a.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, a)| a)
-}
-
-/// Edit distance counting a swap of two neighbouring letters as one edit (`titel`, `title`).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
