@@ -25,15 +25,18 @@ pub mod changes;
 pub mod checks;
 mod clock;
 pub mod durations;
+pub mod outcome;
 pub mod process;
 pub mod record;
 pub mod report;
 pub mod revision;
 pub mod runner;
 pub mod sched;
+pub mod session;
 pub mod tofu;
 pub mod ui;
 pub mod verify;
+pub mod worker;
 
 use crate::diag::Problem;
 use crate::model::Catalog;
@@ -116,6 +119,7 @@ pub fn render(
 }
 
 /// What the lint gate found.
+#[derive(Debug)]
 pub struct LintGate {
     pub errors: usize,
     pub warnings: usize,

@@ -2,7 +2,7 @@
 //! and the final table.
 
 use super::RunConfig;
-use super::runner::Outcome;
+use super::outcome::Outcome;
 use super::sched::State;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
