@@ -149,7 +149,8 @@ fn round(d: Duration) -> f64 {
 pub struct Summary {
     pub total: usize,
     pub ok: usize,
-    /// Modules whose plan has changes (for apply and destroy: that were changed).
+    /// Modules that are ok and whose plan has changes (for apply and destroy: that were
+    /// changed); `adds`, `changes` and `destroys` count theirs only.
     pub with_changes: usize,
     pub failed: usize,
     pub skipped: usize,
@@ -202,6 +203,11 @@ impl RunReport {
                 Status::Skipped => s.skipped += 1,
                 Status::Interrupted => s.interrupted += 1,
                 Status::NotStarted => s.not_started += 1,
+            }
+            // The changes of the modules that are done: a failed or interrupted apply holds the
+            // plan it did not (fully) apply, and those are not changes made.
+            if m.status != Status::Ok {
+                continue;
             }
             if m.has_changes() {
                 s.with_changes += 1;
@@ -334,5 +340,69 @@ impl RunReport {
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::tofu::Changes;
+    use crate::deploy::{Action, sched::Weights};
+
+    fn cfg() -> RunConfig {
+        RunConfig {
+            action: Action::Apply,
+            env: "local".into(),
+            env_dir: PathBuf::from("out/local"),
+            logs: PathBuf::from("logs"),
+            tofu: PathBuf::from("tofu"),
+            jobs: 2,
+            fail_fast: false,
+            json: false,
+            saved_plans: None,
+            keep_plans: None,
+            serial_init: None,
+            weights: Weights::default(),
+        }
+    }
+
+    fn module(id: &str, state: State, changes: Changes) -> ModuleReport {
+        let o = Outcome::new(state.clone(), None, Some(changes));
+        ModuleReport::new(id, &state, Some(&o), PathBuf::from("x.log"), None)
+    }
+
+    #[test]
+    fn the_summary_counts_the_changes_of_done_modules_only() {
+        let planned = Changes {
+            adds: 2,
+            changes: 1,
+            destroys: 0,
+        };
+        let modules = vec![
+            module("MOD-001", State::Succeeded, planned),
+            // Its apply was interrupted: the plan it held was not applied.
+            module("MOD-002", State::Interrupted, planned),
+            module("MOD-003", State::Failed, planned),
+        ];
+        let r = RunReport::new(
+            &cfg(),
+            modules,
+            Vec::new(),
+            Vec::new(),
+            true,
+            Duration::ZERO,
+            Vec::new(),
+        );
+        let s = &r.summary;
+        assert_eq!((s.ok, s.interrupted, s.failed), (1, 1, 1));
+        assert_eq!(
+            (s.with_changes, s.adds, s.changes, s.destroys),
+            (1, 2, 1, 0)
+        );
+        assert!(
+            r.table().contains("1 ok (1 with changes: +2 ~1 -0)"),
+            "{}",
+            r.table()
+        );
     }
 }
