@@ -4,7 +4,7 @@
 
 use super::{EXIT_USAGE, load_or_report, print_problems};
 use crate::catalog::CatalogSource;
-use crate::deploy::record::ApplyRecord;
+use crate::deploy::record::{self, ApplyRecord, RunRecord};
 use crate::deploy::report::RunReport;
 use crate::deploy::revision::{self, Revision};
 use crate::deploy::session::{Options, Refusal, Session};
@@ -98,6 +98,16 @@ pub struct RunFlags {
     /// [default: the durations recorded in OUT/<env>/.bankgen/durations.json]
     #[arg(long, value_name = "REPORT")]
     pub durations: Option<PathBuf>,
+
+    /// Seconds to wait for a tofu that a killed bankgen run left running on a module's state,
+    /// before refusing that module
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 120,
+        env = "BANKGEN_WAIT_KILLED"
+    )]
+    pub wait_killed: u64,
 }
 
 impl RunFlags {
@@ -115,6 +125,7 @@ impl RunFlags {
             profile: self.profile.as_deref().and_then(Profile::parse),
             durations: self.durations.clone(),
             short,
+            wait_killed: std::time::Duration::from_secs(self.wait_killed),
         }
     }
 }
@@ -247,7 +258,12 @@ pub(super) struct Console {
 impl Console {
     /// After any confirmation: from here on SIGINT and SIGTERM are ours.
     pub fn open(flags: &RunFlags, env: &str, short: bool) -> Result<Console, u8> {
-        let session = Session::open(flags.options(short), env).map_err(|r| refused(r, short))?;
+        let mut session =
+            Session::open(flags.options(short), env).map_err(|r| refused(r, short))?;
+        if let Some(killed) = session.killed() {
+            eprintln!("{}", killed_run(killed));
+        }
+        session.settle(&mut |line| eprintln!("{line}"));
         Ok(Console {
             session,
             json: flags.json,
@@ -304,6 +320,44 @@ impl Console {
             }
         }
     }
+}
+
+/// What a killed run left: the modules it was running (and the step), how many it never
+/// started.
+fn killed_run(r: &RunRecord) -> String {
+    let running: Vec<String> = r
+        .modules
+        .iter()
+        .filter(|m| m.status == record::RUNNING)
+        .map(|m| match (&m.step, m.tofu_pid) {
+            (Some(step), Some(pid)) => format!("{} (at {step}, tofu pid {pid})", m.id),
+            (Some(step), None) => format!("{} (at {step})", m.id),
+            _ => m.id.clone(),
+        })
+        .collect();
+    let waiting = r
+        .modules
+        .iter()
+        .filter(|m| m.status == record::WAITING)
+        .count();
+    let gone = if deploy::process::alive(r.pid, None) {
+        String::new()
+    } else {
+        format!(", pid {} is gone", r.pid)
+    };
+    let mut text = format!(
+        "warning: the last {} of `{}` (bankgen pid {}, started {}) was killed: it never finished{gone}",
+        r.action, r.env, r.pid, r.started
+    );
+    if running.is_empty() {
+        text.push_str("; no module was running");
+    } else {
+        text.push_str(&format!("; it left unfinished: {}", running.join(", ")));
+    }
+    if waiting > 0 {
+        text.push_str(&format!("; {waiting} module(s) it never started"));
+    }
+    text
 }
 
 /// Say why nothing ran; the exit code.

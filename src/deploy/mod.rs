@@ -85,6 +85,9 @@ pub struct RunConfig {
     pub serial_init: Option<String>,
     /// Expected seconds per module: the scheduler ranks by the heaviest remaining path.
     pub weights: sched::Weights,
+    /// Modules that fail without running, and why: a `tofu` of a killed run may still hold
+    /// their state ([`session::Session::open`]).
+    pub refused: BTreeMap<String, String>,
 }
 
 impl RunConfig {

@@ -20,6 +20,17 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status of a module in this scheduler state (waiting or running: not started).
+    pub fn of(state: &State) -> Status {
+        match state {
+            State::Succeeded => Status::Ok,
+            State::Failed => Status::Failed,
+            State::Interrupted => Status::Interrupted,
+            State::Skipped(_) => Status::Skipped,
+            State::NotStarted(_) | State::Waiting | State::Running => Status::NotStarted,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Status::Ok => "ok",
@@ -363,6 +374,7 @@ mod tests {
             keep_plans: None,
             serial_init: None,
             weights: Weights::default(),
+            refused: Default::default(),
         }
     }
 

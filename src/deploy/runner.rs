@@ -6,10 +6,11 @@ use super::RunConfig;
 use super::checks::Checks;
 use super::outcome::Outcome;
 use super::process::Children;
-use super::report::{CheckReport, ModuleReport, RunReport};
+use super::record::Journal;
+use super::report::{CheckReport, ModuleReport, RunReport, Status};
 use super::sched::{Scheduler, State};
 use super::ui::Ui;
-use super::worker::Worker;
+use super::worker::{Progress, Worker};
 use crate::model::graph::DeployGraph;
 use std::collections::BTreeMap;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -20,6 +21,10 @@ pub enum Msg {
     Step {
         module: String,
         step: &'static str,
+    },
+    Child {
+        module: String,
+        pid: u32,
     },
     Done {
         module: String,
@@ -62,13 +67,15 @@ impl Runner {
     }
 
     /// Run every module of `graph` (restricted to the run, reversed for destroy), and the phase
-    /// checks among its nodes ([`super::checks::add`]).
+    /// checks among its nodes ([`super::checks::add`]), keeping `journal` (the run record) up
+    /// to date as they start and end. A module of [`RunConfig::refused`] fails without running.
     pub fn run(
         &self,
         graph: &DeployGraph,
         cfg: &Arc<RunConfig>,
         checks: &Arc<Checks>,
         ui: &mut Ui,
+        journal: &mut Journal,
     ) -> RunReport {
         let started = Instant::now();
         let mut sched = Scheduler::with_weights(graph, &cfg.weights);
@@ -86,7 +93,13 @@ impl Runner {
                 let Some(m) = sched.start_next() else { break };
                 running += 1;
                 ui.started(&m);
-                if let Some(spec) = checks.get(&m) {
+                journal.started(&m);
+                if let Some(cause) = cfg.refused.get(&m) {
+                    let _ = self.tx.send(Msg::Done {
+                        module: m,
+                        outcome: Outcome::new(State::Failed, Some(cause.clone()), None),
+                    });
+                } else if let Some(spec) = checks.get(&m) {
                     let outputs = spec
                         .modules
                         .iter()
@@ -100,12 +113,17 @@ impl Runner {
                 }
             }
             ui.progress(&sched);
+            record(journal, ui);
             if running == 0 && sched.done() {
                 break;
             }
             let Ok(msg) = self.rx.recv() else { break };
             match msg {
-                Msg::Step { module, step } => ui.step(&module, step),
+                Msg::Step { module, step } => {
+                    ui.step(&module, step);
+                    journal.step(&module, step);
+                }
+                Msg::Child { module, pid } => journal.child(&module, pid),
                 Msg::Signal {
                     sig,
                     count,
@@ -119,8 +137,10 @@ impl Runner {
                     let failed = matches!(outcome.state, State::Failed);
                     let skipped = sched.finish(&module, outcome.state.clone());
                     ui.finished(&module, &outcome, &cfg.log_path(&module));
+                    journal.finished(&module, Status::of(&outcome.state));
                     for (m, cause) in &skipped {
                         ui.skipped(m, cause);
+                        journal.finished(m, Status::Skipped);
                     }
                     results.insert(module.clone(), outcome);
                     if failed && cfg.fail_fast {
@@ -129,9 +149,22 @@ impl Runner {
                 }
             }
         }
+        // A signal whose forwarding ended the last module can come after its Done: say it too.
+        while let Ok(msg) = self.rx.try_recv() {
+            if let Msg::Signal {
+                sig,
+                count,
+                signalled,
+            } = msg
+            {
+                ui.signal(sig, count, &signalled);
+            }
+        }
         for (m, cause) in sched.close() {
             ui.not_started(&m, &cause);
+            journal.finished(&m, Status::NotStarted);
         }
+        record(journal, ui);
         let check_reports = sched
             .states()
             .iter()
@@ -218,17 +251,23 @@ impl Runner {
             .name(format!("bankgen-{module}"))
             .spawn(move || {
                 let started = Instant::now();
-                let on_step = |step: &'static str| {
-                    let _ = tx.send(Msg::Step {
-                        module: module.clone(),
-                        step,
+                let on_progress = |p: Progress| {
+                    let _ = tx.send(match p {
+                        Progress::Step(step) => Msg::Step {
+                            module: module.clone(),
+                            step,
+                        },
+                        Progress::Child(pid) => Msg::Child {
+                            module: module.clone(),
+                            pid,
+                        },
                     });
                 };
                 let mut outcome = Worker {
                     module: &module,
                     cfg: &cfg,
                     children: &children,
-                    on_step: &on_step,
+                    on_progress: &on_progress,
                     init_lock: &init_lock,
                     reads_outputs,
                 }
@@ -238,5 +277,15 @@ impl Runner {
                 let _ = tx.send(Msg::Done { module, outcome });
             })
             .expect("spawn a worker thread");
+    }
+}
+
+/// Write the run record if it changed; a record that cannot be written is said once.
+fn record(journal: &mut Journal, ui: &Ui) {
+    if let Err(e) = journal.flush() {
+        ui.line(&format!(
+            "warning: cannot write the run record {}: {e}",
+            journal.path().display()
+        ));
     }
 }

@@ -5,7 +5,8 @@
 //! [`Refusal`] means.
 
 use super::checks::{self, Checks};
-use super::record::ApplyRecord;
+use super::process;
+use super::record::{ApplyRecord, Journal, ModuleRun, RunRecord, RunStatus};
 use super::report::RunReport;
 use super::runner::Runner;
 use super::sched::Weights;
@@ -15,9 +16,10 @@ use crate::catalog::CatalogSource;
 use crate::diag::Problem;
 use crate::model::graph::DeployGraph;
 use crate::model::{Catalog, Profile};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// How the modules run: the flags every command that drives `tofu` shares.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +43,8 @@ pub struct Options {
     pub durations: Option<PathBuf>,
     /// `--short`: the lint gate's findings one line each.
     pub short: bool,
+    /// How long to wait for a `tofu` that a killed run left running ([`Session::settle`]).
+    pub wait_killed: Duration,
 }
 
 /// Why a pass ran no module.
@@ -79,8 +83,15 @@ pub struct Session {
     env: String,
     tofu: PathBuf,
     runner: Runner,
+    /// The last run on the environment, when it was killed.
+    killed: Option<RunRecord>,
+    /// Modules not to run, and why ([`Session::settle`]).
+    refused: BTreeMap<String, String>,
     _lock: std::fs::File,
 }
+
+/// The state file of a module with the local backend (the rendered `backend.tf`'s path).
+const LOCAL_STATE: &str = "terraform.tfstate";
 
 impl Session {
     /// After any confirmation: from here on SIGINT and SIGTERM are ours.
@@ -93,13 +104,80 @@ impl Session {
         // From here on, SIGINT and SIGTERM are ours: nothing new starts after one.
         let runner = Runner::new()
             .map_err(|e| Refusal::Usage(format!("cannot install the signal handler: {e}")))?;
+        // We hold the environment's lock, which dies with its holder: a record still `running`
+        // is of a bankgen that is gone without finishing.
+        let killed =
+            RunRecord::read(&opts.out.join(env)).filter(|r| r.status == RunStatus::Running);
         Ok(Session {
             opts,
             env: env.to_string(),
             tofu,
             runner,
+            killed,
+            refused: BTreeMap::new(),
             _lock: lock,
         })
+    }
+
+    /// The last run on the environment, when it was killed before it finished (its record
+    /// says so; see [`super::record`]).
+    pub fn killed(&self) -> Option<&RunRecord> {
+        self.killed.as_ref()
+    }
+
+    /// Never two `tofu` on one state: wait (up to [`Options::wait_killed`]) for every `tofu`
+    /// that the killed run left running — its recorded pid still alive, or the module's local
+    /// state still locked — and refuse the modules whose `tofu` is still there then (they fail
+    /// in every pass of this session, skipping what needs them). `say` is told what happens.
+    pub fn settle(&mut self, say: &mut dyn FnMut(String)) {
+        let Some(killed) = &self.killed else { return };
+        let env_dir = self.env_dir();
+        let mut left: Vec<&ModuleRun> = killed
+            .modules
+            .iter()
+            .filter(|m| m.status == super::record::RUNNING)
+            .filter(|m| still_running(m, &env_dir).is_some())
+            .collect();
+        if left.is_empty() {
+            return;
+        }
+        say(format!(
+            "waiting up to {} s for what the killed run left running: {}",
+            self.opts.wait_killed.as_secs(),
+            left.iter()
+                .map(|m| format!(
+                    "{} ({})",
+                    m.id,
+                    still_running(m, &env_dir).unwrap_or_default()
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        let deadline = Instant::now() + self.opts.wait_killed;
+        loop {
+            left.retain(|m| {
+                let still = still_running(m, &env_dir).is_some();
+                if !still {
+                    say(format!(
+                        "{}: what the killed run left running has ended",
+                        m.id
+                    ));
+                }
+                still
+            });
+            if left.is_empty() || Instant::now() >= deadline || self.runner.interrupted() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        for m in left {
+            let what = still_running(m, &env_dir).unwrap_or_default();
+            let cause = format!(
+                "refused: the killed run's {what} may still change its state (stop it, then run again)"
+            );
+            say(format!("{}: {cause}", m.id));
+            self.refused.insert(m.id.clone(), cause);
+        }
     }
 
     /// `OUT/<env>`.
@@ -176,6 +254,7 @@ impl Session {
             keep_plans: pass.keep_plans.clone(),
             serial_init,
             weights,
+            refused: self.refused.clone(),
         });
 
         let mut graph = DeployGraph::build(pass.cat).restrict(pass.modules);
@@ -203,9 +282,22 @@ impl Session {
                 checks.skipped
             ));
         }
-        let mut report = self.runner.run(&graph, &cfg, &Arc::new(checks), ui);
+        let order = graph
+            .topo_order()
+            .unwrap_or_else(|| graph.index.keys().cloned().collect());
+        let mut journal = Journal::new(&env_dir, &self.env, pass.action.name(), &order);
+        let mut report = self
+            .runner
+            .run(&graph, &cfg, &Arc::new(checks), ui, &mut journal);
         ui.finish();
         report.exit_code = save(&cfg, pass.report, &report, ui);
+        journal.close(report.exit_code);
+        if let Err(e) = journal.flush() {
+            ui.line(&format!(
+                "warning: cannot write the run record {}: {e}",
+                journal.path().display()
+            ));
+        }
         if let Err(e) = durations::record(&env_dir, pass.action, &report) {
             ui.line(&format!(
                 "note: cannot record the module durations in {}: {e}",
@@ -219,6 +311,19 @@ impl Session {
     pub fn write_record(&self, record: &ApplyRecord) -> std::io::Result<PathBuf> {
         record.write(&self.env_dir())
     }
+}
+
+/// What of `m` (a module the killed run left running) may still run: its `tofu`, or whatever
+/// holds its local state's lock.
+fn still_running(m: &ModuleRun, env_dir: &Path) -> Option<String> {
+    if let Some(pid) = m.tofu_pid
+        && process::alive(pid, m.tofu_start)
+    {
+        let step = m.step.as_deref().unwrap_or("tofu");
+        return Some(format!("`tofu {step}` (pid {pid})"));
+    }
+    let state = env_dir.join(&m.id).join(LOCAL_STATE);
+    process::state_lock_holder(&state).map(|pid| format!("lock on {} (pid {pid})", state.display()))
 }
 
 /// Write what the run leaves besides the tree: the plans' manifest (`plan --plans DIR`) and the

@@ -15,12 +15,21 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Instant;
 
+/// What a worker tells the runner while it runs.
+pub enum Progress {
+    /// A step starts.
+    Step(&'static str),
+    /// The step's `tofu` runs as this pid.
+    Child(u32),
+}
+
 pub struct Worker<'a> {
     pub module: &'a str,
     pub cfg: &'a RunConfig,
     pub children: &'a Children,
-    /// Told each step as it starts (the runner shows it).
-    pub on_step: &'a dyn Fn(&'static str),
+    /// Told each step as it starts, and each `tofu` it spawns (the runner shows and records
+    /// them).
+    pub on_progress: &'a dyn Fn(Progress),
     /// Held around `init` when inits run one at a time ([`RunConfig::serial_init`]).
     pub init_lock: &'a Mutex<()>,
     /// Read the SSM parameters of the state at the end (a phase check gets them).
@@ -259,7 +268,7 @@ impl Worker<'_> {
         args: &[&str],
         stdout_to: Option<&Path>,
     ) -> Step {
-        (self.on_step)(step);
+        (self.on_progress)(Progress::Step(step));
         let _ = writeln!(log, "\n$ {} {}", self.cfg.tofu_name(), args.join(" "));
         let t0 = Instant::now();
         let (out, err) = match (log.try_clone(), log.try_clone()) {
@@ -287,16 +296,19 @@ impl Worker<'_> {
                 let _ = writeln!(log, "bankgen: not started: interrupted");
                 return Step::NotStarted;
             }
-            Ok(Spawned::Child(mut child)) => match self.children.wait(&mut child) {
-                Ok(status) => {
-                    use std::os::unix::process::ExitStatusExt;
-                    let code = status
-                        .code()
-                        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
-                    Step::Exit(code)
+            Ok(Spawned::Child(mut child)) => {
+                (self.on_progress)(Progress::Child(child.id()));
+                match self.children.wait(&mut child) {
+                    Ok(status) => {
+                        use std::os::unix::process::ExitStatusExt;
+                        let code = status
+                            .code()
+                            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+                        Step::Exit(code)
+                    }
+                    Err(e) => Step::Error(format!("waiting for {}: {e}", self.cfg.tofu_name())),
                 }
-                Err(e) => Step::Error(format!("waiting for {}: {e}", self.cfg.tofu_name())),
-            },
+            }
             Err(e) => Step::Error(format!("cannot run {}: {e}", self.cfg.tofu.display())),
         };
         let what = match &r {
