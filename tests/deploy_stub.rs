@@ -686,6 +686,169 @@ fn a_second_ctrl_c_forwards_a_second_sigint() {
     assert!(run.stderr.contains("forwarded another SIGINT"));
 }
 
+fn sigkill(child: &Child) {
+    // SAFETY: a signal to the bankgen process this test spawned.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGKILL);
+    }
+}
+
+fn run_record(out: &Path) -> Value {
+    let path = out.join("local/.bankgen/run.json");
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// Start `d` with MOD-104's apply hanging, wait until that apply runs, then kill -9 bankgen.
+/// Returns the apply's call.
+fn kill_mid_apply(d: &Deploy) -> Call {
+    let mut child = d.spawn();
+    let calls = d.calls_file();
+    assert!(wait_for(60, || read_calls(&calls)
+        .iter()
+        .any(|c| c.module == "MOD-104" && c.cmd == "apply")));
+    let apply = read_calls(&calls)
+        .into_iter()
+        .find(|c| c.module == "MOD-104" && c.cmd == "apply")
+        .unwrap();
+    // The record names the running apply (it is written before the apply is waited for).
+    assert!(wait_for(10, || {
+        let r = run_record(&d.out());
+        r["modules"][0]["tofu_pid"] == apply.pid
+    }));
+    sigkill(&child);
+    let status = child.wait().expect("bankgen was killed");
+    assert_eq!(status.code(), None, "killed by a signal");
+    let r = run_record(&d.out());
+    assert_eq!(
+        r["status"], "running",
+        "the record of a killed run stays `running`"
+    );
+    assert_eq!(r["action"], "apply");
+    assert_eq!(r["pid"], child.id());
+    assert_eq!(r["modules"][0]["id"], "MOD-104");
+    assert_eq!(r["modules"][0]["status"], "running");
+    assert_eq!(r["modules"][0]["step"], "apply");
+    assert_eq!(r["modules"][1]["status"], "waiting");
+    apply
+}
+
+#[test]
+fn a_killed_run_is_reported_by_the_next_run_with_the_modules_it_left() {
+    let d = Deploy::new("apply")
+        .only(&["MOD-104", "MOD-103"])
+        .env("STUB_HANG", "MOD-104:apply");
+    let apply = kill_mid_apply(&d);
+    // The orphaned apply was told to stop (SIGTERM when its parent died) and stopped gracefully.
+    assert!(
+        wait_for(10, || read_calls(&d.calls_file())
+            .iter()
+            .any(|c| c.pid == apply.pid && c.end.is_some())),
+        "the orphaned apply stops with bankgen"
+    );
+    let orphan = read_calls(&d.calls_file())
+        .into_iter()
+        .find(|c| c.pid == apply.pid)
+        .unwrap();
+    // SIGTERM, once per bankgen thread the orphan was handed to as they died.
+    assert!(orphan.ints >= 1, "{orphan:?}");
+    assert_eq!(orphan.exit, Some(1));
+
+    let (run, d) = d.env("STUB_HANG", "").run();
+    run.ok();
+    assert!(
+        run.stderr.contains(&format!(
+            "the last apply of `local` (bankgen pid {}",
+            run_record_pid_of_killed(&run.stderr)
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("was killed"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "it left unfinished: MOD-104 (at apply, tofu pid {})",
+            apply.pid
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 module(s) it never started"),
+        "{}",
+        run.stderr
+    );
+    // Its tofu was gone: nothing to wait for, and this run applied both modules.
+    assert!(!run.stderr.contains("waiting up to"), "{}", run.stderr);
+    assert_eq!(run.with_status("ok"), set(&["MOD-104", "MOD-103"]));
+    let r = run_record(&d.out());
+    assert_eq!(
+        (&r["status"], &r["exit_code"]),
+        (&"finished".into(), &0.into())
+    );
+    assert!(
+        r["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"] == "ok")
+    );
+}
+
+/// The bankgen pid in the "was killed" warning.
+fn run_record_pid_of_killed(stderr: &str) -> String {
+    let i = stderr.find("(bankgen pid ").expect("a killed-run warning") + 13;
+    stderr[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect()
+}
+
+#[test]
+fn a_tofu_the_killed_run_left_running_is_waited_for_then_its_module_refused() {
+    // An apply stuck past the SIGTERM it gets when bankgen dies.
+    let d = Deploy::new("apply")
+        .only(&["MOD-104", "MOD-103"])
+        .env("STUB_HANG", "MOD-104:apply")
+        .env("STUB_IGNORE_TERM", "1");
+    let apply = kill_mid_apply(&d);
+    let ignored = |c: &Path| {
+        std::fs::read_to_string(c)
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l.contains(&format!(" {} ", apply.pid)) && l.ends_with("ignored TERM"))
+    };
+    assert!(wait_for(10, || ignored(&d.calls_file())));
+    let before = read_calls(&d.calls_file()).len();
+    let (run, d) = d
+        .env("STUB_HANG", "")
+        .env("STUB_IGNORE_TERM", "0")
+        .args(&["--wait-killed", "1"])
+        .run();
+    let still = alive(apply.pid);
+    // SAFETY: the stub this test's bankgen started, still running (stopped here).
+    unsafe {
+        libc::kill(apply.pid as libc::pid_t, libc::SIGKILL);
+    }
+    assert!(still, "the stubborn apply outlived the second run");
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("waiting up to 1 s"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "MOD-104: refused: the killed run's `tofu apply` (pid {})",
+            apply.pid
+        )),
+        "{}",
+        run.stderr
+    );
+    // Never two tofu on one state: no command ran for MOD-104 (nor MOD-103, which needs it).
+    let after: Vec<&Call> = run.calls[before..].iter().collect();
+    assert!(after.is_empty(), "{after:?}");
+    let st = run.status();
+    assert_eq!(st["MOD-104"], "failed");
+    assert_eq!(st["MOD-103"], "skipped");
+    drop(d);
+}
+
 // ------------------------------------------------------------------------------ destroy, plans
 
 #[test]

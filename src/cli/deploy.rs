@@ -1,25 +1,23 @@
 //! `bankgen plan`, `bankgen apply`, `bankgen destroy`, and the pipeline they share with
-//! `bankgen rollback` and `bankgen promote`: a [`Session`] holds the environment's lock and the
-//! signal handler; each [`Pass`] renders a catalogue, runs the lint gate and drives `tofu` over a
-//! selection of its modules.
+//! `bankgen rollback` and `bankgen promote`: a [`Console`] opens the [`Session`] (the
+//! environment's lock and the signal handler) and prints what each [`Pass`] did.
 
 use super::{EXIT_USAGE, load_or_report, print_problems};
 use crate::catalog::CatalogSource;
-use crate::deploy::record::ApplyRecord;
+use crate::deploy::record::{self, ApplyRecord, RunRecord};
 use crate::deploy::report::RunReport;
 use crate::deploy::revision::{self, Revision};
-use crate::deploy::runner::Runner;
-use crate::deploy::sched::Weights;
+use crate::deploy::session::{Options, Refusal, Session};
 use crate::deploy::ui::Ui;
-use crate::deploy::{self, PlansManifest, RunConfig, SavedPlan, changes, checks, durations, tofu};
+use crate::deploy::{self, PlansManifest, changes};
 use crate::model::graph::DeployGraph;
 use crate::model::{Catalog, Profile};
 use std::collections::BTreeSet;
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
 pub use crate::deploy::Action;
+pub(super) use crate::deploy::session::{Pass, absolute, prepare_plans_dir};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -100,6 +98,36 @@ pub struct RunFlags {
     /// [default: the durations recorded in OUT/<env>/.bankgen/durations.json]
     #[arg(long, value_name = "REPORT")]
     pub durations: Option<PathBuf>,
+
+    /// Seconds to wait for a tofu that a killed bankgen run left running on a module's state,
+    /// before refusing that module
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 120,
+        env = "BANKGEN_WAIT_KILLED"
+    )]
+    pub wait_killed: u64,
+}
+
+impl RunFlags {
+    pub(super) fn options(&self, short: bool) -> Options {
+        Options {
+            out: self.out.clone(),
+            jobs: self.jobs,
+            tofu: self.tofu.clone(),
+            fail_fast: self.fail_fast,
+            skip_checks: self.skip_checks,
+            json: self.json,
+            logs: self.logs.clone(),
+            templates: self.templates.clone(),
+            policies: self.policies.clone(),
+            profile: self.profile.as_deref().and_then(Profile::parse),
+            durations: self.durations.clone(),
+            short,
+            wait_killed: std::time::Duration::from_secs(self.wait_killed),
+        }
+    }
 }
 
 pub(super) fn usage(msg: impl std::fmt::Display) -> u8 {
@@ -147,7 +175,7 @@ pub fn run(source: &CatalogSource, short: bool, action: Action, args: Args) -> u
     // What an apply record will say; looked up before rendering, as the catalogue is then.
     let revision = (action == Action::Apply).then(|| apply_revision(source));
 
-    let session = match Session::open(&args.run, &args.env, short) {
+    let session = match Console::open(&args.run, &args.env, short) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -219,183 +247,72 @@ pub(super) fn known_env(cat: &Catalog, env: &str) -> Result<(), u8> {
     )))
 }
 
-/// One pass of the pipeline: render `cat`, run the lint gate, drive `tofu` over `modules` in
-/// deployment order (reverse for destroy).
-pub(super) struct Pass<'a> {
-    /// Where `cat` was read from: a `bankgen` phase check reads the same catalogue.
-    pub source: &'a CatalogSource,
-    pub cat: &'a Catalog,
-    pub action: Action,
-    pub modules: &'a BTreeSet<String>,
-    /// plan: keep each plan with changes in this folder (with plans.json).
-    pub keep_plans: Option<PathBuf>,
-    /// apply: apply exactly the saved plans in this folder.
-    pub saved_plans: Option<PathBuf>,
-    /// Write the run's JSON report here.
-    pub report: Option<&'a Path>,
-}
-
-/// What the passes of one command share: the lock on the environment, the signal handler and
-/// the Terraform CLI.
-pub(super) struct Session<'a> {
-    flags: &'a RunFlags,
-    env: String,
+/// The command line's side of a [`Session`]: what a [`Refusal`] means, the lint gate's
+/// warnings, the final table.
+pub(super) struct Console {
+    session: Session,
+    json: bool,
     short: bool,
-    tofu: PathBuf,
-    runner: Runner,
-    _lock: std::fs::File,
 }
 
-impl<'a> Session<'a> {
+impl Console {
     /// After any confirmation: from here on SIGINT and SIGTERM are ours.
-    pub fn open(flags: &'a RunFlags, env: &str, short: bool) -> Result<Session<'a>, u8> {
-        if flags.jobs == Some(0) {
-            return Err(usage("-j needs at least 1"));
+    pub fn open(flags: &RunFlags, env: &str, short: bool) -> Result<Console, u8> {
+        let mut session =
+            Session::open(flags.options(short), env).map_err(|r| refused(r, short))?;
+        if let Some(killed) = session.killed() {
+            eprintln!("{}", killed_run(killed));
         }
-        let tofu = tofu::resolve(flags.tofu.as_deref()).map_err(usage)?;
-        let lock = lock_env(&flags.out, env).map_err(usage)?;
-        // From here on, SIGINT and SIGTERM are ours: nothing new starts after one.
-        let runner =
-            Runner::new().map_err(|e| usage(format!("cannot install the signal handler: {e}")))?;
-        Ok(Session {
-            flags,
-            env: env.to_string(),
+        session.settle(&mut |line| eprintln!("{line}"));
+        Ok(Console {
+            session,
+            json: flags.json,
             short,
-            tofu,
-            runner,
-            _lock: lock,
         })
     }
 
     /// `OUT/<env>`.
     pub fn env_dir(&self) -> PathBuf {
-        self.flags.out.join(&self.env)
+        self.session.env_dir()
     }
 
     /// Render `cat` into `OUT/<env>` and run the lint gate on it. `Err`: the exit code.
     pub fn prepare(&self, cat: &Catalog) -> Result<(), u8> {
-        let env_dir = self.env_dir();
-        let opts = crate::render::Options {
-            templates: self.flags.templates.clone(),
-            profile: self.flags.profile.as_deref().and_then(Profile::parse),
-        };
-        if let Err(problems) = deploy::render(cat, &self.env, &self.flags.out, &opts) {
-            print_problems(&problems, self.short);
-            eprintln!("render failed: nothing was planned");
-            return Err(EXIT_USAGE);
+        let gate = self
+            .session
+            .prepare(cat)
+            .map_err(|r| refused(r, self.short))?;
+        if gate.warnings > 0 {
+            eprint!("{}", gate.text);
         }
-        match deploy::lint_gate(cat, &env_dir, self.flags.policies.as_deref(), self.short) {
-            Ok(gate) if gate.errors > 0 => {
-                eprint!("{}", gate.text);
-                eprintln!(
-                    "lint found {} error(s) in {}: nothing was planned",
-                    gate.errors,
-                    env_dir.display()
-                );
-                Err(super::EXIT_FINDINGS)
-            }
-            Ok(gate) => {
-                if gate.warnings > 0 {
-                    eprint!("{}", gate.text);
-                }
-                Ok(())
-            }
-            Err(e) => Err(usage(format!("lint: {e}"))),
-        }
+        Ok(())
     }
 
-    /// Prepare, run, then print the table (and write the report). `Err`: nothing ran.
+    /// Prepare, run, then print the table. `Err`: nothing ran.
     pub fn run(&self, pass: &Pass) -> Result<RunReport, u8> {
         self.prepare(pass.cat)?;
-        if self.runner.interrupted() {
-            eprintln!("interrupted before any module started");
-            return Err(deploy::EXIT_INTERRUPTED);
-        }
-        let env_dir = self.env_dir();
-        let logs = self
-            .flags
-            .logs
-            .clone()
-            .unwrap_or_else(|| env_dir.join(".bankgen").join("logs"));
-        if let Err(e) = std::fs::create_dir_all(&logs) {
-            return Err(usage(format!(
-                "cannot create the log folder {}: {e}",
-                logs.display()
-            )));
-        }
-        let serial_init = tofu::plugin_cache_in_use();
-        if let Some(why) = &serial_init {
-            eprintln!(
-                "note: a Terraform plugin cache is configured ({why}); running `init` one module at a time"
+        let mut ui = Ui::new(self.json);
+        let report = self
+            .session
+            .execute(pass, &mut ui)
+            .map_err(|r| refused(r, self.short))?;
+        let table = report.table();
+        if self.json {
+            eprint!("{table}");
+            ui.event(
+                "summary",
+                serde_json::json!({"summary": report.summary, "exit_code": report.exit_code,
+                                   "interrupted": report.interrupted, "duration_s": report.duration_s}),
             );
-        }
-        let weights = match &self.flags.durations {
-            Some(f) => std::fs::read_to_string(f)
-                .map_err(|e| e.to_string())
-                .and_then(|t| Weights::from_report(&t))
-                .map_err(|e| usage(format!("--durations {}: {e}", f.display())))?,
-            None => durations::recorded(&env_dir, pass.action),
-        };
-        let cfg = Arc::new(RunConfig {
-            action: pass.action,
-            env: self.env.clone(),
-            env_dir: absolute(&env_dir),
-            logs: absolute(&logs),
-            tofu: self.tofu.clone(),
-            jobs: self.flags.jobs.unwrap_or_else(|| {
-                std::thread::available_parallelism()
-                    .map(|n| n.get())
-                    .unwrap_or(1)
-            }),
-            fail_fast: self.flags.fail_fast,
-            json: self.flags.json,
-            saved_plans: pass.saved_plans.clone(),
-            keep_plans: pass.keep_plans.clone(),
-            serial_init,
-            weights,
-        });
-
-        let mut graph = DeployGraph::build(pass.cat).restrict(pass.modules);
-        if pass.action == Action::Destroy {
-            graph = graph.reversed();
-        }
-        let checks = if pass.action == Action::Apply {
-            let env = pass.cat.environment(&self.env).expect("checked above");
-            let context = checks::Context {
-                region: pass.cat.platform.region.clone(),
-                account_id: env.account_id.clone(),
-                endpoint: env.emulator.clone(),
-                catalog_dir: match pass.source {
-                    CatalogSource::Dir(d) => Some(absolute(d)),
-                    _ => None,
-                },
-            };
-            checks::add(&mut graph, pass.cat, self.flags.skip_checks, context)
         } else {
-            checks::Checks::default()
-        };
-        if !checks.skipped.is_empty() {
-            eprintln!(
-                "WARNING: --skip-checks: the completion checks of phase(s) {:?} will not run",
-                checks.skipped
-            );
-        }
-        let mut ui = Ui::new(self.flags.json);
-        let mut report = self.runner.run(&graph, &cfg, &Arc::new(checks), &mut ui);
-        ui.finish();
-        report.exit_code = finish(&cfg, pass.report, self.flags.json, &report, &ui);
-        if let Err(e) = durations::record(&env_dir, pass.action, &report) {
-            eprintln!(
-                "note: cannot record the module durations in {}: {e}",
-                durations::path(&env_dir).display()
-            );
+            print!("{table}");
         }
         Ok(report)
     }
 
     /// Write the environment's apply record; the exit code it adds (1 when it cannot be written).
     pub fn write_record(&self, record: &ApplyRecord) -> u8 {
-        match record.write(&self.env_dir()) {
+        match self.session.write_record(record) {
             Ok(_) => 0,
             Err(e) => {
                 eprintln!("error: cannot write the apply record: {e}");
@@ -405,64 +322,67 @@ impl<'a> Session<'a> {
     }
 }
 
-fn finish(
-    cfg: &RunConfig,
-    report_file: Option<&Path>,
-    json: bool,
-    report: &RunReport,
-    ui: &Ui,
-) -> u8 {
-    let mut code = report.exit_code;
-    if let Some(dir) = &cfg.keep_plans {
-        let plans = report
-            .modules
-            .iter()
-            .filter(|m| m.has_changes() || m.plan.is_some())
-            .filter_map(|m| {
-                let plan = m.plan.as_ref()?;
-                let file = Path::new(plan).file_name()?.to_string_lossy().into_owned();
-                Some((
-                    m.id.clone(),
-                    SavedPlan {
-                        file,
-                        adds: m.adds.unwrap_or(0),
-                        changes: m.changes.unwrap_or(0),
-                        destroys: m.destroys.unwrap_or(0),
-                    },
-                ))
-            })
-            .collect();
-        let manifest = PlansManifest {
-            env: cfg.env.clone(),
-            bankgen_version: env!("CARGO_PKG_VERSION").into(),
-            plans,
-        };
-        if let Err(e) = manifest.write(dir) {
+/// What a killed run left: the modules it was running (and the step), how many it never
+/// started.
+fn killed_run(r: &RunRecord) -> String {
+    let running: Vec<String> = r
+        .modules
+        .iter()
+        .filter(|m| m.status == record::RUNNING)
+        .map(|m| match (&m.step, m.tofu_pid) {
+            (Some(step), Some(pid)) => format!("{} (at {step}, tofu pid {pid})", m.id),
+            (Some(step), None) => format!("{} (at {step})", m.id),
+            _ => m.id.clone(),
+        })
+        .collect();
+    let waiting = r
+        .modules
+        .iter()
+        .filter(|m| m.status == record::WAITING)
+        .count();
+    let gone = if deploy::process::alive(r.pid, None) {
+        String::new()
+    } else {
+        format!(", pid {} is gone", r.pid)
+    };
+    let mut text = format!(
+        "warning: the last {} of `{}` (bankgen pid {}, started {}) was killed: it never finished{gone}",
+        r.action, r.env, r.pid, r.started
+    );
+    if running.is_empty() {
+        text.push_str("; no module was running");
+    } else {
+        text.push_str(&format!("; it left unfinished: {}", running.join(", ")));
+    }
+    if waiting > 0 {
+        text.push_str(&format!("; {waiting} module(s) it never started"));
+    }
+    text
+}
+
+/// Say why nothing ran; the exit code.
+fn refused(r: Refusal, short: bool) -> u8 {
+    match r {
+        Refusal::Usage(msg) => usage(msg),
+        Refusal::Render(problems) => {
+            print_problems(&problems, short);
+            eprintln!("render failed: nothing was planned");
+            EXIT_USAGE
+        }
+        Refusal::Lint(gate, env_dir) => {
+            eprint!("{}", gate.text);
             eprintln!(
-                "error: cannot write {}: {e}",
-                dir.join(deploy::MANIFEST).display()
+                "lint found {} error(s) in {}: nothing was planned",
+                gate.errors,
+                env_dir.display()
             );
-            code = code.max(1);
+            super::EXIT_FINDINGS
+        }
+        Refusal::Interrupted => {
+            eprintln!("interrupted before any module started");
+            deploy::EXIT_INTERRUPTED
         }
     }
-    if let Some(path) = report_file
-        && let Err(e) = report.write(path)
-    {
-        eprintln!("error: cannot write the report {}: {e}", path.display());
-        code = code.max(1);
-    }
-    let table = report.table();
-    if json {
-        eprint!("{table}");
-        ui.event(
-            "summary",
-            serde_json::json!({"summary": report.summary, "exit_code": code,
-                               "interrupted": report.interrupted, "duration_s": report.duration_s}),
-        );
-    } else {
-        print!("{table}");
-    }
-    code
 }
 
 /// The modules of this run.
@@ -624,52 +544,4 @@ pub(super) fn confirm(question: &str, env: &str, refusal: &str) -> Result<bool, 
         .read_line(&mut line)
         .map_err(|e| format!("cannot read the confirmation: {e}"))?;
     Ok(line.trim() == env)
-}
-
-/// One bankgen run per environment and output folder at a time.
-fn lock_env(out: &Path, env: &str) -> Result<std::fs::File, String> {
-    use std::os::fd::AsRawFd;
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let path = out.join(format!(".bankgen-{env}.lock"));
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    // SAFETY: flock on a file descriptor we own; released when the file is closed.
-    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc != 0 {
-        return Err(format!(
-            "another bankgen run is using {} (lock {})",
-            out.join(env).display(),
-            path.display()
-        ));
-    }
-    Ok(f)
-}
-
-pub(super) fn prepare_plans_dir(d: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(d)?;
-    for entry in std::fs::read_dir(d)? {
-        let p = entry?.path();
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.ends_with(".tfplan") || name == deploy::MANIFEST {
-            std::fs::remove_file(&p)?;
-        }
-    }
-    Ok(())
-}
-
-pub(super) fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|c| c.join(p))
-            .unwrap_or_else(|_| p.to_path_buf())
-    }
 }

@@ -5,7 +5,7 @@
 //! from git and applied like `bankgen apply` — to the same modules as the recorded run, so a
 //! partial apply (`--only`) promotes just its modules.
 
-use super::deploy::{self, Pass, RunFlags, Session, usage};
+use super::deploy::{self, Console, Pass, RunFlags, usage};
 use super::{EXIT_FINDINGS, rollback};
 use crate::catalog::CatalogSource;
 use crate::deploy::Action;
@@ -107,7 +107,7 @@ pub fn run(source: &CatalogSource, short_diag: bool, args: Args) -> u8 {
         );
     }
 
-    let session = match Session::open(&args.run, &args.to, short_diag) {
+    let session = match Console::open(&args.run, &args.to, short_diag) {
         Ok(s) => s,
         Err(code) => return code,
     };

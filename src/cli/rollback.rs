@@ -6,7 +6,7 @@
 //! catalogue that are absent at REV are destroyed first, in reverse deployment order, with the
 //! working catalogue's configuration (the one they were deployed with).
 
-use super::deploy::{self, Pass, RunFlags, Session, usage};
+use super::deploy::{self, Console, Pass, RunFlags, usage};
 use super::{EXIT_USAGE, load_or_report, print_problems};
 use crate::catalog::CatalogSource;
 use crate::deploy::record::{self, ApplyRecord};
@@ -88,7 +88,7 @@ pub fn run(source: &CatalogSource, short_diag: bool, args: Args) -> u8 {
         }
     );
 
-    let session = match Session::open(&args.run, &args.env, short_diag) {
+    let session = match Console::open(&args.run, &args.env, short_diag) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -25,15 +25,18 @@ pub mod changes;
 pub mod checks;
 mod clock;
 pub mod durations;
+pub mod outcome;
 pub mod process;
 pub mod record;
 pub mod report;
 pub mod revision;
 pub mod runner;
 pub mod sched;
+pub mod session;
 pub mod tofu;
 pub mod ui;
 pub mod verify;
+pub mod worker;
 
 use crate::diag::Problem;
 use crate::model::Catalog;
@@ -82,6 +85,9 @@ pub struct RunConfig {
     pub serial_init: Option<String>,
     /// Expected seconds per module: the scheduler ranks by the heaviest remaining path.
     pub weights: sched::Weights,
+    /// Modules that fail without running, and why: a `tofu` of a killed run may still hold
+    /// their state ([`session::Session::open`]).
+    pub refused: BTreeMap<String, String>,
 }
 
 impl RunConfig {
@@ -116,6 +122,7 @@ pub fn render(
 }
 
 /// What the lint gate found.
+#[derive(Debug)]
 pub struct LintGate {
     pub errors: usize,
     pub warnings: usize,

@@ -5,10 +5,17 @@
 //!
 //! A run of some modules only (`--only`, `--changed-since`, `--plans`) is recorded as partial,
 //! with the modules it ran: it replaces the record, and promoting it applies the same modules.
+//!
+//! The run record, `OUT/<env>/.bankgen/run.json` ([`RunRecord`]), is the other half: written
+//! when a pass starts (status `running`, bankgen's pid) and rewritten as its modules start,
+//! spawn a `tofu` (its pid) and finish, so a bankgen killed with SIGKILL (a CI timeout, the OOM
+//! killer) leaves a record that says so. The next run on the environment finds it still
+//! `running` while it holds the environment's lock itself: that run was killed.
 
 use super::report::{RunReport, Status};
 use super::revision::Revision;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 #[cfg(test)]
@@ -107,12 +114,7 @@ impl ApplyRecord {
     /// be promoted).
     pub fn write(&self, env_dir: &Path) -> std::io::Result<PathBuf> {
         let path = path(env_dir);
-        std::fs::create_dir_all(path.parent().expect("the record has a folder"))?;
-        let mut text = serde_json::to_string_pretty(self).expect("record serialises");
-        text.push('\n');
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, &path)?;
+        write_json(&path, self)?;
         Ok(path)
     }
 
@@ -159,6 +161,187 @@ impl ApplyRecord {
             ));
         }
         Ok(rev)
+    }
+}
+
+/// Write `value` as JSON to `path` through a temporary file and a rename: a reader (or a run
+/// killed halfway) sees the old record or the new one, never half of one.
+fn write_json(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
+    std::fs::create_dir_all(path.parent().expect("a record has a folder"))?;
+    let mut text = serde_json::to_string_pretty(value).expect("record serialises");
+    text.push('\n');
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
+pub const RUN_FILE: &str = "run.json";
+
+pub fn run_path(env_dir: &Path) -> PathBuf {
+    env_dir.join(".bankgen").join(RUN_FILE)
+}
+
+/// The last run of `plan`, `apply` or `destroy` on an environment, as far as it got.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub env: String,
+    /// `plan`, `apply` or `destroy`.
+    pub action: String,
+    /// `running` until the run ends; still `running` once its bankgen is gone: killed.
+    pub status: RunStatus,
+    /// bankgen's own pid.
+    pub pid: u32,
+    /// UTC, RFC 3339.
+    pub started: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<u8>,
+    /// The run's modules (and phase checks) in deployment order.
+    pub modules: Vec<ModuleRun>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunStatus {
+    Running,
+    Finished,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModuleRun {
+    pub id: String,
+    /// `waiting`, `running`, or how it ended (a report status).
+    pub status: String,
+    /// The step it was at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// The `tofu` it ran last (while `running`: may still run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tofu_pid: Option<u32>,
+    /// When that process started ([`super::process::start_time`]): a pid that the system has
+    /// given to another process since is not that `tofu`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tofu_start: Option<u64>,
+}
+
+pub const WAITING: &str = "waiting";
+pub const RUNNING: &str = "running";
+
+impl ModuleRun {
+    pub fn unfinished(&self) -> bool {
+        self.status == WAITING || self.status == RUNNING
+    }
+}
+
+impl RunRecord {
+    /// The record of the last run on the environment, if there is one that can be read.
+    pub fn read(env_dir: &Path) -> Option<RunRecord> {
+        let text = std::fs::read_to_string(run_path(env_dir)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+}
+
+/// The run record of the running pass, rewritten as it changes.
+pub struct Journal {
+    path: PathBuf,
+    record: RunRecord,
+    index: BTreeMap<String, usize>,
+    dirty: bool,
+    /// A write failed already (said once).
+    failed: bool,
+}
+
+impl Journal {
+    /// A pass of `modules` (in deployment order), all waiting: not written yet.
+    pub fn new(env_dir: &Path, env: &str, action: &str, modules: &[String]) -> Journal {
+        let record = RunRecord {
+            env: env.into(),
+            action: action.into(),
+            status: RunStatus::Running,
+            pid: std::process::id(),
+            started: rfc3339(SystemTime::now()),
+            exit_code: None,
+            modules: modules
+                .iter()
+                .map(|id| ModuleRun {
+                    id: id.clone(),
+                    status: WAITING.into(),
+                    step: None,
+                    tofu_pid: None,
+                    tofu_start: None,
+                })
+                .collect(),
+        };
+        let index = modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.clone(), i))
+            .collect();
+        Journal {
+            path: run_path(env_dir),
+            record,
+            index,
+            dirty: true,
+            failed: false,
+        }
+    }
+
+    fn module(&mut self, id: &str) -> Option<&mut ModuleRun> {
+        self.dirty = true;
+        let i = *self.index.get(id)?;
+        self.record.modules.get_mut(i)
+    }
+
+    pub fn started(&mut self, id: &str) {
+        if let Some(m) = self.module(id) {
+            m.status = RUNNING.into();
+        }
+    }
+
+    pub fn step(&mut self, id: &str, step: &str) {
+        if let Some(m) = self.module(id) {
+            m.step = Some(step.into());
+        }
+    }
+
+    /// `id` runs `tofu` as `pid`.
+    pub fn child(&mut self, id: &str, pid: u32) {
+        let start = super::process::start_time(pid);
+        if let Some(m) = self.module(id) {
+            m.tofu_pid = Some(pid);
+            m.tofu_start = start;
+        }
+    }
+
+    pub fn finished(&mut self, id: &str, status: Status) {
+        if let Some(m) = self.module(id) {
+            m.status = status.name().into();
+        }
+    }
+
+    /// The run ended (every module is final): its exit code.
+    pub fn close(&mut self, exit_code: u8) {
+        self.record.status = RunStatus::Finished;
+        self.record.exit_code = Some(exit_code);
+        self.dirty = true;
+    }
+
+    /// Write the record if it changed since the last write. `Err` for the first failure only.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        if !self.dirty {
+            return Ok(());
+        }
+        self.dirty = false;
+        match write_json(&self.path, &self.record) {
+            Err(e) if !self.failed => {
+                self.failed = true;
+                Err(e)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 }
 

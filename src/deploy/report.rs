@@ -2,7 +2,7 @@
 //! and the final table.
 
 use super::RunConfig;
-use super::runner::Outcome;
+use super::outcome::Outcome;
 use super::sched::State;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -20,6 +20,17 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status of a module in this scheduler state (waiting or running: not started).
+    pub fn of(state: &State) -> Status {
+        match state {
+            State::Succeeded => Status::Ok,
+            State::Failed => Status::Failed,
+            State::Interrupted => Status::Interrupted,
+            State::Skipped(_) => Status::Skipped,
+            State::NotStarted(_) | State::Waiting | State::Running => Status::NotStarted,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Status::Ok => "ok",
@@ -149,7 +160,8 @@ fn round(d: Duration) -> f64 {
 pub struct Summary {
     pub total: usize,
     pub ok: usize,
-    /// Modules whose plan has changes (for apply and destroy: that were changed).
+    /// Modules that are ok and whose plan has changes (for apply and destroy: that were
+    /// changed); `adds`, `changes` and `destroys` count theirs only.
     pub with_changes: usize,
     pub failed: usize,
     pub skipped: usize,
@@ -202,6 +214,11 @@ impl RunReport {
                 Status::Skipped => s.skipped += 1,
                 Status::Interrupted => s.interrupted += 1,
                 Status::NotStarted => s.not_started += 1,
+            }
+            // The changes of the modules that are done: a failed or interrupted apply holds the
+            // plan it did not (fully) apply, and those are not changes made.
+            if m.status != Status::Ok {
+                continue;
             }
             if m.has_changes() {
                 s.with_changes += 1;
@@ -334,5 +351,70 @@ impl RunReport {
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::tofu::Changes;
+    use crate::deploy::{Action, sched::Weights};
+
+    fn cfg() -> RunConfig {
+        RunConfig {
+            action: Action::Apply,
+            env: "local".into(),
+            env_dir: PathBuf::from("out/local"),
+            logs: PathBuf::from("logs"),
+            tofu: PathBuf::from("tofu"),
+            jobs: 2,
+            fail_fast: false,
+            json: false,
+            saved_plans: None,
+            keep_plans: None,
+            serial_init: None,
+            weights: Weights::default(),
+            refused: Default::default(),
+        }
+    }
+
+    fn module(id: &str, state: State, changes: Changes) -> ModuleReport {
+        let o = Outcome::new(state.clone(), None, Some(changes));
+        ModuleReport::new(id, &state, Some(&o), PathBuf::from("x.log"), None)
+    }
+
+    #[test]
+    fn the_summary_counts_the_changes_of_done_modules_only() {
+        let planned = Changes {
+            adds: 2,
+            changes: 1,
+            destroys: 0,
+        };
+        let modules = vec![
+            module("MOD-001", State::Succeeded, planned),
+            // Its apply was interrupted: the plan it held was not applied.
+            module("MOD-002", State::Interrupted, planned),
+            module("MOD-003", State::Failed, planned),
+        ];
+        let r = RunReport::new(
+            &cfg(),
+            modules,
+            Vec::new(),
+            Vec::new(),
+            true,
+            Duration::ZERO,
+            Vec::new(),
+        );
+        let s = &r.summary;
+        assert_eq!((s.ok, s.interrupted, s.failed), (1, 1, 1));
+        assert_eq!(
+            (s.with_changes, s.adds, s.changes, s.destroys),
+            (1, 2, 1, 0)
+        );
+        assert!(
+            r.table().contains("1 ok (1 with changes: +2 ~1 -0)"),
+            "{}",
+            r.table()
+        );
     }
 }

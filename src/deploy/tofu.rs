@@ -1,4 +1,5 @@
-//! The `tofu` (or `terraform`) binary, the commands bankgen runs, and what a plan changes.
+//! The `tofu` (or `terraform`) binary, and what its `show -json` says: what a plan changes, what
+//! a state holds. The commands themselves run in [`super::worker`].
 
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -102,6 +103,28 @@ impl Changes {
     }
 }
 
+/// Managed resources in `show -json` of a state (`None`: not such a document).
+pub fn managed_resources(text: &str) -> Option<usize> {
+    fn count(m: &serde_json::Value) -> usize {
+        let own = m["resources"]
+            .as_array()
+            .map(|r| r.iter().filter(|x| x["mode"] == "managed").count())
+            .unwrap_or(0);
+        own + m["child_modules"]
+            .as_array()
+            .map(|c| c.iter().map(count).sum())
+            .unwrap_or(0)
+    }
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    v.get("format_version")?;
+    Some(count(&v["values"]["root_module"]))
+}
+
+/// Where a saved plan of `module` lives in a plans folder.
+pub fn plan_file(dir: &Path, module: &str) -> PathBuf {
+    dir.join(format!("{module}.tfplan"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +148,15 @@ mod tests {
         );
         assert!(!Changes::from_plan_json("{}").unwrap().any());
         assert!(Changes::from_plan_json("nope").is_err());
+    }
+
+    #[test]
+    fn counts_managed_resources_of_a_state() {
+        assert_eq!(managed_resources(r#"{"format_version":"1.0"}"#), Some(0));
+        let state = r#"{"format_version":"1.0","values":{"root_module":{
+            "resources":[{"mode":"managed"},{"mode":"data"}],
+            "child_modules":[{"resources":[{"mode":"managed"}]}]}}}"#;
+        assert_eq!(managed_resources(state), Some(2));
+        assert_eq!(managed_resources("not json"), None);
     }
 }

@@ -4,7 +4,7 @@
 //! two modules never interleave.
 
 use super::RunConfig;
-use super::runner::{Outcome, tail};
+use super::outcome::Outcome;
 use super::sched::{Scheduler, State};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
@@ -192,4 +192,14 @@ fn list(m: &[String]) -> String {
     } else {
         format!(" ({})", m.join(", "))
     }
+}
+
+/// The last `n` lines of a file.
+pub fn tail(path: &Path, n: usize) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| l.to_string())
+        .collect()
 }

@@ -10,7 +10,7 @@ pub mod pictures;
 
 use crate::model::Catalog;
 use crate::model::graph::{DeployGraph, Why};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
@@ -55,57 +55,33 @@ pub fn gated_edges(cat: &Catalog, g: &DeployGraph) -> Vec<(String, String, Why)>
     reduce(out)
 }
 
-/// Transitive reduction of an acyclic edge list (edges on a cycle are all kept).
+/// Transitive reduction of an acyclic edge list (petgraph's `tred`); with a cycle the whole list
+/// is kept. Sorted by `(from, to)`, one edge per pair.
 pub fn reduce(edges: Vec<(String, String, Why)>) -> Vec<(String, String, Why)> {
-    let mut succ: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let mut indeg: BTreeMap<&str, usize> = BTreeMap::new();
+    use petgraph::algo::{toposort, tred};
+    use petgraph::graph::{DiGraph, NodeIndex};
+    let mut g: DiGraph<&str, ()> = DiGraph::new();
+    let mut ix: BTreeMap<&str, NodeIndex> = BTreeMap::new();
     for (a, b, _) in &edges {
-        if succ.entry(a).or_default().insert(b) {
-            *indeg.entry(b).or_default() += 1;
-        }
-        succ.entry(b).or_default();
-        indeg.entry(a).or_default();
-    }
-    // Kahn's order, then descendants in reverse
-    let mut ready: BTreeSet<&str> = indeg
-        .iter()
-        .filter(|(_, d)| **d == 0)
-        .map(|(n, _)| *n)
-        .collect();
-    let mut order = Vec::new();
-    let mut deg = indeg.clone();
-    while let Some(n) = ready.pop_first() {
-        order.push(n);
-        for x in &succ[n] {
-            let d = deg.get_mut(x).expect("node");
-            *d -= 1;
-            if *d == 0 {
-                ready.insert(x);
-            }
+        for n in [a.as_str(), b.as_str()] {
+            ix.entry(n).or_insert_with(|| g.add_node(n));
         }
     }
-    if order.len() != succ.len() {
+    for (a, b, _) in &edges {
+        g.update_edge(ix[a.as_str()], ix[b.as_str()], ());
+    }
+    let Ok(order) = toposort(&g, None) else {
         let mut e = edges;
         e.sort();
         e.dedup();
         return e;
-    }
-    let mut below: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for n in order.iter().rev() {
-        let mut set = BTreeSet::new();
-        for x in &succ[n] {
-            set.insert(*x);
-            set.extend(below[x].iter().copied());
-        }
-        below.insert(n, set);
-    }
+    };
+    let (adj, pos) = tred::dag_to_toposorted_adjacency_list::<_, u32>(&g, &order);
+    let (reduction, _) = tred::dag_transitive_reduction_closure(&adj);
+    let kept = |a: &str, b: &str| reduction.contains_edge(pos[ix[a].index()], pos[ix[b].index()]);
     let mut out: Vec<(String, String, Why)> = edges
         .iter()
-        .filter(|(a, b, _)| {
-            !succ[a.as_str()]
-                .iter()
-                .any(|x| *x != b.as_str() && below[x].contains(b.as_str()))
-        })
+        .filter(|(a, b, _)| kept(a, b))
         .cloned()
         .collect();
     out.sort();

@@ -5,6 +5,7 @@
 //! [`write_trees`] puts trees on disk atomically ([`stage`] each, or a [`Stager`] part by part,
 //! then [`swap_in`] them all); [`check_trees`] and [`Checker`] compare.
 
+pub mod contracts;
 mod engine;
 pub mod fmt;
 pub mod hcl;
