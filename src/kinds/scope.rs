@@ -173,6 +173,11 @@ impl<'a> Scope<'a> {
         format!("{}/{below_env}", self.ssm_prefix)
     }
 
+    /// The path in every environment: `/bank/{env}/kms/pii/arn`.
+    pub fn generic_ssm_path(&self, below_env: &str) -> String {
+        format!("/bank/{{env}}/{below_env}")
+    }
+
     /// Look a contract parameter up by SSM path (never a hard-coded ARN): `data.aws_ssm_parameter.X.value`.
     pub fn import(&mut self, below_env: &str) -> Value {
         let label = ident(below_env);

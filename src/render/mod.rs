@@ -38,11 +38,13 @@ pub struct Options {
     pub profile: Option<Profile>,
 }
 
-/// One environment's rendered files, keyed `"<MOD-ID>/<file>.tf"`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One environment's rendered files, keyed `"<MOD-ID>/<file>.tf"`, and what render knows of
+/// them without reading them back: each module's SSM contract.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Tree {
     pub env: String,
     pub files: BTreeMap<String, String>,
+    pub contracts: BTreeMap<String, contracts::Contracts>,
 }
 
 /// The first line of every generated file; `render` only ever removes files that start with it.
@@ -63,14 +65,15 @@ pub fn render_env_with(
     opts: &Options,
     engine: &Engine,
 ) -> Result<Tree, Vec<Problem>> {
-    let mut files = BTreeMap::new();
-    render_env_in_parts(cat, env, opts, engine, usize::MAX, |part| {
-        files.extend(part.files)
-    })?;
-    Ok(Tree {
+    let mut tree = Tree {
         env: env.to_string(),
-        files,
-    })
+        ..Tree::default()
+    };
+    render_env_in_parts(cat, env, opts, engine, usize::MAX, |part| {
+        tree.files.extend(part.files);
+        tree.contracts.extend(part.contracts);
+    })?;
+    Ok(tree)
 }
 
 /// Render an environment `modules_per_part` catalogue modules at a time, handing each part's
@@ -138,18 +141,21 @@ pub fn render_env_in_parts(
                 render_module(cat, m, subs, &env_ctx)
             })
             .collect();
-        let mut files = BTreeMap::new();
-        for r in results {
+        let mut tree = Tree {
+            env: env.to_string(),
+            ..Tree::default()
+        };
+        for (m, r) in part.iter().zip(results) {
             match r {
-                Ok(fs) => files.extend(fs),
+                Ok((fs, contract)) => {
+                    tree.files.extend(fs);
+                    tree.contracts.insert(m.id.clone(), contract);
+                }
                 Err(ps) => problems.extend(ps),
             }
         }
         if problems.is_empty() {
-            each(Tree {
-                env: env.to_string(),
-                files,
-            });
+            each(tree);
         }
     }
     if problems.is_empty() {
@@ -159,8 +165,8 @@ pub fn render_env_in_parts(
     }
 }
 
-/// A module's files (`"<MOD-ID>/<file>"`, text), or what stopped them.
-type ModuleFiles = Result<Vec<(String, String)>, Vec<Problem>>;
+/// A module's files (`"<MOD-ID>/<file>"`, text) and its SSM contract, or what stopped them.
+type ModuleFiles = Result<(Vec<(String, String)>, contracts::Contracts), Vec<Problem>>;
 
 /// What every module of one environment's render shares.
 struct EnvCtx<'a> {
@@ -303,6 +309,7 @@ fn render_module(
     }
 
     let exports = std::mem::take(&mut m.exports);
+    let mut contract = contracts::Contracts::default();
     let mut seen = std::collections::BTreeSet::new();
     let mut ssm = Vec::new();
     let mut outputs = Vec::new();
@@ -320,6 +327,9 @@ fn render_module(
             ));
             continue;
         }
+        contract
+            .exports
+            .push((m.generic_ssm_path(&e.path), e.description.clone()));
         let ctx = json!({ "id": id, "name": m.ssm_path(&e.path), "description": e.description, "value": e.value, "src": kinds::source_comment(&e.loc) });
         match engine.render("ssm_export.tf.j2", ctx) {
             Ok(t) => ssm.push(t),
@@ -341,6 +351,9 @@ fn render_module(
     }
     let mut imports = Vec::new();
     for (label, path) in &m.imports {
+        if let Some(below) = path.strip_prefix(&format!("{}/", m.ssm_prefix)) {
+            contract.imports.push(m.generic_ssm_path(below));
+        }
         match engine.render("ssm_import.tf.j2", json!({ "id": label, "name": path })) {
             Ok(t) => imports.push(t),
             Err(p) => m.problems.push(p),
@@ -358,8 +371,10 @@ fn render_module(
             finish(&module_file, &outputs.join("\n\n")),
         ));
     }
+    contract.exports.sort();
+    contract.imports.sort();
     if m.problems.is_empty() {
-        Ok(out)
+        Ok((out, contract))
     } else {
         Err(m.problems)
     }

@@ -380,6 +380,7 @@ mod tests {
                 .iter()
                 .map(|(rel, text)| (rel.to_string(), format!("{HEADER_PREFIX}x\n{text}\n")))
                 .collect(),
+            ..Tree::default()
         }
     }
 
@@ -420,6 +421,7 @@ mod tests {
             &[Tree {
                 env: "dev".into(),
                 files: all,
+                ..Tree::default()
             }],
         )
         .unwrap();
