@@ -66,6 +66,7 @@ impl CatalogSource {
                 }
             }
             CatalogSource::Dir(root) => {
+                let shown = display_root(root);
                 let dir = root.join(sub);
                 if !dir.is_dir() {
                     return Ok(out);
@@ -84,13 +85,38 @@ impl CatalogSource {
                         format!("{sub}/{name}")
                     };
                     let bytes = read_capped(&path)?;
-                    out.push((path.display().to_string(), rel, bytes));
+                    out.push((format!("{shown}/{rel}"), rel, bytes));
                 }
             }
         }
         out.sort_by(|a, b| a.1.cmp(&b.1));
         Ok(out)
     }
+}
+
+/// The name a catalogue folder's files are shown under: the folder's own name, however its
+/// path was spelled (`catalog`, `./catalog`, an absolute path, `../catalog` from a subfolder),
+/// so that rendered headers, `# bankgen:source` comments and diagnostics do not depend on the
+/// current folder. Names are always written with `/`.
+fn display_root(root: &Path) -> String {
+    use std::path::Component;
+    let abs = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut parts = Vec::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    parts
+        .iter()
+        .collect::<PathBuf>()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "catalog".to_string())
 }
 
 fn is_yaml(name: &str) -> bool {
@@ -278,6 +304,24 @@ fn decode(name: String, bytes: Vec<u8>) -> Result<Arc<SourceFile>, (Arc<SourceFi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_catalogue_folder_is_shown_by_its_own_name_however_it_is_spelt() {
+        let cwd = std::env::current_dir().unwrap();
+        for spelling in [
+            PathBuf::from("catalog"),
+            PathBuf::from("./catalog"),
+            PathBuf::from("catalog/"),
+            PathBuf::from("./catalog/."),
+            PathBuf::from("x/../catalog"),
+            cwd.join("catalog"),
+        ] {
+            assert_eq!(display_root(&spelling), "catalog", "{}", spelling.display());
+        }
+        let parent = cwd.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(display_root(Path::new(".")), parent);
+        assert_eq!(display_root(Path::new("catalog/..")), parent);
+    }
 
     /// Parse into an untyped value, which accepts any nesting and expands every alias: the
     /// budget, not the catalogue's types, has to stop these.

@@ -73,6 +73,81 @@ fn check_is_clean_after_render_and_names_the_stale_file_after_an_edit() {
 }
 
 #[test]
+fn the_rendered_bytes_do_not_depend_on_how_the_catalogue_path_is_spelt() {
+    // Before: `--catalog ./catalog`, an absolute path or BANKGEN_CATALOG put that spelling into
+    // every header and `# bankgen:source` comment, so `render --check` found every file stale.
+    let t = Test::new().with_catalog();
+    render(&t, &["--env", "dev"]);
+    let want = read_tree(&t.path("out/dev"));
+    assert!(
+        want.iter()
+            .any(|(_, text)| text.contains("# bankgen:source catalog/modules/MOD-104.yaml:")),
+        "the default spelling names files as catalog/..."
+    );
+    let abs = t.path("catalog").to_string_lossy().into_owned();
+    let runs: Vec<(&str, Vec<(&str, &str)>, Vec<&str>)> = vec![
+        ("", vec![], vec!["--catalog", "catalog"]),
+        ("", vec![], vec!["--catalog", "./catalog"]),
+        ("", vec![], vec!["--catalog", "./catalog/"]),
+        ("", vec![], vec!["--catalog", &abs]),
+        ("", vec![("BANKGEN_CATALOG", &abs)], vec![]),
+        ("sub/dir", vec![], vec!["--catalog", "../../catalog"]),
+        ("sub/dir", vec![("BANKGEN_CATALOG", &abs)], vec![]),
+    ];
+    for (cwd, env, flags) in runs {
+        let out = if cwd.is_empty() { "out" } else { "../../out" };
+        let mut args = flags.clone();
+        args.extend(["render", "--env", "dev", "--out", out, "--check"]);
+        t.cmd_in(cwd, &env, args.clone())
+            .success()
+            .stdout_has("up to date");
+        let fresh = format!("{}/fresh", if cwd.is_empty() { "." } else { "../.." });
+        let mut args = flags.clone();
+        args.extend(["render", "--env", "dev", "--out", &fresh]);
+        t.cmd_in(cwd, &env, args).success();
+        assert!(
+            read_tree(&t.path("fresh/dev")) == want,
+            "rendered with {flags:?} {env:?} in {cwd:?}: the tree differs"
+        );
+        std::fs::remove_dir_all(t.path("fresh")).unwrap();
+    }
+}
+
+#[test]
+fn diagnostics_name_catalogue_files_the_same_however_the_path_is_spelt() {
+    let t = Test::new().with_catalog().edit(
+        "catalog/modules/MOD-001.yaml",
+        "depends_on:",
+        "dependson:",
+    );
+    let abs = t.path("catalog").to_string_lossy().into_owned();
+    for (cwd, args) in [
+        ("", vec!["check", "--short"]),
+        ("", vec!["--catalog", "./catalog", "check", "--short"]),
+        ("", vec!["--catalog", abs.as_str(), "check", "--short"]),
+        (
+            "elsewhere",
+            vec!["--catalog", "../catalog", "check", "--short"],
+        ),
+    ] {
+        let run = t.cmd_in(cwd, &[], args.clone());
+        run.status(1);
+        let err = run.stderr();
+        let located: Vec<&str> = err
+            .lines()
+            .filter(|l| l.contains("MOD-001.yaml:"))
+            .collect();
+        assert!(
+            !located.is_empty()
+                && located
+                    .iter()
+                    .all(|l| l.starts_with("catalog/modules/MOD-001.yaml:")),
+            "{args:?} in {cwd:?}:\n{err}"
+        );
+    }
+}
+
+#[test]
 fn render_keeps_what_it_did_not_write_and_drops_modules_that_are_gone() {
     let t = Test::new().with_catalog();
     render(&t, &["--env", "dev"]);
