@@ -45,8 +45,22 @@ impl CatalogSource {
         }
     }
 
-    /// `(display name, relative path, bytes)` of every YAML file, sorted, per folder.
-    fn list(&self, sub: &str) -> Result<Vec<(String, String, Vec<u8>)>, Problem> {
+    /// Whether the catalogue has the folder `sub` (the embedded one has them all).
+    fn has_dir(&self, sub: &str) -> bool {
+        match self {
+            CatalogSource::Embedded => EMBEDDED.get_dir(sub).is_some(),
+            CatalogSource::Dir(root) => root.join(sub).is_dir(),
+        }
+    }
+
+    /// `(display name, relative path, bytes)` of every YAML file, sorted, per folder. A YAML
+    /// name that cannot be opened (a dangling or looping link) goes to `broken`.
+    #[allow(clippy::type_complexity)]
+    fn list(
+        &self,
+        sub: &str,
+        broken: &mut Vec<Problem>,
+    ) -> Result<Vec<(String, String, Vec<u8>)>, Problem> {
         let mut out = Vec::new();
         match self {
             CatalogSource::Embedded => {
@@ -76,7 +90,7 @@ impl CatalogSource {
                     let entry = entry.map_err(|e| io_problem(&dir, &e))?;
                     let path = entry.path();
                     let name = entry.file_name().to_string_lossy().into_owned();
-                    if !path.is_file() || !is_yaml(&name) {
+                    if !is_yaml(&name) {
                         continue;
                     }
                     let rel = if sub.is_empty() {
@@ -84,6 +98,15 @@ impl CatalogSource {
                     } else {
                         format!("{sub}/{name}")
                     };
+                    // A link that leads nowhere is a file the user meant to be read: skipping
+                    // it would drop a module without a word.
+                    if let Err(e) = std::fs::metadata(&path) {
+                        broken.push(broken_link(&format!("{shown}/{rel}"), &path, &e));
+                        continue;
+                    }
+                    if !path.is_file() {
+                        continue;
+                    }
                     let bytes = read_capped(&path)?;
                     out.push((format!("{shown}/{rel}"), rel, bytes));
                 }
@@ -123,9 +146,43 @@ fn is_yaml(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
+/// The code of input that could not be read (a missing or unreadable folder or file, a link
+/// that leads nowhere): a usage error (exit 2), where the other codes are problems found in
+/// the catalogue (exit 1).
+pub const UNREADABLE: &str = "BG007";
+
+/// A catalogue file that is a link leading nowhere, named as the catalogue's other files are.
+fn broken_link(shown: &str, path: &Path, e: &std::io::Error) -> Problem {
+    let target = std::fs::read_link(path).ok();
+    let to_itself = target
+        .as_ref()
+        .is_some_and(|t| path.parent().map(|p| p.join(t)).as_deref() == Some(path));
+    let what = match &target {
+        Some(_) if to_itself => "is a symbolic link to itself".to_string(),
+        Some(t) if e.raw_os_error() == Some(libc::ELOOP) => {
+            format!("is a symbolic link that loops (through {})", t.display())
+        }
+        Some(t) if e.kind() == std::io::ErrorKind::NotFound => format!(
+            "is a dangling symbolic link: {} does not exist",
+            t.display()
+        ),
+        _ => format!("cannot be read: {e}"),
+    };
+    let file = Arc::new(SourceFile {
+        name: shown.to_string(),
+        text: String::new(),
+    });
+    Problem::error(
+        UNREADABLE,
+        Some(Loc::file_start(&file)),
+        format!("{shown} {what}"),
+        "point the link at the module's file, or remove it",
+    )
+}
+
 fn io_problem(path: &Path, e: &std::io::Error) -> Problem {
     Problem::error(
-        "BG004",
+        UNREADABLE,
         None,
         format!("cannot read {}: {e}", path.display()),
         "check that the catalogue folder exists and is readable",
@@ -169,9 +226,15 @@ pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
     let mut cat = RawCatalog::default();
     let mut problems = Vec::new();
     let mut folders = Vec::new();
+    let mut module_files = 0;
     for sub in ["", "modules", "events"] {
-        match source.list(sub) {
-            Ok(files) => folders.push((sub, files)),
+        match source.list(sub, &mut problems) {
+            Ok(files) => {
+                if sub == "modules" {
+                    module_files = files.len();
+                }
+                folders.push((sub, files));
+            }
             Err(p) => problems.push(p),
         }
     }
@@ -223,6 +286,27 @@ pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
                 "a catalogue folder holds platform.yaml, domains.yaml, modules/ and events/; bankgen reads ./catalog when it exists, or the folder given with --catalog",
             ));
         }
+    }
+    // A catalogue of no modules is a mistake (a wrong --catalog, a folder not checked out),
+    // never an intent: rendering it would remove every generated module.
+    let modules_listed = module_files > 0
+        || problems.iter().any(|p| {
+            p.loc
+                .as_ref()
+                .is_some_and(|l| l.file.name.contains("/modules/"))
+        });
+    if !modules_listed {
+        let why = if source.has_dir("modules") {
+            "its modules/ folder holds no module files (*.yaml)"
+        } else {
+            "it has no modules/ folder"
+        };
+        problems.push(Problem::error(
+            "BG008",
+            None,
+            format!("the catalogue ({}) has no modules: {why}", source.describe()),
+            "a catalogue folder holds platform.yaml, domains.yaml, modules/ and events/; check that --catalog (or BANKGEN_CATALOG) names the right folder",
+        ));
     }
     (cat, problems)
 }

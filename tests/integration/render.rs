@@ -157,7 +157,17 @@ fn render_keeps_what_it_did_not_write_and_drops_modules_that_are_gone() {
         .file("out/dev/MOD-104/.terraform/marker", "x");
     // MOD-166 leaves the catalogue: nothing depends on it.
     let t = t.remove("catalog/modules/MOD-166.yaml");
+    let before = read_tree(&t.path("out"));
+    // Its folder holds state: removing its configuration needs --prune.
     t.cmd(["render", "--env", "dev"])
+        .status(1)
+        .stderr_has("error: out/dev/MOD-166 holds Terraform state (terraform.tfstate)")
+        .stderr_has("--prune");
+    assert!(
+        read_tree(&t.path("out")) == before,
+        "a refused render changes nothing"
+    );
+    t.cmd(["render", "--env", "dev", "--prune"])
         .success()
         .stderr_has("dev/MOD-166 is no longer in the catalogue");
     assert!(
@@ -187,6 +197,60 @@ fn render_keeps_what_it_did_not_write_and_drops_modules_that_are_gone() {
         1,
         "no staging folders remain: {leftovers:?}"
     );
+}
+
+#[test]
+fn a_gone_module_initialised_with_a_remote_backend_needs_prune_one_without_state_does_not() {
+    let t = Test::new().with_catalog();
+    render(&t, &["--env", "dev"]);
+    let t = t
+        .file(
+            "out/dev/MOD-166/.terraform/terraform.tfstate",
+            r#"{"version": 3, "backend": {"type": "s3", "config": {"bucket": "bank-tfstate-dev"}}}"#,
+        )
+        .remove("catalog/modules/MOD-166.yaml");
+    t.cmd(["render", "--env", "dev"])
+        .status(1)
+        .stderr_has("out/dev/MOD-166 holds Terraform state (.terraform/ with a remote backend)");
+    assert!(t.path("out/dev/MOD-166/lambda.tf").exists());
+    // A working folder of the local backend with no state file holds nothing to lose.
+    let t = t.file(
+        "out/dev/MOD-166/.terraform/terraform.tfstate",
+        r#"{"version": 3, "backend": {"type": "local"}}"#,
+    );
+    t.cmd(["render", "--env", "dev"])
+        .success()
+        .stderr_has("dev/MOD-166 is no longer in the catalogue");
+    assert!(!t.path("out/dev/MOD-166/lambda.tf").exists());
+}
+
+#[test]
+fn a_catalogue_without_modules_is_an_error_and_render_leaves_the_tree() {
+    // Before: "catalogue OK", and `render` removed every generated module.
+    let t = Test::new().with_catalog();
+    render(&t, &["--env", "dev"]);
+    let before = read_tree(&t.path("out"));
+    std::fs::rename(t.path("catalog/modules"), t.path("modules-elsewhere")).unwrap();
+    for (setup, why) in [
+        (None, "it has no modules/ folder"),
+        (
+            Some("catalog/modules/README.md"),
+            "its modules/ folder holds no module files (*.yaml)",
+        ),
+    ] {
+        if let Some(rel) = setup {
+            std::fs::create_dir_all(t.path("catalog/modules")).unwrap();
+            std::fs::write(t.path(rel), "nothing yet\n").unwrap();
+        }
+        t.cmd(["check", "--short"])
+            .status(1)
+            .stderr_has("error[BG008]: the catalogue (catalog) has no modules")
+            .stderr_has(why);
+        let run = t.cmd(["render", "--env", "dev", "--short"]);
+        assert_ne!(run.code(), 0, "{}", run.stderr());
+        run.stderr_has("error[BG008]");
+        assert!(read_tree(&t.path("out")) == before, "the tree is untouched");
+    }
 }
 
 /// Resource blocks per type, counted by parsing every rendered file with hcl-rs.
