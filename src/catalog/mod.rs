@@ -7,7 +7,7 @@ pub mod raw;
 mod source;
 pub mod synth;
 
-pub use source::{CatalogSource, load};
+pub use source::{CatalogSource, UNREADABLE, load};
 
 use crate::diag::SourceFile;
 use std::sync::Arc;

@@ -225,6 +225,19 @@ fn parse<T: DeserializeOwned>(file: &Arc<SourceFile>, kind: FileKind) -> Result<
 pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
     let mut cat = RawCatalog::default();
     let mut problems = Vec::new();
+    // A folder that is not there is input bankgen cannot read, not a catalogue missing every
+    // file.
+    if let CatalogSource::Dir(root) = source
+        && let Err(e) = std::fs::read_dir(root)
+    {
+        problems.push(Problem::error(
+            UNREADABLE,
+            None,
+            format!("cannot read the catalogue folder {}: {e}", root.display()),
+            "check --catalog (or BANKGEN_CATALOG): it names a folder holding platform.yaml, domains.yaml, modules/ and events/",
+        ));
+        return (cat, problems);
+    }
     let mut folders = Vec::new();
     let mut module_files = 0;
     for sub in ["", "modules", "events"] {

@@ -135,6 +135,10 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
+    // A catalogue that could not be read is a usage error, whatever else was found.
+    let unreadable = load_findings
+        .iter()
+        .any(|f| f.code == crate::catalog::UNREADABLE);
     report.findings.append(&mut load_findings);
     lint::sort(&mut report.findings);
     let text = match args.format {
@@ -143,7 +147,9 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         Format::Sarif => format!("{:#}\n", output::sarif(&report)),
     };
     print!("{text}");
-    if report
+    if unreadable {
+        EXIT_USAGE
+    } else if report
         .findings
         .iter()
         .any(|f| f.severity == Severity::Error)

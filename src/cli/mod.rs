@@ -185,6 +185,19 @@ pub fn print_problems(problems: &[Problem], short: bool) {
     }
 }
 
+/// The exit code of a catalogue that did not load: 2 when some of it could not be read, else 1
+/// (the catalogue is invalid), the same for every command.
+pub(crate) fn load_failure_code(problems: &[Problem]) -> u8 {
+    if problems
+        .iter()
+        .any(|p| p.code == crate::catalog::UNREADABLE)
+    {
+        EXIT_USAGE
+    } else {
+        EXIT_FINDINGS
+    }
+}
+
 /// Load the catalogue, or print every problem and give the exit code to return.
 pub fn load_or_report(source: &CatalogSource, short: bool) -> Result<crate::model::Catalog, u8> {
     match crate::load_catalog(source) {
@@ -199,7 +212,7 @@ pub fn load_or_report(source: &CatalogSource, short: bool) -> Result<crate::mode
                 source.describe(),
                 problems.len()
             );
-            Err(EXIT_USAGE)
+            Err(load_failure_code(&problems))
         }
     }
 }
@@ -224,7 +237,7 @@ fn check(source: &CatalogSource, short: bool) -> u8 {
             print_problems(&problems, short);
             let n = problems.len();
             eprintln!("catalogue has {n} problem{}", if n == 1 { "" } else { "s" });
-            EXIT_FINDINGS
+            load_failure_code(&problems)
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `bankgen` executable in a scratch folder.
 
 mod check;
+mod cli;
 mod publish;
 mod render;
 mod support;

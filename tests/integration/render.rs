@@ -246,9 +246,9 @@ fn a_catalogue_without_modules_is_an_error_and_render_leaves_the_tree() {
             .status(1)
             .stderr_has("error[BG008]: the catalogue (catalog) has no modules")
             .stderr_has(why);
-        let run = t.cmd(["render", "--env", "dev", "--short"]);
-        assert_ne!(run.code(), 0, "{}", run.stderr());
-        run.stderr_has("error[BG008]");
+        t.cmd(["render", "--env", "dev", "--short"])
+            .status(1)
+            .stderr_has("error[BG008]");
         assert!(read_tree(&t.path("out")) == before, "the tree is untouched");
     }
 }
@@ -363,7 +363,7 @@ fn hostile_names_are_rejected_with_a_diagnostic() {
     );
     t.args(["render", "--env", "dev", "--short"])
         .run()
-        .status(2)
+        .status(1)
         .stderr_has("MOD-104.yaml")
         .stderr_has("BG030");
 }
