@@ -146,7 +146,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         Format::Json => format!("{:#}\n", output::json(&report)),
         Format::Sarif => format!("{:#}\n", output::sarif(&report)),
     };
-    print!("{text}");
+    out!("{text}");
     if unreadable {
         EXIT_USAGE
     } else if report
@@ -228,9 +228,9 @@ fn from_problem(p: &crate::diag::Problem) -> lint::Finding {
 
 pub fn rules(args: RulesArgs) -> u8 {
     if args.markdown {
-        print!("{}", output::rules_markdown());
+        out!("{}", output::rules_markdown());
     } else {
-        print!("{}", output::rules_table());
+        out!("{}", output::rules_table());
     }
     EXIT_OK
 }
@@ -238,7 +238,7 @@ pub fn rules(args: RulesArgs) -> u8 {
 pub fn explain(args: ExplainArgs) -> u8 {
     match lint::rules::find(&args.code) {
         Some(r) => {
-            print!("{}", output::explain(r));
+            out!("{}", output::explain(r));
             EXIT_OK
         }
         None => {

@@ -1,6 +1,21 @@
 //! The command line: flags are defined once here (clap derive); completions and the man page
 //! are generated from the same definitions.
 
+/// `print!` and `println!` that end quietly when the reader of stdout went away (`bankgen graph |
+/// head -1`), as ripgrep does: the output stops and the command ends with its own exit code,
+/// where `print!` would panic.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*))
+    };
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod ci;
 mod deploy;
 mod docs;
@@ -124,12 +139,9 @@ pub fn run(cli: Cli) -> u8 {
         Command::Ci(args) => ci::run(&source, cli.short, args),
         Command::Report(args) => report::run(&source, cli.short, args),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "bankgen",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "bankgen", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
             EXIT_OK
         }
         Command::Synth { modules, out, seed } => {
@@ -142,13 +154,36 @@ pub fn run(cli: Cli) -> u8 {
             }
         }
         Command::Man => {
-            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
-                Ok(()) => EXIT_OK,
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut page) {
+                Ok(()) => {
+                    out!("{}", String::from_utf8_lossy(&page));
+                    EXIT_OK
+                }
                 Err(e) => {
                     eprintln!("error: cannot write the man page: {e}");
                     EXIT_USAGE
                 }
             }
+        }
+    }
+}
+
+/// Set once stdout is found closed: nothing more is written to it.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Write to stdout (through [`out!`] and [`outln!`]). A closed pipe stops the output without a
+/// word; another write error is reported once on stderr.
+pub(crate) fn write_stdout(args: std::fmt::Arguments) {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write to stdout: {e}");
         }
     }
 }
@@ -164,12 +199,12 @@ pub(crate) fn report_check(
     fix: &str,
 ) -> u8 {
     if stale.is_empty() {
-        println!("{fresh} ({files} files in {})", out.display());
+        outln!("{fresh} ({files} files in {})", out.display());
         return EXIT_OK;
     }
     eprintln!("{stale_what}: {} file(s) differ; run `{fix}`", stale.len());
     for s in stale {
-        println!("{}", out.join(s).display());
+        outln!("{}", out.join(s).display());
     }
     EXIT_FINDINGS
 }
@@ -222,7 +257,7 @@ fn check(source: &CatalogSource, short: bool) -> u8 {
         Ok((cat, warnings)) => {
             print_problems(&warnings, short);
             let c = cat.counts();
-            println!(
+            outln!(
                 "catalogue OK ({}): modules {}, domains {}, phases {}, events {}, subscriptions {}",
                 source.describe(),
                 c.modules,

@@ -147,7 +147,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     }
     match render::swap_in(&args.out, staged) {
         Ok(s) => {
-            println!(
+            outln!(
                 "rendered {} environment(s), {} modules each: {files} files in {} ({} written, {} unchanged, {} removed)",
                 envs.len(),
                 cat.modules.len(),

@@ -87,3 +87,33 @@ fn a_missing_catalogue_folder_is_named_as_unreadable() {
         .status(2)
         .stderr_has("error[BG007]: cannot read the catalogue folder no-such-catalogue");
 }
+
+// ------------------------------------------------------------------ a closed pipe
+
+#[test]
+fn writing_into_a_closed_pipe_ends_quietly_with_the_commands_own_exit_code() {
+    // Before: `bankgen graph | head -1` panicked (exit 101, "failed printing to stdout").
+    let t = Test::new().with_catalog();
+    t.cmd(["render", "--env", "dev"]).success();
+    // A stale tree, so `render --check` has a long list to print.
+    std::fs::remove_dir_all(t.path("out/dev/MOD-104")).unwrap();
+    for (args, code) in [
+        (&["graph"][..], 0),
+        (&["graph", "--format", "json"][..], 0),
+        (&["rules"][..], 0),
+        (&["render", "--check"][..], 1),
+        (&["lint", "--format", "json"][..], 0),
+        (&["lint"][..], 0),
+        (&["man"][..], 0),
+        (&["completions", "bash"][..], 0),
+    ] {
+        let run = t.cmd_into_closed_pipe(args);
+        run.status(code);
+        assert!(
+            !run.stderr().contains("panicked") && !run.stderr().contains("Broken pipe"),
+            "`bankgen {}`:\n{}",
+            args.join(" "),
+            run.stderr()
+        );
+    }
+}

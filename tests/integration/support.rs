@@ -97,6 +97,25 @@ impl Test {
     }
 }
 
+impl Test {
+    /// Run with stdout a pipe whose reading end is already closed (`bankgen … | head -0`).
+    pub fn cmd_into_closed_pipe(&self, args: &[&str]) -> Run {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_bankgen"))
+            .current_dir(self.dir.path())
+            .args(args)
+            .env_remove("BANKGEN_CATALOG")
+            .stdout(writer)
+            .output()
+            .expect("bankgen runs");
+        Run {
+            output,
+            args: args.join(" "),
+        }
+    }
+}
+
 pub struct Run {
     pub output: Output,
     args: String,
