@@ -378,6 +378,29 @@ fn decode(name: String, bytes: Vec<u8>) -> Result<Arc<SourceFile>, (Arc<SourceFi
         );
         return Err((file, p));
     }
+    // UTF-16 (as some Windows editors save): named as such, and shown decoded, not as
+    // bytes with a NUL in every other place.
+    let utf16 = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => Some(u16::from_le_bytes as fn([u8; 2]) -> u16),
+        Some([0xFE, 0xFF]) => Some(u16::from_be_bytes as fn([u8; 2]) -> u16),
+        _ => None,
+    };
+    if let Some(unit) = utf16 {
+        let units = bytes[2..].chunks_exact(2).map(|c| unit([c[0], c[1]]));
+        let file = Arc::new(SourceFile {
+            name,
+            text: char::decode_utf16(units)
+                .map(|c| c.unwrap_or('\u{FFFD}'))
+                .collect(),
+        });
+        let p = Problem::error(
+            "BG001",
+            Some(Loc::file_start(&file)),
+            "the file is UTF-16 text (it starts with a UTF-16 byte order mark), not UTF-8",
+            "save the file as UTF-8",
+        );
+        return Err((file, p));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Arc::new(SourceFile { name, text })),
         Err(e) => {

@@ -28,7 +28,7 @@ mod rollback;
 mod verify;
 
 use crate::catalog::CatalogSource;
-use crate::diag::Problem;
+use crate::diag::{Problem, Style};
 use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,8 +53,42 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub short: bool,
 
+    /// When to colour diagnostics: auto (on a terminal; NO_COLOR turns it off, CLICOLOR_FORCE
+    /// on), always or never. Reports use box drawing only on a terminal or with colour
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The report style for `--color` and stderr, as cargo and ripgrep decide it: `auto` colours
+/// a terminal unless `NO_COLOR` is set (non-empty) or `CLICOLOR=0` or `TERM=dumb`, and
+/// `CLICOLOR_FORCE` (non-empty, not `0`) colours even a pipe; `--color` overrides them all.
+pub fn style(color: Color, terminal: bool, var: impl Fn(&str) -> Option<String>) -> Style {
+    let set = |k: &str| var(k).filter(|v| !v.is_empty());
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto if set("NO_COLOR").is_some() => false,
+        Color::Auto if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+        Color::Auto => {
+            terminal
+                && set("CLICOLOR").is_none_or(|v| v != "0")
+                && set("TERM").is_none_or(|v| v != "dumb")
+        }
+    };
+    Style {
+        color,
+        unicode: terminal || color,
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -121,6 +155,10 @@ pub fn main() -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> u8 {
+    use std::io::IsTerminal;
+    crate::diag::set_style(style(cli.color, std::io::stderr().is_terminal(), |k| {
+        std::env::var(k).ok()
+    }));
     let source = CatalogSource::resolve(cli.catalog.clone());
     match cli.command {
         Command::Check => check(&source, cli.short),
@@ -273,6 +311,52 @@ fn check(source: &CatalogSource, short: bool) -> u8 {
             let n = problems.len();
             eprintln!("catalogue has {n} problem{}", if n == 1 { "" } else { "s" });
             load_failure_code(&problems)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decide(color: Color, terminal: bool, vars: &[(&str, &str)]) -> (bool, bool) {
+        let s = style(color, terminal, |k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        });
+        (s.color, s.unicode)
+    }
+
+    #[test]
+    fn colour_and_box_drawing_follow_the_flag_the_terminal_and_the_environment() {
+        use Color::*;
+        // (flag, on a terminal, environment) → (colour, box drawing)
+        let cases: &[(Color, bool, &[(&str, &str)], (bool, bool))] = &[
+            (Auto, true, &[], (true, true)),
+            (Auto, false, &[], (false, false)),
+            (Auto, true, &[("NO_COLOR", "1")], (false, true)),
+            (Auto, true, &[("NO_COLOR", "")], (true, true)),
+            (Auto, true, &[("TERM", "dumb")], (false, true)),
+            (Auto, true, &[("CLICOLOR", "0")], (false, true)),
+            (Auto, false, &[("CLICOLOR_FORCE", "1")], (true, true)),
+            (Auto, false, &[("CLICOLOR_FORCE", "0")], (false, false)),
+            (
+                Auto,
+                false,
+                &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+                (false, false),
+            ),
+            (Always, false, &[("NO_COLOR", "1")], (true, true)),
+            (Never, true, &[("CLICOLOR_FORCE", "1")], (false, true)),
+            (Never, false, &[], (false, false)),
+        ];
+        for (flag, terminal, vars, want) in cases {
+            assert_eq!(
+                decide(*flag, *terminal, vars),
+                *want,
+                "--color {flag:?}, terminal {terminal}, {vars:?}"
+            );
         }
     }
 }

@@ -45,7 +45,8 @@ fn short(t: Test) -> String {
     run.stderr()
 }
 
-/// The full miette report of `bankgen check` (exit 1).
+/// The full miette report of `bankgen check` (exit 1), as a pipe gets it: ASCII lines, no
+/// colour (box drawing is for terminals, or `--color always`).
 fn report(t: Test) -> String {
     let run = guarded(t.args(["check"]));
     run.status(1);

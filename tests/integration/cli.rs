@@ -117,3 +117,96 @@ fn writing_into_a_closed_pipe_ends_quietly_with_the_commands_own_exit_code() {
         );
     }
 }
+
+// ------------------------------------------------------------------ terminal manners
+
+const BOX: &[char] = &['╭', '│', '─', '×', '╰'];
+
+/// A catalogue with one misspelt field, so `check` prints one full report.
+fn misspelt() -> Test {
+    Test::new()
+        .with_catalog()
+        .edit("catalog/modules/MOD-001.yaml", "depends_on:", "dependson:")
+}
+
+#[test]
+fn reports_into_a_pipe_have_no_colour_and_no_box_drawing_unless_asked() {
+    let t = misspelt();
+    let cases: &[(&[&str], &[(&str, &str)], bool)] = &[
+        (&[], &[], false),
+        (&["--color", "auto"], &[], false),
+        (&["--color", "never"], &[("CLICOLOR_FORCE", "1")], false),
+        (&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], false),
+        (&["--color", "always"], &[("NO_COLOR", "1")], true),
+        (&[], &[("CLICOLOR_FORCE", "1")], true),
+    ];
+    for (flags, env, asked) in cases {
+        let mut args = flags.to_vec();
+        args.push("check");
+        let run = t.cmd_in("", env, args);
+        run.status(1).stderr_has("unknown field `dependson`");
+        let err = run.stderr();
+        let coloured = err.contains("\x1b[");
+        let boxed = err.contains(BOX);
+        assert_eq!(
+            (coloured, boxed),
+            (*asked, *asked),
+            "{flags:?} {env:?}: colour {coloured}, box drawing {boxed}:\n{err}"
+        );
+        if !asked {
+            assert!(
+                err.contains(",-[catalog/modules/MOD-001.yaml:6:1]"),
+                "an ASCII snippet:\n{err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_snippet_of_a_very_long_line_is_cut_around_the_place() {
+    // Before: the report printed the whole 800 KB line.
+    let pad = " ".repeat(400_000);
+    let t = Test::new().with_catalog().edit(
+        "catalog/modules/MOD-001.yaml",
+        "kind: runtime\n",
+        &format!("kind: runtime\nruntime: {{memory_mb: 512, {pad}memroy_mb: 1, {pad}}}\n"),
+    );
+    let run = t.cmd(["check"]);
+    run.status(1)
+        .stderr_has("unknown field `memroy_mb`")
+        .stderr_has("...")
+        .stderr_has("memroy_mb: 1,");
+    let err = run.stderr();
+    assert!(err.len() < 4_000, "{} bytes of report", err.len());
+    let place = format!("catalog/modules/MOD-001.yaml:{}:", line_of(&t, "memroy_mb"));
+    assert!(err.contains(&place), "the place is the file's:\n{err}");
+}
+
+fn line_of(t: &Test, needle: &str) -> usize {
+    let text = std::fs::read_to_string(t.path("catalog/modules/MOD-001.yaml")).unwrap();
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn the_error_of_a_utf16_file_prints_no_nul_bytes() {
+    for bom in [true, false] {
+        let mut bytes = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        for u in "id: MOD-001\ntitle: x\n".encode_utf16() {
+            bytes.extend(u.to_le_bytes());
+        }
+        let t = Test::new().with_catalog();
+        std::fs::write(t.path("catalog/modules/MOD-001.yaml"), bytes).unwrap();
+        for args in [&["check"][..], &["check", "--short"][..]] {
+            let run = t.cmd(args.iter().copied());
+            run.status(1).stderr_has("catalog/modules/MOD-001.yaml:1:");
+            assert!(
+                !run.output.stderr.contains(&0),
+                "BOM {bom}, {args:?}: NUL bytes in\n{}",
+                run.stderr()
+            );
+            if bom {
+                run.stderr_has("UTF-16");
+            }
+        }
+    }
+}
