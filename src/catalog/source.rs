@@ -45,6 +45,21 @@ impl CatalogSource {
         }
     }
 
+    /// Which catalogue this is, for the first line of `render`: `embedded`, or the folder as a
+    /// path a shell takes (`./catalog`, `../x/catalog`, `/abs/catalog`).
+    pub fn label(&self) -> String {
+        match self {
+            CatalogSource::Embedded => "embedded".to_string(),
+            CatalogSource::Dir(d) => {
+                let shown = d.display().to_string();
+                match d.components().next() {
+                    Some(std::path::Component::Normal(_)) => format!("./{shown}"),
+                    _ => shown,
+                }
+            }
+        }
+    }
+
     /// Whether the catalogue has the folder `sub` (the embedded one has them all).
     fn has_dir(&self, sub: &str) -> bool {
         match self {
@@ -199,12 +214,18 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, Problem> {
     Ok(bytes)
 }
 
-/// Limits that turn hostile YAML (alias bombs, deep nesting, huge documents) into an error.
-fn options() -> serde_saphyr::Options {
+/// The deepest nesting of lists and mappings a YAML file may have (the README's figure).
+pub const MAX_DEPTH: usize = 32;
+/// The most aliases, and the most anchors, a YAML file may use.
+pub const MAX_ALIASES: usize = 256;
+
+/// Limits that turn hostile YAML (alias bombs, deep nesting, huge documents) into an error:
+/// for every YAML file bankgen reads (the catalogue's and the lint policies').
+pub fn options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = 32;
-    budget.max_aliases = 256;
-    budget.max_anchors = 256;
+    budget.max_depth = MAX_DEPTH;
+    budget.max_aliases = MAX_ALIASES;
+    budget.max_anchors = MAX_ALIASES;
     budget.max_events = 200_000;
     budget.max_nodes = 100_000;
     budget.max_documents = 1;
@@ -480,6 +501,22 @@ mod tests {
             assert!(p.code == "BG003" || p.code == "BG001", "{}", p.short());
             assert!(p.loc.as_ref().is_some_and(|l| l.line > 0), "{}", p.short());
         }
+    }
+
+    #[test]
+    fn nesting_is_capped_at_the_depth_the_readme_gives() {
+        let nested = |n: usize| format!("{}1{}\n", "[".repeat(n), "]".repeat(n));
+        let parses = |text: String| {
+            serde_saphyr::from_str_with_options::<serde_json::Value>(&text, options()).is_ok()
+        };
+        assert!(parses(nested(MAX_DEPTH)), "{MAX_DEPTH} levels are allowed");
+        assert!(!parses(nested(MAX_DEPTH + 1)), "one more is refused");
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        assert!(
+            readme.contains(&format!("nesting at {MAX_DEPTH}"))
+                && readme.contains(&format!("aliases and anchors at {MAX_ALIASES}")),
+            "the README's limits are the loader's"
+        );
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Args {
 }
 
 pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
+    // Which catalogue: ./catalog in a clone, the embedded copy elsewhere; it is easy to mistake.
+    outln!("catalogue: {}", source.label());
     let cat = match load_or_report(source, short) {
         Ok(c) => c,
         Err(code) => return code,

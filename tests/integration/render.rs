@@ -114,6 +114,30 @@ fn the_rendered_bytes_do_not_depend_on_how_the_catalogue_path_is_spelt() {
 }
 
 #[test]
+fn render_names_the_catalogue_it_read_on_its_first_line() {
+    // Before: nothing said which one, and the README called ./catalog "the embedded catalogue".
+    let first = |run: &crate::support::Run| run.stdout().lines().next().unwrap_or("").to_string();
+    let t = Test::new();
+    let run = t.cmd(["render", "--env", "dev"]);
+    assert_eq!(first(run.success()), "catalogue: embedded");
+    let t = t.with_catalog();
+    for args in [
+        &["render", "--env", "dev"][..],
+        &["render", "--env", "dev", "--check"][..],
+    ] {
+        let run = t.cmd(args.iter().copied());
+        assert_eq!(first(run.success()), "catalogue: ./catalog");
+    }
+    let abs = t.path("catalog").to_string_lossy().into_owned();
+    let run = t.cmd(["--catalog", &abs, "render", "--env", "dev"]);
+    assert_eq!(first(run.success()), format!("catalogue: {abs}"));
+    // Also when the catalogue does not load: that is when it matters most which one it was.
+    let t = t.remove("catalog/platform.yaml");
+    let run = t.cmd(["render", "--env", "dev"]);
+    assert_eq!(first(run.status(1)), "catalogue: ./catalog");
+}
+
+#[test]
 fn diagnostics_name_catalogue_files_the_same_however_the_path_is_spelt() {
     let t = Test::new().with_catalog().edit(
         "catalog/modules/MOD-001.yaml",
