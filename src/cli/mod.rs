@@ -332,7 +332,8 @@ mod tests {
     fn colour_and_box_drawing_follow_the_flag_the_terminal_and_the_environment() {
         use Color::*;
         // (flag, on a terminal, environment) → (colour, box drawing)
-        let cases: &[(Color, bool, &[(&str, &str)], (bool, bool))] = &[
+        type Vars = &'static [(&'static str, &'static str)];
+        let cases: &[(Color, bool, Vars, (bool, bool))] = &[
             (Auto, true, &[], (true, true)),
             (Auto, false, &[], (false, false)),
             (Auto, true, &[("NO_COLOR", "1")], (false, true)),

@@ -132,7 +132,8 @@ fn misspelt() -> Test {
 #[test]
 fn reports_into_a_pipe_have_no_colour_and_no_box_drawing_unless_asked() {
     let t = misspelt();
-    let cases: &[(&[&str], &[(&str, &str)], bool)] = &[
+    type Vars = &'static [(&'static str, &'static str)];
+    let cases: &[(&[&str], Vars, bool)] = &[
         (&[], &[], false),
         (&["--color", "auto"], &[], false),
         (&["--color", "never"], &[("CLICOLOR_FORCE", "1")], false),

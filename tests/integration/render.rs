@@ -85,7 +85,8 @@ fn the_rendered_bytes_do_not_depend_on_how_the_catalogue_path_is_spelt() {
         "the default spelling names files as catalog/..."
     );
     let abs = t.path("catalog").to_string_lossy().into_owned();
-    let runs: Vec<(&str, Vec<(&str, &str)>, Vec<&str>)> = vec![
+    type Vars<'a> = Vec<(&'a str, &'a str)>;
+    let runs: Vec<(&str, Vars, Vec<&str>)> = vec![
         ("", vec![], vec!["--catalog", "catalog"]),
         ("", vec![], vec!["--catalog", "./catalog"]),
         ("", vec![], vec!["--catalog", "./catalog/"]),
