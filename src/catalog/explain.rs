@@ -2,6 +2,7 @@
 //! in the catalogue's own words (no Rust type names, no parser internals, no duplicated
 //! "at line X" suffix), the place, and what to do.
 
+use super::source::{MAX_ALIASES, MAX_DEPTH};
 use crate::diag::{Loc, Problem, SourceFile};
 use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{Error, MessageFormatter};
@@ -472,9 +473,15 @@ fn earlier_key(file: &Arc<SourceFile>, dup: &Loc, key: &str) -> Option<Loc> {
 
 fn budget_message(b: &BudgetBreach) -> String {
     match b {
-        BudgetBreach::Depth { .. } => "values are nested too deeply (more than 32 levels)".into(),
-        BudgetBreach::Aliases { .. } => "the file uses too many aliases (more than 256)".into(),
-        BudgetBreach::Anchors { .. } => "the file defines too many anchors (more than 256)".into(),
+        BudgetBreach::Depth { .. } => {
+            format!("values are nested too deeply (more than {MAX_DEPTH} levels)")
+        }
+        BudgetBreach::Aliases { .. } => {
+            format!("the file uses too many aliases (more than {MAX_ALIASES})")
+        }
+        BudgetBreach::Anchors { .. } => {
+            format!("the file defines too many anchors (more than {MAX_ALIASES})")
+        }
         BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
             "the file holds, or its aliases expand to, too many values".into()
         }

@@ -7,7 +7,9 @@ pub mod raw;
 mod source;
 pub mod synth;
 
-pub use source::{CatalogSource, load};
+pub use source::{
+    CatalogSource, MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, UNREADABLE, load, options,
+};
 
 use crate::diag::SourceFile;
 use std::sync::Arc;

@@ -45,8 +45,37 @@ impl CatalogSource {
         }
     }
 
-    /// `(display name, relative path, bytes)` of every YAML file, sorted, per folder.
-    fn list(&self, sub: &str) -> Result<Vec<(String, String, Vec<u8>)>, Problem> {
+    /// Which catalogue this is, for the first line of `render`: `embedded`, or the folder as a
+    /// path a shell takes (`./catalog`, `../x/catalog`, `/abs/catalog`).
+    pub fn label(&self) -> String {
+        match self {
+            CatalogSource::Embedded => "embedded".to_string(),
+            CatalogSource::Dir(d) => {
+                let shown = d.display().to_string();
+                match d.components().next() {
+                    Some(std::path::Component::Normal(_)) => format!("./{shown}"),
+                    _ => shown,
+                }
+            }
+        }
+    }
+
+    /// Whether the catalogue has the folder `sub` (the embedded one has them all).
+    fn has_dir(&self, sub: &str) -> bool {
+        match self {
+            CatalogSource::Embedded => EMBEDDED.get_dir(sub).is_some(),
+            CatalogSource::Dir(root) => root.join(sub).is_dir(),
+        }
+    }
+
+    /// `(display name, relative path, bytes)` of every YAML file, sorted, per folder. A YAML
+    /// name that cannot be opened (a dangling or looping link) goes to `broken`.
+    #[allow(clippy::type_complexity)]
+    fn list(
+        &self,
+        sub: &str,
+        broken: &mut Vec<Problem>,
+    ) -> Result<Vec<(String, String, Vec<u8>)>, Problem> {
         let mut out = Vec::new();
         match self {
             CatalogSource::Embedded => {
@@ -66,6 +95,7 @@ impl CatalogSource {
                 }
             }
             CatalogSource::Dir(root) => {
+                let shown = display_root(root);
                 let dir = root.join(sub);
                 if !dir.is_dir() {
                     return Ok(out);
@@ -75,7 +105,7 @@ impl CatalogSource {
                     let entry = entry.map_err(|e| io_problem(&dir, &e))?;
                     let path = entry.path();
                     let name = entry.file_name().to_string_lossy().into_owned();
-                    if !path.is_file() || !is_yaml(&name) {
+                    if !is_yaml(&name) {
                         continue;
                     }
                     let rel = if sub.is_empty() {
@@ -83,8 +113,17 @@ impl CatalogSource {
                     } else {
                         format!("{sub}/{name}")
                     };
+                    // A link that leads nowhere is a file the user meant to be read: skipping
+                    // it would drop a module without a word.
+                    if let Err(e) = std::fs::metadata(&path) {
+                        broken.push(broken_link(&format!("{shown}/{rel}"), &path, &e));
+                        continue;
+                    }
+                    if !path.is_file() {
+                        continue;
+                    }
                     let bytes = read_capped(&path)?;
-                    out.push((path.display().to_string(), rel, bytes));
+                    out.push((format!("{shown}/{rel}"), rel, bytes));
                 }
             }
         }
@@ -93,13 +132,72 @@ impl CatalogSource {
     }
 }
 
+/// The name a catalogue folder's files are shown under: the folder's own name, however its
+/// path was spelled (`catalog`, `./catalog`, an absolute path, `../catalog` from a subfolder),
+/// so that rendered headers, `# bankgen:source` comments and diagnostics do not depend on the
+/// current folder. Names are always written with `/`.
+fn display_root(root: &Path) -> String {
+    use std::path::Component;
+    let abs = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut parts = Vec::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    parts
+        .iter()
+        .collect::<PathBuf>()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "catalog".to_string())
+}
+
 fn is_yaml(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
+/// The code of input that could not be read (a missing or unreadable folder or file, a link
+/// that leads nowhere): a usage error (exit 2), where the other codes are problems found in
+/// the catalogue (exit 1).
+pub const UNREADABLE: &str = "BG007";
+
+/// A catalogue file that is a link leading nowhere, named as the catalogue's other files are.
+fn broken_link(shown: &str, path: &Path, e: &std::io::Error) -> Problem {
+    let target = std::fs::read_link(path).ok();
+    let to_itself = target
+        .as_ref()
+        .is_some_and(|t| path.parent().map(|p| p.join(t)).as_deref() == Some(path));
+    let what = match &target {
+        Some(_) if to_itself => "is a symbolic link to itself".to_string(),
+        Some(t) if e.raw_os_error() == Some(libc::ELOOP) => {
+            format!("is a symbolic link that loops (through {})", t.display())
+        }
+        Some(t) if e.kind() == std::io::ErrorKind::NotFound => format!(
+            "is a dangling symbolic link: {} does not exist",
+            t.display()
+        ),
+        _ => format!("cannot be read: {e}"),
+    };
+    let file = Arc::new(SourceFile {
+        name: shown.to_string(),
+        text: String::new(),
+    });
+    Problem::error(
+        UNREADABLE,
+        Some(Loc::file_start(&file)),
+        format!("{shown} {what}"),
+        "point the link at the module's file, or remove it",
+    )
+}
+
 fn io_problem(path: &Path, e: &std::io::Error) -> Problem {
     Problem::error(
-        "BG004",
+        UNREADABLE,
         None,
         format!("cannot read {}: {e}", path.display()),
         "check that the catalogue folder exists and is readable",
@@ -116,12 +214,18 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, Problem> {
     Ok(bytes)
 }
 
-/// Limits that turn hostile YAML (alias bombs, deep nesting, huge documents) into an error.
-fn options() -> serde_saphyr::Options {
+/// The deepest nesting of lists and mappings a YAML file may have (the README's figure).
+pub const MAX_DEPTH: usize = 32;
+/// The most aliases, and the most anchors, a YAML file may use.
+pub const MAX_ALIASES: usize = 256;
+
+/// Limits that turn hostile YAML (alias bombs, deep nesting, huge documents) into an error:
+/// for every YAML file bankgen reads (the catalogue's and the lint policies').
+pub fn options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = 32;
-    budget.max_aliases = 256;
-    budget.max_anchors = 256;
+    budget.max_depth = MAX_DEPTH;
+    budget.max_aliases = MAX_ALIASES;
+    budget.max_anchors = MAX_ALIASES;
     budget.max_events = 200_000;
     budget.max_nodes = 100_000;
     budget.max_documents = 1;
@@ -142,10 +246,29 @@ fn parse<T: DeserializeOwned>(file: &Arc<SourceFile>, kind: FileKind) -> Result<
 pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
     let mut cat = RawCatalog::default();
     let mut problems = Vec::new();
+    // A folder that is not there is input bankgen cannot read, not a catalogue missing every
+    // file.
+    if let CatalogSource::Dir(root) = source
+        && let Err(e) = std::fs::read_dir(root)
+    {
+        problems.push(Problem::error(
+            UNREADABLE,
+            None,
+            format!("cannot read the catalogue folder {}: {e}", root.display()),
+            "check --catalog (or BANKGEN_CATALOG): it names a folder holding platform.yaml, domains.yaml, modules/ and events/",
+        ));
+        return (cat, problems);
+    }
     let mut folders = Vec::new();
+    let mut module_files = 0;
     for sub in ["", "modules", "events"] {
-        match source.list(sub) {
-            Ok(files) => folders.push((sub, files)),
+        match source.list(sub, &mut problems) {
+            Ok(files) => {
+                if sub == "modules" {
+                    module_files = files.len();
+                }
+                folders.push((sub, files));
+            }
             Err(p) => problems.push(p),
         }
     }
@@ -197,6 +320,27 @@ pub fn load(source: &CatalogSource) -> (RawCatalog, Vec<Problem>) {
                 "a catalogue folder holds platform.yaml, domains.yaml, modules/ and events/; bankgen reads ./catalog when it exists, or the folder given with --catalog",
             ));
         }
+    }
+    // A catalogue of no modules is a mistake (a wrong --catalog, a folder not checked out),
+    // never an intent: rendering it would remove every generated module.
+    let modules_listed = module_files > 0
+        || problems.iter().any(|p| {
+            p.loc
+                .as_ref()
+                .is_some_and(|l| l.file.name.contains("/modules/"))
+        });
+    if !modules_listed {
+        let why = if source.has_dir("modules") {
+            "its modules/ folder holds no module files (*.yaml)"
+        } else {
+            "it has no modules/ folder"
+        };
+        problems.push(Problem::error(
+            "BG008",
+            None,
+            format!("the catalogue ({}) has no modules: {why}", source.describe()),
+            "a catalogue folder holds platform.yaml, domains.yaml, modules/ and events/; check that --catalog (or BANKGEN_CATALOG) names the right folder",
+        ));
     }
     (cat, problems)
 }
@@ -255,6 +399,29 @@ fn decode(name: String, bytes: Vec<u8>) -> Result<Arc<SourceFile>, (Arc<SourceFi
         );
         return Err((file, p));
     }
+    // UTF-16 (as some Windows editors save): named as such, and shown decoded, not as
+    // bytes with a NUL in every other place.
+    let utf16 = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => Some(u16::from_le_bytes as fn([u8; 2]) -> u16),
+        Some([0xFE, 0xFF]) => Some(u16::from_be_bytes as fn([u8; 2]) -> u16),
+        _ => None,
+    };
+    if let Some(unit) = utf16 {
+        let units = bytes[2..].chunks_exact(2).map(|c| unit([c[0], c[1]]));
+        let file = Arc::new(SourceFile {
+            name,
+            text: char::decode_utf16(units)
+                .map(|c| c.unwrap_or('\u{FFFD}'))
+                .collect(),
+        });
+        let p = Problem::error(
+            "BG001",
+            Some(Loc::file_start(&file)),
+            "the file is UTF-16 text (it starts with a UTF-16 byte order mark), not UTF-8",
+            "save the file as UTF-8",
+        );
+        return Err((file, p));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Arc::new(SourceFile { name, text })),
         Err(e) => {
@@ -278,6 +445,24 @@ fn decode(name: String, bytes: Vec<u8>) -> Result<Arc<SourceFile>, (Arc<SourceFi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_catalogue_folder_is_shown_by_its_own_name_however_it_is_spelt() {
+        let cwd = std::env::current_dir().unwrap();
+        for spelling in [
+            PathBuf::from("catalog"),
+            PathBuf::from("./catalog"),
+            PathBuf::from("catalog/"),
+            PathBuf::from("./catalog/."),
+            PathBuf::from("x/../catalog"),
+            cwd.join("catalog"),
+        ] {
+            assert_eq!(display_root(&spelling), "catalog", "{}", spelling.display());
+        }
+        let parent = cwd.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(display_root(Path::new(".")), parent);
+        assert_eq!(display_root(Path::new("catalog/..")), parent);
+    }
 
     /// Parse into an untyped value, which accepts any nesting and expands every alias: the
     /// budget, not the catalogue's types, has to stop these.
@@ -316,6 +501,22 @@ mod tests {
             assert!(p.code == "BG003" || p.code == "BG001", "{}", p.short());
             assert!(p.loc.as_ref().is_some_and(|l| l.line > 0), "{}", p.short());
         }
+    }
+
+    #[test]
+    fn nesting_is_capped_at_the_depth_the_readme_gives() {
+        let nested = |n: usize| format!("{}1{}\n", "[".repeat(n), "]".repeat(n));
+        let parses = |text: String| {
+            serde_saphyr::from_str_with_options::<serde_json::Value>(&text, options()).is_ok()
+        };
+        assert!(parses(nested(MAX_DEPTH)), "{MAX_DEPTH} levels are allowed");
+        assert!(!parses(nested(MAX_DEPTH + 1)), "one more is refused");
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        assert!(
+            readme.contains(&format!("nesting at {MAX_DEPTH}"))
+                && readme.contains(&format!("aliases and anchors at {MAX_ALIASES}")),
+            "the README's limits are the loader's"
+        );
     }
 
     #[test]

@@ -52,12 +52,12 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     if args.check {
         return match std::fs::read(&args.out) {
             Ok(have) if have == text.as_bytes() => {
-                println!("{} is up to date", args.out.display());
+                outln!("{} is up to date", args.out.display());
                 EXIT_OK
             }
             Ok(_) => {
                 eprintln!("{} is stale; run `bankgen ci github`", args.out.display());
-                println!("{}", args.out.display());
+                outln!("{}", args.out.display());
                 EXIT_FINDINGS
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -65,7 +65,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
                     "{} does not exist; run `bankgen ci github`",
                     args.out.display()
                 );
-                println!("{}", args.out.display());
+                outln!("{}", args.out.display());
                 EXIT_FINDINGS
             }
             Err(e) => {
@@ -76,7 +76,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     }
     match crate::publish::write_atomic(&args.out, text.as_bytes()) {
         Ok(changed) => {
-            println!(
+            outln!(
                 "{} {} ({} module jobs)",
                 if changed { "wrote" } else { "unchanged:" },
                 args.out.display(),

@@ -79,7 +79,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     }
     match publish::write_files(&args.out, &files, docs::MARKER.as_bytes()) {
         Ok(w) => {
-            println!(
+            outln!(
                 "docs: {} files in {} ({} written, {} unchanged, {} removed)",
                 files.len(),
                 args.out.display(),

@@ -111,7 +111,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         Format::Dot => dot(&cat, &graph),
         Format::Mermaid => mermaid(&cat, &graph),
     };
-    print!("{text}");
+    out!("{text}");
     EXIT_OK
 }
 

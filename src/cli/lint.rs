@@ -135,6 +135,10 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
+    // A catalogue that could not be read is a usage error, whatever else was found.
+    let unreadable = load_findings
+        .iter()
+        .any(|f| f.code == crate::catalog::UNREADABLE);
     report.findings.append(&mut load_findings);
     lint::sort(&mut report.findings);
     let text = match args.format {
@@ -142,8 +146,10 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         Format::Json => format!("{:#}\n", output::json(&report)),
         Format::Sarif => format!("{:#}\n", output::sarif(&report)),
     };
-    print!("{text}");
-    if report
+    out!("{text}");
+    if unreadable {
+        EXIT_USAGE
+    } else if report
         .findings
         .iter()
         .any(|f| f.severity == Severity::Error)
@@ -222,9 +228,9 @@ fn from_problem(p: &crate::diag::Problem) -> lint::Finding {
 
 pub fn rules(args: RulesArgs) -> u8 {
     if args.markdown {
-        print!("{}", output::rules_markdown());
+        out!("{}", output::rules_markdown());
     } else {
-        print!("{}", output::rules_table());
+        out!("{}", output::rules_table());
     }
     EXIT_OK
 }
@@ -232,7 +238,7 @@ pub fn rules(args: RulesArgs) -> u8 {
 pub fn explain(args: ExplainArgs) -> u8 {
     match lint::rules::find(&args.code) {
         Some(r) => {
-            print!("{}", output::explain(r));
+            out!("{}", output::explain(r));
             EXIT_OK
         }
         None => {

@@ -1,6 +1,21 @@
 //! The command line: flags are defined once here (clap derive); completions and the man page
 //! are generated from the same definitions.
 
+/// `print!` and `println!` that end quietly when the reader of stdout went away (`bankgen graph |
+/// head -1`), as ripgrep does: the output stops and the command ends with its own exit code,
+/// where `print!` would panic.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*))
+    };
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod ci;
 mod deploy;
 mod docs;
@@ -13,7 +28,7 @@ mod rollback;
 mod verify;
 
 use crate::catalog::CatalogSource;
-use crate::diag::Problem;
+use crate::diag::{Problem, Style};
 use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,8 +53,42 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub short: bool,
 
+    /// When to colour diagnostics: auto (on a terminal; NO_COLOR turns it off, CLICOLOR_FORCE
+    /// on), always or never. Reports use box drawing only on a terminal or with colour
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The report style for `--color` and stderr, as cargo and ripgrep decide it: `auto` colours
+/// a terminal unless `NO_COLOR` is set (non-empty) or `CLICOLOR=0` or `TERM=dumb`, and
+/// `CLICOLOR_FORCE` (non-empty, not `0`) colours even a pipe; `--color` overrides them all.
+pub fn style(color: Color, terminal: bool, var: impl Fn(&str) -> Option<String>) -> Style {
+    let set = |k: &str| var(k).filter(|v| !v.is_empty());
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto if set("NO_COLOR").is_some() => false,
+        Color::Auto if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+        Color::Auto => {
+            terminal
+                && set("CLICOLOR").is_none_or(|v| v != "0")
+                && set("TERM").is_none_or(|v| v != "dumb")
+        }
+    };
+    Style {
+        color,
+        unicode: terminal || color,
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -106,6 +155,10 @@ pub fn main() -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> u8 {
+    use std::io::IsTerminal;
+    crate::diag::set_style(style(cli.color, std::io::stderr().is_terminal(), |k| {
+        std::env::var(k).ok()
+    }));
     let source = CatalogSource::resolve(cli.catalog.clone());
     match cli.command {
         Command::Check => check(&source, cli.short),
@@ -124,12 +177,9 @@ pub fn run(cli: Cli) -> u8 {
         Command::Ci(args) => ci::run(&source, cli.short, args),
         Command::Report(args) => report::run(&source, cli.short, args),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "bankgen",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "bankgen", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
             EXIT_OK
         }
         Command::Synth { modules, out, seed } => {
@@ -142,13 +192,36 @@ pub fn run(cli: Cli) -> u8 {
             }
         }
         Command::Man => {
-            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
-                Ok(()) => EXIT_OK,
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut page) {
+                Ok(()) => {
+                    out!("{}", String::from_utf8_lossy(&page));
+                    EXIT_OK
+                }
                 Err(e) => {
                     eprintln!("error: cannot write the man page: {e}");
                     EXIT_USAGE
                 }
             }
+        }
+    }
+}
+
+/// Set once stdout is found closed: nothing more is written to it.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Write to stdout (through [`out!`] and [`outln!`]). A closed pipe stops the output without a
+/// word; another write error is reported once on stderr.
+pub(crate) fn write_stdout(args: std::fmt::Arguments) {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write to stdout: {e}");
         }
     }
 }
@@ -164,12 +237,12 @@ pub(crate) fn report_check(
     fix: &str,
 ) -> u8 {
     if stale.is_empty() {
-        println!("{fresh} ({files} files in {})", out.display());
+        outln!("{fresh} ({files} files in {})", out.display());
         return EXIT_OK;
     }
     eprintln!("{stale_what}: {} file(s) differ; run `{fix}`", stale.len());
     for s in stale {
-        println!("{}", out.join(s).display());
+        outln!("{}", out.join(s).display());
     }
     EXIT_FINDINGS
 }
@@ -182,6 +255,19 @@ pub fn print_problems(problems: &[Problem], short: bool) {
         } else {
             eprint!("{}", p.report());
         }
+    }
+}
+
+/// The exit code of a catalogue that did not load: 2 when some of it could not be read, else 1
+/// (the catalogue is invalid), the same for every command.
+pub(crate) fn load_failure_code(problems: &[Problem]) -> u8 {
+    if problems
+        .iter()
+        .any(|p| p.code == crate::catalog::UNREADABLE)
+    {
+        EXIT_USAGE
+    } else {
+        EXIT_FINDINGS
     }
 }
 
@@ -199,7 +285,7 @@ pub fn load_or_report(source: &CatalogSource, short: bool) -> Result<crate::mode
                 source.describe(),
                 problems.len()
             );
-            Err(EXIT_USAGE)
+            Err(load_failure_code(&problems))
         }
     }
 }
@@ -209,7 +295,7 @@ fn check(source: &CatalogSource, short: bool) -> u8 {
         Ok((cat, warnings)) => {
             print_problems(&warnings, short);
             let c = cat.counts();
-            println!(
+            outln!(
                 "catalogue OK ({}): modules {}, domains {}, phases {}, events {}, subscriptions {}",
                 source.describe(),
                 c.modules,
@@ -224,7 +310,54 @@ fn check(source: &CatalogSource, short: bool) -> u8 {
             print_problems(&problems, short);
             let n = problems.len();
             eprintln!("catalogue has {n} problem{}", if n == 1 { "" } else { "s" });
-            EXIT_FINDINGS
+            load_failure_code(&problems)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decide(color: Color, terminal: bool, vars: &[(&str, &str)]) -> (bool, bool) {
+        let s = style(color, terminal, |k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        });
+        (s.color, s.unicode)
+    }
+
+    #[test]
+    fn colour_and_box_drawing_follow_the_flag_the_terminal_and_the_environment() {
+        use Color::*;
+        // (flag, on a terminal, environment) → (colour, box drawing)
+        type Vars = &'static [(&'static str, &'static str)];
+        let cases: &[(Color, bool, Vars, (bool, bool))] = &[
+            (Auto, true, &[], (true, true)),
+            (Auto, false, &[], (false, false)),
+            (Auto, true, &[("NO_COLOR", "1")], (false, true)),
+            (Auto, true, &[("NO_COLOR", "")], (true, true)),
+            (Auto, true, &[("TERM", "dumb")], (false, true)),
+            (Auto, true, &[("CLICOLOR", "0")], (false, true)),
+            (Auto, false, &[("CLICOLOR_FORCE", "1")], (true, true)),
+            (Auto, false, &[("CLICOLOR_FORCE", "0")], (false, false)),
+            (
+                Auto,
+                false,
+                &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+                (false, false),
+            ),
+            (Always, false, &[("NO_COLOR", "1")], (true, true)),
+            (Never, true, &[("CLICOLOR_FORCE", "1")], (false, true)),
+            (Never, false, &[], (false, false)),
+        ];
+        for (flag, terminal, vars, want) in cases {
+            assert_eq!(
+                decide(*flag, *terminal, vars),
+                *want,
+                "--color {flag:?}, terminal {terminal}, {vars:?}"
+            );
         }
     }
 }

@@ -1,10 +1,11 @@
 //! `bankgen render`.
 
-use super::{EXIT_OK, EXIT_USAGE, load_or_report, print_problems, report_check};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_report, print_problems, report_check};
 use crate::catalog::CatalogSource;
 use crate::model::Profile;
 use crate::render::{self, Options};
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -26,9 +27,15 @@ pub struct Args {
     /// Write nothing; exit 1 and list the files whose content differs (the tree is stale)
     #[arg(long)]
     pub check: bool,
+    /// Remove the generated files of modules no longer in the catalogue even when their folder
+    /// holds Terraform state (the state itself is kept)
+    #[arg(long, conflicts_with = "check")]
+    pub prune: bool,
 }
 
 pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
+    // Which catalogue: ./catalog in a clone, the embedded copy elsewhere; it is easy to mistake.
+    outln!("catalogue: {}", source.label());
     let cat = match load_or_report(source, short) {
         Ok(c) => c,
         Err(code) => return code,
@@ -46,6 +53,29 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         templates: args.templates.clone(),
         profile: args.profile.as_deref().and_then(Profile::parse),
     };
+    if !args.check && !args.prune {
+        let ids: BTreeSet<&str> = cat.modules.iter().map(|m| m.id.as_str()).collect();
+        let mut held = Vec::new();
+        for env in &envs {
+            match state_of_gone_modules(&args.out.join(env), &ids) {
+                Ok(mut h) => held.append(&mut h),
+                Err(e) => return cannot(&args, &[], e),
+            }
+        }
+        if !held.is_empty() {
+            for (dir, what) in &held {
+                eprintln!(
+                    "error: {} holds Terraform state ({what}), and its module is no longer in the catalogue",
+                    dir.display()
+                );
+            }
+            eprintln!(
+                "render refuses to remove the generated files of {} module folder(s) with state: without them the resources in that state can no longer be planned or destroyed. Destroy them first (`bankgen destroy --only MOD`), or pass --prune to remove the generated files anyway (the state is kept)",
+                held.len()
+            );
+            return EXIT_FINDINGS;
+        }
+    }
     let engine = match render::Engine::new(opts.templates.as_deref()) {
         Ok(e) => e,
         Err(p) => {
@@ -119,7 +149,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     }
     match render::swap_in(&args.out, staged) {
         Ok(s) => {
-            println!(
+            outln!(
                 "rendered {} environment(s), {} modules each: {files} files in {} ({} written, {} unchanged, {} removed)",
                 envs.len(),
                 cat.modules.len(),
@@ -170,6 +200,79 @@ impl Target {
             Target::Stage(s) => s.abandon(),
         }
     }
+}
+
+/// The module folders under an environment folder whose module is not in `ids`, which hold a
+/// file bankgen generated (a render would remove it) and Terraform state: local state
+/// (`terraform.tfstate`, workspaces in `terraform.tfstate.d/`) or a working folder initialised
+/// with a remote backend. With what held it.
+fn state_of_gone_modules(
+    env_dir: &Path,
+    ids: &BTreeSet<&str>,
+) -> std::io::Result<Vec<(PathBuf, &'static str)>> {
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(env_dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !entry.file_type()?.is_dir()
+            || ids.contains(name.as_str())
+            || !crate::model::names::MODULE_ID.matches(&name)
+        {
+            continue;
+        }
+        let dir = entry.path();
+        let mut generated = false;
+        for inner in std::fs::read_dir(&dir)? {
+            generated |= is_generated(&inner?.path());
+        }
+        if !generated {
+            continue;
+        }
+        let what = if dir.join("terraform.tfstate").is_file() {
+            "terraform.tfstate"
+        } else if dir.join("terraform.tfstate.d").is_dir() {
+            "terraform.tfstate.d/"
+        } else if remote_backend(&dir.join(".terraform/terraform.tfstate")) {
+            ".terraform/ with a remote backend"
+        } else {
+            continue;
+        };
+        out.push((dir, what));
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A `.terraform/terraform.tfstate` that records a backend other than the local one.
+fn remote_backend(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        // Unreadable working state: assume the worst.
+        return true;
+    };
+    json["backend"]["type"]
+        .as_str()
+        .is_some_and(|t| t != "local")
+}
+
+/// A `.tf` file that starts with the header bankgen writes.
+fn is_generated(path: &Path) -> bool {
+    use std::io::Read;
+    if path.extension().is_none_or(|e| e != "tf") {
+        return false;
+    }
+    let mut buf = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut buf))
+        .unwrap_or(0);
+    buf[..n].starts_with(render::HEADER_PREFIX.as_bytes())
 }
 
 /// The output folder cannot be read or written: nothing staged is swapped in.

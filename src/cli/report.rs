@@ -80,7 +80,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         Format::Json => report.json(),
     };
     match &args.out {
-        None => print!("{text}"),
+        None => out!("{text}"),
         Some(path) => {
             if let Err(e) = crate::publish::write_atomic(path, text.as_bytes()) {
                 eprintln!("error: cannot write {}: {e}", path.display());

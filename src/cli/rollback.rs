@@ -134,7 +134,7 @@ pub fn run(source: &CatalogSource, short_diag: bool, args: Args) -> u8 {
     }
     eprintln!("{SEED_NOTE}");
     if with_plans.is_empty() && removed.is_empty() {
-        println!("nothing to roll back: `{}` already matches {rev}", args.env);
+        outln!("nothing to roll back: `{}` already matches {rev}", args.env);
         return 0;
     }
     if !args.auto_approve {

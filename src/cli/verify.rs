@@ -57,14 +57,14 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     let findings = verify::verify(&targets, &client, &env.name, args.phase);
     let failed = findings.iter().filter(|f| !f.ok).count();
     for f in &findings {
-        println!(
+        outln!(
             "{} {} {}",
             if f.ok { "ok  " } else { "FAIL" },
             f.what,
             f.detail
         );
     }
-    println!(
+    outln!(
         "phase {} in {}: {} SSM contract parameter(s), {} bus(es): {}",
         args.phase,
         env.name,

@@ -169,6 +169,20 @@ pub struct CheckResult {
     pub ssm_outputs: usize,
 }
 
+/// The log's first line: how many SSM outputs the check gets, and from which modules. A run
+/// that only waits for the phase holds none of its modules (the line used to end in "of ").
+fn outputs_line(spec: &Spec, outputs: usize) -> String {
+    let from = if spec.modules.is_empty() {
+        "(none of the phase's modules is in this run)".to_string()
+    } else {
+        format!("from {}", spec.modules.join(", "))
+    };
+    format!(
+        "bankgen: the check of phase {} gets {outputs} SSM output(s) {from}",
+        spec.phase
+    )
+}
+
 /// Lines of a check's output kept in the report.
 pub const TAIL_LINES: usize = 20;
 
@@ -195,13 +209,7 @@ pub fn run(
             return (State::Failed, Some(cause), result);
         }
     };
-    let _ = writeln!(
-        log,
-        "bankgen: the check of phase {} gets {} SSM output(s) of {}",
-        spec.phase,
-        outputs.len(),
-        spec.modules.join(", ")
-    );
+    let _ = writeln!(log, "{}", outputs_line(spec, outputs.len()));
     result.ssm_outputs = outputs.len();
     let outputs_file = cfg.logs.join(format!("{id}.ssm.json"));
     let _ = std::fs::write(
@@ -443,6 +451,34 @@ impl Context {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_outputs_line_names_the_modules_or_says_there_are_none() {
+        let mut spec = Spec {
+            phase: 3,
+            phase_name: "AML monitoring".into(),
+            check: PhaseCheck {
+                run: vec!["true".into()],
+                timeout: std::time::Duration::from_secs(1),
+                retries: 0,
+                retry_delay: std::time::Duration::ZERO,
+                loc: crate::diag::Loc::file_start(&std::sync::Arc::new(crate::diag::SourceFile {
+                    name: "catalog/domains.yaml".into(),
+                    text: String::new(),
+                })),
+            },
+            modules: Vec::new(),
+        };
+        assert_eq!(
+            outputs_line(&spec, 0),
+            "bankgen: the check of phase 3 gets 0 SSM output(s) (none of the phase's modules is in this run)"
+        );
+        spec.modules = vec!["MOD-016".into(), "MOD-017".into()];
+        assert_eq!(
+            outputs_line(&spec, 2),
+            "bankgen: the check of phase 3 gets 2 SSM output(s) from MOD-016, MOD-017"
+        );
+    }
 
     #[test]
     fn variable_names_drop_the_environment() {

@@ -260,7 +260,16 @@ fn parse<T: serde::de::DeserializeOwned>(
             )
         }
     };
-    serde_saphyr::from_str(&text).map_err(|e| format!("{display}: {e}"))
+    // The limits of the catalogue's files (the README's): a policy file is YAML from the
+    // user too.
+    if text.len() > crate::catalog::MAX_FILE_BYTES {
+        return Err(format!(
+            "{display}: larger than {} KiB, the limit for a YAML file",
+            crate::catalog::MAX_FILE_BYTES / 1024
+        ));
+    }
+    serde_saphyr::from_str_with_options(&text, crate::catalog::options())
+        .map_err(|e| format!("{display}: {e}"))
 }
 
 impl Policies {

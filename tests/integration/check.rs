@@ -45,7 +45,8 @@ fn short(t: Test) -> String {
     run.stderr()
 }
 
-/// The full miette report of `bankgen check` (exit 1).
+/// The full miette report of `bankgen check` (exit 1), as a pipe gets it: ASCII lines, no
+/// colour (box drawing is for terminals, or `--color always`).
 fn report(t: Test) -> String {
     let run = guarded(t.args(["check"]));
     run.status(1);
@@ -549,6 +550,39 @@ fn a_catalogue_folder_without_platform_yaml_is_bg004_not_the_embedded_copy() {
     // and passed.
     let err = short(Test::new().with_catalog().remove(PLATFORM));
     insta::assert_snapshot!(err);
+}
+
+#[test]
+fn dangling_looping_and_self_referencing_links_in_modules_are_errors_naming_the_file() {
+    // Before: each was skipped without a word, and its module was silently not there.
+    for (name, target, message) in [
+        (
+            "MOD-900.yaml",
+            "nowhere/MOD-900.yaml",
+            "catalog/modules/MOD-900.yaml is a dangling symbolic link: nowhere/MOD-900.yaml does not exist",
+        ),
+        (
+            "MOD-901.yaml",
+            "MOD-902.yaml",
+            "catalog/modules/MOD-901.yaml is a symbolic link that loops",
+        ),
+        (
+            "MOD-903.yaml",
+            "MOD-903.yaml",
+            "catalog/modules/MOD-903.yaml is a symbolic link to itself",
+        ),
+    ] {
+        let t = Test::new().with_catalog();
+        std::os::unix::fs::symlink(target, t.path(&format!("catalog/modules/{name}"))).unwrap();
+        if name == "MOD-901.yaml" {
+            std::os::unix::fs::symlink(name, t.path("catalog/modules/MOD-902.yaml")).unwrap();
+        }
+        let run = guarded(t.args(["check", "--short"]));
+        not_a_crash(&run);
+        assert_ne!(run.code(), 0, "{name}: {}", run.stderr());
+        let located = format!("catalog/modules/{name}:1:1: error[BG007]: {message}");
+        assert!(run.stderr().contains(&located), "{name}:\n{}", run.stderr());
+    }
 }
 
 // ------------------------------------------------------------------ every problem at once

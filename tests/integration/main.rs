@@ -2,6 +2,7 @@
 //! `bankgen` executable in a scratch folder.
 
 mod check;
+mod cli;
 mod kinds;
 mod publish;
 mod render;

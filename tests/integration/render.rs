@@ -73,6 +73,106 @@ fn check_is_clean_after_render_and_names_the_stale_file_after_an_edit() {
 }
 
 #[test]
+fn the_rendered_bytes_do_not_depend_on_how_the_catalogue_path_is_spelt() {
+    // Before: `--catalog ./catalog`, an absolute path or BANKGEN_CATALOG put that spelling into
+    // every header and `# bankgen:source` comment, so `render --check` found every file stale.
+    let t = Test::new().with_catalog();
+    render(&t, &["--env", "dev"]);
+    let want = read_tree(&t.path("out/dev"));
+    assert!(
+        want.iter()
+            .any(|(_, text)| text.contains("# bankgen:source catalog/modules/MOD-104.yaml:")),
+        "the default spelling names files as catalog/..."
+    );
+    let abs = t.path("catalog").to_string_lossy().into_owned();
+    type Vars<'a> = Vec<(&'a str, &'a str)>;
+    let runs: Vec<(&str, Vars, Vec<&str>)> = vec![
+        ("", vec![], vec!["--catalog", "catalog"]),
+        ("", vec![], vec!["--catalog", "./catalog"]),
+        ("", vec![], vec!["--catalog", "./catalog/"]),
+        ("", vec![], vec!["--catalog", &abs]),
+        ("", vec![("BANKGEN_CATALOG", &abs)], vec![]),
+        ("sub/dir", vec![], vec!["--catalog", "../../catalog"]),
+        ("sub/dir", vec![("BANKGEN_CATALOG", &abs)], vec![]),
+    ];
+    for (cwd, env, flags) in runs {
+        let out = if cwd.is_empty() { "out" } else { "../../out" };
+        let mut args = flags.clone();
+        args.extend(["render", "--env", "dev", "--out", out, "--check"]);
+        t.cmd_in(cwd, &env, args.clone())
+            .success()
+            .stdout_has("up to date");
+        let fresh = format!("{}/fresh", if cwd.is_empty() { "." } else { "../.." });
+        let mut args = flags.clone();
+        args.extend(["render", "--env", "dev", "--out", &fresh]);
+        t.cmd_in(cwd, &env, args).success();
+        assert!(
+            read_tree(&t.path("fresh/dev")) == want,
+            "rendered with {flags:?} {env:?} in {cwd:?}: the tree differs"
+        );
+        std::fs::remove_dir_all(t.path("fresh")).unwrap();
+    }
+}
+
+#[test]
+fn render_names_the_catalogue_it_read_on_its_first_line() {
+    // Before: nothing said which one, and the README called ./catalog "the embedded catalogue".
+    let first = |run: &crate::support::Run| run.stdout().lines().next().unwrap_or("").to_string();
+    let t = Test::new();
+    let run = t.cmd(["render", "--env", "dev"]);
+    assert_eq!(first(run.success()), "catalogue: embedded");
+    let t = t.with_catalog();
+    for args in [
+        &["render", "--env", "dev"][..],
+        &["render", "--env", "dev", "--check"][..],
+    ] {
+        let run = t.cmd(args.iter().copied());
+        assert_eq!(first(run.success()), "catalogue: ./catalog");
+    }
+    let abs = t.path("catalog").to_string_lossy().into_owned();
+    let run = t.cmd(["--catalog", &abs, "render", "--env", "dev"]);
+    assert_eq!(first(run.success()), format!("catalogue: {abs}"));
+    // Also when the catalogue does not load: that is when it matters most which one it was.
+    let t = t.remove("catalog/platform.yaml");
+    let run = t.cmd(["render", "--env", "dev"]);
+    assert_eq!(first(run.status(1)), "catalogue: ./catalog");
+}
+
+#[test]
+fn diagnostics_name_catalogue_files_the_same_however_the_path_is_spelt() {
+    let t = Test::new().with_catalog().edit(
+        "catalog/modules/MOD-001.yaml",
+        "depends_on:",
+        "dependson:",
+    );
+    let abs = t.path("catalog").to_string_lossy().into_owned();
+    for (cwd, args) in [
+        ("", vec!["check", "--short"]),
+        ("", vec!["--catalog", "./catalog", "check", "--short"]),
+        ("", vec!["--catalog", abs.as_str(), "check", "--short"]),
+        (
+            "elsewhere",
+            vec!["--catalog", "../catalog", "check", "--short"],
+        ),
+    ] {
+        let run = t.cmd_in(cwd, &[], args.clone());
+        run.status(1);
+        let err = run.stderr();
+        let located: Vec<&str> = err
+            .lines()
+            .filter(|l| l.contains("MOD-001.yaml:"))
+            .collect();
+        assert!(
+            !located.is_empty()
+                && located
+                    .iter()
+                    .all(|l| l.starts_with("catalog/modules/MOD-001.yaml:")),
+            "{args:?} in {cwd:?}:\n{err}"
+        );
+    }
+}
+
+#[test]
 fn render_keeps_what_it_did_not_write_and_drops_modules_that_are_gone() {
     let t = Test::new().with_catalog();
     render(&t, &["--env", "dev"]);
@@ -82,7 +182,17 @@ fn render_keeps_what_it_did_not_write_and_drops_modules_that_are_gone() {
         .file("out/dev/MOD-104/.terraform/marker", "x");
     // MOD-166 leaves the catalogue: nothing depends on it.
     let t = t.remove("catalog/modules/MOD-166.yaml");
+    let before = read_tree(&t.path("out"));
+    // Its folder holds state: removing its configuration needs --prune.
     t.cmd(["render", "--env", "dev"])
+        .status(1)
+        .stderr_has("error: out/dev/MOD-166 holds Terraform state (terraform.tfstate)")
+        .stderr_has("--prune");
+    assert!(
+        read_tree(&t.path("out")) == before,
+        "a refused render changes nothing"
+    );
+    t.cmd(["render", "--env", "dev", "--prune"])
         .success()
         .stderr_has("dev/MOD-166 is no longer in the catalogue");
     assert!(
@@ -112,6 +222,60 @@ fn render_keeps_what_it_did_not_write_and_drops_modules_that_are_gone() {
         1,
         "no staging folders remain: {leftovers:?}"
     );
+}
+
+#[test]
+fn a_gone_module_initialised_with_a_remote_backend_needs_prune_one_without_state_does_not() {
+    let t = Test::new().with_catalog();
+    render(&t, &["--env", "dev"]);
+    let t = t
+        .file(
+            "out/dev/MOD-166/.terraform/terraform.tfstate",
+            r#"{"version": 3, "backend": {"type": "s3", "config": {"bucket": "bank-tfstate-dev"}}}"#,
+        )
+        .remove("catalog/modules/MOD-166.yaml");
+    t.cmd(["render", "--env", "dev"])
+        .status(1)
+        .stderr_has("out/dev/MOD-166 holds Terraform state (.terraform/ with a remote backend)");
+    assert!(t.path("out/dev/MOD-166/lambda.tf").exists());
+    // A working folder of the local backend with no state file holds nothing to lose.
+    let t = t.file(
+        "out/dev/MOD-166/.terraform/terraform.tfstate",
+        r#"{"version": 3, "backend": {"type": "local"}}"#,
+    );
+    t.cmd(["render", "--env", "dev"])
+        .success()
+        .stderr_has("dev/MOD-166 is no longer in the catalogue");
+    assert!(!t.path("out/dev/MOD-166/lambda.tf").exists());
+}
+
+#[test]
+fn a_catalogue_without_modules_is_an_error_and_render_leaves_the_tree() {
+    // Before: "catalogue OK", and `render` removed every generated module.
+    let t = Test::new().with_catalog();
+    render(&t, &["--env", "dev"]);
+    let before = read_tree(&t.path("out"));
+    std::fs::rename(t.path("catalog/modules"), t.path("modules-elsewhere")).unwrap();
+    for (setup, why) in [
+        (None, "it has no modules/ folder"),
+        (
+            Some("catalog/modules/README.md"),
+            "its modules/ folder holds no module files (*.yaml)",
+        ),
+    ] {
+        if let Some(rel) = setup {
+            std::fs::create_dir_all(t.path("catalog/modules")).unwrap();
+            std::fs::write(t.path(rel), "nothing yet\n").unwrap();
+        }
+        t.cmd(["check", "--short"])
+            .status(1)
+            .stderr_has("error[BG008]: the catalogue (catalog) has no modules")
+            .stderr_has(why);
+        t.cmd(["render", "--env", "dev", "--short"])
+            .status(1)
+            .stderr_has("error[BG008]");
+        assert!(read_tree(&t.path("out")) == before, "the tree is untouched");
+    }
 }
 
 /// Resource blocks per type, counted by parsing every rendered file with hcl-rs.
@@ -224,7 +388,7 @@ fn hostile_names_are_rejected_with_a_diagnostic() {
     );
     t.args(["render", "--env", "dev", "--short"])
         .run()
-        .status(2)
+        .status(1)
         .stderr_has("MOD-104.yaml")
         .stderr_has("BG030");
 }

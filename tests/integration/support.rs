@@ -72,13 +72,45 @@ impl Test {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        self.cmd_in("", &[], args)
+    }
+
+    /// Run in the subfolder `cwd` of the test folder (made if missing), with extra
+    /// environment variables.
+    pub fn cmd_in<I, S>(&self, cwd: &str, env: &[(&str, &str)], args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
         let args: Vec<String> = args.into_iter().map(Into::into).collect();
+        let dir = self.dir.path().join(cwd);
+        std::fs::create_dir_all(&dir).expect("mkdir");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_bankgen"));
-        cmd.current_dir(self.dir.path())
+        cmd.current_dir(dir)
             .args(&args)
-            .env_remove("BANKGEN_CATALOG");
+            .env_remove("BANKGEN_CATALOG")
+            .envs(env.iter().copied());
         Run {
             output: cmd.output().expect("bankgen runs"),
+            args: args.join(" "),
+        }
+    }
+}
+
+impl Test {
+    /// Run with stdout a pipe whose reading end is already closed (`bankgen … | head -0`).
+    pub fn cmd_into_closed_pipe(&self, args: &[&str]) -> Run {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_bankgen"))
+            .current_dir(self.dir.path())
+            .args(args)
+            .env_remove("BANKGEN_CATALOG")
+            .stdout(writer)
+            .output()
+            .expect("bankgen runs");
+        Run {
+            output,
             args: args.join(" "),
         }
     }
