@@ -379,7 +379,14 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        json!({ "tenant": cat.platform.tenant, "counts": cat.counts(), "region": cat.platform.region, "environments": self.environments(), "domains": domains, "modules": modules })
+        json!({
+            "tenant": cat.platform.tenant,
+            "counts": cat.counts(),
+            "region": cat.platform.region,
+            "environments": self.environments(),
+            "domains": domains,
+            "modules": modules,
+        })
     }
 
     // -------------------------------------------------------------- policies
@@ -485,7 +492,15 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        json!({ "id": d.id, "name": d.name, "bus": d.bus, "facts": facts, "modules": modules, "events": events, "subscriptions": subscriptions })
+        json!({
+            "id": d.id,
+            "name": d.name,
+            "bus": d.bus,
+            "facts": facts,
+            "modules": modules,
+            "events": events,
+            "subscriptions": subscriptions,
+        })
     }
 
     fn sub_events(&self, x: &crate::model::Subscription) -> String {
@@ -537,14 +552,24 @@ impl<'a> Ctx<'a> {
                 code(&catalogue_path(&m.file.name)),
             ],
         ];
-        merge_maps([
-            json!({ "id": m.id, "title": m.title, "domain": m.domain, "phase_anchor": Self::phase_anchor(m), "facts": facts, "purpose": m.purpose.as_deref().map(str::trim), "sections": resources::sections(self.cat, m) }),
-            self.dependencies(m),
-            self.policy_rows(m),
-            self.events(m),
-            self.ssm(m),
-        ]
-        .map(|part| Value::from(Serde(part))))
+        merge_maps(
+            [
+                json!({
+                    "id": m.id,
+                    "title": m.title,
+                    "domain": m.domain,
+                    "phase_anchor": Self::phase_anchor(m),
+                    "facts": facts,
+                    "purpose": m.purpose.as_deref().map(str::trim),
+                    "sections": resources::sections(self.cat, m),
+                }),
+                self.dependencies(m),
+                self.policy_rows(m),
+                self.events(m),
+                self.ssm(m),
+            ]
+            .map(|part| Value::from(Serde(part))),
+        )
     }
 
     fn dependencies(&self, m: &Module) -> Json {
@@ -584,7 +609,14 @@ impl<'a> Ctx<'a> {
                 })
                 .collect()
         };
-        json!({ "depends_on": depends_on, "required_by": required_by, "upstream": self.graph.upstream(&m.id).len(), "downstream": self.graph.downstream([m.id.as_str()]).len().saturating_sub(1), "right_after": nb(self.preds.get(&m.id)), "right_before": nb(self.succs.get(&m.id)) })
+        json!({
+            "depends_on": depends_on,
+            "required_by": required_by,
+            "upstream": self.graph.upstream(&m.id).len(),
+            "downstream": self.graph.downstream([m.id.as_str()]).len().saturating_sub(1),
+            "right_after": nb(self.preds.get(&m.id)),
+            "right_before": nb(self.succs.get(&m.id)),
+        })
     }
 
     fn policy_rows(&self, m: &Module) -> Json {
@@ -753,9 +785,25 @@ impl<'a> Ctx<'a> {
                 let waiting = (!waiting.is_empty()).then(|| {
                     let domains: BTreeSet<&str> =
                         waiting.iter().map(|m| m.domain.as_str()).collect();
-                    json!({ "count": waiting.len(), "domains": domains, "order": self.group_order(&waiting, &format!("{}+", p.id)) })
+                    json!({
+                        "count": waiting.len(),
+                        "domains": domains,
+                        "order": self.group_order(&waiting, &format!("{}+", p.id)),
+                    })
                 });
-                json!({ "id": p.id, "name": p.name, "gate": p.gate_text, "signal": p.completion_signal, "check": p.check.as_ref().map(|c| json!({ "run": c.run, "timeout_seconds": c.timeout.as_secs(), "retries": c.retries })), "order": self.group_order(&members, &p.id.to_string()), "waiting": waiting })
+                json!({
+                    "id": p.id,
+                    "name": p.name,
+                    "gate": p.gate_text,
+                    "signal": p.completion_signal,
+                    "check": p.check.as_ref().map(|c| json!({
+                        "run": c.run,
+                        "timeout_seconds": c.timeout.as_secs(),
+                        "retries": c.retries,
+                    })),
+                    "order": self.group_order(&members, &p.id.to_string()),
+                    "waiting": waiting,
+                })
             })
             .collect();
         let loose: Vec<&Module> = cat
@@ -774,7 +822,22 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        json!({ "modules": cat.modules.len(), "edges": json!({ "all": edges.len(), "dependency": count(Why::Dependency), "gate": count(Why::PhaseGate), "subscription": count(Why::Subscription), "reduced": reduced_edges(self.graph).len() }), "environments": self.environments(), "overview": overview, "concurrency": concurrency, "phases": phases, "loose": (!loose.is_empty()).then(|| self.group_order(&loose, "-")), "conflicts": conflicts })
+        json!({
+            "modules": cat.modules.len(),
+            "edges": {
+                "all": edges.len(),
+                "dependency": count(Why::Dependency),
+                "gate": count(Why::PhaseGate),
+                "subscription": count(Why::Subscription),
+                "reduced": reduced_edges(self.graph).len(),
+            },
+            "environments": self.environments(),
+            "overview": overview,
+            "concurrency": concurrency,
+            "phases": phases,
+            "loose": (!loose.is_empty()).then(|| self.group_order(&loose, "-")),
+            "conflicts": conflicts,
+        })
     }
 
     /// The order inside one group of modules: steps (longest-path levels over the edges among
