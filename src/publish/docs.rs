@@ -7,12 +7,23 @@
 //! deployment graph), and the pictures as DOT. Deterministic: the same catalogue gives the same
 //! bytes. The SSM paths come from rendering the first environment, so the pages list exactly
 //! the parameters the Terraform writes and reads.
+//!
+//! The pages are laid out by the templates in `templates/docs/`; this file computes what they
+//! show, every cell already Markdown (see [`super::markdown`]), and the module page's resource
+//! sections come from [`super::resources`].
 
-use super::{Files, pictures, reduced_edges};
+use super::markdown::{code, domain_label, esc, key_alias};
+use super::{Files, pictures, reduced_edges, resources};
 use crate::diag::Problem;
 use crate::model::graph::{DeployGraph, Why, subscription_conflicts};
-use crate::model::{Catalog, Contract, Encryption, Module, ModuleKind, Permission, TargetKind};
+use crate::model::{Catalog, Contract, Module, ModuleKind, TargetKind};
 use crate::render::contracts::{Contracts, ssm_contracts};
+use include_dir::{Dir, include_dir};
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::{Serde, merge_maps};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+use serde_json::{Value as Json, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -30,74 +41,44 @@ pub fn pages(cat: &Catalog) -> Result<Files, Vec<Problem>> {
     let ssm = ssm_contracts(cat)?;
     let graph = DeployGraph::build(cat);
     let ctx = Ctx::new(cat, &graph, ssm);
+    let env = templates().map_err(|p| vec![p])?;
     let mut files = Files::new();
-    let mut put = |path: String, text: String| {
-        files.insert(path, text.into_bytes());
-    };
-    put("README.md".into(), ctx.index());
-    put("deployment-sequence.md".into(), ctx.sequence());
-    put("policies.md".into(), ctx.policies());
+    files.insert(
+        "README.md".into(),
+        render(&env, "index.md.j2", ctx.index())?,
+    );
+    files.insert(
+        "deployment-sequence.md".into(),
+        render(&env, "deployment-sequence.md.j2", ctx.sequence())?,
+    );
+    files.insert(
+        "policies.md".into(),
+        render(&env, "policies.md.j2", ctx.policies())?,
+    );
     for d in &cat.domains {
-        put(format!("domains/{}.md", d.id), ctx.domain(&d.id));
+        files.insert(
+            format!("domains/{}.md", d.id),
+            render(&env, "domain.md.j2", ctx.domain(&d.id))?,
+        );
     }
     for m in &cat.modules {
-        put(format!("modules/{}.md", m.id), ctx.module(m));
+        files.insert(
+            format!("modules/{}.md", m.id),
+            render(&env, "module.md.j2", ctx.module(m))?,
+        );
     }
-    put(
+    files.insert(
         "deployment.dot".into(),
-        pictures::deployment_dot(cat, &graph),
+        pictures::deployment_dot(cat, &graph).into_bytes(),
     );
-    put("event-flow.dot".into(), pictures::event_flow_dot(cat));
+    files.insert(
+        "event-flow.dot".into(),
+        pictures::event_flow_dot(cat).into_bytes(),
+    );
     Ok(files)
 }
 
-// ------------------------------------------------------------------ Markdown helpers
-
-/// Text for a table cell or a line: no HTML, no table breaks, one line.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Inline code, or escaped text when the value holds a backtick.
-pub fn code(s: &str) -> String {
-    if s.contains('`') || s.contains('\n') || s.contains('|') {
-        esc(s)
-    } else {
-        format!("`{s}`")
-    }
-}
-
-/// A Markdown table; cells are already escaped.
-pub fn table(head: &[&str], rows: &[Vec<String>]) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "| {} |", head.join(" | "));
-    let _ = writeln!(s, "|{}", head.iter().map(|_| " --- |").collect::<String>());
-    for r in rows {
-        let _ = writeln!(s, "| {} |", r.join(" | "));
-    }
-    s.push('\n');
-    s
-}
-
-/// `2555` → `7y`, `90` → `90d`.
-pub fn days(d: u32) -> String {
-    if d >= 365 && d.is_multiple_of(365) {
-        format!("{}y", d / 365)
-    } else {
-        format!("{d}d")
-    }
-}
+// ------------------------------------------------------------------ cell texts
 
 fn kind_name(k: ModuleKind) -> &'static str {
     match k {
@@ -145,7 +126,67 @@ fn join_or(items: Vec<String>, none: &str) -> String {
     }
 }
 
+/// GitHub's heading anchor for a plain id like `GOV-005`.
+fn anchor(id: &str) -> String {
+    id.to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
 // ------------------------------------------------------------------ the pages
+
+/// The page templates, `templates/docs/*.md.j2`, compiled into the binary.
+static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/docs");
+
+/// The engine the pages are rendered with: an undefined name is an error, not an empty string,
+/// and catalogue text reaches a page escaped, by `|esc` and `|code` or in the cells the pages
+/// compute.
+fn templates() -> Result<Environment<'static>, Problem> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .expect("valid syntax config"),
+    );
+    // Markdown is escaped by the filters, never by minijinja's HTML escaping.
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.add_filter("esc", |s: &str| esc(s));
+    env.add_filter("code", |s: &str| code(s));
+    for f in TEMPLATES.files() {
+        let name = f.path().to_str().unwrap_or_default();
+        env.add_template(name, f.contents_utf8().unwrap_or_default())
+            .map_err(|e| template_problem(name, &e))?;
+    }
+    Ok(env)
+}
+
+/// A page: the marker line, then the template rendered with `ctx`.
+fn render(env: &Environment, template: &str, ctx: impl Serialize) -> Result<Vec<u8>, Vec<Problem>> {
+    env.get_template(template)
+        .and_then(|t| t.render(Value::from(Serde(ctx))))
+        .map(|text| format!("{MARKER}{text}").into_bytes())
+        .map_err(|e| vec![template_problem(template, &e)])
+}
+
+fn template_problem(name: &str, e: &minijinja::Error) -> Problem {
+    let mut msg = format!("template docs/{name}: {e}");
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    Problem::error(
+        "BGR001",
+        None,
+        msg,
+        "the docs templates are built into bankgen: fix the template and rebuild",
+    )
+}
 
 struct Ctx<'a> {
     cat: &'a Catalog,
@@ -230,53 +271,20 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn domain_label(&self, id: &str) -> String {
-        match self.cat.domain(id) {
-            Some(d) => format!("{} {}", d.id, esc(&d.name)),
-            None => esc(id),
-        }
-    }
-
-    fn key_alias(&self, classification: &str) -> String {
+    fn environments(&self) -> Vec<&str> {
         self.cat
             .platform
-            .classification(classification)
-            .map(|c| c.key_alias.clone())
-            .unwrap_or_else(|| classification.to_string())
+            .environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect()
     }
 
     // -------------------------------------------------------------- top index
 
-    fn index(&self) -> String {
+    fn index(&self) -> Json {
         let cat = self.cat;
-        let c = cat.counts();
-        let mut s = String::from(MARKER);
-        let _ = writeln!(
-            s,
-            "# The {} architecture catalogue\n",
-            esc(&cat.platform.tenant)
-        );
-        let _ = writeln!(
-            s,
-            "{} modules in {} system domains, deployed in {} phases; {} events and {} subscriptions on the domains' EventBridge buses. Region `{}`; environments {}.\n",
-            c.modules,
-            c.domains,
-            c.phases,
-            c.events,
-            c.subscriptions,
-            esc(&cat.platform.region),
-            cat.platform
-                .environments
-                .iter()
-                .map(|e| code(&e.name))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        s.push_str("- [Deployment sequence](deployment-sequence.md): phases, gates, completion signals, the order inside each phase\n");
-        s.push_str("- [Policies](policies.md): the bank policies the modules satisfy\n");
-        s.push_str("- Pictures: [deployment graph](deployment.svg) ([DOT](deployment.dot)), [event flow](event-flow.svg) ([DOT](event-flow.dot))\n\n");
-        s.push_str("## System domains\n\n");
-        let rows: Vec<Vec<String>> = cat
+        let domains: Vec<Vec<String>> = cat
             .domains
             .iter()
             .map(|d| {
@@ -294,15 +302,7 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        s.push_str(&table(
-            &["Domain", "Name", "Repo", "Bus", "Role", "Phase", "Modules"],
-            &rows,
-        ));
-        s.push_str("## Pictures\n\n");
-        s.push_str("![Deployment graph, coloured by phase](deployment.svg)\n\n");
-        s.push_str("![Event flow between the buses](event-flow.svg)\n\n");
-        s.push_str("## Modules\n\n");
-        let rows: Vec<Vec<String>> = cat
+        let modules: Vec<Vec<String>> = cat
             .modules
             .iter()
             .map(|m| {
@@ -315,55 +315,50 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        s.push_str(&table(
-            &["Module", "Title", "Domain", "Kind", "Phase"],
-            &rows,
-        ));
-        s
+        json!({
+            "tenant": cat.platform.tenant,
+            "counts": cat.counts(),
+            "region": cat.platform.region,
+            "environments": self.environments(),
+            "domains": domains,
+            "modules": modules,
+        })
     }
 
     // -------------------------------------------------------------- policies
 
-    fn policies(&self) -> String {
-        let mut s = String::from(MARKER);
-        s.push_str("# Policies\n\n");
-        s.push_str("The bank policies the catalogue cites (each module's `policies:`), and how each module satisfies them.\n\n");
+    fn policies(&self) -> Json {
         let mut by: BTreeMap<&str, Vec<(&Module, &crate::model::PolicyRef)>> = BTreeMap::new();
         for m in &self.cat.modules {
             for p in &m.policies {
                 by.entry(p.id.as_str()).or_default().push((m, p));
             }
         }
-        if by.is_empty() {
-            s.push_str("No module cites a policy.\n");
-            return s;
-        }
-        for (id, list) in by {
-            let _ = writeln!(s, "## {}\n", esc(id));
-            let rows: Vec<Vec<String>> = list
-                .iter()
-                .map(|(m, p)| {
-                    vec![
-                        self.mlink(&m.id, false),
-                        esc(&p.title),
-                        code(&p.mode),
-                        esc(&p.how),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(&["Module", "Policy title", "Mode", "How"], &rows));
-        }
-        s
+        let policies: Vec<Json> = by
+            .into_iter()
+            .map(|(id, list)| {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|(m, p)| {
+                        vec![
+                            self.mlink(&m.id, false),
+                            esc(&p.title),
+                            code(&p.mode),
+                            esc(&p.how),
+                        ]
+                    })
+                    .collect();
+                json!({ "id": id, "rows": rows })
+            })
+            .collect();
+        json!({ "policies": policies })
     }
 
     // -------------------------------------------------------------- domain index
 
-    fn domain(&self, id: &str) -> String {
+    fn domain(&self, id: &str) -> Json {
         let cat = self.cat;
         let d = cat.domain(id).expect("domain exists");
-        let mut s = String::from(MARKER);
-        let _ = writeln!(s, "# {} {}\n", d.id, esc(&d.name));
-        s.push_str("[All domains](../README.md)\n\n");
         let phase = match d.phase.and_then(|p| cat.phase(p)) {
             Some(p) => format!(
                 "[Phase {} — {}](../deployment-sequence.md#phase-{}) (gate: {})",
@@ -374,22 +369,20 @@ impl<'a> Ctx<'a> {
             ),
             None => "—".into(),
         };
-        let rows = vec![
+        let facts = vec![
             vec!["Repo".into(), code(&d.repo)],
             vec!["Event bus".into(), code(&d.bus)],
             vec!["Lambda execution role".into(), code(&d.role)],
             vec![
                 "KMS keys the role may decrypt".into(),
                 join_or(
-                    d.handles.iter().map(|h| code(&self.key_alias(h))).collect(),
+                    d.handles.iter().map(|h| code(&key_alias(cat, h))).collect(),
                     "none",
                 ),
             ],
             vec!["Phase".into(), phase],
         ];
-        s.push_str(&table(&["", ""], &rows));
-        s.push_str("## Modules\n\n");
-        let rows: Vec<Vec<String>> = cat
+        let modules: Vec<Vec<String>> = cat
             .modules
             .iter()
             .filter(|m| m.domain == d.id)
@@ -409,10 +402,6 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        s.push_str(&table(
-            &["Module", "Title", "Kind", "Phase", "Depends on"],
-            &rows,
-        ));
         let events: Vec<Vec<String>> = cat
             .events
             .iter()
@@ -426,16 +415,7 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        let _ = writeln!(s, "## Events on `{}`\n", esc(&d.bus));
-        if events.is_empty() {
-            s.push_str("None.\n\n");
-        } else {
-            s.push_str(&table(
-                &["Event", "Producer", "Detail type", "Description"],
-                &events,
-            ));
-        }
-        let subs: Vec<Vec<String>> = cat
+        let subscriptions: Vec<Vec<String>> = cat
             .subscriptions
             .iter()
             .filter(|x| x.bus == d.bus)
@@ -448,13 +428,15 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        let _ = writeln!(s, "## Subscriptions on `{}`\n", esc(&d.bus));
-        if subs.is_empty() {
-            s.push_str("None.\n");
-        } else {
-            s.push_str(&table(&["Rule", "Consumer", "Events", "Target"], &subs));
-        }
-        s
+        json!({
+            "id": d.id,
+            "name": d.name,
+            "bus": d.bus,
+            "facts": facts,
+            "modules": modules,
+            "events": events,
+            "subscriptions": subscriptions,
+        })
     }
 
     fn sub_events(&self, x: &crate::model::Subscription) -> String {
@@ -480,24 +462,14 @@ impl<'a> Ctx<'a> {
 
     // -------------------------------------------------------------- module page
 
-    fn module(&self, m: &Module) -> String {
-        let cat = self.cat;
-        let mut s = String::from(MARKER);
-        let _ = writeln!(s, "# {} — {}\n", m.id, esc(&m.title));
-        let _ = writeln!(
-            s,
-            "[All modules](../README.md#modules) · [{}](../domains/{}.md) · [Deployment sequence](../deployment-sequence.md#{})\n",
-            m.domain,
-            m.domain,
-            Self::phase_anchor(m)
-        );
-        let rows = vec![
+    fn module(&self, m: &Module) -> Value {
+        let facts = vec![
             vec!["ID".into(), m.id.clone()],
             vec![
                 "System".into(),
                 format!(
                     "[{}](../domains/{}.md)",
-                    self.domain_label(&m.domain),
+                    domain_label(self.cat, &m.domain),
                     m.domain
                 ),
             ],
@@ -516,497 +488,75 @@ impl<'a> Ctx<'a> {
                 code(&catalogue_path(&m.file.name)),
             ],
         ];
-        s.push_str(&table(&["", ""], &rows));
-        if let Some(p) = &m.purpose {
-            let _ = writeln!(s, "## Purpose\n\n{}\n", esc(p.trim()));
-        }
-        self.resources(&mut s, m);
-        self.dependencies(&mut s, m);
-        self.policy_section(&mut s, m);
-        self.events_section(&mut s, m);
-        self.ssm_section(&mut s, m);
-        let _ = cat;
-        s
+        merge_maps(
+            [
+                json!({
+                    "id": m.id,
+                    "title": m.title,
+                    "domain": m.domain,
+                    "phase_anchor": Self::phase_anchor(m),
+                    "facts": facts,
+                    "purpose": m.purpose.as_deref().map(str::trim),
+                    "sections": resources::sections(self.cat, m),
+                }),
+                self.dependencies(m),
+                self.policy_rows(m),
+                self.events(m),
+                self.ssm(m),
+            ]
+            .map(|part| Value::from(Serde(part))),
+        )
     }
 
-    fn resources(&self, s: &mut String, m: &Module) {
-        let r = &m.resources;
-        if let Some(f) = &m.function {
-            let d = self.cat.domain(&m.domain);
-            let name = format!("{}-{{env}}", m.function_base_name());
-            s.push_str("## Function (runtime convention)\n\n");
-            let rows = vec![
-                vec!["Function".into(), code(&name)],
+    fn dependencies(&self, m: &Module) -> Json {
+        let depends_on: Vec<Vec<String>> = m
+            .depends_on
+            .iter()
+            .map(|d| {
                 vec![
-                    "Alias".into(),
-                    "`live` (blue-green: traffic moves when the new version is healthy)".into(),
-                ],
-                vec![
-                    "Role".into(),
-                    d.map(|d| code(&d.role)).unwrap_or_else(|| "—".into()),
-                ],
-                vec![
-                    "Runtime".into(),
-                    format!("{} ({})", code(&f.runtime), esc(&f.architecture)),
-                ],
-                vec!["Handler".into(), code(&f.handler)],
-                vec![
-                    "Memory / timeout".into(),
-                    format!("{} MB / {} s", f.memory_mb, f.timeout_seconds),
-                ],
-                vec![
-                    "Reserved concurrency".into(),
-                    f.reserved_concurrency
-                        .map(|c| c.to_string())
-                        .unwrap_or_else(|| "unreserved".into()),
-                ],
-                vec![
-                    "Log group".into(),
-                    format!(
-                        "{}, {} retention, {} key",
-                        code(&format!("/aws/lambda/{name}")),
-                        days(f.log_retention_days),
-                        code(&self.key_alias("operational"))
-                    ),
-                ],
-                vec![
-                    "Code".into(),
-                    format!(
-                        "{} in {}",
-                        code(&f.artefact_key.replace("{module}", &m.id.to_lowercase())),
-                        code("bank-artefacts")
-                    ),
-                ],
-            ];
-            s.push_str(&table(&["", ""], &rows));
-        }
-        if !r.event_buses.is_empty() {
-            s.push_str("## EventBridge buses\n\nEach bus: a resource policy for its owner domain's role, an archive, an SQS dead-letter queue.\n\n");
-            let rows: Vec<Vec<String>> = r
-                .event_buses
-                .iter()
-                .map(|b| {
-                    vec![
-                        code(&b.name.value),
-                        self.domain_label(&b.owner.value),
-                        esc(&b.purpose),
-                        days(b.archive_retention_days.value),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(&["Bus name", "Owner", "Purpose", "Archive"], &rows));
-        }
-        if !r.buckets.is_empty() {
-            s.push_str("## S3 buckets\n\nAll buckets: SSL-only access enforced, public access blocked, versioning enabled; the name gets `-{env}` appended.\n\n");
-            let rows: Vec<Vec<String>> = r
-                .buckets
-                .iter()
-                .map(|b| {
-                    let enc = match b.encryption.value {
-                        Encryption::Kms => format!(
-                            "KMS ({} key, {})",
-                            esc(&b.classification.value),
-                            code(&self.key_alias(&b.classification.value))
-                        ),
-                        Encryption::SseS3 => "SSE-S3".to_string(),
-                    };
-                    let life: Vec<String> = b
-                        .lifecycle
-                        .iter()
-                        .map(|l| {
-                            let mut parts: Vec<String> = l
-                                .transitions
-                                .iter()
-                                .map(|t| {
-                                    format!(
-                                        "{} after {}",
-                                        esc(&title_case(&t.storage_class)),
-                                        days(t.days)
-                                    )
-                                })
-                                .collect();
-                            parts.push(format!("delete after {}", days(l.expiration_days.value)));
-                            let scope = match &l.prefix {
-                                Some(p) => format!("{}: ", code(p)),
-                                None => String::new(),
-                            };
-                            format!("{scope}{}", parts.join(", "))
-                        })
-                        .collect();
-                    vec![
-                        code(&format!("{}-{{env}}", b.name.value)),
-                        esc(&b.purpose),
-                        enc,
-                        life.join("; "),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(
-                &["Bucket", "Purpose", "Encryption", "Lifecycle"],
-                &rows,
-            ));
-        }
-        if !r.kms_keys.is_empty() {
-            s.push_str("## KMS keys\n\nOne customer-managed key per data classification; automatic annual rotation; usage granted only to the roles of domains that handle the classification.\n\n");
-            let rows: Vec<Vec<String>> = r
-                .kms_keys
-                .iter()
-                .map(|k| {
-                    vec![
-                        code(&k.alias.value),
-                        format!(
-                            "{} — {}",
-                            code(&k.classification.value),
-                            esc(&k.description)
-                        ),
-                        esc(&k.used_by),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(&["Key alias", "Classification", "Used by"], &rows));
-        }
-        if !r.firehose_streams.is_empty() {
-            s.push_str("## Kinesis Data Firehose streams\n\nEach stream: KMS encryption, CloudWatch error metrics, an SQS dead-letter queue.\n\n");
-            let rows: Vec<Vec<String>> = r
-                .firehose_streams
-                .iter()
-                .map(|f| {
-                    vec![
-                        code(&f.name.value),
-                        esc(&f.source),
-                        format!(
-                            "S3 {}",
-                            code(&format!("{}/{}", f.destination_bucket.value, f.prefix))
-                        ),
-                        esc(&f.purpose),
-                        format!("{} MB / {} s", f.buffer_size_mb, f.buffer_interval_seconds),
-                        code(&self.key_alias(&f.classification.value)),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(
-                &[
-                    "Stream",
-                    "Source",
-                    "Destination",
-                    "Purpose",
-                    "Buffer",
-                    "Key",
-                ],
-                &rows,
-            ));
-        }
-        if !r.user_pools.is_empty() {
-            s.push_str("## Cognito user pools\n\n");
-            let rows: Vec<Vec<String>> = r
-                .user_pools
-                .iter()
-                .map(|p| {
-                    vec![
-                        code(&format!("{}-{{env}}", p.name.value)),
-                        esc(&p.users),
-                        if p.mfa.description.is_empty() {
-                            if p.mfa.required {
-                                "Required"
-                            } else {
-                                "Optional"
-                            }
-                            .to_string()
-                        } else {
-                            esc(&p.mfa.description)
-                        },
-                        p.custom_attributes
-                            .iter()
-                            .map(|a| code(&format!("custom:{}", a.name.value)))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        format!(
-                            "ID {}h, access {}h, refresh {}d",
-                            p.tokens.id_token_hours.value,
-                            p.tokens.access_token_hours.value,
-                            p.tokens.refresh_token_days.value
-                        ),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(
-                &["Pool", "Users", "MFA", "Custom attributes", "Tokens"],
-                &rows,
-            ));
-            let rows: Vec<Vec<String>> = r
-                .user_pools
-                .iter()
-                .flat_map(|p| {
-                    p.clients.iter().map(move |c| {
-                        vec![
-                            code(&c.name.value),
-                            code(&p.name.value),
-                            match c.client_type {
-                                crate::model::ClientType::Public => "public (PKCE)".to_string(),
-                                crate::model::ClientType::Confidential => {
-                                    "confidential".to_string()
-                                }
-                            },
-                            esc(&c.purpose),
-                        ]
-                    })
-                })
-                .collect();
-            s.push_str("App clients:\n\n");
-            s.push_str(&table(&["Client", "Pool", "Type", "Purpose"], &rows));
-        }
-        if !r.iam_roles.is_empty() {
-            s.push_str("## IAM Lambda execution roles\n\nAll roles: requests outside the platform region are denied (`aws:RequestedRegion`), tagging enforced.\n\n");
-            let rows: Vec<Vec<String>> = r
-                .iam_roles
-                .iter()
-                .map(|role| {
-                    let repo = self
-                        .cat
-                        .domain(&role.domain.value)
-                        .map(|d| d.repo.clone())
-                        .unwrap_or_else(|| role.domain.value.clone());
-                    vec![
-                        code(&role.name.value),
-                        format!("{} ({})", esc(&title_case(&role.trust.value)), esc(&repo)),
-                        role.permissions
-                            .iter()
-                            .map(|p| self.permission(p))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(&["Role", "Trust", "Key permissions"], &rows));
-        }
-        if !r.iam_policies.is_empty() {
-            s.push_str("## IAM policies\n\n");
-            let rows: Vec<Vec<String>> = r
-                .iam_policies
-                .iter()
-                .map(|p| {
-                    vec![
-                        code(&p.name.value),
-                        esc(&p.description),
-                        statements(&p.statements),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(&["Policy", "Description", "Statements"], &rows));
-        }
-        if !r.trails.is_empty() {
-            s.push_str("## CloudTrail\n\n");
-            let rows: Vec<Vec<String>> = r
-                .trails
-                .iter()
-                .map(|t| {
-                    vec![
-                        code(&t.name.value),
-                        code(&format!("{}/{}/", t.bucket.value, t.prefix)),
-                        code(&self.key_alias(&t.classification.value)),
-                        yes_no(t.multi_region),
-                        if t.data_events {
-                            "management + data events".to_string()
-                        } else {
-                            "management events".to_string()
-                        },
-                    ]
-                })
-                .collect();
-            s.push_str(&table(
-                &["Trail", "Logs to", "Key", "Multi-region", "Logged"],
-                &rows,
-            ));
-        }
-        if !r.sns_topics.is_empty() {
-            s.push_str("## SNS topics\n\n");
-            let rows: Vec<Vec<String>> = r
-                .sns_topics
-                .iter()
-                .map(|t| {
-                    vec![
-                        code(&t.name.value),
-                        esc(&t.purpose),
-                        code(&self.key_alias(&t.classification.value)),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(&["Topic", "Purpose", "Key"], &rows));
-        }
-        if !r.log_groups.is_empty() {
-            s.push_str("## Log groups\n\n");
-            let rows: Vec<Vec<String>> = r
-                .log_groups
-                .iter()
-                .map(|l| {
-                    vec![
-                        code(&l.name.value),
-                        esc(&l.purpose),
-                        code(&self.key_alias(&l.classification.value)),
-                        days(l.retention_days.value),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(&["Log group", "Purpose", "Key", "Retention"], &rows));
-        }
-        if !r.functions.is_empty() {
-            s.push_str(
-                "## Functions\n\nEach with its own role, limited to the statements listed.\n\n",
-            );
-            let rt = &self.cat.platform.runtime_defaults;
-            let rows: Vec<Vec<String>> = r
-                .functions
-                .iter()
-                .map(|f| {
-                    vec![
-                        code(&format!("{}-{{env}}", f.name.value)),
-                        esc(&f.purpose),
-                        format!(
-                            "{} MB / {} s",
-                            f.memory_mb.unwrap_or(rt.memory_mb),
-                            f.timeout_seconds.unwrap_or(rt.timeout_seconds)
-                        ),
-                        days(
-                            f.log_retention_days
-                                .as_ref()
-                                .map(|d| d.value)
-                                .unwrap_or(rt.log_retention_days),
-                        ),
-                        statements(&f.statements),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(
-                &[
-                    "Function",
-                    "Purpose",
-                    "Memory / timeout",
-                    "Log retention",
-                    "Permissions",
-                ],
-                &rows,
-            ));
-        }
-        if !r.secrets.is_empty() {
-            s.push_str("## Secrets\n\n");
-            let rows: Vec<Vec<String>> = r
-                .secrets
-                .iter()
-                .map(|x| {
-                    vec![
-                        code(&x.name.value),
-                        esc(&x.purpose),
-                        code(&self.key_alias(&x.classification.value)),
-                        format!("every {}", days(x.rotation_days.value)),
-                        code(&x.rotation_function.value),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(
-                &["Secret", "Purpose", "Key", "Rotation", "Rotation function"],
-                &rows,
-            ));
-        }
-    }
-
-    fn permission(&self, p: &Permission) -> String {
-        let list = |v: &Vec<crate::kinds::Sp<String>>, sep: &str| {
-            v.iter()
-                .map(|x| esc(&x.value))
-                .collect::<Vec<_>>()
-                .join(sep)
-        };
-        match p {
-            Permission::SecretsRead(v) => format!("Secrets read ({})", list(v, ", ")),
-            Permission::EventsPut(v) => format!("EventBridge put ({} bus)", list(v, ", ")),
-            Permission::EventsRead(v) => format!("Event buses read ({})", list(v, ", ")),
-            Permission::S3Put(v) => format!("S3 put ({})", list(v, ", ")),
-            Permission::S3ReadWrite(v) => format!("S3 read/write ({})", list(v, " + ")),
-            Permission::FirehosePut(v) => format!("Firehose put ({})", list(v, ", ")),
-            Permission::KmsDecrypt(v) => format!("KMS decrypt ({})", list(v, " + ")),
-            Permission::CognitoAdmin(v) => format!("Cognito admin ({})", list(v, ", ")),
-        }
-    }
-
-    fn dependencies(&self, s: &mut String, m: &Module) {
-        s.push_str("## Module dependencies\n\n### Depends on\n\n");
-        if m.depends_on.is_empty() {
-            s.push_str("No module dependencies: a foundational or standalone module.\n\n");
-        } else {
-            let rows: Vec<Vec<String>> = m
-                .depends_on
-                .iter()
-                .map(|d| {
-                    vec![
-                        self.mlink(&d.module, true),
-                        self.title(&d.module),
-                        contract_name(d.contract).to_string(),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(&["Module", "Title", "Contract"], &rows));
-        }
-        s.push_str("### Required by\n\n");
-        match self.required_by.get(&m.id) {
-            None => s.push_str("No module depends on it.\n\n"),
-            Some(list) => {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|(id, c)| {
-                        vec![
-                            self.mlink(id, true),
-                            self.title(id),
-                            contract_name(*c).to_string(),
-                        ]
-                    })
-                    .collect();
-                s.push_str(&table(&["Module", "Title", "Contract"], &rows));
-            }
-        }
-        s.push_str("### Deployment order\n\nThe direct neighbours in the deployment graph (transitively reduced: an edge only where no longer path already orders the two).\n\n");
-        let nb = |list: Option<&Vec<(String, Why)>>| -> Vec<Vec<String>> {
-            list.map(|l| {
-                l.iter()
-                    .map(|(id, why)| {
-                        vec![
-                            self.mlink(id, true),
-                            self.title(id),
-                            why_name(*why).to_string(),
-                        ]
-                    })
-                    .collect()
+                    self.mlink(&d.module, true),
+                    self.title(&d.module),
+                    contract_name(d.contract).to_string(),
+                ]
             })
-            .unwrap_or_default()
+            .collect();
+        let required_by: Vec<Vec<String>> = self
+            .required_by
+            .get(&m.id)
+            .into_iter()
+            .flatten()
+            .map(|(id, c)| {
+                vec![
+                    self.mlink(id, true),
+                    self.title(id),
+                    contract_name(*c).to_string(),
+                ]
+            })
+            .collect();
+        let nb = |list: Option<&Vec<(String, Why)>>| -> Vec<Vec<String>> {
+            list.into_iter()
+                .flatten()
+                .map(|(id, why)| {
+                    vec![
+                        self.mlink(id, true),
+                        self.title(id),
+                        why_name(*why).to_string(),
+                    ]
+                })
+                .collect()
         };
-        let before = nb(self.preds.get(&m.id));
-        let after = nb(self.succs.get(&m.id));
-        let total_up = self.graph.upstream(&m.id).len();
-        let total_down = self
-            .graph
-            .downstream([m.id.as_str()])
-            .len()
-            .saturating_sub(1);
-        let _ = writeln!(
-            s,
-            "Deployed after {total_up} module(s), before {total_down}.\n"
-        );
-        if !before.is_empty() {
-            s.push_str("Right after:\n\n");
-            s.push_str(&table(&["Module", "Title", "Why"], &before));
-        }
-        if !after.is_empty() {
-            s.push_str("Right before:\n\n");
-            s.push_str(&table(&["Module", "Title", "Why"], &after));
-        }
+        json!({
+            "depends_on": depends_on,
+            "required_by": required_by,
+            "upstream": self.graph.upstream(&m.id).len(),
+            "downstream": self.graph.downstream([m.id.as_str()]).len().saturating_sub(1),
+            "right_after": nb(self.preds.get(&m.id)),
+            "right_before": nb(self.succs.get(&m.id)),
+        })
     }
 
-    fn policy_section(&self, s: &mut String, m: &Module) {
-        s.push_str("## Policies satisfied\n\n");
-        if m.policies.is_empty() {
-            s.push_str("None cited.\n\n");
-            return;
-        }
-        let rows: Vec<Vec<String>> = m
+    fn policy_rows(&self, m: &Module) -> Json {
+        let policies: Vec<Vec<String>> = m
             .policies
             .iter()
             .map(|p| {
@@ -1018,11 +568,10 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        s.push_str(&table(&["Policy", "Title", "Mode", "How"], &rows));
+        json!({ "policies": policies })
     }
 
-    fn events_section(&self, s: &mut String, m: &Module) {
-        s.push_str("## Events\n\n### Produced\n\n");
+    fn events(&self, m: &Module) -> Json {
         let produced: Vec<Vec<String>> = self
             .cat
             .events
@@ -1045,21 +594,6 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        if produced.is_empty() {
-            s.push_str("None.\n\n");
-        } else {
-            s.push_str(&table(
-                &[
-                    "Event",
-                    "Bus",
-                    "Detail type",
-                    "Description",
-                    "Subscriptions",
-                ],
-                &produced,
-            ));
-        }
-        s.push_str("### Consumed\n\n");
         let consumed: Vec<Vec<String>> = self
             .cat
             .subscriptions_of(&m.id)
@@ -1079,55 +613,31 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        if consumed.is_empty() {
-            s.push_str("None.\n\n");
-        } else {
-            s.push_str(&table(
-                &[
-                    "Subscription",
-                    "Listens on",
-                    "Events",
-                    "Producers",
-                    "Target",
-                ],
-                &consumed,
-            ));
-        }
+        json!({ "produced": produced, "consumed": consumed })
     }
 
-    fn ssm_section(&self, s: &mut String, m: &Module) {
+    fn ssm(&self, m: &Module) -> Json {
         let c = self.ssm.get(&m.id).cloned().unwrap_or_default();
-        s.push_str("## SSM contract\n\n### Exports\n\n");
-        if c.exports.is_empty() {
-            s.push_str("None.\n\n");
-        } else {
-            let rows: Vec<Vec<String>> = c
-                .exports
-                .iter()
-                .map(|(p, d)| vec![code(p), esc(d)])
-                .collect();
-            s.push_str(&table(&["Parameter", "Description"], &rows));
-        }
-        s.push_str("### Imports\n\n");
-        if c.imports.is_empty() {
-            s.push_str("None.\n");
-        } else {
-            let owners = self.export_owners();
-            let rows: Vec<Vec<String>> = c
-                .imports
-                .iter()
-                .map(|p| {
-                    vec![
-                        code(p),
-                        owners
-                            .get(p)
-                            .map(|o| self.mlink(o, true))
-                            .unwrap_or_else(|| "—".into()),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(&["Parameter", "Published by"], &rows));
-        }
+        let exports: Vec<Vec<String>> = c
+            .exports
+            .iter()
+            .map(|(p, d)| vec![code(p), esc(d)])
+            .collect();
+        let owners = self.export_owners();
+        let imports: Vec<Vec<String>> = c
+            .imports
+            .iter()
+            .map(|p| {
+                vec![
+                    code(p),
+                    owners
+                        .get(p)
+                        .map(|o| self.mlink(o, true))
+                        .unwrap_or_else(|| "—".into()),
+                ]
+            })
+            .collect();
+        json!({ "exports": exports, "imports": imports })
     }
 
     fn export_owners(&self) -> BTreeMap<String, String> {
@@ -1142,32 +652,11 @@ impl<'a> Ctx<'a> {
 
     // -------------------------------------------------------------- deployment sequence
 
-    fn sequence(&self) -> String {
+    fn sequence(&self) -> Json {
         let cat = self.cat;
-        let mut s = String::from(MARKER);
-        s.push_str("# Deployment sequence\n\n");
         let edges = self.graph.edge_list();
         let count = |w: Why| edges.iter().filter(|e| e.why == w).count();
-        let reduced = reduced_edges(self.graph);
-        let _ = writeln!(
-            s,
-            "Derived from the deployment graph: {} modules, {} ordering edges ({} from `depends_on`, {} phase gates, {} event subscriptions), {} after transitive reduction. Each environment ({}) is deployed independently in this order.\n",
-            cat.modules.len(),
-            edges.len(),
-            count(Why::Dependency),
-            count(Why::PhaseGate),
-            count(Why::Subscription),
-            reduced.len(),
-            cat.platform
-                .environments
-                .iter()
-                .map(|e| code(&e.name))
-                .collect::<Vec<_>>()
-                .join(" → ")
-        );
-        s.push_str("![Deployment graph, coloured by phase](deployment.svg)\n\n");
-        s.push_str("## Phases overview\n\n");
-        let rows: Vec<Vec<String>> = cat
+        let overview: Vec<Vec<String>> = cat
             .phases
             .iter()
             .map(|p| {
@@ -1192,13 +681,8 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        s.push_str(&table(
-            &["Phase", "System domains", "Gate", "Modules"],
-            &rows,
-        ));
         // which phases may run at the same time: neither is before the other
-        s.push_str("## Phases that can run concurrently\n\n");
-        let rows: Vec<Vec<String>> = cat
+        let concurrency: Vec<Vec<String>> = cat
             .phases
             .iter()
             .map(|p| {
@@ -1220,102 +704,84 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        s.push_str(&table(
-            &[
-                "Phase",
-                "Waits for (gates, transitively)",
-                "Can run concurrently with",
-            ],
-            &rows,
-        ));
-        for p in &cat.phases {
-            let members: Vec<&Module> = cat
-                .modules
-                .iter()
-                .filter(|m| m.phase == Some(p.id))
-                .collect();
-            let _ = writeln!(
-                s,
-                "<a id=\"phase-{}\"></a>\n\n## Phase {} — {}\n",
-                p.id,
-                p.id,
-                esc(&p.name)
-            );
-            let _ = writeln!(s, "**Gate:** {}\n", esc(&p.gate_text));
-            let _ = writeln!(s, "**Completion signal:** {}\n", esc(&p.completion_signal));
-            if let Some(c) = &p.check {
-                let _ = writeln!(
-                    s,
-                    "**Completion check:** `{}` ({} s per attempt, {} retries); `bankgen apply` runs it before any phase gated on this one\n",
-                    esc(&c.run.join(" ")),
-                    c.timeout.as_secs(),
-                    c.retries
-                );
-            }
-            self.group_order(&mut s, &members, &format!("{}", p.id));
-            let waiting: Vec<&Module> = cat
-                .modules
-                .iter()
-                .filter(|m| m.phase.is_none() && m.after_phase == Some(p.id))
-                .collect();
-            if !waiting.is_empty() {
-                let _ = writeln!(
-                    s,
-                    "<a id=\"after-phase-{}\"></a>\n\n### Modules outside the phase table that wait for Phase {}\n",
-                    p.id, p.id
-                );
-                let doms: BTreeSet<&str> = waiting.iter().map(|m| m.domain.as_str()).collect();
-                let _ = writeln!(
-                    s,
-                    "{} module(s) of {} that Phase {}'s kinds leave out; they start once Phase {} is complete and do not gate any phase.\n",
-                    waiting.len(),
-                    doms.into_iter().collect::<Vec<_>>().join(", "),
-                    p.id,
-                    p.id
-                );
-                self.group_order(&mut s, &waiting, &format!("{}+", p.id));
-            }
-        }
+        let phases: Vec<Json> = cat
+            .phases
+            .iter()
+            .map(|p| {
+                let members: Vec<&Module> = cat
+                    .modules
+                    .iter()
+                    .filter(|m| m.phase == Some(p.id))
+                    .collect();
+                let waiting: Vec<&Module> = cat
+                    .modules
+                    .iter()
+                    .filter(|m| m.phase.is_none() && m.after_phase == Some(p.id))
+                    .collect();
+                let waiting = (!waiting.is_empty()).then(|| {
+                    let domains: BTreeSet<&str> =
+                        waiting.iter().map(|m| m.domain.as_str()).collect();
+                    json!({
+                        "count": waiting.len(),
+                        "domains": domains,
+                        "order": self.group_order(&waiting, &format!("{}+", p.id)),
+                    })
+                });
+                json!({
+                    "id": p.id,
+                    "name": p.name,
+                    "gate": p.gate_text,
+                    "signal": p.completion_signal,
+                    "check": p.check.as_ref().map(|c| json!({
+                        "run": c.run,
+                        "timeout_seconds": c.timeout.as_secs(),
+                        "retries": c.retries,
+                    })),
+                    "order": self.group_order(&members, &p.id.to_string()),
+                    "waiting": waiting,
+                })
+            })
+            .collect();
         let loose: Vec<&Module> = cat
             .modules
             .iter()
             .filter(|m| m.phase.is_none() && m.after_phase.is_none())
             .collect();
-        if !loose.is_empty() {
-            s.push_str("<a id=\"no-phase\"></a>\n\n## Modules in no phase\n\n");
-            self.group_order(&mut s, &loose, "-");
-        }
-        let conflicts = subscription_conflicts(cat);
-        s.push_str("## Subscriptions the phase table overrides\n\n");
-        if conflicts.is_empty() {
-            s.push_str("None: every subscription's consumer is deployed after its producer.\n");
-        } else {
-            s.push_str("These consumers are in a phase that runs in parallel with (or before) their producer's, so the subscription orders nothing: the phase table wins, and the rule is registered before the producer is live.\n\n");
-            let rows: Vec<Vec<String>> = conflicts
-                .iter()
-                .map(|c| {
-                    vec![
-                        self.mlink(&c.producer, false),
-                        format!("Phase {}", c.producer_phase),
-                        self.mlink(&c.consumer, false),
-                        format!("Phase {}", c.consumer_phase),
-                    ]
-                })
-                .collect();
-            s.push_str(&table(
-                &["Producer", "Producer phase", "Consumer", "Consumer phase"],
-                &rows,
-            ));
-        }
-        s
+        let conflicts: Vec<Vec<String>> = subscription_conflicts(cat)
+            .iter()
+            .map(|c| {
+                vec![
+                    self.mlink(&c.producer, false),
+                    format!("Phase {}", c.producer_phase),
+                    self.mlink(&c.consumer, false),
+                    format!("Phase {}", c.consumer_phase),
+                ]
+            })
+            .collect();
+        json!({
+            "modules": cat.modules.len(),
+            "edges": {
+                "all": edges.len(),
+                "dependency": count(Why::Dependency),
+                "gate": count(Why::PhaseGate),
+                "subscription": count(Why::Subscription),
+                "reduced": reduced_edges(self.graph).len(),
+            },
+            "environments": self.environments(),
+            "overview": overview,
+            "concurrency": concurrency,
+            "phases": phases,
+            "loose": (!loose.is_empty()).then(|| self.group_order(&loose, "-")),
+            "conflicts": conflicts,
+        })
     }
 
     /// The order inside one group of modules: steps (longest-path levels over the edges among
-    /// them), and the parallel groups (modules that wait for exactly the same modules).
-    fn group_order(&self, s: &mut String, members: &[&Module], label: &str) {
+    /// them), and the parallel groups (modules that wait for exactly the same modules). `None`
+    /// for no modules.
+    fn group_order(&self, members: &[&Module], label: &str) -> Option<Json> {
         if members.is_empty() {
-            s.push_str("No modules.\n\n");
-            return;
+            return None;
         }
         let ids: BTreeSet<&str> = members.iter().map(|m| m.id.as_str()).collect();
         let inner: BTreeMap<&str, Vec<(&str, Why)>> = ids
@@ -1349,8 +815,7 @@ impl<'a> Ctx<'a> {
         for (id, l) in &level {
             steps.entry(*l).or_default().push(id);
         }
-        s.push_str("Order (modules in one step can deploy in parallel):\n\n");
-        let rows: Vec<Vec<String>> = steps
+        let steps: Vec<Vec<String>> = steps
             .iter()
             .map(|(l, list)| {
                 let after: BTreeSet<&str> = list
@@ -1370,14 +835,13 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        s.push_str(&table(&["Step", "Modules", "After"], &rows));
         let mut groups: BTreeMap<Vec<&str>, Vec<&str>> = BTreeMap::new();
         for (id, list) in &inner {
             let mut key: Vec<&str> = list.iter().map(|(p, _)| *p).collect();
             key.sort_unstable();
             groups.entry(key).or_default().push(id);
         }
-        let rows: Vec<Vec<String>> = groups
+        let parallel: Vec<Vec<String>> = groups
             .iter()
             .filter(|(_, v)| v.len() > 1)
             .map(|(after, v)| {
@@ -1401,58 +865,8 @@ impl<'a> Ctx<'a> {
                 ]
             })
             .collect();
-        if !rows.is_empty() {
-            s.push_str("Parallel groups (modules that wait for exactly the same modules of this group):\n\n");
-            s.push_str(&table(&["Parallel group", "After"], &rows));
-        }
+        Some(json!({ "steps": steps, "parallel": parallel }))
     }
-}
-
-fn statements(list: &[crate::model::Statement]) -> String {
-    list.iter()
-        .map(|st| {
-            let actions = if st.actions.is_empty() {
-                format!("not {}", st.not_actions.join(", "))
-            } else {
-                st.actions.join(", ")
-            };
-            let res = if st.resources.is_empty() {
-                format!("not {}", st.not_resources.join(", "))
-            } else {
-                st.resources.join(", ")
-            };
-            format!(
-                "{} {}: {} on {}",
-                esc(&st.effect.value),
-                esc(&st.sid),
-                code(&actions),
-                code(&res)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("<br>")
-}
-
-fn yes_no(b: bool) -> String {
-    if b { "yes" } else { "no" }.to_string()
-}
-
-/// `GLACIER` → `Glacier`, `lambda` → `Lambda`.
-fn title_case(s: &str) -> String {
-    let lower = s.to_lowercase();
-    let mut c = lower.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
-/// GitHub's heading anchor for a plain id like `GOV-005`.
-fn anchor(id: &str) -> String {
-    id.to_lowercase()
-        .chars()
-        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
 }
 
 #[cfg(test)]
@@ -1460,13 +874,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn helpers() {
-        assert_eq!(days(2555), "7y");
-        assert_eq!(days(90), "90d");
-        assert_eq!(esc("a|b<c>\nd&"), "a\\|b&lt;c&gt; d&");
-        assert_eq!(code("x`y"), "x`y");
-        assert_eq!(code("bank-core"), "`bank-core`");
-        assert_eq!(title_case("GLACIER"), "Glacier");
+    fn paths_and_anchors() {
         assert_eq!(
             catalogue_path("elsewhere/catalog/modules/MOD-1.yaml"),
             "catalog/modules/MOD-1.yaml"

@@ -6,7 +6,9 @@
 pub mod ci_github;
 pub mod compliance;
 pub mod docs;
+pub mod markdown;
 pub mod pictures;
+pub mod resources;
 
 use crate::model::Catalog;
 use crate::model::graph::{DeployGraph, Why};

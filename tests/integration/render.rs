@@ -396,8 +396,7 @@ fn hostile_names_are_rejected_with_a_diagnostic() {
 #[test]
 fn a_template_that_prints_a_value_without_escaping_is_an_error() {
     let t = Test::new();
-    for f in std::fs::read_dir(repo().join("templates")).unwrap() {
-        let f = f.unwrap();
+    for f in render_templates() {
         let text = std::fs::read_to_string(f.path()).unwrap();
         let text = if f.file_name() == "log_group.tf.j2" {
             text.replace("{{ name | q }}", "\"{{ name }}\"")
@@ -427,11 +426,20 @@ fn tree_of(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> 
         .collect()
 }
 
+/// The Terraform templates: the files of `templates/` (its `docs/` folder holds the pages'
+/// templates).
+fn render_templates() -> Vec<std::fs::DirEntry> {
+    std::fs::read_dir(repo().join("templates"))
+        .unwrap()
+        .map(|f| f.unwrap())
+        .filter(|f| f.file_type().unwrap().is_file())
+        .collect()
+}
+
 /// The embedded templates in `tpl/`, with `after` written after each log group's retention.
 fn templates_with_retention(t: &Test, after: &str) {
     std::fs::create_dir_all(t.path("tpl")).unwrap();
-    for f in std::fs::read_dir(repo().join("templates")).unwrap() {
-        let f = f.unwrap();
+    for f in render_templates() {
         let text = std::fs::read_to_string(f.path()).unwrap();
         let text = if f.file_name() == "log_group.tf.j2" {
             text.replace(
