@@ -1,9 +1,11 @@
 //! S3: every bucket SSL-only, public access blocked, versioned, encrypted (KMS key of its
 //! classification, or SSE-S3 where the seed says so), with its lifecycle rules.
 
+use super::md::{code, days, esc, title_case};
 use super::names::{self, ident};
 use super::policy::{Stmt, policy};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api, raw, tpl};
+use super::{DocSection, Docs};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -113,6 +115,9 @@ impl ResourceKind for Kind {
     fn render(&self, m: &mut Scope) {
         render(self, m)
     }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        docs(r, d)
+    }
 }
 
 fn render(kind: &Kind, m: &mut Scope) {
@@ -214,4 +219,59 @@ fn render(kind: &Kind, m: &mut Scope) {
             &loc,
         );
     }
+}
+
+fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
+    let list = &r.buckets;
+    if list.is_empty() {
+        return None;
+    }
+    let rows = list
+        .iter()
+        .map(|b| {
+            let enc = match b.encryption.value {
+                Encryption::Kms => format!(
+                    "KMS ({} key, {})",
+                    esc(&b.classification.value),
+                    code(&d.key_alias(&b.classification.value))
+                ),
+                Encryption::SseS3 => "SSE-S3".to_string(),
+            };
+            let life: Vec<String> = b
+                .lifecycle
+                .iter()
+                .map(|l| {
+                    let mut parts: Vec<String> = l
+                        .transitions
+                        .iter()
+                        .map(|t| {
+                            format!(
+                                "{} after {}",
+                                esc(&title_case(&t.storage_class)),
+                                days(t.days)
+                            )
+                        })
+                        .collect();
+                    parts.push(format!("delete after {}", days(l.expiration_days.value)));
+                    let scope = match &l.prefix {
+                        Some(p) => format!("{}: ", code(p)),
+                        None => String::new(),
+                    };
+                    format!("{scope}{}", parts.join(", "))
+                })
+                .collect();
+            vec![
+                code(&format!("{}-{{env}}", b.name.value)),
+                esc(&b.purpose),
+                enc,
+                life.join("; "),
+            ]
+        })
+        .collect();
+    Some(DocSection::new(
+        "S3 buckets",
+        "All buckets: SSL-only access enforced, public access blocked, versioning enabled; the name gets `-{env}` appended.",
+        &["Bucket", "Purpose", "Encryption", "Lifecycle"],
+        rows,
+    ))
 }

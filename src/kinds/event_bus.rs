@@ -1,11 +1,13 @@
 //! EventBridge: one bus per domain with a resource policy for the domain's Lambda role, a
 //! 30-day archive for replay, and an SQS dead-letter queue for undeliverable events.
 
+use super::md::{code, days, esc};
 use super::names;
 use super::names::ident;
 use super::policy::{Stmt, policy};
 use super::raw;
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{DocSection, Docs};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -73,6 +75,9 @@ impl ResourceKind for Kind {
     }
     fn render(&self, m: &mut Scope) {
         render(self, m)
+    }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        docs(r, d)
     }
 }
 
@@ -143,4 +148,28 @@ fn render(kind: &Kind, m: &mut Scope) {
             &loc,
         );
     }
+}
+
+fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
+    let list = &r.event_buses;
+    if list.is_empty() {
+        return None;
+    }
+    let rows = list
+        .iter()
+        .map(|b| {
+            vec![
+                code(&b.name.value),
+                d.domain_label(&b.owner.value),
+                esc(&b.purpose),
+                days(b.archive_retention_days.value),
+            ]
+        })
+        .collect();
+    Some(DocSection::new(
+        "EventBridge buses",
+        "Each bus: a resource policy for its owner domain's role, an archive, an SQS dead-letter queue.",
+        &["Bus name", "Owner", "Purpose", "Archive"],
+        rows,
+    ))
 }

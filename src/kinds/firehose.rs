@@ -1,10 +1,12 @@
 //! Kinesis Data Firehose: 128 MB / 300 s buffering into S3, encrypted with the classification's
 //! key, delivery errors logged and alarmed in CloudWatch, and an SQS dead-letter queue.
 
+use super::md::{code, esc};
 use super::names;
 use super::names::ident;
 use super::policy::{Stmt, policy, trust};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{DocSection, Docs};
 use super::{raw, tpl};
 use serde::Deserialize;
 use serde_json::json;
@@ -89,6 +91,9 @@ impl ResourceKind for Kind {
     fn render(&self, m: &mut Scope) {
         render(self, m)
     }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        docs(r, d)
+    }
 }
 
 fn render(kind: &Kind, m: &mut Scope) {
@@ -163,4 +168,40 @@ fn render(kind: &Kind, m: &mut Scope) {
             &loc,
         );
     }
+}
+
+fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
+    let list = &r.firehose_streams;
+    if list.is_empty() {
+        return None;
+    }
+    let rows = list
+        .iter()
+        .map(|f| {
+            vec![
+                code(&f.name.value),
+                esc(&f.source),
+                format!(
+                    "S3 {}",
+                    code(&format!("{}/{}", f.destination_bucket.value, f.prefix))
+                ),
+                esc(&f.purpose),
+                format!("{} MB / {} s", f.buffer_size_mb, f.buffer_interval_seconds),
+                code(&d.key_alias(&f.classification.value)),
+            ]
+        })
+        .collect();
+    Some(DocSection::new(
+        "Kinesis Data Firehose streams",
+        "Each stream: KMS encryption, CloudWatch error metrics, an SQS dead-letter queue.",
+        &[
+            "Stream",
+            "Source",
+            "Destination",
+            "Purpose",
+            "Buffer",
+            "Key",
+        ],
+        rows,
+    ))
 }

@@ -3,11 +3,13 @@
 //! functions a module declares itself (with their own role, e.g. MOD-045's rotation Lambda).
 
 use super::RuntimeSettings;
+use super::md::{code, days, esc, statements};
 use super::names;
 use super::names::ident;
 use super::policy::Statement;
 use super::policy::{Stmt, catalogue_statements, policy, trust};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{DocSection, Docs};
 use super::{raw, tpl};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -91,6 +93,9 @@ impl ResourceKind for Kind {
     }
     fn render(&self, m: &mut Scope) {
         render(self, m)
+    }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        docs(r, d)
     }
 }
 
@@ -230,4 +235,47 @@ fn function_ctx(
         "secretsmanager": secretsmanager,
         "tags": m.class_tags("operational"),
     })
+}
+
+/// Functions declared as resources (not the runtime convention's): the platform's runtime
+/// defaults fill in what they leave out.
+fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
+    let list = &r.functions;
+    if list.is_empty() {
+        return None;
+    }
+    let rt = d.runtime_defaults;
+    let rows = list
+        .iter()
+        .map(|f| {
+            vec![
+                code(&format!("{}-{{env}}", f.name.value)),
+                esc(&f.purpose),
+                format!(
+                    "{} MB / {} s",
+                    f.memory_mb.unwrap_or(rt.memory_mb),
+                    f.timeout_seconds.unwrap_or(rt.timeout_seconds)
+                ),
+                days(
+                    f.log_retention_days
+                        .as_ref()
+                        .map(|d| d.value)
+                        .unwrap_or(rt.log_retention_days),
+                ),
+                statements(&f.statements),
+            ]
+        })
+        .collect();
+    Some(DocSection::new(
+        "Functions",
+        "Each with its own role, limited to the statements listed.",
+        &[
+            "Function",
+            "Purpose",
+            "Memory / timeout",
+            "Log retention",
+            "Permissions",
+        ],
+        rows,
+    ))
 }

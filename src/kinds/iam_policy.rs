@@ -1,11 +1,13 @@
 //! IAM managed policies written in the catalogue as statements (seed 004's namespace policy).
 
+use super::md::{code, esc, statements};
 use super::names;
 use super::names::ident;
 use super::policy::Statement;
 use super::policy::{catalogue_statements, policy};
 use super::raw;
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{DocSection, Docs};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -79,6 +81,9 @@ impl ResourceKind for Kind {
     fn render(&self, m: &mut Scope) {
         render(self, m)
     }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        docs(r, d)
+    }
 }
 
 fn render(kind: &Kind, m: &mut Scope) {
@@ -109,4 +114,27 @@ fn render(kind: &Kind, m: &mut Scope) {
             &loc,
         );
     }
+}
+
+fn docs(r: &Resources, _: &Docs) -> Option<DocSection> {
+    let list = &r.iam_policies;
+    if list.is_empty() {
+        return None;
+    }
+    let rows = list
+        .iter()
+        .map(|p| {
+            vec![
+                code(&p.name.value),
+                esc(&p.description),
+                statements(&p.statements),
+            ]
+        })
+        .collect();
+    Some(DocSection::new(
+        "IAM policies",
+        "",
+        &["Policy", "Description", "Statements"],
+        rows,
+    ))
 }

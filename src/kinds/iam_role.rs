@@ -2,10 +2,12 @@
 //! 000, plus the guard every role carries (no calls outside the platform region; no secret
 //! without a module_id tag).
 
+use super::md::{code, esc, title_case};
 use super::names;
 use super::names::ident;
 use super::policy::{Stmt, policy, trust};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{DocSection, Docs};
 use super::{raw, tpl};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -121,6 +123,9 @@ impl ResourceKind for Kind {
     }
     fn render(&self, m: &mut Scope) {
         render(self, m)
+    }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        docs(r, d)
     }
 }
 
@@ -292,4 +297,53 @@ fn objects(bucket: &str) -> Value {
         raw(format!("aws_s3_bucket.{}.arn", ident(bucket))),
         json!("/*"),
     ])
+}
+
+fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
+    fn permission(p: &Permission) -> String {
+        let list = |v: &Vec<Sp<String>>, sep: &str| {
+            v.iter()
+                .map(|x| esc(&x.value))
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        match p {
+            Permission::SecretsRead(v) => format!("Secrets read ({})", list(v, ", ")),
+            Permission::EventsPut(v) => format!("EventBridge put ({} bus)", list(v, ", ")),
+            Permission::EventsRead(v) => format!("Event buses read ({})", list(v, ", ")),
+            Permission::S3Put(v) => format!("S3 put ({})", list(v, ", ")),
+            Permission::S3ReadWrite(v) => format!("S3 read/write ({})", list(v, " + ")),
+            Permission::FirehosePut(v) => format!("Firehose put ({})", list(v, ", ")),
+            Permission::KmsDecrypt(v) => format!("KMS decrypt ({})", list(v, " + ")),
+            Permission::CognitoAdmin(v) => format!("Cognito admin ({})", list(v, ", ")),
+        }
+    }
+    let list = &r.iam_roles;
+    if list.is_empty() {
+        return None;
+    }
+    let rows = list
+        .iter()
+        .map(|role| {
+            let repo = d
+                .domain(&role.domain.value)
+                .map(|x| x.repo.clone())
+                .unwrap_or_else(|| role.domain.value.clone());
+            vec![
+                code(&role.name.value),
+                format!("{} ({})", esc(&title_case(&role.trust.value)), esc(&repo)),
+                role.permissions
+                    .iter()
+                    .map(permission)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        })
+        .collect();
+    Some(DocSection::new(
+        "IAM Lambda execution roles",
+        "All roles: requests outside the platform region are denied (`aws:RequestedRegion`), tagging enforced.",
+        &["Role", "Trust", "Key permissions"],
+        rows,
+    ))
 }

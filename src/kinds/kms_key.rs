@@ -2,11 +2,13 @@
 //! handle the classification, ARN exported at `/bank/{env}/kms/{classification}/arn`.
 
 use super::iam_role::Permission;
+use super::md::{code, esc};
 use super::names;
 use super::names::ident;
 use super::policy::{Stmt, policy};
 use super::raw;
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{DocSection, Docs};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -81,6 +83,9 @@ impl ResourceKind for Kind {
     }
     fn render(&self, m: &mut Scope) {
         render(self, m)
+    }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        docs(r, d)
     }
 }
 
@@ -163,4 +168,31 @@ fn render(kind: &Kind, m: &mut Scope) {
             &loc,
         );
     }
+}
+
+fn docs(r: &Resources, _: &Docs) -> Option<DocSection> {
+    let list = &r.kms_keys;
+    if list.is_empty() {
+        return None;
+    }
+    let rows = list
+        .iter()
+        .map(|k| {
+            vec![
+                code(&k.alias.value),
+                format!(
+                    "{} — {}",
+                    code(&k.classification.value),
+                    esc(&k.description)
+                ),
+                esc(&k.used_by),
+            ]
+        })
+        .collect();
+    Some(DocSection::new(
+        "KMS keys",
+        "One customer-managed key per data classification; automatic annual rotation; usage granted only to the roles of domains that handle the classification.",
+        &["Key alias", "Classification", "Used by"],
+        rows,
+    ))
 }

@@ -1,8 +1,10 @@
 //! CloudWatch log groups declared in the catalogue, encrypted with their classification's key.
 
+use super::md::{code, days, esc};
 use super::names;
 use super::names::env_ident;
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{DocSection, Docs};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -71,6 +73,9 @@ impl ResourceKind for Kind {
     fn render(&self, m: &mut Scope) {
         render(self, m)
     }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        docs(r, d)
+    }
 }
 
 fn render(kind: &Kind, m: &mut Scope) {
@@ -88,4 +93,28 @@ fn render(kind: &Kind, m: &mut Scope) {
         });
         m.emit(kind, &loc, ctx);
     }
+}
+
+fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
+    let list = &r.log_groups;
+    if list.is_empty() {
+        return None;
+    }
+    let rows = list
+        .iter()
+        .map(|l| {
+            vec![
+                code(&l.name.value),
+                esc(&l.purpose),
+                code(&d.key_alias(&l.classification.value)),
+                days(l.retention_days.value),
+            ]
+        })
+        .collect();
+    Some(DocSection::new(
+        "Log groups",
+        "",
+        &["Log group", "Purpose", "Key", "Retention"],
+        rows,
+    ))
 }

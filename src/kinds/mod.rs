@@ -6,15 +6,17 @@
 //! rules that cover it, and the facts lint needs. [`KINDS`] lists them; the model, render, docs,
 //! the compliance report and lint iterate it.
 //!
-//! Adding a kind: `scripts/new-kind NAME` writes `src/kinds/NAME.rs`, `templates/NAME.tf.j2`
-//! and the registry line in [`kinds!`] below. Nothing else.
+//! Adding a kind: `scripts/new-kind NAME KEY` writes `src/kinds/NAME.rs`, `templates/NAME.tf.j2`
+//! and its two lines here (the `pub mod`, the registry entry in `kinds!`). Nothing else.
 
 mod check;
 pub mod exports;
+pub mod md;
 pub mod names;
 pub mod policy;
 mod scope;
 
+// The kinds (declared here, not by the registry macro, so that rustfmt sees their files).
 pub mod bucket;
 pub mod event_bus;
 pub mod firehose;
@@ -29,6 +31,7 @@ pub mod trail;
 pub mod user_pool;
 
 pub use check::{Checker, ClassFacts, known};
+pub use md::{DocSection, Docs};
 pub use scope::{
     Block, DomainFacts, EnvFacts, Export, Features, ModuleFacts, RuntimeSettings, Scope,
     source_comment,
@@ -121,26 +124,29 @@ pub trait ResourceKind: Sync {
     fn check(&self, r: &Resources, c: &mut Checker);
     /// Every entry of the module as template contexts and SSM exports.
     fn render(&self, m: &mut Scope);
+    /// Its section of the module's docs page (none when the module declares no entry).
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection>;
 }
 
-/// The registry: one line per kind, `key: Entry => kind`, in the order their blocks and
-/// exports are written. It generates [`Resources`] (a module's `resources:` table) and [`KINDS`].
+/// The registry: one line per kind, `key: file::Entry`, in the order their blocks and exports are
+/// written (`src/kinds/file.rs`, whose `KIND` implements [`ResourceKind`]). It generates
+/// [`Resources`] (a module's `resources:` table) and [`KINDS`].
 macro_rules! kinds {
-    ($($key:ident: $entry:ty => $kind:expr,)*) => {
+    ($($key:ident: $file:ident :: $entry:ident,)*) => {
         /// A module's `resources:` table: one list per kind, and the extra SSM exports.
         #[derive(Debug, serde::Deserialize, Default)]
         #[serde(deny_unknown_fields)]
         pub struct Resources {
             $(
                 #[serde(default)]
-                pub $key: Vec<$entry>,
+                pub $key: Vec<$file::$entry>,
             )*
             #[serde(default)]
             pub exports: Vec<exports::ExportEntry>,
         }
 
         /// Every kind, in the order their blocks and exports are written.
-        pub static KINDS: &[&dyn ResourceKind] = &[$(&$kind),*];
+        pub static KINDS: &[&dyn ResourceKind] = &[$(&$file::KIND),*];
 
         /// The registry's keys, in order (what [`ResourceKind::key`] must answer).
         pub const KEYS: &[&str] = &[$(stringify!($key)),*];
@@ -148,18 +154,18 @@ macro_rules! kinds {
 }
 
 kinds! {
-    kms_keys: kms_key::Key => kms_key::KIND,
-    event_buses: event_bus::Bus => event_bus::KIND,
-    buckets: bucket::Bucket => bucket::KIND,
-    firehose_streams: firehose::Stream => firehose::KIND,
-    user_pools: user_pool::Pool => user_pool::KIND,
-    iam_roles: iam_role::Role => iam_role::KIND,
-    iam_policies: iam_policy::ManagedPolicy => iam_policy::KIND,
-    trails: trail::Trail => trail::KIND,
-    sns_topics: sns_topic::Topic => sns_topic::KIND,
-    log_groups: log_group::LogGroup => log_group::KIND,
-    functions: function::Function => function::KIND,
-    secrets: secret::Secret => secret::KIND,
+    kms_keys: kms_key::Key,
+    event_buses: event_bus::Bus,
+    buckets: bucket::Bucket,
+    firehose_streams: firehose::Stream,
+    user_pools: user_pool::Pool,
+    iam_roles: iam_role::Role,
+    iam_policies: iam_policy::ManagedPolicy,
+    trails: trail::Trail,
+    sns_topics: sns_topic::Topic,
+    log_groups: log_group::LogGroup,
+    functions: function::Function,
+    secrets: secret::Secret,
 }
 
 /// The kind registered under `key`.

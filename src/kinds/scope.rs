@@ -69,6 +69,7 @@ impl ModuleFacts<'_> {
 #[derive(Debug, Clone)]
 pub struct DomainFacts {
     pub id: String,
+    pub name: String,
     pub repo: String,
     pub bus: String,
     pub role: String,

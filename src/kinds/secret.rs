@@ -1,9 +1,11 @@
 //! Secrets Manager: secrets in the `bank-*` namespace, encrypted with their classification's
 //! key, rotated every 90 days by the module's rotation function. Never a secret value.
 
+use super::md::{code, days, esc};
 use super::names;
 use super::names::{env_ident, ident};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{DocSection, Docs};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -84,6 +86,9 @@ impl ResourceKind for Kind {
     fn render(&self, m: &mut Scope) {
         render(self, m)
     }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        docs(r, d)
+    }
 }
 
 fn render(kind: &Kind, m: &mut Scope) {
@@ -112,4 +117,29 @@ fn render(kind: &Kind, m: &mut Scope) {
         });
         m.emit(kind, &loc, ctx);
     }
+}
+
+fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
+    let list = &r.secrets;
+    if list.is_empty() {
+        return None;
+    }
+    let rows = list
+        .iter()
+        .map(|x| {
+            vec![
+                code(&x.name.value),
+                esc(&x.purpose),
+                code(&d.key_alias(&x.classification.value)),
+                format!("every {}", days(x.rotation_days.value)),
+                code(&x.rotation_function.value),
+            ]
+        })
+        .collect();
+    Some(DocSection::new(
+        "Secrets",
+        "",
+        &["Secret", "Purpose", "Key", "Rotation", "Rotation function"],
+        rows,
+    ))
 }

@@ -1,11 +1,13 @@
 //! SNS: encrypted topics; the platform alerts topic accepts CloudWatch alarms, CloudTrail and
 //! EventBridge deliveries from this account.
 
+use super::md::{code, esc};
 use super::names;
 use super::names::ident;
 use super::policy::{Stmt, policy};
 use super::raw;
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{DocSection, Docs};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -73,6 +75,9 @@ impl ResourceKind for Kind {
     fn render(&self, m: &mut Scope) {
         render(self, m)
     }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        docs(r, d)
+    }
 }
 
 fn render(kind: &Kind, m: &mut Scope) {
@@ -112,4 +117,27 @@ fn render(kind: &Kind, m: &mut Scope) {
             &loc,
         );
     }
+}
+
+fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
+    let list = &r.sns_topics;
+    if list.is_empty() {
+        return None;
+    }
+    let rows = list
+        .iter()
+        .map(|t| {
+            vec![
+                code(&t.name.value),
+                esc(&t.purpose),
+                code(&d.key_alias(&t.classification.value)),
+            ]
+        })
+        .collect();
+    Some(DocSection::new(
+        "SNS topics",
+        "",
+        &["Topic", "Purpose", "Key"],
+        rows,
+    ))
 }

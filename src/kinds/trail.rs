@@ -1,10 +1,12 @@
 //! CloudTrail: on from day one, all regions, log-file validation, KMS, management and S3 data
 //! events, delivered to `bank-artefacts/cloudtrail/` and to a CloudWatch log group.
 
+use super::md::code;
 use super::names;
 use super::names::ident;
 use super::policy::{Stmt, policy, trust};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{DocSection, Docs};
 use super::{raw, tpl};
 use serde::Deserialize;
 use serde_json::json;
@@ -75,6 +77,9 @@ impl ResourceKind for Kind {
     fn render(&self, m: &mut Scope) {
         render(self, m)
     }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        docs(r, d)
+    }
 }
 
 fn render(kind: &Kind, m: &mut Scope) {
@@ -116,4 +121,34 @@ fn render(kind: &Kind, m: &mut Scope) {
             &loc,
         );
     }
+}
+
+fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
+    let list = &r.trails;
+    if list.is_empty() {
+        return None;
+    }
+    let rows = list
+        .iter()
+        .map(|t| {
+            vec![
+                code(&t.name.value),
+                code(&format!("{}/{}/", t.bucket.value, t.prefix)),
+                code(&d.key_alias(&t.classification.value)),
+                if t.multi_region { "yes" } else { "no" }.to_string(),
+                if t.data_events {
+                    "management + data events"
+                } else {
+                    "management events"
+                }
+                .to_string(),
+            ]
+        })
+        .collect();
+    Some(DocSection::new(
+        "CloudTrail",
+        "",
+        &["Trail", "Logs to", "Key", "Multi-region", "Logged"],
+        rows,
+    ))
 }

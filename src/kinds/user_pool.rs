@@ -1,10 +1,13 @@
 //! Cognito: user pools with required MFA, the custom attributes of seed 000 (jurisdiction as a
 //! claim, ADR-042), and app clients with 1 h ID/access and 30 d refresh tokens.
 
+use super::md::DocTable;
+use super::md::{code, esc};
 use super::names;
 use super::names::ident;
 use super::raw;
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
+use super::{DocSection, Docs};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -125,6 +128,9 @@ impl ResourceKind for Kind {
     fn render(&self, m: &mut Scope) {
         render(self, m)
     }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        docs(r, d)
+    }
 }
 
 fn render(kind: &Kind, m: &mut Scope) {
@@ -188,4 +194,71 @@ fn render(kind: &Kind, m: &mut Scope) {
             );
         }
     }
+}
+
+fn docs(r: &Resources, _: &Docs) -> Option<DocSection> {
+    let list = &r.user_pools;
+    if list.is_empty() {
+        return None;
+    }
+    let rows = list
+        .iter()
+        .map(|p| {
+            vec![
+                code(&format!("{}-{{env}}", p.name.value)),
+                esc(&p.users),
+                if p.mfa.description.is_empty() {
+                    if p.mfa.required {
+                        "Required"
+                    } else {
+                        "Optional"
+                    }
+                    .to_string()
+                } else {
+                    esc(&p.mfa.description)
+                },
+                p.custom_attributes
+                    .iter()
+                    .map(|a| code(&format!("custom:{}", a.name.value)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                format!(
+                    "ID {}h, access {}h, refresh {}d",
+                    p.tokens.id_token_hours.value,
+                    p.tokens.access_token_hours.value,
+                    p.tokens.refresh_token_days.value
+                ),
+            ]
+        })
+        .collect();
+    let clients = list
+        .iter()
+        .flat_map(|p| {
+            p.clients.iter().map(move |c| {
+                vec![
+                    code(&c.name.value),
+                    code(&p.name.value),
+                    match c.client_type {
+                        ClientType::Public => "public (PKCE)".to_string(),
+                        ClientType::Confidential => "confidential".to_string(),
+                    },
+                    esc(&c.purpose),
+                ]
+            })
+        })
+        .collect();
+    let mut section = DocSection::new(
+        "Cognito user pools",
+        "",
+        &["Pool", "Users", "MFA", "Custom attributes", "Tokens"],
+        rows,
+    );
+    section.more.push(DocTable {
+        lead: "App clients:".into(),
+        head: ["Client", "Pool", "Type", "Purpose"]
+            .map(String::from)
+            .to_vec(),
+        rows: clients,
+    });
+    Some(section)
 }

@@ -238,6 +238,20 @@ impl Catalog {
         self.domains.iter().find(|d| d.id == id)
     }
 
+    /// The domains as the resource kinds see them.
+    pub fn domain_facts(&self) -> Vec<crate::kinds::DomainFacts> {
+        self.domains
+            .iter()
+            .map(|d| crate::kinds::DomainFacts {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                repo: d.repo.clone(),
+                bus: d.bus.clone(),
+                role: d.role.clone(),
+            })
+            .collect()
+    }
+
     /// The environments' names, in platform.yaml's order (for "unknown environment" messages).
     pub fn environment_names(&self) -> Vec<&str> {
         self.platform

@@ -6,8 +6,8 @@
 //! The rules and their policies come from the lint engine's rule table; the findings from
 //! running it on a fresh render of the environment plus the catalogue-level rules.
 
-use super::markdown::{code, esc, table};
 use crate::diag::{Problem, Severity};
+use crate::kinds::md::{code, esc, table};
 use crate::lint::{self, Policies, rules};
 use crate::model::Catalog;
 use serde::Serialize;

@@ -8,13 +8,13 @@
 //! bytes. The SSM paths come from rendering the first environment, so the pages list exactly
 //! the parameters the Terraform writes and reads.
 //!
-//! The pages are laid out by the templates in `templates/docs/`; this file computes what they
+//! The pages are laid out by the templates in `src/publish/templates/` (outside `templates/`, so that a docs change does not redeploy every module); this file computes what they
 //! show, every cell already Markdown (see [`super::markdown`]), and the module page's resource
 //! sections come from [`super::resources`].
 
-use super::markdown::{code, domain_label, esc, key_alias};
 use super::{Files, pictures, reduced_edges, resources};
 use crate::diag::Problem;
+use crate::kinds::md::{code, esc};
 use crate::model::graph::{DeployGraph, Why, subscription_conflicts};
 use crate::model::{Catalog, Contract, Module, ModuleKind, TargetKind};
 use crate::render::contracts::{Contracts, ssm_contracts};
@@ -136,8 +136,8 @@ fn anchor(id: &str) -> String {
 
 // ------------------------------------------------------------------ the pages
 
-/// The page templates, `templates/docs/*.md.j2`, compiled into the binary.
-static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/docs");
+/// The page templates, `src/publish/templates/*.md.j2`, compiled into the binary.
+static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/src/publish/templates");
 
 /// The engine the pages are rendered with: an undefined name is an error, not an empty string,
 /// and catalogue text reaches a page escaped, by `|esc` and `|code` or in the cells the pages
@@ -197,6 +197,7 @@ struct Ctx<'a> {
     succs: BTreeMap<String, Vec<(String, Why)>>,
     /// `depends_on`, reversed: module → (dependent, contract).
     required_by: BTreeMap<String, Vec<(String, Contract)>>,
+    facts: resources::DocFacts,
 }
 
 impl<'a> Ctx<'a> {
@@ -223,6 +224,7 @@ impl<'a> Ctx<'a> {
             preds,
             succs,
             required_by,
+            facts: resources::DocFacts::new(cat),
         }
     }
 
@@ -376,7 +378,10 @@ impl<'a> Ctx<'a> {
             vec![
                 "KMS keys the role may decrypt".into(),
                 join_or(
-                    d.handles.iter().map(|h| code(&key_alias(cat, h))).collect(),
+                    d.handles
+                        .iter()
+                        .map(|h| code(&self.facts.docs(cat).key_alias(h)))
+                        .collect(),
                     "none",
                 ),
             ],
@@ -469,7 +474,7 @@ impl<'a> Ctx<'a> {
                 "System".into(),
                 format!(
                     "[{}](../domains/{}.md)",
-                    domain_label(self.cat, &m.domain),
+                    self.facts.docs(self.cat).domain_label(&m.domain),
                     m.domain
                 ),
             ],
@@ -497,7 +502,7 @@ impl<'a> Ctx<'a> {
                     "phase_anchor": Self::phase_anchor(m),
                     "facts": facts,
                     "purpose": m.purpose.as_deref().map(str::trim),
-                    "sections": resources::sections(self.cat, m),
+                    "sections": resources::sections(&self.facts.docs(self.cat), self.cat, m),
                 }),
                 self.dependencies(m),
                 self.policy_rows(m),

@@ -6,7 +6,6 @@
 pub mod ci_github;
 pub mod compliance;
 pub mod docs;
-pub mod markdown;
 pub mod pictures;
 pub mod resources;
 

@@ -98,16 +98,7 @@ pub fn render_env_in_parts(
     };
     let profile = opts.profile.unwrap_or(environment.profile);
     let features = features(profile);
-    let domains: Vec<DomainFacts> = cat
-        .domains
-        .iter()
-        .map(|d| DomainFacts {
-            id: d.id.clone(),
-            repo: d.repo.clone(),
-            bus: d.bus.clone(),
-            role: d.role.clone(),
-        })
-        .collect();
+    let domains = cat.domain_facts();
     // The module-wide values every block's template sees (`f`, `env`, `region`, …), built once.
     let shared = Engine::shared(json!({
         "f": features,

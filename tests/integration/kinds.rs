@@ -49,7 +49,7 @@ fn problems(kind: &dyn kinds::ResourceKind, index: usize) -> Vec<String> {
         || !kind
             .family()
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     {
         out.push(format!("family() `{}` is not a file stem", kind.family()));
     }
@@ -123,6 +123,68 @@ fn every_kind_decides_every_part() {
         }
     }
     assert!(all.is_empty(), "{}", all.join("\n"));
+}
+
+/// The shipped catalogues, loaded as bankgen loads them.
+fn shipped() -> Vec<bankgen::model::Catalog> {
+    ["catalog", "examples/global-platform"]
+        .iter()
+        .map(|c| repo().join(c))
+        .filter(|c| c.is_dir())
+        .map(|c| {
+            let source = bankgen::catalog::CatalogSource::Dir(c.clone());
+            bankgen::load_catalog(&source)
+                .unwrap_or_else(|p| panic!("{} does not load: {p:?}", c.display()))
+                .0
+        })
+        .collect()
+}
+
+#[test]
+fn every_kind_is_used_and_documented_by_a_shipped_catalogue() {
+    let cats = shipped();
+    let mut missing = Vec::new();
+    for kind in KINDS {
+        let mut entries = 0;
+        for cat in &cats {
+            let facts = bankgen::publish::resources::DocFacts::new(cat);
+            let docs = facts.docs(cat);
+            for m in &cat.modules {
+                let n = kind.count(&m.resources);
+                entries += n;
+                let section = kind.docs(&m.resources, &docs);
+                match (n, section) {
+                    (0, None) => {}
+                    (0, Some(_)) => missing.push(format!(
+                        "{}: a docs section for {} without entries",
+                        kind.key(),
+                        m.id
+                    )),
+                    (_, None) => missing.push(format!(
+                        "{}: no docs section for {}'s {n} entries",
+                        kind.key(),
+                        m.id
+                    )),
+                    (_, Some(s)) if s.rows.len() != n || s.title.is_empty() => {
+                        missing.push(format!(
+                            "{}: {}'s docs section has {} rows for {n} entries",
+                            kind.key(),
+                            m.id,
+                            s.rows.len()
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if entries == 0 {
+            missing.push(format!(
+                "{}: no shipped catalogue declares one, so nothing renders, lints or documents it",
+                kind.key()
+            ));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
 
 #[test]

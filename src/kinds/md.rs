@@ -1,7 +1,9 @@
 //! Markdown text for the published pages: escaping, and the cell texts that several pages or
 //! resource kinds share. Every function returns Markdown ready to print.
 
-use crate::model::{Catalog, Statement};
+use super::policy::Statement;
+use super::{DomainFacts, RuntimeSettings};
+use serde::Serialize;
 use std::fmt::Write as _;
 
 /// Text for a table cell or a line: no HTML, no table breaks, one line.
@@ -61,20 +63,69 @@ pub fn title_case(s: &str) -> String {
     }
 }
 
-/// The alias of a classification's KMS key (the classification itself when the platform does
-/// not know it), as plain text.
-pub fn key_alias(cat: &Catalog, classification: &str) -> String {
-    cat.platform
-        .classification(classification)
-        .map(|c| c.key_alias.clone())
-        .unwrap_or_else(|| classification.to_string())
+/// What a kind's docs section may look up beyond its own entries.
+pub struct Docs<'a> {
+    /// Classification → the alias of its key.
+    pub key_aliases: &'a [(String, String)],
+    pub domains: &'a [DomainFacts],
+    pub runtime_defaults: &'a RuntimeSettings,
 }
 
-/// `SD01 Core Banking`, or the id alone when the catalogue has no such domain.
-pub fn domain_label(cat: &Catalog, id: &str) -> String {
-    match cat.domain(id) {
-        Some(d) => format!("{} {}", d.id, esc(&d.name)),
-        None => esc(id),
+impl Docs<'_> {
+    /// The alias of a classification's KMS key (the classification itself when the platform
+    /// does not know it), as plain text.
+    pub fn key_alias(&self, classification: &str) -> String {
+        self.key_aliases
+            .iter()
+            .find(|(c, _)| c == classification)
+            .map(|(_, alias)| alias.clone())
+            .unwrap_or_else(|| classification.to_string())
+    }
+
+    /// `SD01 Core Banking`, or the id alone when the catalogue has no such domain.
+    pub fn domain_label(&self, id: &str) -> String {
+        match self.domain(id) {
+            Some(d) => format!("{} {}", d.id, esc(&d.name)),
+            None => esc(id),
+        }
+    }
+
+    pub fn domain(&self, id: &str) -> Option<&DomainFacts> {
+        self.domains.iter().find(|d| d.id == id)
+    }
+}
+
+/// One `##` section of a module's page: a heading, an optional paragraph, a table, and any
+/// further tables. Every string is Markdown (cells already escaped).
+#[derive(Debug, Serialize)]
+pub struct DocSection {
+    pub title: String,
+    /// Printed as a paragraph between the heading and the table when not empty.
+    pub intro: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Tables after the first one, each under a line of its own (a user pool's app clients).
+    pub more: Vec<DocTable>,
+}
+
+/// A table under a line of text, inside a [`DocSection`].
+#[derive(Debug, Serialize)]
+pub struct DocTable {
+    pub lead: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl DocSection {
+    /// A section with one table.
+    pub fn new(title: &str, intro: &str, head: &[&str], rows: Vec<Vec<String>>) -> DocSection {
+        DocSection {
+            title: title.to_string(),
+            intro: intro.to_string(),
+            head: head.iter().map(|h| h.to_string()).collect(),
+            rows,
+            more: Vec::new(),
+        }
     }
 }
 
