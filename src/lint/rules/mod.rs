@@ -19,6 +19,9 @@ pub struct Rule {
     pub policy: &'static str,
     /// checkov checks that test the same thing (for the differential test).
     pub checkov: &'static [&'static str],
+    /// What it inspects, for the compliance report: Terraform resource types of the rendered
+    /// tree (`*`: every resource, `backend`), and catalogue entries (`catalogue: buckets`).
+    pub covers: &'static [&'static str],
     /// Markdown: what it checks, why, an example, how to fix.
     pub doc: &'static str,
     pub terraform: Option<TerraformCheck>,
