@@ -13,117 +13,6 @@ use crate::model::Catalog;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What each rule inspects: Terraform resource types of the rendered tree (`*`: every
-/// resource), and catalogue entries (`catalogue:` …). A test checks that every rule that names
-/// a policy is listed here.
-pub const COVERS: &[(&str, &[&str])] = &[
-    (
-        "BGL010",
-        &["backend", "aws_s3_bucket_replication_configuration"],
-    ),
-    ("BGL101", &["aws_s3_bucket", "aws_s3_bucket_policy"]),
-    (
-        "BGL102",
-        &["aws_s3_bucket", "aws_s3_bucket_public_access_block"],
-    ),
-    ("BGL103", &["aws_s3_bucket", "aws_s3_bucket_versioning"]),
-    (
-        "BGL104",
-        &[
-            "aws_s3_bucket",
-            "aws_s3_bucket_server_side_encryption_configuration",
-        ],
-    ),
-    (
-        "BGL105",
-        &[
-            "aws_s3_bucket",
-            "aws_s3_bucket_lifecycle_configuration",
-            "catalogue: buckets",
-        ],
-    ),
-    (
-        "BGL201",
-        &[
-            "aws_s3_bucket_server_side_encryption_configuration",
-            "aws_kinesis_firehose_delivery_stream",
-            "aws_cloudwatch_log_group",
-            "aws_sns_topic",
-            "aws_sqs_queue",
-            "aws_secretsmanager_secret",
-            "aws_cloudtrail",
-            "aws_lambda_function",
-        ],
-    ),
-    (
-        "BGL202",
-        &[
-            "aws_iam_role",
-            "aws_iam_role_policy",
-            "aws_kms_key",
-            "catalogue: domains",
-        ],
-    ),
-    ("BGL203", &["aws_kms_key"]),
-    ("BGL204", &["aws_kms_key", "aws_kms_key_policy"]),
-    ("BGL205", &["catalogue: classifications"]),
-    ("BGL301", &["*"]),
-    (
-        "BGL401",
-        &["aws_cloudwatch_event_bus", "aws_cloudwatch_event_archive"],
-    ),
-    ("BGL402", &["aws_cloudwatch_event_target"]),
-    ("BGL403", &["aws_cloudwatch_event_target", "aws_iam_role"]),
-    ("BGL501", &["aws_kinesis_firehose_delivery_stream"]),
-    ("BGL502", &["aws_sqs_queue"]),
-    ("BGL503", &["aws_sns_topic"]),
-    ("BGL504", &["aws_cloudwatch_log_group"]),
-    (
-        "BGL505",
-        &[
-            "aws_cloudwatch_log_group",
-            "catalogue: log groups and functions",
-        ],
-    ),
-    ("BGL601", &["aws_cloudtrail", "catalogue: trails"]),
-    (
-        "BGL701",
-        &["aws_cognito_user_pool", "catalogue: user pools"],
-    ),
-    (
-        "BGL702",
-        &["aws_cognito_user_pool_client", "catalogue: user pools"],
-    ),
-    ("BGL703", &["aws_cognito_user_pool_client"]),
-    (
-        "BGL801",
-        &[
-            "aws_iam_role_policy",
-            "aws_iam_policy",
-            "aws_iam_policy_document",
-        ],
-    ),
-    ("BGL802", &["aws_iam_role"]),
-    ("BGL901", &["aws_secretsmanager_secret"]),
-    ("BGL902", &["aws_secretsmanager_secret"]),
-    (
-        "BGL903",
-        &[
-            "aws_secretsmanager_secret",
-            "aws_secretsmanager_secret_rotation",
-            "catalogue: secrets",
-        ],
-    ),
-    (
-        "BGL904",
-        &[
-            "aws_secretsmanager_secret_version",
-            "aws_ssm_parameter",
-            "aws_lambda_function",
-        ],
-    ),
-];
-
 #[derive(Debug, Serialize)]
 pub struct Report {
     /// The environment whose rendered Terraform was linted.
@@ -237,7 +126,6 @@ pub fn report(cat: &Catalog, env: &str, policies: &Policies) -> Result<Report, V
             }
         }
     }
-    let covers: BTreeMap<&str, &[&str]> = COVERS.iter().copied().collect();
     let finding = |f: &lint::Finding| FindingEntry {
         severity: f.severity,
         file: match f.file.strip_prefix(&prefix) {
@@ -285,33 +173,30 @@ pub fn report(cat: &Catalog, env: &str, policies: &Policies) -> Result<Report, V
                 if r.catalogue.is_some() {
                     checks.push("catalogue");
                 }
-                let covers = covers
-                    .get(r.code)
-                    .map(|list| {
-                        list.iter()
-                            .map(|what| match what.strip_prefix("catalogue: ") {
-                                Some(kind) => {
-                                    let (count, modules) = catalogue_entries(cat, kind);
-                                    Coverage {
-                                        what: what.to_string(),
-                                        count,
-                                        modules,
-                                    }
-                                }
-                                None => {
-                                    let mods = by_type.get(*what);
-                                    Coverage {
-                                        what: what.to_string(),
-                                        count: Some(mods.map_or(0, |m| m.values().sum())),
-                                        modules: mods
-                                            .map(|m| m.keys().cloned().collect())
-                                            .unwrap_or_default(),
-                                    }
-                                }
-                            })
-                            .collect()
+                let covers = r
+                    .covers
+                    .iter()
+                    .map(|what| match what.strip_prefix("catalogue: ") {
+                        Some(kind) => {
+                            let (count, modules) = catalogue_entries(cat, kind);
+                            Coverage {
+                                what: what.to_string(),
+                                count,
+                                modules,
+                            }
+                        }
+                        None => {
+                            let mods = by_type.get(*what);
+                            Coverage {
+                                what: what.to_string(),
+                                count: Some(mods.map_or(0, |m| m.values().sum())),
+                                modules: mods
+                                    .map(|m| m.keys().cloned().collect())
+                                    .unwrap_or_default(),
+                            }
+                        }
                     })
-                    .unwrap_or_default();
+                    .collect();
                 RuleEntry {
                     code: r.code,
                     name: r.name,
@@ -596,22 +481,32 @@ mod tests {
 
     #[test]
     fn every_rule_with_a_policy_says_what_it_covers() {
-        let listed: BTreeSet<&str> = COVERS.iter().map(|(c, _)| *c).collect();
         for r in rules::RULES {
             if !r.policy.is_empty() {
                 assert!(
-                    listed.contains(r.code),
-                    "{} ({}) is missing from COVERS",
+                    !r.covers.is_empty(),
+                    "{} ({}) has no covers: the report would show nothing it inspects",
                     r.code,
                     r.policy
                 );
             }
-        }
-        for (c, _) in COVERS {
-            assert!(
-                rules::find(c).is_some(),
-                "COVERS lists {c}, which is not a rule"
-            );
+            // What the report can count: a typo would show as "none rendered" or no count.
+            for what in r.covers {
+                let known = match what.strip_prefix("catalogue: ") {
+                    Some("domains" | "classifications") => true,
+                    Some(kinds) => kinds.split(" and ").all(|plural| {
+                        crate::kinds::KINDS
+                            .iter()
+                            .any(|k| format!("{}s", k.noun()) == plural)
+                    }),
+                    None => ["*", "backend"].contains(what) || what.starts_with("aws_"),
+                };
+                assert!(
+                    known,
+                    "{} covers {what:?}, which the report cannot count",
+                    r.code
+                );
+            }
         }
     }
 }

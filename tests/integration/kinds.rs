@@ -4,7 +4,6 @@
 use super::support::repo;
 use bankgen::kinds::{self, BASE_ENDPOINTS, KEYS, KINDS};
 use bankgen::lint::rules::RULES;
-use bankgen::publish::compliance::COVERS;
 use std::collections::BTreeSet;
 
 /// The provider `endpoints` name (hashicorp/aws >= 4) of the API a resource type calls.
@@ -98,7 +97,7 @@ fn problems(kind: &dyn kinds::ResourceKind, index: usize) -> Vec<String> {
             out.push(format!("rules() names {code}, which is not a rule"));
             continue;
         }
-        let covers = COVERS.iter().find(|(c, _)| c == code).map(|(_, w)| *w);
+        let covers = RULES.iter().find(|r| r.code == *code).map(|r| r.covers);
         let covered = covers.is_some_and(|what| {
             what.iter().any(|w| {
                 kind.resource_types().contains(w) || *w == plural || w.contains(&plural[11..])
@@ -106,7 +105,7 @@ fn problems(kind: &dyn kinds::ResourceKind, index: usize) -> Vec<String> {
         });
         if !covered {
             out.push(format!(
-                "{code}'s compliance coverage (publish::compliance::COVERS) names none of its resources"
+                "{code}'s compliance coverage (its rule's `covers`) names none of its resources"
             ));
         }
     }

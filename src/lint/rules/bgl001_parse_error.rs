@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "",
     checkov: &[],
+    covers: &[],
     doc: r#"## What it checks
 Every `.tf` file under the linted paths parses as HCL. A folder with a file that does not parse
 is not checked further: the other rules would see half a module.

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "",
     checkov: &[],
+    covers: &[],
     doc: r#"## What it checks
 A suppression comment, `# bankgen:ignore[CODE] reason`, on or just above a block (or on the
 first lines inside it) names the rule codes it suppresses and says why. A suppression without a

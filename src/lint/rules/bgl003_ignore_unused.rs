@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "",
     checkov: &[],
+    covers: &[],
     doc: r#"## What it checks
 Every code in a `# bankgen:ignore[...]` comment is a known rule that reported a finding in the
 block the comment belongs to.

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "ADR-042",
     checkov: &[],
+    covers: &["backend", "aws_s3_bucket_replication_configuration"],
     doc: r#"## What it checks
 Every `provider "aws"` block sets `region` to a literal from `policies/regions.yaml`
 (`ap-southeast-2`), and no resource overrides it with its own `region` argument (provider 6.x)

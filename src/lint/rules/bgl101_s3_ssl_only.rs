@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &[],
+    covers: &["aws_s3_bucket", "aws_s3_bucket_policy"],
     doc: r#"## What it checks
 Every `aws_s3_bucket` has a bucket policy (an `aws_s3_bucket_policy`, or the legacy inline
 `policy`) with a statement that denies `s3:*` to every principal when `aws:SecureTransport` is

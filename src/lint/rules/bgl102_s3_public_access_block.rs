@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         "CKV_AWS_55",
         "CKV_AWS_56",
     ],
+    covers: &["aws_s3_bucket", "aws_s3_bucket_public_access_block"],
     doc: r#"## What it checks
 Every `aws_s3_bucket` has an `aws_s3_bucket_public_access_block` (by reference or by literal
 bucket name) with `block_public_acls`, `block_public_policy`, `ignore_public_acls` and

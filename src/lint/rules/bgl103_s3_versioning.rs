@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &["CKV_AWS_21"],
+    covers: &["aws_s3_bucket", "aws_s3_bucket_versioning"],
     doc: r#"## What it checks
 Every `aws_s3_bucket` has versioning `Enabled`: an `aws_s3_bucket_versioning` with
 `versioning_configuration { status = "Enabled" }` (provider 4+), or the inline

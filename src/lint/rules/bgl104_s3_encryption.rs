@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &["CKV_AWS_19"],
+    covers: &["aws_s3_bucket", "aws_s3_bucket_server_side_encryption_configuration"],
     doc: r#"## What it checks
 Every `aws_s3_bucket` has a default encryption rule: an
 `aws_s3_bucket_server_side_encryption_configuration` (provider 4+) or the inline

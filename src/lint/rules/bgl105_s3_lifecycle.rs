@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &["CKV2_AWS_61"],
+    covers: &["aws_s3_bucket", "aws_s3_bucket_lifecycle_configuration", "catalogue: buckets"],
     doc: r#"## What it checks
 Every `aws_s3_bucket` has a lifecycle configuration (`aws_s3_bucket_lifecycle_configuration`,
 or legacy inline `lifecycle_rule` blocks) with at least one enabled rule, and no enabled rule

@@ -10,6 +10,16 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &[],
+    covers: &[
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "aws_kinesis_firehose_delivery_stream",
+        "aws_cloudwatch_log_group",
+        "aws_sns_topic",
+        "aws_sqs_queue",
+        "aws_secretsmanager_secret",
+        "aws_cloudtrail",
+        "aws_lambda_function",
+    ],
     doc: r#"## What it checks
 For every resource with a data classification (its `data_classification` tag, own or through
 `default_tags`, or for hand-written Terraform its name pattern in `policies/kms.yaml`:

@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &[],
+    covers: &["aws_iam_role", "aws_iam_role_policy", "aws_kms_key", "catalogue: domains"],
     doc: r#"## What it checks
 A domain's Lambda execution role (the `role` of a domain in `catalog/domains.yaml`, e.g.
 `BankCoreRole`, matched by the role's literal `name`, optionally with `-<env>`) is granted

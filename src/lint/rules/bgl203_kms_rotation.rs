@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &["CKV_AWS_7"],
+    covers: &["aws_kms_key"],
     doc: r#"## What it checks
 Every `aws_kms_key` with a symmetric key spec sets `enable_key_rotation = true` (asymmetric and
 HMAC keys cannot rotate and are skipped).

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &["CKV_AWS_33"],
+    covers: &["aws_kms_key", "aws_kms_key_policy"],
     doc: r#"## What it checks
 In the policy of every `aws_kms_key` (and `aws_kms_key_policy`), an Allow statement whose
 actions include `kms:*` (or `*`) names only the account root as principal

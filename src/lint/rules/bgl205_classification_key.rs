@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &[],
+    covers: &["catalogue: classifications"],
     doc: r#"## What it checks
 In the catalogue, every `classification:` of a bucket, Firehose stream, user pool, trail, SNS
 topic, log group or secret is the classification of a `kms_keys` entry of some module, and has a

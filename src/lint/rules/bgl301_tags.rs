@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "GOV-005",
     checkov: &[],
+    covers: &["*"],
     doc: r#"## What it checks
 Every resource of a taggable type (`policies/tags.yaml`), and every resource that sets `tags`,
 carries each required tag (`tenant_id`, `module_id`, `environment`) in its own `tags` or through

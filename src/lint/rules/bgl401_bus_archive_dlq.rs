@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "",
     checkov: &[],
+    covers: &["aws_cloudwatch_event_bus", "aws_cloudwatch_event_archive"],
     doc: r#"## What it checks
 Every `aws_cloudwatch_event_bus` has:
 - an `aws_cloudwatch_event_archive` whose `event_source_arn` is the bus, without an

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "",
     checkov: &[],
+    covers: &["aws_cloudwatch_event_target"],
     doc: r#"## What it checks
 Every `aws_cloudwatch_event_target` has `dead_letter_config { arn = ... }` and
 `retry_policy { maximum_retry_attempts = ..., maximum_event_age_in_seconds = ... }`, with

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "",
     checkov: &[],
+    covers: &["aws_cloudwatch_event_target", "aws_iam_role"],
     doc: r#"## What it checks
 An `aws_cloudwatch_event_target` whose `arn` is an event bus (an `aws_cloudwatch_event_bus`
 reference, a literal ARN naming an `event-bus/`, or an SSM parameter whose path matches

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &["CKV_AWS_240", "CKV_AWS_241"],
+    covers: &["aws_kinesis_firehose_delivery_stream"],
     doc: r#"## What it checks
 Every `aws_kinesis_firehose_delivery_stream`:
 - is encrypted at rest with a customer-managed key: `server_side_encryption { enabled = true,

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &["CKV_AWS_27"],
+    covers: &["aws_sqs_queue"],
     doc: r#"## What it checks
 Every `aws_sqs_queue` sets `kms_master_key_id` to a customer-managed key (an AWS-managed alias such as
 `alias/aws/...` does not count). Which classification's key it must be is BGL201's concern.

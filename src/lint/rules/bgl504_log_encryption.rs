@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &["CKV_AWS_158"],
+    covers: &["aws_cloudwatch_log_group"],
     doc: r#"## What it checks
 Every `aws_cloudwatch_log_group` sets `kms_key_id` to a customer-managed key (an AWS-managed alias such as
 `alias/aws/...` does not count). Which classification's key it must be is BGL201's concern.

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &["CKV_AWS_338"],
+    covers: &["aws_cloudwatch_log_group", "catalogue: log groups and functions"],
     doc: r#"## What it checks
 Every `aws_cloudwatch_log_group` sets `retention_in_days` (`0` or absent means forever, which is
 reported: nothing is kept without a decision) to at least its minimum from

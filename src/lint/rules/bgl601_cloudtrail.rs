@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "GOV-006",
     checkov: &["CKV_AWS_36", "CKV_AWS_67", "CKV_AWS_35"],
+    covers: &["aws_cloudtrail", "catalogue: trails"],
     doc: r#"## What it checks
 Every `aws_cloudtrail`:
 - is logging (`enable_logging` is not `false`);

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "",
     checkov: &[],
+    covers: &["aws_cognito_user_pool", "catalogue: user pools"],
     doc: r#"## What it checks
 Every `aws_cognito_user_pool` sets `mfa_configuration = "ON"` (`policies/cognito.yaml`), and
 has an MFA method (`software_token_mfa_configuration { enabled = true }` or an SMS

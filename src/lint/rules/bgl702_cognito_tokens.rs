@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "",
     checkov: &[],
+    covers: &["aws_cognito_user_pool_client", "catalogue: user pools"],
     doc: r#"## What it checks
 Every `aws_cognito_user_pool_client` sets `id_token_validity`, `access_token_validity` and
 `refresh_token_validity` explicitly, and, in the units of its `token_validity_units` block

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "",
     checkov: &[],
+    covers: &["aws_cognito_user_pool_client"],
     doc: r#"## What it checks
 Every `aws_cognito_user_pool_client` that is public (no `generate_secret = true`, or declared
 `type: public` in the catalogue) allows only the flows in `policies/cognito.yaml`

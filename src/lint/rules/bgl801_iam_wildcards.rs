@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &["CKV_AWS_1", "CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_355"],
+    covers: &["aws_iam_role_policy", "aws_iam_policy", "aws_iam_policy_document"],
     doc: r#"## What it checks
 In identity policies (`aws_iam_policy`, `aws_iam_role_policy`, `aws_iam_user_policy`,
 `aws_iam_group_policy`, a role's `inline_policy`, and every `data "aws_iam_policy_document"`

@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "",
     checkov: &[],
+    covers: &["aws_iam_role"],
     doc: r#"## What it checks
 For every `aws_iam_role` whose literal `name` is a catalogue `iam_roles` entry (optionally with
 `-<env>`), compared with that entry's `permissions` (seed 000's "Key permissions" column),

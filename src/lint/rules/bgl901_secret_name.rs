@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-001",
     checkov: &[],
+    covers: &["aws_secretsmanager_secret"],
     doc: r#"## What it checks
 Every `aws_secretsmanager_secret` has a `name` (or `name_prefix`) that matches
 `policies/secrets.yaml`'s `name_pattern`: `bank-<domain>/<path>`, e.g. `bank-core/neon` or

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-001",
     checkov: &["CKV_AWS_149"],
+    covers: &["aws_secretsmanager_secret"],
     doc: r#"## What it checks
 Every `aws_secretsmanager_secret` sets `kms_key_id` to a customer-managed key (not the
 AWS-managed `aws/secretsmanager`). Which classification's key is BGL201's concern (AML-007: the

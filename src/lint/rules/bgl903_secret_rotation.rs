@@ -8,6 +8,11 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-002",
     checkov: &["CKV2_AWS_57"],
+    covers: &[
+        "aws_secretsmanager_secret",
+        "aws_secretsmanager_secret_rotation",
+        "catalogue: secrets",
+    ],
     doc: r#"## What it checks
 Every `aws_secretsmanager_secret` has an `aws_secretsmanager_secret_rotation` (whose
 `secret_id` refers to it), or the legacy inline `rotation_rules`, with

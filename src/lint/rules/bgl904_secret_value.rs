@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "DT-001",
     checkov: &["CKV_AWS_41", "CKV_AWS_45"],
+    covers: &["aws_secretsmanager_secret_version", "aws_ssm_parameter", "aws_lambda_function"],
     doc: r#"## What it checks
 - No `aws_secretsmanager_secret_version` sets `secret_string` or `secret_binary`: a value given
   to Terraform is stored in its state in plain text, whatever produced it; the rotation function

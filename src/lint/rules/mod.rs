@@ -5,40 +5,6 @@
 use super::finding::{CatCtx, ModCtx, Out};
 use crate::diag::Severity;
 
-mod bgl001_parse_error;
-mod bgl002_ignore_reason;
-mod bgl003_ignore_unused;
-mod bgl010_region;
-mod bgl101_s3_ssl_only;
-mod bgl102_s3_public_access_block;
-mod bgl103_s3_versioning;
-mod bgl104_s3_encryption;
-mod bgl105_s3_lifecycle;
-mod bgl201_kms_classification;
-mod bgl202_kms_decrypt_scope;
-mod bgl203_kms_rotation;
-mod bgl204_kms_key_policy;
-mod bgl205_classification_key;
-mod bgl301_tags;
-mod bgl401_bus_archive_dlq;
-mod bgl402_target_dlq_retry;
-mod bgl403_cross_bus_role;
-mod bgl501_firehose;
-mod bgl502_sqs_encryption;
-mod bgl503_sns_encryption;
-mod bgl504_log_encryption;
-mod bgl505_log_retention;
-mod bgl601_cloudtrail;
-mod bgl701_cognito_mfa;
-mod bgl702_cognito_tokens;
-mod bgl703_cognito_public_client;
-mod bgl801_iam_wildcards;
-mod bgl802_role_permissions;
-mod bgl901_secret_name;
-mod bgl902_secret_kms;
-mod bgl903_secret_rotation;
-mod bgl904_secret_value;
-
 pub type TerraformCheck = fn(&ModCtx, &mut Out);
 pub type CatalogueCheck = fn(&CatCtx, &mut Out);
 
@@ -53,47 +19,64 @@ pub struct Rule {
     pub policy: &'static str,
     /// checkov checks that test the same thing (for the differential test).
     pub checkov: &'static [&'static str],
+    /// What it inspects, for the compliance report: Terraform resource types of the rendered
+    /// tree (`*`: every resource, `backend`), and catalogue entries (`catalogue: buckets`).
+    pub covers: &'static [&'static str],
     /// Markdown: what it checks, why, an example, how to fix.
     pub doc: &'static str,
     pub terraform: Option<TerraformCheck>,
     pub catalogue: Option<CatalogueCheck>,
 }
 
-pub static RULES: &[&Rule] = &[
-    &bgl001_parse_error::RULE,
-    &bgl002_ignore_reason::RULE,
-    &bgl003_ignore_unused::RULE,
-    &bgl010_region::RULE,
-    &bgl101_s3_ssl_only::RULE,
-    &bgl102_s3_public_access_block::RULE,
-    &bgl103_s3_versioning::RULE,
-    &bgl104_s3_encryption::RULE,
-    &bgl105_s3_lifecycle::RULE,
-    &bgl201_kms_classification::RULE,
-    &bgl202_kms_decrypt_scope::RULE,
-    &bgl203_kms_rotation::RULE,
-    &bgl204_kms_key_policy::RULE,
-    &bgl205_classification_key::RULE,
-    &bgl301_tags::RULE,
-    &bgl401_bus_archive_dlq::RULE,
-    &bgl402_target_dlq_retry::RULE,
-    &bgl403_cross_bus_role::RULE,
-    &bgl501_firehose::RULE,
-    &bgl502_sqs_encryption::RULE,
-    &bgl503_sns_encryption::RULE,
-    &bgl504_log_encryption::RULE,
-    &bgl505_log_retention::RULE,
-    &bgl601_cloudtrail::RULE,
-    &bgl701_cognito_mfa::RULE,
-    &bgl702_cognito_tokens::RULE,
-    &bgl703_cognito_public_client::RULE,
-    &bgl801_iam_wildcards::RULE,
-    &bgl802_role_permissions::RULE,
-    &bgl901_secret_name::RULE,
-    &bgl902_secret_kms::RULE,
-    &bgl903_secret_rotation::RULE,
-    &bgl904_secret_value::RULE,
-];
+/// Declares each rule module and lists its `RULE` in [`RULES`], so that a rule is registered
+/// by one line (`scripts/new-rule` inserts it). Keep the list sorted by code.
+macro_rules! rules {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+
+        pub static RULES: &[&Rule] = &[$(&$module::RULE),*];
+
+        /// The module names, in the order of `RULES` (a test matches them with the codes).
+        #[cfg(test)]
+        const MODULES: &[&str] = &[$(stringify!($module)),*];
+    };
+}
+
+rules! {
+    bgl001_parse_error,
+    bgl002_ignore_reason,
+    bgl003_ignore_unused,
+    bgl010_region,
+    bgl101_s3_ssl_only,
+    bgl102_s3_public_access_block,
+    bgl103_s3_versioning,
+    bgl104_s3_encryption,
+    bgl105_s3_lifecycle,
+    bgl201_kms_classification,
+    bgl202_kms_decrypt_scope,
+    bgl203_kms_rotation,
+    bgl204_kms_key_policy,
+    bgl205_classification_key,
+    bgl301_tags,
+    bgl401_bus_archive_dlq,
+    bgl402_target_dlq_retry,
+    bgl403_cross_bus_role,
+    bgl501_firehose,
+    bgl502_sqs_encryption,
+    bgl503_sns_encryption,
+    bgl504_log_encryption,
+    bgl505_log_retention,
+    bgl601_cloudtrail,
+    bgl701_cognito_mfa,
+    bgl702_cognito_tokens,
+    bgl703_cognito_public_client,
+    bgl801_iam_wildcards,
+    bgl802_role_permissions,
+    bgl901_secret_name,
+    bgl902_secret_kms,
+    bgl903_secret_rotation,
+    bgl904_secret_value,
+}
 
 pub const PARSE_ERROR: &str = "BGL001";
 pub const IGNORE_WITHOUT_REASON: &str = "BGL002";
@@ -131,6 +114,24 @@ mod tests {
                 assert!(r.doc.contains(section), "{} doc lacks {section}", r.code);
             }
             assert!(r.code.starts_with("BGL") && r.code.len() == 6);
+        }
+        for (r, module) in RULES.iter().zip(MODULES) {
+            let prefix = format!("{}_", r.code.to_lowercase());
+            assert!(module.starts_with(&prefix), "{module} holds {}", r.code);
+        }
+    }
+
+    /// A rule file left out of `rules!` would not even be compiled.
+    #[test]
+    fn every_rule_file_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lint/rules");
+        for e in std::fs::read_dir(dir).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if let Some(module) = name.strip_suffix(".rs")
+                && module != "mod"
+            {
+                assert!(MODULES.contains(&module), "{name} is not in rules!");
+            }
         }
     }
 }
