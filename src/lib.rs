@@ -6,6 +6,7 @@
 // Diagnostics carry their source snippet; they are returned on cold error paths only.
 #![allow(clippy::result_large_err)]
 
+pub mod atomic;
 pub mod catalog;
 pub mod cli;
 pub mod deploy;

@@ -74,7 +74,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
             }
         };
     }
-    match crate::publish::write_atomic(&args.out, text.as_bytes()) {
+    match crate::atomic::write_if_changed(&args.out, text.as_bytes()) {
         Ok(changed) => {
             outln!(
                 "{} {} ({} module jobs)",

@@ -82,7 +82,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     match &args.out {
         None => out!("{text}"),
         Some(path) => {
-            if let Err(e) = crate::publish::write_atomic(path, text.as_bytes()) {
+            if let Err(e) = crate::atomic::write_if_changed(path, text.as_bytes()) {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 return EXIT_USAGE;
             }

@@ -40,12 +40,5 @@ pub fn record(env_dir: &Path, action: Action, report: &RunReport) -> std::io::Re
     for m in report.modules.iter().filter(|m| m.status == Status::Ok) {
         entry.insert(m.id.clone(), m.duration_s);
     }
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut text = serde_json::to_string_pretty(&table).expect("durations serialise");
-    text.push('\n');
-    let tmp = file.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, &file)
+    crate::atomic::write_json(&file, &table)
 }

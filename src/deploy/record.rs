@@ -167,12 +167,7 @@ impl ApplyRecord {
 /// Write `value` as JSON to `path` through a temporary file and a rename: a reader (or a run
 /// killed halfway) sees the old record or the new one, never half of one.
 fn write_json(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
-    std::fs::create_dir_all(path.parent().expect("a record has a folder"))?;
-    let mut text = serde_json::to_string_pretty(value).expect("record serialises");
-    text.push('\n');
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
+    crate::atomic::write_json(path, value)
 }
 
 pub const RUN_FILE: &str = "run.json";

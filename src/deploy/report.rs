@@ -252,16 +252,7 @@ impl RunReport {
     }
 
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        if let Some(parent) = path.parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent)?;
-        }
-        let mut text = serde_json::to_string_pretty(self).expect("report serialises");
-        text.push('\n');
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, path)
+        crate::atomic::write_json(path, self)
     }
 
     /// The final table: module, status, changes, time.

@@ -159,23 +159,6 @@ fn read_head(path: &Path, n: usize) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Write one file through a temporary file and a rename, unless it already holds `content`.
-/// Returns whether it was written.
-pub fn write_atomic(path: &Path, content: &[u8]) -> io::Result<bool> {
-    if std::fs::read(path).is_ok_and(|have| have == content) {
-        return Ok(false);
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    io::Write::write_all(&mut tmp, content)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(true)
-}
-
 /// What a write did.
 #[derive(Debug, Default)]
 pub struct Written {
@@ -189,7 +172,7 @@ pub struct Written {
 pub fn write_files(out: &Path, files: &Files, marker: &[u8]) -> io::Result<Written> {
     let mut w = Written::default();
     for (rel, content) in files {
-        if write_atomic(&out.join(rel), content)? {
+        if crate::atomic::write_if_changed(&out.join(rel), content)? {
             w.written += 1;
         } else {
             w.unchanged += 1;

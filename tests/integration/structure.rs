@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// Lowest first. `load_catalog` (the crate root's) reads and checks a catalogue: model level.
 const LAYERS: &[&[&str]] = &[
-    &["diag"],
+    &["diag", "atomic"],
     &["kinds"],
     &["catalog"],
     &["model", "load_catalog"],
