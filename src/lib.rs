@@ -26,7 +26,10 @@ pub fn load_catalog(
 ) -> Result<(model::Catalog, Vec<Problem>), Vec<Problem>> {
     let (raw, problems) = catalog::load(source);
     match model::build(raw, problems) {
-        (Some(cat), problems) => Ok((cat, problems)),
+        (Some(mut cat), problems) => {
+            cat.policies_dir = source.policies_dir();
+            Ok((cat, problems))
+        }
         (None, problems) => Err(problems),
     }
 }

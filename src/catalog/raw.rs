@@ -13,12 +13,17 @@ pub type Sp<T> = Spanned<T>;
 #[serde(deny_unknown_fields)]
 pub struct PlatformFile {
     pub tenant: Sp<String>,
+    /// Starts the tenant's resource names (`bank-iceberg`), key aliases, roles, event sources.
+    pub name_prefix: Sp<String>,
     pub region: Sp<String>,
     pub provider: ProviderRaw,
     pub environments: Vec<EnvironmentRaw>,
     pub required_tags: Vec<Sp<String>>,
     pub ssm_convention: Sp<String>,
     pub classifications: Vec<ClassificationRaw>,
+    /// The classification of the platform's own operational data: dead-letter queues, function
+    /// logs, delivery errors.
+    pub operational_classification: Sp<String>,
     pub runtime_defaults: RuntimeRaw,
     pub event_delivery: EventDeliveryRaw,
 }
@@ -94,6 +99,9 @@ pub struct RuntimeRaw {
     pub log_retention_days: Option<Sp<u32>>,
     #[serde(default)]
     pub artefact_key: Option<String>,
+    /// The bucket that holds the functions' code (default `<name_prefix>-artefacts`).
+    #[serde(default)]
+    pub artefact_bucket: Option<String>,
     #[serde(default)]
     pub reserved_concurrency: Option<i32>,
 }

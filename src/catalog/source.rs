@@ -38,6 +38,15 @@ impl CatalogSource {
         }
     }
 
+    /// The catalogue's own lint parameters: a `policies/` folder beside its `modules/`, whose
+    /// files replace the embedded ones (a catalogue with other names needs other key aliases).
+    pub fn policies_dir(&self) -> Option<PathBuf> {
+        match self {
+            CatalogSource::Dir(d) => Some(d.join("policies")).filter(|p| p.is_dir()),
+            CatalogSource::Embedded => None,
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             CatalogSource::Embedded => "the embedded catalogue".to_string(),

@@ -65,7 +65,8 @@ fn catalogue_of(p: &Path) -> Option<PathBuf> {
 }
 
 pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
-    let policies = match Policies::load(args.policies.as_deref()) {
+    let policies_dir = args.policies.clone().or_else(|| source.policies_dir());
+    let policies = match Policies::load(policies_dir.as_deref()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");

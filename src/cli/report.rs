@@ -48,7 +48,8 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let policies = match Policies::load(args.policies.as_deref()) {
+    let policies_dir = args.policies.clone().or_else(|| cat.policies_dir.clone());
+    let policies = match Policies::load(policies_dir.as_deref()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");

@@ -398,11 +398,14 @@ pub fn parameters_in_state(text: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// `/bank/dev/kms/pii/arn` → `BANKGEN_SSM_KMS_PII_ARN` (the environment's prefix dropped, so one
-/// check script serves every environment).
+/// `/bank/dev/kms/pii/arn` → `BANKGEN_SSM_KMS_PII_ARN` (the SSM root and the environment dropped,
+/// so one check script serves every environment, whatever the tenant's root).
 pub fn var_name(env: &str, parameter: &str) -> String {
-    let prefix = format!("/bank/{env}/");
-    let rest = parameter.strip_prefix(&prefix).unwrap_or(parameter);
+    let rest = parameter
+        .strip_prefix('/')
+        .and_then(|p| p.split_once(&format!("/{env}/")))
+        .filter(|(root, _)| !root.is_empty())
+        .map_or(parameter, |(_, rest)| rest);
     let mut name = String::from("BANKGEN_SSM_");
     for c in rest.chars() {
         name.push(if c.is_ascii_alphanumeric() {
@@ -491,6 +494,10 @@ mod tests {
             "BANKGEN_SSM_S3_BANK_ARTEFACTS_NAME"
         );
         assert_eq!(var_name("dev", "/other/x"), "BANKGEN_SSM__OTHER_X");
+        assert_eq!(
+            var_name("dev", "/gbp/dev/kinesis/tx/arn"),
+            "BANKGEN_SSM_KINESIS_TX_ARN"
+        );
     }
 
     #[test]

@@ -139,7 +139,7 @@ pub fn lint_gate(
     policies: Option<&Path>,
     short: bool,
 ) -> Result<LintGate, String> {
-    let policies = crate::lint::Policies::load(policies)?;
+    let policies = crate::lint::Policies::load(policies.or(cat.policies_dir.as_deref()))?;
     let req = crate::lint::Request {
         paths: vec![env_dir.to_path_buf()],
         catalog: crate::lint::Catalogue::Ready(Some(cat)),

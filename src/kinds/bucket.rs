@@ -2,7 +2,7 @@
 //! classification, or SSE-S3 where the seed says so), with its lifecycle rules.
 
 use super::md::{code, days, esc, title_case};
-use super::names::{self, ident};
+use super::names::ident;
 use super::policy::{Stmt, policy};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api, raw, tpl};
 use super::{DocSection, Docs};
@@ -99,8 +99,9 @@ impl ResourceKind for Kind {
         })
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
         for bucket in &r.buckets {
-            c.name(&bucket.name, &names::BANK_NAME);
+            c.name(&bucket.name, &n.resource);
             c.classification(&bucket.classification);
             if bucket.lifecycle.is_empty() {
                 c.err(

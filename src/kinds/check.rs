@@ -3,7 +3,7 @@
 
 use super::Resources;
 use super::Sp;
-use super::names::Convention;
+use super::names::{Convention, Naming};
 use crate::diag::{Loc, Problem, SourceFile};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -20,6 +20,8 @@ pub struct Checker<'a> {
     pub resources: &'a Resources,
     pub classifications: &'a [ClassFacts<'a>],
     pub domains: &'a [&'a str],
+    /// The tenant's naming conventions.
+    pub naming: &'a Naming,
     pub problems: &'a mut Vec<Problem>,
 }
 

@@ -2,7 +2,6 @@
 //! 30-day archive for replay, and an SQS dead-letter queue for undeliverable events.
 
 use super::md::{code, days, esc};
-use super::names;
 use super::names::ident;
 use super::policy::{Stmt, policy};
 use super::raw;
@@ -68,8 +67,9 @@ impl ResourceKind for Kind {
         None
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
         for bus in &r.event_buses {
-            c.name(&bus.name, &names::BUS_NAME);
+            c.name(&bus.name, &n.bus);
             c.domain(&bus.owner);
         }
     }
@@ -114,7 +114,7 @@ fn render(kind: &Kind, m: &mut Scope) {
                 )
                 .build(),
         ]);
-        let key = m.key_arn("operational");
+        let key = m.key_arn(m.operational);
         let ctx = json!({
             "id": id,
             "name": bus.name.value,
@@ -126,7 +126,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             "dlq_policy": dlq_policy,
             "policy": bus_policy,
             "statement_id": format!("{}-domain-role", bus.name.value),
-            "tags": m.class_tags("operational"),
+            "tags": m.class_tags(m.operational),
         });
         m.emit(kind, &loc, ctx);
         m.export(

@@ -1,7 +1,7 @@
 //! `exports:`: SSM contract parameters beyond the ones the kinds export by convention, each a
 //! resource attribute (`function/NAME.arn`) or a fixed literal.
 
-use super::names::{self, ident};
+use super::names::ident;
 use super::{Checker, KINDS, ResourceKind, Resources, Scope, Sp, raw};
 use serde::Deserialize;
 use serde_json::json;
@@ -32,8 +32,9 @@ pub fn target(value: &str) -> Option<(&'static dyn ResourceKind, &str, &str)> {
 }
 
 pub fn check(r: &Resources, c: &mut Checker) {
+    let n = c.naming;
     for e in &r.exports {
-        c.name(&e.path, &names::SSM_PATH);
+        c.name(&e.path, &n.ssm_path);
         match (&e.value, &e.literal) {
             (Some(v), None) if target(&v.value).is_none() => c.err(
                 "BG001",

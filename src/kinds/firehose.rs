@@ -2,7 +2,6 @@
 //! key, delivery errors logged and alarmed in CloudWatch, and an SQS dead-letter queue.
 
 use super::md::{code, esc};
-use super::names;
 use super::names::ident;
 use super::policy::{Stmt, policy, trust};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
@@ -82,8 +81,9 @@ impl ResourceKind for Kind {
         None
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
         for s in &r.firehose_streams {
-            c.name(&s.name, &names::BANK_NAME);
+            c.name(&s.name, &n.resource);
             c.classification(&s.classification);
             c.bucket(&s.destination_bucket);
         }

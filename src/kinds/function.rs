@@ -4,7 +4,6 @@
 
 use super::RuntimeSettings;
 use super::md::{code, days, esc, statements};
-use super::names;
 use super::names::ident;
 use super::policy::Statement;
 use super::policy::{Stmt, catalogue_statements, policy, trust};
@@ -87,8 +86,9 @@ impl ResourceKind for Kind {
         })
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
         for f in &r.functions {
-            c.name(&f.name, &names::BANK_NAME);
+            c.name(&f.name, &n.resource);
         }
     }
     fn render(&self, m: &mut Scope) {
@@ -212,8 +212,8 @@ fn function_ctx(
     own_role: Option<Value>,
     secretsmanager: bool,
 ) -> Value {
-    let key = m.key_arn("operational");
-    let bucket = m.bucket_name("bank-artefacts");
+    let key = m.key_arn(m.operational);
+    let bucket = m.bucket_name(&s.artefact_bucket);
     json!({
         "id": id,
         "name": name,
@@ -233,7 +233,7 @@ fn function_ctx(
         "log_group": format!("/aws/lambda/{name}"),
         "log_retention": s.log_retention_days,
         "secretsmanager": secretsmanager,
-        "tags": m.class_tags("operational"),
+        "tags": m.class_tags(m.operational),
     })
 }
 

@@ -1,7 +1,6 @@
 //! IAM managed policies written in the catalogue as statements (seed 004's namespace policy).
 
 use super::md::{code, esc, statements};
-use super::names;
 use super::names::ident;
 use super::policy::Statement;
 use super::policy::{catalogue_statements, policy};
@@ -64,8 +63,9 @@ impl ResourceKind for Kind {
         })
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
         for p in &r.iam_policies {
-            c.name(&p.name, &names::BANK_NAME);
+            c.name(&p.name, &n.resource);
             for st in &p.statements {
                 if st.effect.value != "Allow" && st.effect.value != "Deny" {
                     c.err(

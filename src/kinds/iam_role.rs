@@ -3,7 +3,6 @@
 //! without a module_id tag).
 
 use super::md::{code, esc, title_case};
-use super::names;
 use super::names::ident;
 use super::policy::{Stmt, policy, trust};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
@@ -77,8 +76,9 @@ impl ResourceKind for Kind {
         })
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
         for role in &r.iam_roles {
-            c.name(&role.name, &names::ROLE_NAME);
+            c.name(&role.name, &n.role);
             c.domain(&role.domain);
             if role.trust.value != "lambda" {
                 c.err(
@@ -93,7 +93,7 @@ impl ResourceKind for Kind {
                     Permission::KmsDecrypt(cs) => cs.iter().for_each(|x| c.classification(x)),
                     Permission::SecretsRead(ps) => {
                         for s in ps {
-                            c.name(s, &names::SECRET_PREFIX);
+                            c.name(s, &n.secret_prefix);
                         }
                     }
                     Permission::S3Put(bs) | Permission::S3ReadWrite(bs) => {

@@ -3,7 +3,6 @@
 
 use super::iam_role::Permission;
 use super::md::{code, esc};
-use super::names;
 use super::names::ident;
 use super::policy::{Stmt, policy};
 use super::raw;
@@ -62,8 +61,9 @@ impl ResourceKind for Kind {
         None
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
         for key in &r.kms_keys {
-            c.name(&key.alias, &names::KEY_ALIAS);
+            c.name(&key.alias, &n.key_alias);
             c.classification(&key.classification);
             if let Some(alias) = c.key_alias(&key.classification.value)
                 && alias != key.alias.value

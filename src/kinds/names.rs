@@ -3,65 +3,24 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
+#[derive(Debug)]
 pub struct Convention {
-    pub what: &'static str,
-    pub pattern: &'static str,
-    pub example: &'static str,
-    regex: LazyLock<Regex>,
+    pub what: String,
+    pub pattern: String,
+    pub example: String,
+    regex: Regex,
 }
 
 macro_rules! convention {
     ($name:ident, $what:literal, $pattern:literal, $example:literal) => {
-        pub static $name: Convention = Convention {
-            what: $what,
-            pattern: $pattern,
-            example: $example,
-            regex: LazyLock::new(|| {
-                Regex::new(concat!("^(?:", $pattern, ")$")).expect("valid pattern")
-            }),
-        };
+        pub static $name: LazyLock<Convention> =
+            LazyLock::new(|| Convention::new($what, $pattern, $example));
     };
 }
 
 convention!(MODULE_ID, "module id", r"MOD-[0-9]{3,5}", "MOD-042");
 convention!(DOMAIN_ID, "system domain id", r"SD[0-9]{2}", "SD07");
 convention!(ENV_NAME, "environment name", r"[a-z][a-z0-9]{1,9}", "dev");
-convention!(
-    BANK_NAME,
-    "resource name",
-    r"bank-[a-z0-9]+(?:-[a-z0-9]+)*",
-    "bank-iceberg"
-);
-convention!(
-    BUS_NAME,
-    "event bus name",
-    r"bank-[a-z0-9]+(?:-[a-z0-9]+)*|default",
-    "bank-core"
-);
-convention!(
-    KEY_ALIAS,
-    "KMS key alias",
-    r"bank/[a-z][a-z0-9-]*",
-    "bank/pii"
-);
-convention!(
-    ROLE_NAME,
-    "IAM role name",
-    r"Bank[A-Z][A-Za-z0-9]*Role",
-    "BankCoreRole"
-);
-convention!(
-    SECRET_NAME,
-    "secret name",
-    r"bank-[a-z0-9-]+(?:/[a-z0-9-]+)+",
-    "bank-aml/sanctions/decryption-key"
-);
-convention!(
-    SECRET_PREFIX,
-    "secret name prefix",
-    r"bank-[a-z0-9-]+(?:/[a-z0-9-]+)*",
-    "bank-core/neon"
-);
 convention!(
     LOG_GROUP,
     "log group name",
@@ -73,12 +32,6 @@ convention!(
     "event name",
     r"[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)+",
     "account.created"
-);
-convention!(
-    EVENT_SOURCE,
-    "event source",
-    r"bank\.[a-z][a-z0-9-]*",
-    "bank.core"
 );
 convention!(
     DETAIL_TYPE,
@@ -99,12 +52,6 @@ convention!(
     "mod-018-alerts"
 );
 convention!(
-    SSM_PATH,
-    "SSM parameter path below /bank/{env}/",
-    r"[a-z0-9-]+(?:/[a-z0-9-]+)+",
-    "kms/pii/arn"
-);
-convention!(
     ATTRIBUTE,
     "custom attribute name",
     r"[a-z][a-z0-9_]{0,19}",
@@ -118,7 +65,95 @@ convention!(
 );
 convention!(ACCOUNT_ID, "AWS account id", r"[0-9]{12}", "123456789012");
 
+/// The conventions that carry the tenant's name prefix (`bank`: `bank-iceberg`, `bank/pii`,
+/// `BankCoreRole`, `bank.core`, `/bank/{env}/…`): platform.yaml's `name_prefix`, so that
+/// nothing in bankgen assumes one tenant's names.
+#[derive(Debug)]
+pub struct Naming {
+    pub prefix: String,
+    pub resource: Convention,
+    pub bus: Convention,
+    pub key_alias: Convention,
+    pub role: Convention,
+    pub secret: Convention,
+    pub secret_prefix: Convention,
+    pub event_source: Convention,
+    pub ssm_path: Convention,
+}
+
+/// What a name prefix may be: it starts every resource name, so it is short and plain.
+pub static NAME_PREFIX: LazyLock<Convention> =
+    LazyLock::new(|| Convention::new("name prefix", r"[a-z][a-z0-9]{0,15}", "bank"));
+
+impl Naming {
+    /// The conventions for `prefix`, which must match [`NAME_PREFIX`].
+    pub fn new(prefix: &str) -> Naming {
+        let p = regex::escape(prefix);
+        // `bank` → `Bank`: role names are CamelCase.
+        let camel: String = prefix
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i == 0 { c.to_ascii_uppercase() } else { c })
+            .collect();
+        let c = |what: &str, pattern: String, example: String| {
+            Convention::new(what, &pattern, &example)
+        };
+        Naming {
+            prefix: prefix.to_string(),
+            resource: c(
+                "resource name",
+                format!("{p}-[a-z0-9]+(?:-[a-z0-9]+)*"),
+                format!("{prefix}-iceberg"),
+            ),
+            bus: c(
+                "event bus name",
+                format!("{p}-[a-z0-9]+(?:-[a-z0-9]+)*|default"),
+                format!("{prefix}-core"),
+            ),
+            key_alias: c(
+                "KMS key alias",
+                format!("{p}/[a-z][a-z0-9-]*"),
+                format!("{prefix}/pii"),
+            ),
+            role: c(
+                "IAM role name",
+                format!("{}[A-Z][A-Za-z0-9]*Role", regex::escape(&camel)),
+                format!("{camel}CoreRole"),
+            ),
+            secret: c(
+                "secret name",
+                format!("{p}-[a-z0-9-]+(?:/[a-z0-9-]+)+"),
+                format!("{prefix}-aml/sanctions/decryption-key"),
+            ),
+            secret_prefix: c(
+                "secret name prefix",
+                format!("{p}-[a-z0-9-]+(?:/[a-z0-9-]+)*"),
+                format!("{prefix}-core/neon"),
+            ),
+            event_source: c(
+                "event source",
+                format!(r"{p}\.[a-z][a-z0-9-]*"),
+                format!("{prefix}.core"),
+            ),
+            ssm_path: c(
+                &format!("SSM parameter path below /{prefix}/{{env}}/"),
+                r"[a-z0-9-]+(?:/[a-z0-9-]+)+".to_string(),
+                "kms/pii/arn".to_string(),
+            ),
+        }
+    }
+}
+
 impl Convention {
+    pub fn new(what: &str, pattern: &str, example: &str) -> Convention {
+        Convention {
+            what: what.to_string(),
+            pattern: pattern.to_string(),
+            example: example.to_string(),
+            regex: Regex::new(&format!("^(?:{pattern})$")).expect("valid pattern"),
+        }
+    }
+
     pub fn matches(&self, value: &str) -> bool {
         self.regex.is_match(value)
     }
@@ -126,7 +161,7 @@ impl Convention {
     pub fn help(&self) -> String {
         format!(
             "{} {} looks like `{}` (pattern `{}`)",
-            article(self.what),
+            article(&self.what),
             self.what,
             self.example,
             self.pattern
@@ -189,26 +224,45 @@ mod tests {
 
     #[test]
     fn conventions_reject_what_would_break_names() {
-        assert!(BANK_NAME.matches("bank-iceberg"));
-        assert!(!BANK_NAME.matches("bank-${x}"));
-        assert!(!BANK_NAME.matches("Bank-Iceberg"));
-        assert!(KEY_ALIAS.matches("bank/pii"));
-        assert!(ROLE_NAME.matches("BankCoreRole"));
-        assert!(!ROLE_NAME.matches("core"));
+        let n = Naming::new("bank");
+        assert!(n.resource.matches("bank-iceberg"));
+        assert!(!n.resource.matches("bank-${x}"));
+        assert!(!n.resource.matches("Bank-Iceberg"));
+        assert!(n.key_alias.matches("bank/pii"));
+        assert!(n.role.matches("BankCoreRole"));
+        assert!(!n.role.matches("core"));
+    }
+
+    #[test]
+    fn another_tenant_gets_its_own_names_and_not_the_banks() {
+        let n = Naming::new("gbp");
+        assert!(n.resource.matches("gbp-transactions"));
+        assert!(!n.resource.matches("bank-transactions"));
+        assert!(n.role.matches("GbpComputeRole"));
+        assert!(n.event_source.matches("gbp.payments"));
+        assert!(!n.event_source.matches("gbpxpayments"));
+        assert!(n.ssm_path.what.contains("/gbp/{env}/"));
     }
 
     #[test]
     fn help_reads_well() {
         assert!(
-            ROLE_NAME
+            Naming::new("bank")
+                .role
                 .help()
                 .starts_with("an IAM role name looks like `BankCoreRole`")
         );
         assert!(EVENT_NAME.help().starts_with("an event name"));
         assert!(ENV_NAME.help().starts_with("an environment name"));
-        assert!(SSM_PATH.help().starts_with("an SSM parameter path"));
-        assert!(KEY_ALIAS.help().starts_with("a KMS key alias"));
-        assert!(BANK_NAME.help().starts_with("a resource name"));
+        assert!(
+            Naming::new("bank")
+                .ssm_path
+                .help()
+                .starts_with("an SSM parameter path")
+        );
+        let n = Naming::new("bank");
+        assert!(n.key_alias.help().starts_with("a KMS key alias"));
+        assert!(n.resource.help().starts_with("a resource name"));
         assert!(ACCOUNT_ID.help().starts_with("an AWS account id"));
     }
 }

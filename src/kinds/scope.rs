@@ -41,6 +41,7 @@ pub struct RuntimeSettings {
     pub timeout_seconds: u32,
     pub log_retention_days: u32,
     pub artefact_key: String,
+    pub artefact_bucket: String,
     pub reserved_concurrency: Option<i32>,
 }
 
@@ -107,6 +108,12 @@ pub struct Scope<'a> {
     pub runtime_defaults: &'a RuntimeSettings,
     /// `/bank/dev`: where the environment's SSM contracts live.
     pub ssm_prefix: String,
+    /// `/bank`: the SSM convention's root, the same in every environment.
+    ssm_root: &'a str,
+    /// The tenant's name prefix (`bank`).
+    pub name_prefix: &'a str,
+    /// The classification of the platform's own operational data (DLQs, function logs).
+    pub operational: &'a str,
     domains: &'a [DomainFacts],
     pub blocks: Vec<Block>,
     /// label → full SSM path.
@@ -123,9 +130,13 @@ impl<'a> Scope<'a> {
         features: Features,
         runtime_defaults: &'a RuntimeSettings,
         domains: &'a [DomainFacts],
+        (name_prefix, ssm_root, operational): (&'a str, &'a str, &'a str),
     ) -> Self {
         Scope {
-            ssm_prefix: format!("/bank/{}", env.name),
+            ssm_prefix: format!("{ssm_root}/{}", env.name),
+            ssm_root,
+            name_prefix,
+            operational,
             module,
             env,
             region,
@@ -176,7 +187,7 @@ impl<'a> Scope<'a> {
 
     /// The path in every environment: `/bank/{env}/kms/pii/arn`.
     pub fn generic_ssm_path(&self, below_env: &str) -> String {
-        format!("/bank/{{env}}/{below_env}")
+        format!("{}/{{env}}/{below_env}", self.ssm_root)
     }
 
     /// Look a contract parameter up by SSM path (never a hard-coded ARN): `data.aws_ssm_parameter.X.value`.

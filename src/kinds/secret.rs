@@ -2,7 +2,6 @@
 //! key, rotated every 90 days by the module's rotation function. Never a secret value.
 
 use super::md::{code, days, esc};
-use super::names;
 use super::names::{env_ident, ident};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
 use super::{DocSection, Docs};
@@ -70,9 +69,10 @@ impl ResourceKind for Kind {
         })
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
         let functions = r.functions.iter().map(|f| f.name.value.as_str());
         for s in &r.secrets {
-            c.name(&s.name, &names::SECRET_NAME);
+            c.name(&s.name, &n.secret);
             c.classification(&s.classification);
             c.declared(
                 "BG011",

@@ -2,7 +2,6 @@
 //! EventBridge deliveries from this account.
 
 use super::md::{code, esc};
-use super::names;
 use super::names::ident;
 use super::policy::{Stmt, policy};
 use super::raw;
@@ -67,8 +66,9 @@ impl ResourceKind for Kind {
         })
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
         for t in &r.sns_topics {
-            c.name(&t.name, &names::BANK_NAME);
+            c.name(&t.name, &n.resource);
             c.classification(&t.classification);
         }
     }

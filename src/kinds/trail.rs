@@ -2,7 +2,6 @@
 //! events, delivered to `bank-artefacts/cloudtrail/` and to a CloudWatch log group.
 
 use super::md::code;
-use super::names;
 use super::names::ident;
 use super::policy::{Stmt, policy, trust};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
@@ -68,8 +67,9 @@ impl ResourceKind for Kind {
         None
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
         for t in &r.trails {
-            c.name(&t.name, &names::BANK_NAME);
+            c.name(&t.name, &n.resource);
             c.classification(&t.classification);
             c.bucket(&t.bucket);
         }

@@ -3,8 +3,7 @@
 
 use super::md::DocTable;
 use super::md::{code, esc};
-use super::names;
-use super::names::ident;
+use super::names::{self, ident};
 use super::raw;
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
 use super::{DocSection, Docs};
@@ -114,8 +113,9 @@ impl ResourceKind for Kind {
         None
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
         for pool in &r.user_pools {
-            c.name(&pool.name, &names::BANK_NAME);
+            c.name(&pool.name, &n.resource);
             c.classification(&pool.classification);
             for a in &pool.custom_attributes {
                 c.name(&a.name, &names::ATTRIBUTE);

@@ -49,7 +49,7 @@ pub fn build(raw: RawCatalog, mut problems: Vec<Problem>) -> (Option<Catalog>, V
             .or_else(|| phases.iter().find(|p| p.domains.contains(&d.id)))
             .map(|p| p.id);
     }
-    let (events, subscriptions) = b.events(raw.events, &modules, &domains);
+    let (events, subscriptions) = b.events(raw.events, &modules, &domains, &platform.naming);
     let catalog = Catalog {
         platform,
         phases,
@@ -58,6 +58,7 @@ pub fn build(raw: RawCatalog, mut problems: Vec<Problem>) -> (Option<Catalog>, V
         events,
         subscriptions,
         files: raw.files,
+        policies_dir: None,
     };
     b.references(&catalog);
     b.phase_order(&catalog);
@@ -131,6 +132,8 @@ impl Builder<'_> {
     }
 
     fn platform(&mut self, file: &Arc<SourceFile>, p: raw::PlatformFile) -> Platform {
+        self.name(file, &p.name_prefix, &names::NAME_PREFIX);
+        let naming = names::Naming::new(&p.name_prefix.value);
         let profile = self
             .profile(file, &p.provider.profile)
             .unwrap_or(Profile::V6);
@@ -249,7 +252,7 @@ impl Builder<'_> {
         }
         let mut classifications: Vec<Classification> = Vec::new();
         for c in p.classifications {
-            self.name(file, &c.key_alias, &names::KEY_ALIAS);
+            self.name(file, &c.key_alias, &naming.key_alias);
             if classifications.iter().any(|x| x.name == c.name.value) {
                 self.err(
                     "BG010",
@@ -266,15 +269,48 @@ impl Builder<'_> {
                 min_retention_days: c.min_retention_days.value,
             });
         }
-        if !p.ssm_convention.value.starts_with("/bank/{env}/") {
+        // `/bank/{env}/{service}/{parameter}`: the root, then the environment, then the contract.
+        let ssm_root = p
+            .ssm_convention
+            .value
+            .strip_suffix("/{env}/{service}/{parameter}")
+            .filter(|root| {
+                root.len() > 1
+                    && root.starts_with('/')
+                    && root[1..].split('/').all(|part| {
+                        !part.is_empty()
+                            && part
+                                .bytes()
+                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    })
+            })
+            .map(str::to_string);
+        if ssm_root.is_none() {
             self.err(
                 "BG030",
                 Loc::from_saphyr(file, &p.ssm_convention.referenced),
                 format!(
-                    "SSM convention `{}` must start with /bank/{{env}}/",
+                    "SSM convention `{}` is not `/<root>/{{env}}/{{service}}/{{parameter}}`",
                     p.ssm_convention.value
                 ),
-                "seed 000: parameters are named /bank/{env}/{service}/{parameter}",
+                "seed 000: parameters are named /bank/{env}/{service}/{parameter}; the root is lower-case words",
+            );
+        }
+        if !classifications
+            .iter()
+            .any(|c| c.name == p.operational_classification.value)
+        {
+            self.err(
+                "BG014",
+                Loc::from_saphyr(file, &p.operational_classification.referenced),
+                format!(
+                    "unknown data classification `{}`",
+                    p.operational_classification.value
+                ),
+                known(
+                    "classifications",
+                    classifications.iter().map(|c| c.name.as_str()),
+                ),
             );
         }
         let d = p.runtime_defaults;
@@ -288,6 +324,9 @@ impl Builder<'_> {
             artefact_key: d
                 .artefact_key
                 .unwrap_or_else(|| "lambda/{module}/current.zip".into()),
+            artefact_bucket: d
+                .artefact_bucket
+                .unwrap_or_else(|| format!("{}-artefacts", p.name_prefix.value)),
             reserved_concurrency: d.reserved_concurrency,
         };
         Platform {
@@ -299,7 +338,10 @@ impl Builder<'_> {
             environments,
             required_tags: p.required_tags.into_iter().map(|t| t.value).collect(),
             ssm_convention: p.ssm_convention.value,
+            ssm_root: ssm_root.unwrap_or_default(),
+            naming,
             classifications,
+            operational_classification: p.operational_classification.value,
             runtime_defaults,
             delivery: Delivery {
                 maximum_retry_attempts: p.event_delivery.maximum_retry_attempts,
@@ -331,8 +373,8 @@ impl Builder<'_> {
         let mut domains: Vec<Domain> = Vec::new();
         for raw in d.domains {
             self.name(file, &raw.id, &names::DOMAIN_ID);
-            self.name(file, &raw.bus, &names::BUS_NAME);
-            self.name(file, &raw.role, &names::ROLE_NAME);
+            self.name(file, &raw.bus, &platform.naming.bus);
+            self.name(file, &raw.role, &platform.naming.role);
             if domains.iter().any(|x| x.id == raw.id.value) {
                 self.err(
                     "BG010",
@@ -608,6 +650,7 @@ impl Builder<'_> {
             resources: r,
             classifications: &classifications,
             domains: &domain_ids,
+            naming: &platform.naming,
             problems: self.problems,
         };
         for kind in kinds::KINDS {
@@ -666,6 +709,7 @@ impl Builder<'_> {
         files: Vec<(Arc<SourceFile>, raw::EventsFile)>,
         modules: &[Module],
         domains: &[Domain],
+        naming: &names::Naming,
     ) -> (Vec<Event>, Vec<Subscription>) {
         let buses: Vec<String> = modules
             .iter()
@@ -695,7 +739,7 @@ impl Builder<'_> {
             for e in f.events {
                 let loc = Loc::from_saphyr(&file, &e.name.referenced);
                 self.name(&file, &e.name, &names::EVENT_NAME);
-                self.name(&file, &e.source, &names::EVENT_SOURCE);
+                self.name(&file, &e.source, &naming.event_source);
                 self.name(&file, &e.detail_type, &names::DETAIL_TYPE);
                 if events
                     .iter()
@@ -1014,6 +1058,10 @@ fn merge_runtime(d: &RuntimeSettings, o: Option<&raw::RuntimeRaw>) -> RuntimeSet
             .artefact_key
             .clone()
             .unwrap_or_else(|| d.artefact_key.clone()),
+        artefact_bucket: o
+            .artefact_bucket
+            .clone()
+            .unwrap_or_else(|| d.artefact_bucket.clone()),
         reserved_concurrency: o.reserved_concurrency.or(d.reserved_concurrency),
     }
 }

@@ -29,6 +29,8 @@ pub struct Catalog {
     pub subscriptions: Vec<Subscription>,
     /// Every file the catalogue was read from.
     pub files: Vec<Arc<SourceFile>>,
+    /// The catalogue's own `policies/` folder, when it has one (lint parameters).
+    pub policies_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -67,7 +69,11 @@ pub struct Platform {
     pub environments: Vec<Environment>,
     pub required_tags: Vec<String>,
     pub ssm_convention: String,
+    /// The SSM convention's part before `/{env}/`: `/bank`.
+    pub ssm_root: String,
+    pub naming: crate::kinds::names::Naming,
     pub classifications: Vec<Classification>,
+    pub operational_classification: String,
     pub runtime_defaults: RuntimeSettings,
     pub delivery: Delivery,
     pub file: Arc<SourceFile>,

@@ -80,7 +80,7 @@ fn function_section(docs: &Docs, cat: &Catalog, m: &Module) -> Option<DocSection
                 "{}, {} retention, {} key",
                 code(&format!("/aws/lambda/{name}")),
                 days(f.log_retention_days),
-                code(&docs.key_alias("operational"))
+                code(&docs.key_alias(&cat.platform.operational_classification))
             ),
         ],
         vec![
@@ -88,7 +88,7 @@ fn function_section(docs: &Docs, cat: &Catalog, m: &Module) -> Option<DocSection
             format!(
                 "{} in {}",
                 code(&f.artefact_key.replace("{module}", &m.id.to_lowercase())),
-                code("bank-artefacts")
+                code(&f.artefact_bucket)
             ),
         ],
     ];

@@ -197,6 +197,11 @@ fn render_module(
         e.features,
         &cat.platform.runtime_defaults,
         e.domains,
+        (
+            &cat.platform.naming.prefix,
+            &cat.platform.ssm_root,
+            &cat.platform.operational_classification,
+        ),
     );
     for kind in KINDS {
         kind.render(&mut m);
@@ -311,8 +316,9 @@ fn render_module(
                 "BGR003",
                 Some(e.loc.clone()),
                 format!(
-                    "SSM parameter /bank/{}/{} is exported twice by {}",
-                    env.name, e.path, module.id
+                    "SSM parameter {} is exported twice by {}",
+                    m.ssm_path(&e.path),
+                    module.id
                 ),
                 "each contract path is exported once",
             ));

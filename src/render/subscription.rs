@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 pub fn render(m: &mut Scope, subscriptions: &[&Subscription], delivery: &Delivery) {
     for &s in subscriptions {
         let id = ident(&s.name);
-        let rule_name = m.env_name(&format!("bank-{}", s.name));
-        let key = m.key_arn("operational");
+        let rule_name = m.env_name(&format!("{}-{}", m.name_prefix, s.name));
+        let key = m.key_arn(m.operational);
         let region = m.region.to_string();
         let account = m.env.account_id.to_string();
         let rule_arn = format!(
@@ -132,7 +132,7 @@ pub fn render(m: &mut Scope, subscriptions: &[&Subscription], delivery: &Deliver
             "key": key,
             "retries": delivery.maximum_retry_attempts,
             "max_age": delivery.maximum_event_age_seconds,
-            "tags": m.class_tags("operational"),
+            "tags": m.class_tags(m.operational),
         });
         m.emit_as(
             super::SUBSCRIPTION_FAMILY,

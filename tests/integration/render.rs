@@ -10,13 +10,32 @@ fn render(t: &Test, args: &[&str]) {
     t.cmd(all).success();
 }
 
+/// Each shipped catalogue (None: the embedded bank catalogue) and the folder of its golden trees.
+const GOLDEN: &[(Option<&str>, &str)] = &[
+    (None, "tests/golden"),
+    (
+        Some("examples/global-platform"),
+        "tests/golden/global-platform",
+    ),
+];
+
 #[test]
 fn rendered_dev_and_local_trees_equal_the_golden_files() {
     let t = Test::new();
-    for env in ["dev", "local"] {
-        render(&t, &["--env", env, "--out", "out"]);
-        let got = read_tree(&t.path(&format!("out/{env}")));
-        let want = read_tree(&repo().join(format!("tests/golden/{env}")));
+    for ((catalog, golden), env) in GOLDEN
+        .iter()
+        .flat_map(|g| ["dev", "local"].map(move |env| (g, env)))
+    {
+        let out = format!("out/{golden}");
+        let mut args = Vec::new();
+        let catalog_dir = catalog.map(|c| repo().join(c).display().to_string());
+        if let Some(c) = &catalog_dir {
+            args.extend(["--catalog", c.as_str()]);
+        }
+        args.extend(["render", "--env", env, "--out", &out]);
+        t.cmd(args).success();
+        let got = read_tree(&t.path(&format!("{out}/{env}")));
+        let want = read_tree(&repo().join(format!("{golden}/{env}")));
         let got_names: Vec<&String> = got.iter().map(|(n, _)| n).collect();
         let want_names: Vec<&String> = want.iter().map(|(n, _)| n).collect();
         assert_eq!(

@@ -11,8 +11,8 @@ resource "aws_cloudwatch_log_group" "app" {
 # bankgen:source catalog/modules/MOD-014.yaml:2:5
 resource "aws_lambda_function" "app" {
   #checkov:skip=CKV_AWS_116:Events reach the function through EventBridge targets, whose own SQS dead-letter queues catch failed deliveries
-  #checkov:skip=CKV_AWS_117:The functions call Neon, Snowflake and AWS APIs over TLS; the catalogue defines no VPC (seed 000 provisions none)
-  #checkov:skip=CKV_AWS_272:Artefacts are built and checksummed by the CI pipeline that uploads them to bank-artefacts; code signing is not in the seeds
+  #checkov:skip=CKV_AWS_117:The functions call their data stores and AWS APIs over TLS; the catalogue gives them no VPC (seed 000 provisions none)
+  #checkov:skip=CKV_AWS_272:Artefacts are built and checksummed by the CI pipeline that uploads them to the artefacts bucket; code signing is not in the seeds
   function_name                  = "bank-aml-mod-014-local"
   description                    = "List change propagation"
   role                           = data.aws_ssm_parameter.iam_bankamlrole_arn.value

@@ -72,8 +72,8 @@ resource "aws_cloudwatch_log_group" "bank_secrets_rotation" {
 # bankgen:source catalog/modules/MOD-045.yaml:62:13
 resource "aws_lambda_function" "bank_secrets_rotation" {
   #checkov:skip=CKV_AWS_116:Events reach the function through EventBridge targets, whose own SQS dead-letter queues catch failed deliveries
-  #checkov:skip=CKV_AWS_117:The functions call Neon, Snowflake and AWS APIs over TLS; the catalogue defines no VPC (seed 000 provisions none)
-  #checkov:skip=CKV_AWS_272:Artefacts are built and checksummed by the CI pipeline that uploads them to bank-artefacts; code signing is not in the seeds
+  #checkov:skip=CKV_AWS_117:The functions call their data stores and AWS APIs over TLS; the catalogue gives them no VPC (seed 000 provisions none)
+  #checkov:skip=CKV_AWS_272:Artefacts are built and checksummed by the CI pipeline that uploads them to the artefacts bucket; code signing is not in the seeds
   function_name                  = "bank-secrets-rotation-local"
   description                    = "AWS Secrets Manager 4-step rotation for every bank-* secret (FR-278 / DT-002)"
   role                           = aws_iam_role.bank_secrets_rotation.arn
@@ -186,8 +186,8 @@ resource "aws_cloudwatch_log_group" "bank_secrets_anomaly" {
 # bankgen:source catalog/modules/MOD-045.yaml:88:13
 resource "aws_lambda_function" "bank_secrets_anomaly" {
   #checkov:skip=CKV_AWS_116:Events reach the function through EventBridge targets, whose own SQS dead-letter queues catch failed deliveries
-  #checkov:skip=CKV_AWS_117:The functions call Neon, Snowflake and AWS APIs over TLS; the catalogue defines no VPC (seed 000 provisions none)
-  #checkov:skip=CKV_AWS_272:Artefacts are built and checksummed by the CI pipeline that uploads them to bank-artefacts; code signing is not in the seeds
+  #checkov:skip=CKV_AWS_117:The functions call their data stores and AWS APIs over TLS; the catalogue gives them no VPC (seed 000 provisions none)
+  #checkov:skip=CKV_AWS_272:Artefacts are built and checksummed by the CI pipeline that uploads them to the artefacts bucket; code signing is not in the seeds
   function_name                  = "bank-secrets-anomaly-local"
   description                    = "Flags anomalous secret access from CloudTrail events and writes the FR-280 access record"
   role                           = aws_iam_role.bank_secrets_anomaly.arn
