@@ -26,7 +26,7 @@ buckets:
 ```
 
 ## Fix
-Add the key to MOD-104's `kms_keys` (and `policies/kms.yaml`), or use an existing classification.
+Add a `kms_keys` entry for the classification to the module that holds the platform's keys (and its alias to `policies/kms.yaml`), or use an existing classification.
 "#,
     terraform: None,
     catalogue: Some(check_catalogue),
@@ -62,7 +62,7 @@ fn check_catalogue(cx: &CatCtx, out: &mut Out) {
                     &m.loc_of(&class.referenced),
                     Some(what.clone()),
                     format!("{what} is classified `{c}`, but {p}"),
-                    "add the classification's CMK to MOD-104's kms_keys (and policies/kms.yaml), or use an existing classification",
+                    "add a kms_keys entry for it to the module that holds the platform's keys (and its alias to policies/kms.yaml), or use an existing classification",
                 );
             }
         }

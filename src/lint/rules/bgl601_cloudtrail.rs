@@ -163,7 +163,7 @@ fn check_catalogue(cx: &CatCtx, out: &mut Out) {
             &crate::diag::Loc::file_start(&cx.cat.platform.file),
             None,
             "no module of the catalogue declares a CloudTrail trail",
-            "declare the bank trail in MOD-104's resources.trails (GOV-006)",
+            "declare the platform's trail in a module's resources.trails (GOV-006)",
         );
     }
 }
