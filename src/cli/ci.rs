@@ -41,6 +41,10 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     let opts = ci_github::Options {
         main_env: args.main_env.clone(),
         path: Some(workflow_path(&args.out)),
+        catalog: match source {
+            CatalogSource::Dir(d) => Some(repo_relative(d, &args.out)),
+            CatalogSource::Embedded => None,
+        },
     };
     let text = match ci_github::workflow(&cat, &opts) {
         Ok(t) => t,
@@ -93,6 +97,33 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
 
 /// The workflow's path as its `paths:` filter names it: GitHub runs workflows from
 /// `.github/workflows/`, whatever folder it is written to.
+/// The catalogue folder as the workflow's jobs see it: relative to the repository root, which is
+/// the folder holding the workflow's `.github/` (else the current folder), always with `/`.
+fn repo_relative(catalog: &std::path::Path, out: &std::path::Path) -> String {
+    let out = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    let root = out
+        .ancestors()
+        .find(|a| a.file_name().is_some_and(|n| n == ".github"))
+        .and_then(|github| github.parent())
+        .map(std::path::Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok());
+    let canonical =
+        |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let rel = root
+        .and_then(|r| {
+            canonical(catalog)
+                .strip_prefix(canonical(&r))
+                .ok()
+                .map(std::path::Path::to_path_buf)
+        })
+        .unwrap_or_else(|| catalog.to_path_buf());
+    rel.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 fn workflow_path(out: &std::path::Path) -> String {
     let s = out.to_string_lossy().replace('\\', "/");
     match s.find(".github/") {

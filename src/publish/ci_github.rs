@@ -38,6 +38,9 @@ pub struct Options {
     pub main_env: Option<String>,
     /// Where the workflow will live (its own path is one of the `paths:` that trigger it).
     pub path: Option<String>,
+    /// The catalogue folder, relative to the repository root, when it is not `catalog` (the
+    /// jobs get it as `BANKGEN_CATALOG`; its files trigger the workflow).
+    pub catalog: Option<String>,
 }
 
 /// The job id of a module: `MOD-104` → `mod-104` (letters, digits, `-`, `_`; starts with a
@@ -82,6 +85,14 @@ pub fn deployable_envs(cat: &Catalog) -> Vec<&str> {
 
 /// The workflow text.
 pub fn workflow(cat: &Catalog, opts: &Options) -> Result<String, String> {
+    // `catalog`, the default, is not spelt out: such a workflow stays as it was.
+    let catalog = opts
+        .catalog
+        .as_deref()
+        .map(|c| c.trim_start_matches("./").trim_end_matches('/'))
+        .filter(|c| *c != "catalog")
+        .map(str::to_string);
+    let catalog_glob = format!("{}/**", catalog.as_deref().unwrap_or("catalog"));
     let envs = deployable_envs(cat);
     let main_env = match &opts.main_env {
         Some(e) if envs.contains(&e.as_str()) => e.clone(),
@@ -170,7 +181,7 @@ concurrency:
 env:
   BANKGEN_ENV: {env}
   BANKGEN_ACTION: {action}
-jobs:
+{catalog_env}jobs:
   build:
     name: Build bankgen
     runs-on: ubuntu-latest
@@ -226,10 +237,14 @@ jobs:
 ",
         n = cat.modules.len(),
         envs = envs.join(", "),
+        catalog_env = match &catalog {
+            Some(c) => format!("  BANKGEN_CATALOG: {}\n", q(c)),
+            None => String::new(),
+        },
         paths = format!(
             "[{}]",
             [
-                "catalog/**",
+                catalog_glob.as_str(),
                 "templates/**",
                 "policies/**",
                 own_path.as_str()

@@ -1,6 +1,6 @@
 //! `bankgen ci github`: the workflow parses, its jobs' needs form the deployment graph's order.
 
-use crate::support::{Test, repo};
+use crate::support::{Test, copy_dir, repo};
 use bankgen::catalog::CatalogSource;
 use bankgen::model::graph::DeployGraph;
 use serde_json::Value;
@@ -201,4 +201,31 @@ fn the_committed_workflow_is_fresh() {
         ])
         .run()
         .success();
+}
+
+#[test]
+fn another_catalogue_gets_its_folder_in_the_paths_and_the_jobs_environment() {
+    let t = Test::new();
+    copy_dir(
+        &repo().join("examples/global-platform"),
+        &t.path("examples/global-platform"),
+    );
+    t.cmd([
+        "--catalog",
+        "./examples/global-platform/",
+        "ci",
+        "github",
+        "--out",
+        "wf.yml",
+    ])
+    .success();
+    let text = std::fs::read_to_string(t.path("wf.yml")).expect("workflow");
+    let doc: Value = serde_saphyr::from_str(&text).expect("the workflow is YAML");
+    assert_eq!(doc["env"]["BANKGEN_CATALOG"], "examples/global-platform");
+    let paths = &doc["on"]["push"]["paths"];
+    assert_eq!(paths[0], "examples/global-platform/**", "{text}");
+    assert!(!text.contains("catalog/**"), "{text}");
+    // The shipped catalogue's workflow names no catalogue: the default is read.
+    let (bank, _) = workflow(&Test::new().with_catalog(), &[]);
+    assert!(!bank.contains("BANKGEN_CATALOG"));
 }

@@ -226,17 +226,22 @@ fn check_fails_after_a_catalogue_edit_and_lists_the_stale_pages() {
 #[test]
 fn the_committed_docs_are_fresh() {
     let root = repo();
-    Test::new()
-        .args([
-            "docs",
-            "--check",
-            "--catalog",
-            root.join("catalog").to_str().expect("utf-8"),
-            "--out",
-            root.join("docs/catalog").to_str().expect("utf-8"),
-        ])
-        .run()
-        .success();
+    for (catalog, docs) in [
+        ("catalog", "docs/catalog"),
+        ("examples/global-platform", "examples/global-platform/docs"),
+    ] {
+        Test::new()
+            .args([
+                "docs",
+                "--check",
+                "--catalog",
+                root.join(catalog).to_str().expect("utf-8"),
+                "--out",
+                root.join(docs).to_str().expect("utf-8"),
+            ])
+            .run()
+            .success();
+    }
 }
 
 #[test]
