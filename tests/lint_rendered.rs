@@ -72,6 +72,9 @@ struct Mutation {
     delta: i64,
     /// checkov checks that must fail on the mutated copy (and not on the unmutated one).
     checkov: &'static [&'static str],
+    /// Mutate this catalogue's golden tree (linted with its catalogue and policies) instead of
+    /// the bank's rendered tree: for kinds only the second catalogue declares.
+    example: bool,
 }
 
 const M: Mutation = Mutation {
@@ -88,6 +91,7 @@ const M: Mutation = Mutation {
     before: false,
     delta: 0,
     checkov: &[],
+    example: false,
 };
 
 fn mutations() -> Vec<Mutation> {
@@ -458,7 +462,42 @@ fn mutations() -> Vec<Mutation> {
             at: Some("# bankgen:ignore"),
             ..M
         },
+        Mutation {
+            name: "dynamodb-pitr",
+            code: "BGL506",
+            module: "MOD-210",
+            file: "dynamodb.tf",
+            find: "point_in_time_recovery {\n    enabled = true",
+            replace: "point_in_time_recovery {\n    enabled = false",
+            at: Some("resource \"aws_dynamodb_table\""),
+            before: true,
+            checkov: &["CKV_AWS_28"],
+            example: true,
+            ..M
+        },
     ]
+}
+
+/// The second shipped catalogue's golden trees, with its own catalogue and policies.
+const EXAMPLE: &str = "examples/global-platform";
+
+fn lint_mutated(m: &Mutation, dir: &Path) -> bankgen::lint::Report {
+    if !m.example {
+        return lint_paths(&[dir]);
+    }
+    let src = bankgen::catalog::CatalogSource::Dir(root().join(EXAMPLE));
+    let cat = bankgen::load_catalog(&src)
+        .expect("the example catalogue loads")
+        .0;
+    let policies = bankgen::lint::Policies::load(src.policies_dir().as_deref())
+        .expect("the example's policies load");
+    let req = bankgen::lint::Request {
+        paths: vec![dir.to_path_buf()],
+        catalog: bankgen::lint::Catalogue::Ready(Some(&cat)),
+        catalogue_rules: false,
+        policies: &policies,
+    };
+    bankgen::lint::lint(&req).unwrap_or_else(|e| panic!("lint: {}", e.0))
 }
 
 /// Remove the block that starts at `at` (through its closing `}` line).
@@ -488,7 +527,14 @@ fn line_of(text: &str, at: usize) -> u64 {
 /// Apply a mutation to a copy of its module under `base/<name>/<env>/<module>`; the expected
 /// file and line of the finding.
 fn apply(m: &Mutation, base: &Path) -> (PathBuf, String, u64) {
-    let src = rendered().join("out").join(m.env).join(m.module);
+    let src = if m.example {
+        root()
+            .join("tests/golden/global-platform")
+            .join(m.env)
+            .join(m.module)
+    } else {
+        rendered().join("out").join(m.env).join(m.module)
+    };
     let dir = base.join(m.name).join(m.env).join(m.module);
     copy_dir(&src, &dir);
     let path = dir.join(m.file);
@@ -542,7 +588,7 @@ fn each_mutation_fires_exactly_its_rule_at_the_edit() {
     let all = mutations();
     for m in &all {
         let (dir, file, line) = apply(m, tmp.path());
-        let r = lint_paths(&[&dir]);
+        let r = lint_mutated(m, &dir);
         let text = lines(&r.findings, tmp.path());
         let wrong: Vec<_> = r.findings.iter().filter(|f| f.code != m.code).collect();
         eprintln!(
@@ -629,24 +675,26 @@ fn checkov_flags_the_same_mutations() {
         .into_iter()
         .filter(|m| !m.checkov.is_empty())
         .collect();
-    let mut modules: Vec<&str> = Vec::new();
+    let mut modules: Vec<(&str, bool)> = Vec::new();
     for m in &all {
         let (dir, _, _) = apply(m, tmp.path());
-        let r = lint_paths(&[&dir]);
+        let r = lint_mutated(m, &dir);
         assert!(
             r.findings.iter().any(|f| f.code == m.code),
             "{}: bankgen misses it",
             m.name
         );
-        if !modules.contains(&m.module) {
-            modules.push(m.module);
+        if !modules.contains(&(m.module, m.example)) {
+            modules.push((m.module, m.example));
         }
     }
-    for module in &modules {
-        copy_dir(
-            &rendered().join("out/dev").join(module),
-            &tmp.path().join("baseline/dev").join(module),
-        );
+    for (module, example) in &modules {
+        let src = if *example {
+            root().join("tests/golden/global-platform/dev").join(module)
+        } else {
+            rendered().join("out/dev").join(module)
+        };
+        copy_dir(&src, &tmp.path().join("baseline/dev").join(module));
     }
     let out = std::process::Command::new(&checkov)
         .args([

@@ -18,6 +18,7 @@ mod scope;
 
 // The kinds (declared here, not by the registry macro, so that rustfmt sees their files).
 pub mod bucket;
+pub mod dynamodb_table;
 pub mod event_bus;
 pub mod firehose;
 pub mod function;
@@ -63,6 +64,7 @@ pub mod api {
     pub const CLOUDTRAIL: Endpoint = Endpoint::same("cloudtrail");
     pub const CLOUDWATCH: Endpoint = Endpoint::same("cloudwatch");
     pub const COGNITO_IDP: Endpoint = Endpoint::same("cognitoidp");
+    pub const DYNAMODB: Endpoint = Endpoint::same("dynamodb");
     pub const EVENTS: Endpoint = Endpoint {
         v6: "events",
         legacy: "cloudwatchevents",
@@ -166,6 +168,7 @@ kinds! {
     log_groups: log_group::LogGroup,
     functions: function::Function,
     secrets: secret::Secret,
+    dynamodb_tables: dynamodb_table::Table,
 }
 
 /// The kind registered under `key`.

@@ -14,6 +14,7 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_cloudwatch_metric_alarm", "cloudwatch"),
         ("aws_cloudtrail", "cloudtrail"),
         ("aws_cognito_", "cognitoidp"),
+        ("aws_dynamodb_", "dynamodb"),
         ("aws_iam_", "iam"),
         ("aws_kinesis_firehose_", "firehose"),
         ("aws_kms_", "kms"),

@@ -66,6 +66,7 @@ rules! {
     bgl503_sns_encryption,
     bgl504_log_encryption,
     bgl505_log_retention,
+    bgl506_dynamodb_protected,
     bgl601_cloudtrail,
     bgl701_cognito_mfa,
     bgl702_cognito_tokens,

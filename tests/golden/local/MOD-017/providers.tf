@@ -19,6 +19,7 @@ provider "aws" {
     cloudwatchevents = "http://127.0.0.1:4566"
     cloudwatchlogs   = "http://127.0.0.1:4566"
     cognitoidp       = "http://127.0.0.1:4566"
+    dynamodb         = "http://127.0.0.1:4566"
     firehose         = "http://127.0.0.1:4566"
     iam              = "http://127.0.0.1:4566"
     kms              = "http://127.0.0.1:4566"

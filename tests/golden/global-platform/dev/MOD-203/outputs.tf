@@ -14,3 +14,8 @@ output "cloudtrail_gbp_trail_arn" {
   description = "ARN of the platform trail"
   value       = aws_cloudtrail.gbp_trail.arn
 }
+
+output "sns_gbp_audit_deliveries_arn" {
+  description = "ARN of the gbp-audit-deliveries topic: CloudTrail log-file deliveries"
+  value       = aws_sns_topic.gbp_audit_deliveries.arn
+}

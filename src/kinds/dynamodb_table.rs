@@ -1,0 +1,145 @@
+//! DynamoDB: on-demand tables (seed 002: "The table uses on-demand billing to automatically scale
+//! with traffic patterns"), point-in-time recovery on ("to protect against accidental data
+//! loss"), encrypted with their classification's CMK, items expiring by a TTL attribute, and
+//! deletion protection where the provider has it.
+
+use super::md::{code, esc};
+use super::names::ident;
+use super::{
+    Checker, DocSection, Docs, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api, raw,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+/// One entry of a module's `resources: dynamodb_tables:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    pub name: Sp<String>,
+    pub purpose: String,
+    pub classification: Sp<String>,
+    /// The partition key (a string attribute).
+    pub hash_key: Sp<String>,
+    /// The attribute holding each item's expiry time, if items expire.
+    #[serde(default)]
+    pub ttl_attribute: Option<String>,
+}
+
+pub struct Kind;
+pub const KIND: Kind = Kind;
+
+impl ResourceKind for Kind {
+    fn key(&self) -> &'static str {
+        "dynamodb_tables"
+    }
+    fn noun(&self) -> &'static str {
+        "DynamoDB table"
+    }
+    fn family(&self) -> &'static str {
+        "dynamodb"
+    }
+    fn template(&self) -> &'static str {
+        "dynamodb_table.tf.j2"
+    }
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &[api::DYNAMODB, api::KMS]
+    }
+    fn resource_types(&self) -> &'static [&'static str] {
+        &["aws_dynamodb_table"]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["BGL506"]
+    }
+    fn count(&self, r: &Resources) -> usize {
+        r.dynamodb_tables.len()
+    }
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)> {
+        r.dynamodb_tables
+            .iter()
+            .map(|x| ("DynamoDB table", &x.name))
+            .collect()
+    }
+    fn classified<'r>(&self, r: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
+        r.dynamodb_tables
+            .iter()
+            .map(|x| (format!("table {}", x.name.value), &x.classification))
+            .collect()
+    }
+    fn export_ref(&self) -> Option<ExportRef> {
+        Some(ExportRef {
+            word: "table",
+            resource_type: "aws_dynamodb_table",
+            label: super::exports::label,
+        })
+    }
+    fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
+        for x in &r.dynamodb_tables {
+            c.name(&x.name, &n.resource);
+            c.classification(&x.classification);
+            if x.hash_key.value.is_empty() {
+                c.err(
+                    "BG001",
+                    &x.hash_key.referenced,
+                    format!("table `{}` has an empty hash_key", x.name.value),
+                    "name the partition key attribute",
+                );
+            }
+        }
+    }
+    fn render(&self, m: &mut Scope) {
+        for x in &m.module.resources.dynamodb_tables {
+            let id = ident(&x.name.value);
+            let loc = m.loc(&x.name.referenced);
+            let ctx = json!({
+                "id": id,
+                "name": m.env_name(&x.name.value),
+                "purpose": x.purpose,
+                "hash_key": x.hash_key.value,
+                "ttl_attribute": x.ttl_attribute,
+                "key": m.key_arn(&x.classification.value),
+                // An emulator's tables go with the environment; real ones need protection off first.
+                "deletion_protection": !m.env.emulator,
+                "tags": m.class_tags(&x.classification.value),
+            });
+            m.emit(self, &loc, ctx);
+            m.export(
+                format!("dynamodb/{}/name", x.name.value),
+                format!("Name of the {} table: {}", x.name.value, x.purpose),
+                raw(format!("aws_dynamodb_table.{id}.name")),
+                &loc,
+            );
+            m.export(
+                format!("dynamodb/{}/arn", x.name.value),
+                format!("ARN of the {} table", x.name.value),
+                raw(format!("aws_dynamodb_table.{id}.arn")),
+                &loc,
+            );
+        }
+    }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        if r.dynamodb_tables.is_empty() {
+            return None;
+        }
+        Some(DocSection::new(
+            "DynamoDB tables",
+            "Each table: on-demand billing, point-in-time recovery, encrypted with its classification's key, deletion protection outside the emulator; the name gets `-{env}` appended.",
+            &["Table", "Purpose", "Partition key", "Expiry", "Key"],
+            r.dynamodb_tables
+                .iter()
+                .map(|x| {
+                    vec![
+                        code(&format!("{}-{{env}}", x.name.value)),
+                        esc(&x.purpose),
+                        code(&x.hash_key.value),
+                        x.ttl_attribute
+                            .as_deref()
+                            .map(|t| format!("TTL on {}", code(t)))
+                            .unwrap_or_else(|| "none".into()),
+                        code(&d.key_alias(&x.classification.value)),
+                    ]
+                })
+                .collect(),
+        ))
+    }
+}
