@@ -305,7 +305,7 @@ impl Console {
                                    "interrupted": report.interrupted, "duration_s": report.duration_s}),
             );
         } else {
-            print!("{table}");
+            out!("{table}");
         }
         Ok(report)
     }
