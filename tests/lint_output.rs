@@ -183,17 +183,28 @@ fn exit_codes() {
 }
 
 #[test]
-fn a_file_over_the_size_limit_is_refused_by_name_and_one_not_in_utf8_is_a_finding() {
+fn a_file_over_the_size_limit_or_not_in_utf8_is_a_finding_and_the_rest_is_linted() {
     let tmp = tempfile::tempdir().unwrap();
     let big = tmp.path().join("big.tf");
     let limit = bankgen::lint::MAX_FILE_BYTES as usize;
     std::fs::write(&big, "#".repeat(limit + 1)).unwrap();
-    let (code, _, err) = bankgen(&["lint", big.to_str().unwrap()]);
-    assert_eq!(code, 2, "{err}");
+    let other = tmp.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(
+        other.join("main.tf"),
+        "resource \"aws_sqs_queue\" \"q\" {\n  name = \"x\"\n}\n",
+    )
+    .unwrap();
+    let (code, out, err) = bankgen(&["lint", tmp.path().to_str().unwrap(), "--short"]);
+    assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("big.tf") && err.contains(&format!("larger than {limit} bytes")),
-        "{err}"
+        out.contains("big.tf:1:1: error[BGL001]")
+            && out.contains(&format!("larger than {limit} bytes")),
+        "{out}"
     );
+    // The other file is still linted.
+    assert!(out.contains("main.tf:1:1: error[BGL502]"), "{out}");
+    std::fs::remove_dir_all(&other).unwrap();
     std::fs::write(&big, b"a = \"\xff\"\n").unwrap();
     let (code, out, _) = bankgen(&["lint", big.to_str().unwrap(), "--short"]);
     assert_eq!(code, 1);

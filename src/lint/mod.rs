@@ -103,20 +103,22 @@ fn display_name(p: &Path) -> String {
     s.strip_prefix("./").map(String::from).unwrap_or(s)
 }
 
-fn read(path: &Path) -> Result<Result<String, String>, Unreadable> {
+/// The file's text, or why it is a finding (message, help), or why the lint cannot go on.
+fn read(path: &Path) -> Result<Result<String, (String, &'static str)>, Unreadable> {
     use std::io::Read;
     let cannot = |e: std::io::Error| Unreadable(format!("cannot read {}: {e}", path.display()));
+    // A finding for that file, not the end of the lint: the other files are still checked.
     let too_large = || {
-        Unreadable(format!(
-            "{}: larger than {MAX_FILE_BYTES} bytes",
-            path.display()
-        ))
+        Ok(Err((
+            format!("the file is larger than {MAX_FILE_BYTES} bytes, the most bankgen reads"),
+            "split it, or leave it out of the paths linted",
+        )))
     };
     // Open first and ask the open file its size: one path lookup per file, not two.
     let file = std::fs::File::open(path).map_err(cannot)?;
     let len = file.metadata().map_err(cannot)?.len();
     if len > MAX_FILE_BYTES {
-        return Err(too_large());
+        return too_large();
     }
     let mut bytes = Vec::with_capacity(len as usize + 1);
     // `take`: a file that grows while it is read is held to the limit too.
@@ -124,9 +126,14 @@ fn read(path: &Path) -> Result<Result<String, String>, Unreadable> {
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
+        return too_large();
     }
-    Ok(String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string()))
+    Ok(String::from_utf8(bytes).map_err(|_| {
+        (
+            "the file is not UTF-8 text".to_string(),
+            "save the file as UTF-8",
+        )
+    }))
 }
 
 /// Lint Terraform paths (and the catalogue): every finding, suppressions applied, sorted by
@@ -205,7 +212,8 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
     Ok(Report { findings, stats })
 }
 
-/// Read and parse one file: `Ok(Err(finding))` when it is not UTF-8 or does not parse (BGL001).
+/// Read and parse one file: `Ok(Err(finding))` when it is too large, not UTF-8 or does not parse
+/// (BGL001).
 fn parse_one(
     path: &Path,
     reported: bool,
@@ -215,21 +223,14 @@ fn parse_one(
     let name = display_name(path);
     let text = match text {
         Ok(t) => t,
-        Err(msg) => {
+        Err((msg, help)) => {
             let src = Arc::new(SourceFile {
                 name,
                 text: String::new(),
             });
             let file = TfFile::new(src, path.to_path_buf());
             let mut out = Out::new(parse_rule.code, parse_rule.severity);
-            out.in_file(
-                &file,
-                Default::default(),
-                None,
-                None,
-                msg,
-                "save the file as UTF-8",
-            );
+            out.in_file(&file, Default::default(), None, None, msg, help);
             return Ok(Err(out.findings.remove(0)));
         }
     };
