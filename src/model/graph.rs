@@ -10,7 +10,7 @@ use crate::diag::Problem;
 use petgraph::Direction;
 use petgraph::algo::{has_path_connecting, tarjan_scc};
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::EdgeRef;
+use petgraph::visit::{Dfs, EdgeRef, Reversed};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -92,19 +92,24 @@ impl DeployGraph {
         starts: impl IntoIterator<Item = &'a str>,
         dir: Direction,
     ) -> BTreeSet<String> {
-        let mut seen: BTreeSet<NodeIndex> = BTreeSet::new();
-        let mut stack: Vec<NodeIndex> = starts
-            .into_iter()
-            .filter_map(|s| self.index.get(s).copied())
-            .collect();
-        while let Some(n) = stack.pop() {
-            for x in self.graph.neighbors_directed(n, dir) {
-                if seen.insert(x) {
-                    stack.push(x);
-                }
+        // petgraph's DFS, seeded with the starts' neighbours so a start counts only when a path
+        // leads back to it.
+        let mut dfs = Dfs::empty(&self.graph);
+        for s in starts {
+            if let Some(&n) = self.index.get(s) {
+                dfs.stack.extend(self.graph.neighbors_directed(n, dir));
             }
         }
-        seen.into_iter().map(|n| self.graph[n].clone()).collect()
+        let mut seen = BTreeSet::new();
+        loop {
+            let next = match dir {
+                Direction::Outgoing => dfs.next(&self.graph),
+                Direction::Incoming => dfs.next(Reversed(&self.graph)),
+            };
+            let Some(n) = next else { break };
+            seen.insert(self.graph[n].clone());
+        }
+        seen
     }
 
     /// The ordering constraints among `selected`: `(a, b, why)` when a path leads from `a` to
