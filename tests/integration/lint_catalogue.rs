@@ -1,11 +1,9 @@
 //! Catalogue-level rules: the shipped catalogue is clean; one edit to a copy of it makes
 //! exactly the expected rule fire, at the YAML line of the edit; a YAML suppression works.
 
-mod lint_common;
-
+use crate::lint_common::*;
 use bankgen::catalog::CatalogSource;
 use bankgen::lint::lint_catalogue;
-use lint_common::*;
 use std::path::Path;
 
 #[test]

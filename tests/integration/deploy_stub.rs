@@ -1,6 +1,6 @@
 //! The runner against `tests/stub-tofu`, a stand-in for Terraform that records every call with
 //! timestamps, sleeps, fails or hangs on request and handles SIGINT the way Terraform does.
-//! One test binary; `Deploy` is a small fluent builder for a run of `bankgen plan|apply|destroy`
+//! `Deploy` is a small fluent builder for a run of `bankgen plan|apply|destroy`
 //! (and `rollback`, `promote`).
 
 use bankgen::catalog::CatalogSource;

@@ -1,9 +1,7 @@
 //! The command line: JSON and SARIF output (with the fields GitHub code scanning requires),
 //! exit codes, `--policies`, `rules`, `explain`.
 
-mod lint_common;
-
-use lint_common::*;
+use crate::lint_common::*;
 use serde_json::Value;
 use std::process::Command;
 

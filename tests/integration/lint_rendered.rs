@@ -3,9 +3,7 @@
 //! exactly that rule fire at the right file and line; and checkov, on the same mutated copies,
 //! flags the rules both tools have.
 
-mod lint_common;
-
-use lint_common::*;
+use crate::lint_common::*;
 use std::path::{Path, PathBuf};
 
 #[test]
