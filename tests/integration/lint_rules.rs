@@ -2,7 +2,7 @@
 //! fire, with a snapshot of its diagnostics; a clean one (`good`) gives no finding at all.
 //! The snapshots are `tests/snapshots/lint_rules__<CODE>.snap` (see `snapshot`).
 
-use crate::lint_common::*;
+use crate::support::{catalog, lines, lint_paths, repo};
 use bankgen::lint::{output, rules};
 use std::path::Path;
 
@@ -29,7 +29,7 @@ fn every_terraform_rule_has_a_bad_and_a_good_fixture() {
 }
 
 fn check(code: &str) {
-    let base = root();
+    let base = repo();
     let bad = lint_paths(&[&fixture(code, "bad")]);
     assert!(
         !bad.findings.is_empty(),
@@ -87,7 +87,7 @@ fn every_rule_fires_on_its_bad_fixture_only() {
 
 #[test]
 fn every_fixture_folder_is_a_rule() {
-    for e in std::fs::read_dir(root().join("tests/fixtures/lint")).unwrap() {
+    for e in std::fs::read_dir(repo().join("tests/fixtures/lint")).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
         if name.starts_with("BGL") {
             assert!(
@@ -101,7 +101,7 @@ fn every_fixture_folder_is_a_rule() {
 #[test]
 fn docs_rules_md_is_current() {
     let want = output::rules_markdown();
-    let path = root().join("docs/rules.md");
+    let path = repo().join("docs/rules.md");
     if std::env::var_os("BANKGEN_UPDATE_DOCS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &want).unwrap();
@@ -115,7 +115,7 @@ fn docs_rules_md_is_current() {
 
 #[test]
 fn hand_written_legacy_and_policy_document_styles_are_understood() {
-    let dir = root().join("tests/fixtures/lint/handwritten");
+    let dir = repo().join("tests/fixtures/lint/handwritten");
     let r = lint_paths(&[Path::new(&dir)]);
-    assert_snapshot("handwritten", lines(&r.findings, &root()));
+    assert_snapshot("handwritten", lines(&r.findings, &repo()));
 }

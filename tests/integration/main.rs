@@ -8,7 +8,6 @@ mod deploy_stub;
 mod graph_seed001;
 mod kinds;
 mod lint_catalogue;
-mod lint_common;
 mod lint_output;
 mod lint_rendered;
 mod lint_rules;
