@@ -1,7 +1,7 @@
 //! One test over every registered resource kind: each decides every part of itself, and the
 //! parts agree with the template, the lint rules and the compliance report.
 
-use super::support::repo;
+use super::support::{load_catalog, repo};
 use bankgen::kinds::{self, BASE_ENDPOINTS, KEYS, KINDS};
 use bankgen::lint::rules::RULES;
 use std::collections::BTreeSet;
@@ -131,12 +131,7 @@ fn shipped() -> Vec<bankgen::model::Catalog> {
         .iter()
         .map(|c| repo().join(c))
         .filter(|c| c.is_dir())
-        .map(|c| {
-            let source = bankgen::catalog::CatalogSource::Dir(c.clone());
-            bankgen::load_catalog(&source)
-                .unwrap_or_else(|p| panic!("{} does not load: {p:?}", c.display()))
-                .0
-        })
+        .map(|c| load_catalog(&c))
         .collect()
 }
 

@@ -1,9 +1,16 @@
-//! The integration tests: one binary, a fluent builder (support.rs) that runs the real
-//! `bankgen` executable in a scratch folder.
+//! The integration tests: one binary (each test file here is a module of it, so the crate is
+//! linked once), and one support module (support.rs): a fluent builder that runs the real
+//! `bankgen` executable in a scratch folder, and the shared helpers.
 
 mod check;
 mod cli;
+mod deploy_stub;
+mod graph_seed001;
 mod kinds;
+mod lint_catalogue;
+mod lint_output;
+mod lint_rendered;
+mod lint_rules;
 mod publish;
 mod render;
 mod structure;

@@ -1,23 +1,59 @@
+//! What every integration test shares: where the repository is, the one way to run the real
+//! binary, and the library's view of the shipped catalogue.
+//!
 //! `Test::new().args(["check"]).run().success().stdout_has("modules 142")`: run the real
-//! binary in a temporary folder holding an optional catalogue copy.
+//! binary in a temporary folder holding an optional catalogue copy (or, `Test::in_repo()`, in
+//! the repository's root, where relative paths such as `tests/fixtures/...` and `catalog` are
+//! the repository's). Builders with more to set up (the deploy tests' `Deploy`) start from
+//! `bankgen()`.
 
+use bankgen::catalog::CatalogSource;
+use bankgen::lint::{self, Finding, Policies, Report, Request};
+use bankgen::model::Catalog;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
+/// The repository's root (the package folder; cargo runs the tests there).
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A path below the repository's root as an argument, e.g. `repo_path("catalog")`.
+pub fn repo_path(rel: &str) -> String {
+    repo().join(rel).to_str().expect("a UTF-8 path").to_string()
+}
+
+/// The command every run of the binary starts from: the executable cargo built, without a
+/// `BANKGEN_CATALOG` of the caller's environment.
+pub fn bankgen() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bankgen"));
+    cmd.env_remove("BANKGEN_CATALOG");
+    cmd
+}
+
 pub struct Test {
     pub dir: tempfile::TempDir,
+    /// Where the runs happen: the temporary folder, or the repository's root.
+    cwd: PathBuf,
     args: Vec<String>,
 }
 
 impl Test {
     pub fn new() -> Test {
+        let dir = tempfile::tempdir().expect("temp dir");
         Test {
-            dir: tempfile::tempdir().expect("temp dir"),
+            cwd: dir.path().to_path_buf(),
+            dir,
             args: Vec::new(),
+        }
+    }
+
+    /// Runs in the repository's root (the temporary folder is still there, for outputs).
+    pub fn in_repo() -> Test {
+        Test {
+            cwd: repo(),
+            ..Test::new()
         }
     }
 
@@ -75,21 +111,18 @@ impl Test {
         self.cmd_in("", &[], args)
     }
 
-    /// Run in the subfolder `cwd` of the test folder (made if missing), with extra
-    /// environment variables.
+    /// Run in the subfolder `cwd` of the folder the runs happen in (made if missing), with
+    /// extra environment variables.
     pub fn cmd_in<I, S>(&self, cwd: &str, env: &[(&str, &str)], args: I) -> Run
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         let args: Vec<String> = args.into_iter().map(Into::into).collect();
-        let dir = self.dir.path().join(cwd);
+        let dir = self.cwd.join(cwd);
         std::fs::create_dir_all(&dir).expect("mkdir");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_bankgen"));
-        cmd.current_dir(dir)
-            .args(&args)
-            .env_remove("BANKGEN_CATALOG")
-            .envs(env.iter().copied());
+        let mut cmd = bankgen();
+        cmd.current_dir(dir).args(&args).envs(env.iter().copied());
         Run {
             output: cmd.output().expect("bankgen runs"),
             args: args.join(" "),
@@ -102,10 +135,9 @@ impl Test {
     pub fn cmd_into_closed_pipe(&self, args: &[&str]) -> Run {
         let (reader, writer) = std::io::pipe().expect("pipe");
         drop(reader);
-        let output = Command::new(env!("CARGO_BIN_EXE_bankgen"))
-            .current_dir(self.dir.path())
+        let output = bankgen()
+            .current_dir(&self.cwd)
             .args(args)
-            .env_remove("BANKGEN_CATALOG")
             .stdout(writer)
             .output()
             .expect("bankgen runs");
@@ -170,6 +202,7 @@ impl Run {
     }
 }
 
+/// Copy the folder `from`, with everything below it, to `to` (made if missing).
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.expect("walk");
@@ -199,4 +232,75 @@ pub fn read_tree(dir: &Path) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// The line (1-based) of byte offset `at` in `text`.
+pub fn line_of(text: &str, at: usize) -> u64 {
+    text[..at].matches('\n').count() as u64 + 1
+}
+
+// ------------------------------------------------------------------ in process: the library
+
+/// The repository's catalogue, loaded once.
+pub fn catalog() -> &'static Catalog {
+    static CAT: OnceLock<Catalog> = OnceLock::new();
+    CAT.get_or_init(|| load_catalog(&repo().join("catalog")))
+}
+
+/// The catalogue in the folder `dir`; panics when it does not load.
+pub fn load_catalog(dir: &Path) -> Catalog {
+    match bankgen::load_catalog(&CatalogSource::Dir(dir.to_path_buf())) {
+        Ok((c, _)) => c,
+        Err(p) => panic!("the catalogue in {} does not load: {p:?}", dir.display()),
+    }
+}
+
+pub fn policies() -> &'static Policies {
+    static P: OnceLock<Policies> = OnceLock::new();
+    P.get_or_init(Policies::embedded)
+}
+
+/// Lint Terraform paths with the repository's catalogue as context (no catalogue rules).
+pub fn lint_paths(paths: &[&Path]) -> Report {
+    let req = Request {
+        paths: paths.iter().map(|p| p.to_path_buf()).collect(),
+        catalog: lint::Catalogue::Ready(Some(catalog())),
+        catalogue_rules: false,
+        policies: policies(),
+    };
+    lint::lint(&req).unwrap_or_else(|e| panic!("lint: {}", e.0))
+}
+
+/// `file:line: CODE message` per finding, paths relative to `base`.
+pub fn lines(findings: &[Finding], base: &Path) -> String {
+    let base = format!("{}/", base.display());
+    findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}:{}: {}[{}] {}",
+                f.file.strip_prefix(&base).unwrap_or(&f.file),
+                f.line,
+                f.column,
+                f.severity,
+                f.code,
+                f.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A folder holding `out/`, the rendered trees of every environment: rendered once per test
+/// run by the real `bankgen render` in the repository's root.
+pub fn rendered() -> &'static Path {
+    static T: OnceLock<Test> = OnceLock::new();
+    T.get_or_init(|| {
+        let t = Test::in_repo();
+        let out = t.path("out").to_str().expect("a UTF-8 path").to_string();
+        t.cmd(["render", "--all-envs", "--out", &out]).success();
+        t
+    })
+    .dir
+    .path()
 }

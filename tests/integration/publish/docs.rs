@@ -247,16 +247,13 @@ fn the_committed_docs_are_fresh() {
 #[test]
 fn svg_pictures_come_from_graphviz_or_a_clear_note() {
     let t = Test::new().with_catalog();
-    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_bankgen"))
-        .current_dir(t.path(""))
-        .args(["docs", "--out", "site"])
-        .env("BANKGEN_DOT", "/nonexistent/dot")
-        .env_remove("BANKGEN_CATALOG")
-        .output()
-        .expect("runs");
-    assert!(missing.status.success());
-    let stderr = String::from_utf8_lossy(&missing.stderr);
-    assert!(stderr.contains("Graphviz `dot` is not on PATH"), "{stderr}");
+    t.cmd_in(
+        "",
+        &[("BANKGEN_DOT", "/nonexistent/dot")],
+        ["docs", "--out", "site"],
+    )
+    .success()
+    .stderr_has("Graphviz `dot` is not on PATH");
     assert!(t.path("site/deployment.dot").exists());
     assert!(!t.path("site/deployment.svg").exists());
     let has_dot = bankgen::publish::pictures::graphviz_available();

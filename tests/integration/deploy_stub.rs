@@ -1,9 +1,9 @@
 //! The runner against `tests/stub-tofu`, a stand-in for Terraform that records every call with
 //! timestamps, sleeps, fails or hangs on request and handles SIGINT the way Terraform does.
-//! One test binary; `Deploy` is a small fluent builder for a run of `bankgen plan|apply|destroy`
+//! `Deploy` is a small fluent builder for a run of `bankgen plan|apply|destroy`
 //! (and `rollback`, `promote`).
 
-use bankgen::catalog::CatalogSource;
+use crate::support::{Test, bankgen, copy_dir, repo};
 use bankgen::model::Catalog;
 use bankgen::model::graph::DeployGraph;
 use serde_json::Value;
@@ -13,18 +13,11 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn catalog() -> &'static (Catalog, DeployGraph) {
-    static C: OnceLock<(Catalog, DeployGraph)> = OnceLock::new();
-    C.get_or_init(|| {
-        let (cat, _) = bankgen::load_catalog(&CatalogSource::Dir(root().join("catalog")))
-            .expect("the shipped catalogue loads");
-        let g = DeployGraph::build(&cat);
-        (cat, g)
-    })
+/// The shipped catalogue and its deployment graph, built once.
+fn catalog() -> (&'static Catalog, &'static DeployGraph) {
+    static G: OnceLock<DeployGraph> = OnceLock::new();
+    let cat = crate::support::catalog();
+    (cat, G.get_or_init(|| DeployGraph::build(cat)))
 }
 
 fn set(ids: &[&str]) -> BTreeSet<String> {
@@ -71,7 +64,7 @@ impl Deploy {
     fn new(action: &'static str) -> Deploy {
         let dir = tempfile::tempdir().expect("temp dir");
         let catalog = dir.path().join("catalog");
-        copy_dir(&root().join("catalog"), &catalog);
+        copy_dir(&repo().join("catalog"), &catalog);
         stub_checks(&catalog);
         Deploy {
             dir,
@@ -137,7 +130,7 @@ impl Deploy {
     }
 
     fn command(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_bankgen"));
+        let mut c = bankgen();
         c.arg(self.action)
             .args(&self.args)
             .arg("--catalog")
@@ -147,16 +140,15 @@ impl Deploy {
             .arg("--report")
             .arg(self.report_file())
             .env("STUB_TOFU_LOG", self.calls_file())
-            .env("BANKGEN_TOFU", root().join("tests/stub-tofu"))
+            .env("BANKGEN_TOFU", repo().join("tests/stub-tofu"))
             .env_remove("TF_PLUGIN_CACHE_DIR")
-            .env_remove("BANKGEN_CATALOG")
             .env("TF_CLI_CONFIG_FILE", "/dev/null")
             .stdin(Stdio::null());
         if let Some(d) = &self.cwd {
             c.current_dir(d);
         }
         if !self.args.iter().any(|a| a == "--tofu") {
-            c.arg("--tofu").arg(root().join("tests/stub-tofu"));
+            c.arg("--tofu").arg(repo().join("tests/stub-tofu"));
         }
         for (k, v) in &self.envs {
             c.env(k, v);
@@ -973,9 +965,9 @@ fn unknown_module_and_missing_binary_are_usage_errors() {
     );
     // Neither --tofu nor BANKGEN_TOFU, and no tofu on PATH.
     let empty = tempfile::tempdir().unwrap();
-    let mut bare = Command::new(env!("CARGO_BIN_EXE_bankgen"));
+    let mut bare = bankgen();
     bare.args(["plan", "--env", "local", "--catalog"])
-        .arg(root().join("catalog"))
+        .arg(repo().join("catalog"))
         .env("PATH", empty.path())
         .env_remove("BANKGEN_TOFU");
     let out = bare.output().unwrap();
@@ -1019,7 +1011,7 @@ fn json_streams_one_event_per_line_and_logs_go_to_files() {
 fn lint_errors_stop_the_run_before_any_tofu() {
     // A policy the rendered tree does not meet: the trail must deliver under another prefix.
     let pol = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("policies"), pol.path());
+    copy_dir(&repo().join("policies"), pol.path());
     let f = pol.path().join("cloudtrail.yaml");
     let text = std::fs::read_to_string(&f).unwrap();
     std::fs::write(
@@ -1057,25 +1049,12 @@ fn git(dir: &Path, args: &[&str]) {
     );
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
 /// Point every phase check of the catalogue in `dir` at `tests/stub-check` (the shipped
 /// `bankgen verify` needs a live AWS API).
 fn stub_checks(dir: &Path) {
     let path = dir.join("domains.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let stub = format!("run: [\"{}\"]", root().join("tests/stub-check").display());
+    let stub = format!("run: [\"{}\"]", repo().join("tests/stub-check").display());
     assert!(
         text.contains("run: [bankgen, verify]"),
         "domains.yaml has the Phase 0 check"
@@ -1087,9 +1066,9 @@ fn stub_checks(dir: &Path) {
 }
 
 /// A git repository holding a copy of the catalogue (and a templates folder), committed.
-fn repo() -> tempfile::TempDir {
+fn git_repo() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("catalog"), &d.path().join("catalog"));
+    copy_dir(&repo().join("catalog"), &d.path().join("catalog"));
     stub_checks(&d.path().join("catalog"));
     std::fs::create_dir_all(d.path().join("templates")).unwrap();
     std::fs::write(d.path().join("templates/README"), "templates\n").unwrap();
@@ -1106,24 +1085,17 @@ fn append(path: &Path, text: &str) {
 }
 
 fn graph_selection(repo: &Path, rev: &str) -> BTreeSet<String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_bankgen"))
-        .args([
-            "graph",
-            "--format",
-            "json",
-            "--changed-since",
-            rev,
-            "--catalog",
-        ])
-        .arg(repo.join("catalog"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let catalog = repo.join("catalog");
+    let run = Test::in_repo().cmd([
+        "graph",
+        "--format",
+        "json",
+        "--changed-since",
+        rev,
+        "--catalog",
+        catalog.to_str().expect("a UTF-8 path"),
+    ]);
+    let v: Value = serde_json::from_slice(&run.success().output.stdout).unwrap();
     v["nodes"]
         .as_array()
         .unwrap()
@@ -1134,7 +1106,7 @@ fn graph_selection(repo: &Path, rev: &str) -> BTreeSet<String> {
 
 #[test]
 fn changed_since_selects_the_changed_module_and_its_downstream() {
-    let r = repo();
+    let r = git_repo();
     assert!(
         graph_selection(r.path(), "HEAD").is_empty(),
         "nothing changed yet"
@@ -1160,7 +1132,7 @@ fn changed_since_selects_the_changed_module_and_its_downstream() {
 #[test]
 fn changed_since_platform_files_and_templates_select_everything() {
     let (cat, _) = catalog();
-    let r = repo();
+    let r = git_repo();
     append(&r.path().join("catalog/domains.yaml"), "# a change\n");
     assert_eq!(graph_selection(r.path(), "HEAD").len(), cat.modules.len());
     git(r.path(), &["commit", "-qam", "domains"]);
@@ -1172,7 +1144,7 @@ fn changed_since_platform_files_and_templates_select_everything() {
 #[test]
 fn changed_since_an_events_file_selects_its_consumers() {
     let (cat, g) = catalog();
-    let r = repo();
+    let r = git_repo();
     append(
         &r.path().join("catalog/events/bank-kyc.yaml"),
         "# a change\n",
@@ -1190,7 +1162,7 @@ fn changed_since_an_events_file_selects_its_consumers() {
 
 #[test]
 fn changed_since_a_bad_revision_is_a_usage_error() {
-    let r = repo();
+    let r = git_repo();
     let (run, _) = Deploy::new("plan")
         .catalog(&r.path().join("catalog"))
         .args(&["--changed-since", "no-such-rev"])
@@ -1213,7 +1185,7 @@ fn add_check(dir: &Path, phase: u32, timeout: u32, retries: u32) {
     let end = signal + text[signal..].find('\n').unwrap() + 1;
     let check = format!(
         "    check:\n      run: [\"{}\"]\n      timeout_seconds: {timeout}\n      retries: {retries}\n      retry_delay_seconds: 0\n",
-        root().join("tests/stub-check").display()
+        repo().join("tests/stub-check").display()
     );
     std::fs::write(&path, format!("{}{check}{}", &text[..end], &text[end..])).unwrap();
 }
@@ -1490,7 +1462,8 @@ fn set_landing_expiry(repo: &Path, days: u32) {
 
 /// Two modules added to the repository's catalogue: MOD-178 depends on MOD-177.
 fn add_two_modules(repo: &Path) {
-    let base = std::fs::read_to_string(root().join("catalog/modules/MOD-173.yaml")).unwrap();
+    let base = std::fs::read_to_string(crate::support::repo().join("catalog/modules/MOD-173.yaml"))
+        .unwrap();
     let dir = repo.join("catalog/modules");
     std::fs::write(dir.join("MOD-177.yaml"), base.replace("MOD-173", "MOD-177")).unwrap();
     let dependent =
@@ -1515,7 +1488,7 @@ fn head(repo: &Path) -> String {
 
 #[test]
 fn rollback_renders_the_old_revision_destroys_what_it_lacks_and_applies_in_order() {
-    let r = repo();
+    let r = git_repo();
     let before = head(r.path());
     set_landing_expiry(r.path(), 3);
     add_two_modules(r.path());
@@ -1604,7 +1577,7 @@ fn rollback_renders_the_old_revision_destroys_what_it_lacks_and_applies_in_order
 
 #[test]
 fn rollback_refuses_what_it_cannot_do_before_any_tofu() {
-    let r = repo();
+    let r = git_repo();
     let cat = r.path().join("catalog");
     let rollback = |args: &[&str]| {
         let mut all = vec!["--env", "local"];
@@ -1623,7 +1596,7 @@ fn rollback_refuses_what_it_cannot_do_before_any_tofu() {
     assert!(run.calls.is_empty());
     // A catalogue outside git.
     let plain = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("catalog"), &plain.path().join("catalog"));
+    copy_dir(&repo().join("catalog"), &plain.path().join("catalog"));
     let (run, _) = rollback(&["--to", "HEAD", "--auto-approve"])
         .catalog(&plain.path().join("catalog"))
         .run();
@@ -1662,7 +1635,7 @@ fn rollback_refuses_what_it_cannot_do_before_any_tofu() {
 
 #[test]
 fn promote_refuses_a_dev_apply_that_was_not_green() {
-    let r = repo();
+    let r = git_repo();
     let cat = r.path().join("catalog");
     let (run, d) = Deploy::new("plan")
         .then(
@@ -1687,7 +1660,7 @@ fn promote_refuses_a_dev_apply_that_was_not_green() {
 
 #[test]
 fn promote_applies_the_recorded_revision_not_the_working_tree() {
-    let r = repo();
+    let r = git_repo();
     let cat = r.path().join("catalog");
     set_landing_expiry(r.path(), 5);
     git(r.path(), &["commit", "-qam", "landing expiry 5 days"]);
@@ -1748,7 +1721,7 @@ fn promote_applies_the_recorded_revision_not_the_working_tree() {
 
 #[test]
 fn a_rollback_whose_plan_fails_changes_nothing() {
-    let r = repo();
+    let r = git_repo();
     set_landing_expiry(r.path(), 3);
     git(r.path(), &["commit", "-qam", "landing expiry 3 days"]);
     let (run, _) = Deploy::new("plan")

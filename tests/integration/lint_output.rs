@@ -1,23 +1,13 @@
 //! The command line: JSON and SARIF output (with the fields GitHub code scanning requires),
 //! exit codes, `--policies`, `rules`, `explain`.
 
-mod lint_common;
-
-use lint_common::*;
+use crate::support::{Test, copy_dir, rendered, repo};
 use serde_json::Value;
-use std::process::Command;
 
+/// Run in the repository's root: (exit code, stdout, stderr).
 fn bankgen(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bankgen"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = Test::in_repo().cmd(args.iter().copied());
+    (run.code(), run.stdout(), run.stderr())
 }
 
 const BAD: &str = "tests/fixtures/lint/BGL103/bad";
@@ -264,7 +254,7 @@ fn pre_commit_hooks_follow_the_conventions() {
         pass_filenames: bool,
         require_serial: bool,
     }
-    let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    let text = std::fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap();
     let hooks: Vec<Hook> = serde_saphyr::from_str(&text).unwrap();
     let ids: Vec<&str> = hooks.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(ids, ["bankgen-lint", "bankgen-render-check"]);
@@ -295,30 +285,19 @@ fn pre_commit_hooks_follow_the_conventions() {
 
 #[test]
 fn without_paths_it_lints_the_catalogue_and_the_rendered_tree() {
-    let tmp = tempfile::tempdir().unwrap();
-    for sub in ["", "modules", "events"] {
-        copy_dir(
-            &root().join("catalog").join(sub),
-            &tmp.path().join("catalog").join(sub),
-        );
-    }
-    let module = tmp.path().join("out/dev/MOD-045");
+    let t = Test::new().with_catalog();
+    let module = t.path("out/dev/MOD-045");
     copy_dir(&rendered().join("out/dev/MOD-045"), &module);
-    let run = |dir: &std::path::Path| {
-        let out = Command::new(env!("CARGO_BIN_EXE_bankgen"))
-            .current_dir(dir)
-            .env_remove("BANKGEN_CATALOG")
-            .args(["lint", "--format", "json"])
-            .output()
-            .unwrap();
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        (out.status.code(), v)
+    let run = |t: &Test| {
+        let run = t.cmd(["lint", "--format", "json"]);
+        let v: Value = serde_json::from_slice(&run.output.stdout).unwrap();
+        (run.output.status.code(), v)
     };
-    let (code, v) = run(tmp.path());
+    let (code, v) = run(&t);
     assert_eq!(code, Some(0), "{v:#}");
     assert!(v["summary"]["files"].as_u64().unwrap() > 5, "{v:#}");
     // A catalogue finding and a Terraform finding, both reported.
-    let yaml = tmp.path().join("catalog/modules/MOD-045.yaml");
+    let yaml = t.path("catalog/modules/MOD-045.yaml");
     let text = std::fs::read_to_string(&yaml).unwrap();
     std::fs::write(
         &yaml,
@@ -332,7 +311,7 @@ fn without_paths_it_lints_the_catalogue_and_the_rendered_tree() {
         text.replace("retention_in_days = 3653", "retention_in_days = 30"),
     )
     .unwrap();
-    let (code, v) = run(tmp.path());
+    let (code, v) = run(&t);
     assert_eq!(code, Some(1));
     let got: Vec<(String, String)> = v["findings"]
         .as_array()

@@ -1,10 +1,9 @@
 //! Per rule: a violating fixture (`tests/fixtures/lint/<CODE>/bad`) makes exactly that rule
 //! fire, with a snapshot of its diagnostics; a clean one (`good`) gives no finding at all.
+//! The snapshots are `tests/snapshots/lint_rules__<CODE>.snap` (see `snapshot`).
 
-mod lint_common;
-
+use crate::support::{catalog, lines, lint_paths, repo};
 use bankgen::lint::{output, rules};
-use lint_common::*;
 use std::path::Path;
 
 /// Relative to the package root (cargo runs tests there), so that a report's line wrapping does
@@ -17,7 +16,7 @@ fn fixture(code: &str, kind: &str) -> std::path::PathBuf {
 fn every_terraform_rule_has_a_bad_and_a_good_fixture() {
     for r in rules::RULES {
         if r.terraform.is_none() && r.catalogue.is_some() {
-            continue; // catalogue-only: tests/lint_catalogue.rs
+            continue; // catalogue-only: lint_catalogue.rs
         }
         for kind in ["bad", "good"] {
             assert!(
@@ -30,7 +29,7 @@ fn every_terraform_rule_has_a_bad_and_a_good_fixture() {
 }
 
 fn check(code: &str) {
-    let base = root();
+    let base = repo();
     let bad = lint_paths(&[&fixture(code, "bad")]);
     assert!(
         !bad.findings.is_empty(),
@@ -57,7 +56,16 @@ fn check(code: &str) {
         .join("\n");
     let snapshot = format!("{}\n\n{}", lines(&bad.findings, &base), reports)
         .replace(&format!("{}/", base.display()), "");
-    insta::assert_snapshot!(code, snapshot);
+    assert_snapshot(code, snapshot);
+}
+
+/// Snapshot `value` as `tests/snapshots/lint_rules__<name>.snap`: the names and folder these
+/// snapshots had when this file was a test binary of its own, which scripts/new-rule names.
+fn assert_snapshot(name: &str, value: String) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(format!("lint_rules__{name}"), value));
 }
 
 /// Every rule with fixtures, from the rule table: a new rule needs no line here. One test for
@@ -79,7 +87,7 @@ fn every_rule_fires_on_its_bad_fixture_only() {
 
 #[test]
 fn every_fixture_folder_is_a_rule() {
-    for e in std::fs::read_dir(root().join("tests/fixtures/lint")).unwrap() {
+    for e in std::fs::read_dir(repo().join("tests/fixtures/lint")).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
         if name.starts_with("BGL") {
             assert!(
@@ -93,7 +101,7 @@ fn every_fixture_folder_is_a_rule() {
 #[test]
 fn docs_rules_md_is_current() {
     let want = output::rules_markdown();
-    let path = root().join("docs/rules.md");
+    let path = repo().join("docs/rules.md");
     if std::env::var_os("BANKGEN_UPDATE_DOCS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &want).unwrap();
@@ -101,13 +109,13 @@ fn docs_rules_md_is_current() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "docs/rules.md is stale: run `BANKGEN_UPDATE_DOCS=1 cargo test --test lint_rules docs_rules_md_is_current` (or `bankgen rules --markdown > docs/rules.md`)"
+        "docs/rules.md is stale: run `BANKGEN_UPDATE_DOCS=1 cargo test --test integration lint_rules::docs_rules_md_is_current` (or `bankgen rules --markdown > docs/rules.md`)"
     );
 }
 
 #[test]
 fn hand_written_legacy_and_policy_document_styles_are_understood() {
-    let dir = root().join("tests/fixtures/lint/handwritten");
+    let dir = repo().join("tests/fixtures/lint/handwritten");
     let r = lint_paths(&[Path::new(&dir)]);
-    insta::assert_snapshot!("handwritten", lines(&r.findings, &root()));
+    assert_snapshot("handwritten", lines(&r.findings, &repo()));
 }

@@ -2,12 +2,11 @@
 //! 001's phase table, Phase 0 order and "events must be live" rule: one test per rule.
 //! Ordering is checked as transitive reachability (petgraph), never as a direct edge.
 
+use crate::support::{Test, catalog, repo_path};
 use petgraph::algo::{has_path_connecting, is_cyclic_directed, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 
 struct Graph {
@@ -78,24 +77,20 @@ impl Graph {
     }
 }
 
-fn catalog_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("catalog")
-}
-
 fn graph() -> &'static Graph {
     static G: OnceLock<Graph> = OnceLock::new();
     G.get_or_init(|| {
-        let out = Command::new(env!("CARGO_BIN_EXE_bankgen"))
-            .args(["graph", "--format", "json", "--env", "dev", "--catalog"])
-            .arg(catalog_dir())
-            .output()
-            .expect("run bankgen graph");
-        assert!(
-            out.status.success(),
-            "bankgen graph failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let json: Value = serde_json::from_slice(&out.stdout).expect("graph JSON");
+        let run = Test::in_repo().cmd([
+            "graph",
+            "--format",
+            "json",
+            "--env",
+            "dev",
+            "--catalog",
+            &repo_path("catalog"),
+        ]);
+        run.success();
+        let json: Value = serde_json::from_slice(&run.output.stdout).expect("graph JSON");
         let mut g = DiGraph::new();
         let mut ix = BTreeMap::new();
         let mut phase = BTreeMap::new();
@@ -154,8 +149,7 @@ fn json_has_exactly_the_documented_shape() {
 
 #[test]
 fn every_catalogue_module_is_a_node() {
-    let (cat, _) = bankgen::load_catalog(&bankgen::catalog::CatalogSource::Dir(catalog_dir()))
-        .expect("catalogue loads");
+    let cat = catalog();
     let ids: BTreeSet<String> = cat.modules.iter().map(|m| m.id.clone()).collect();
     let nodes: BTreeSet<String> = graph().ix.keys().cloned().collect();
     assert_eq!(ids, nodes);
@@ -294,8 +288,7 @@ fn phase_7_runs_after_every_other_phase() {
 
 #[test]
 fn consumers_run_after_their_producers() {
-    let (cat, _) = bankgen::load_catalog(&bankgen::catalog::CatalogSource::Dir(catalog_dir()))
-        .expect("catalogue loads");
+    let cat = catalog();
     let g = graph();
     let mut checked = 0;
     for s in &cat.subscriptions {
@@ -331,9 +324,8 @@ fn consumers_run_after_their_producers() {
 
 #[test]
 fn subscriptions_against_the_phase_table_are_listed_and_order_nothing() {
-    let (cat, _) = bankgen::load_catalog(&bankgen::catalog::CatalogSource::Dir(catalog_dir()))
-        .expect("catalogue loads");
-    let conflicts = bankgen::model::graph::subscription_conflicts(&cat);
+    let cat = catalog();
+    let conflicts = bankgen::model::graph::subscription_conflicts(cat);
     assert!(!conflicts.is_empty());
     for c in &conflicts {
         assert_eq!(
@@ -350,8 +342,7 @@ fn subscriptions_against_the_phase_table_are_listed_and_order_nothing() {
 
 #[test]
 fn depends_on_is_respected() {
-    let (cat, _) = bankgen::load_catalog(&bankgen::catalog::CatalogSource::Dir(catalog_dir()))
-        .expect("catalogue loads");
+    let cat = catalog();
     let g = graph();
     for m in &cat.modules {
         for d in &m.depends_on {
@@ -370,13 +361,14 @@ fn the_graph_has_no_cycle() {
 #[test]
 fn dot_and_mermaid_list_every_module() {
     for format in ["dot", "mermaid"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_bankgen"))
-            .args(["graph", "--format", format, "--catalog"])
-            .arg(catalog_dir())
-            .output()
-            .expect("run bankgen graph");
-        assert!(out.status.success());
-        let text = String::from_utf8(out.stdout).unwrap();
+        let run = Test::in_repo().cmd([
+            "graph",
+            "--format",
+            format,
+            "--catalog",
+            &repo_path("catalog"),
+        ]);
+        let text = run.success().stdout();
         for id in graph().ix.keys() {
             let needle = if format == "dot" {
                 format!("\"{id}\"")
@@ -390,11 +382,8 @@ fn dot_and_mermaid_list_every_module() {
 
 #[test]
 fn unknown_environment_is_a_usage_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_bankgen"))
-        .args(["graph", "--env", "nope", "--catalog"])
-        .arg(catalog_dir())
-        .output()
-        .expect("run bankgen graph");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown environment"));
+    Test::in_repo()
+        .cmd(["graph", "--env", "nope", "--catalog", &repo_path("catalog")])
+        .status(2)
+        .stderr_has("unknown environment");
 }

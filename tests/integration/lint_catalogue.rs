@@ -1,17 +1,14 @@
 //! Catalogue-level rules: the shipped catalogue is clean; one edit to a copy of it makes
 //! exactly the expected rule fire, at the YAML line of the edit; a YAML suppression works.
 
-mod lint_common;
-
-use bankgen::catalog::CatalogSource;
+use crate::support::{Test, catalog, line_of, lines, load_catalog, policies, repo};
 use bankgen::lint::lint_catalogue;
-use lint_common::*;
 use std::path::Path;
 
 #[test]
 fn the_shipped_catalogue_is_clean() {
     let (findings, suppressed) = lint_catalogue(catalog(), policies());
-    assert!(findings.is_empty(), "{}", lines(&findings, &root()));
+    assert!(findings.is_empty(), "{}", lines(&findings, &repo()));
     assert_eq!(suppressed, 0);
 }
 
@@ -22,37 +19,28 @@ struct Edit {
 }
 
 /// A copy of the catalogue with the edits applied; the line of the first edit.
-fn edited(edits: &[Edit]) -> (tempfile::TempDir, u64) {
-    let dir = tempfile::tempdir().unwrap();
-    let cat = dir.path().join("catalog");
-    for sub in ["", "modules", "events"] {
-        copy_dir(&root().join("catalog").join(sub), &cat.join(sub));
-    }
+fn edited(edits: &[Edit]) -> (Test, u64) {
+    let mut t = Test::new().with_catalog();
     let mut line = 0;
     for (i, e) in edits.iter().enumerate() {
-        let path = cat.join(e.file);
-        let text = std::fs::read_to_string(&path).unwrap();
-        let at = text
-            .find(e.find)
-            .unwrap_or_else(|| panic!("`{}` not in {}", e.find, e.file));
+        let rel = format!("catalog/{}", e.file);
         if i == 0 {
-            line = text[..at].matches('\n').count() as u64 + 1;
+            let text = std::fs::read_to_string(t.path(&rel)).unwrap();
+            let at = text
+                .find(e.find)
+                .unwrap_or_else(|| panic!("`{}` not in {}", e.find, e.file));
+            line = line_of(&text, at);
         }
-        let new = format!("{}{}{}", &text[..at], e.replace, &text[at + e.find.len()..]);
-        std::fs::write(&path, new).unwrap();
+        t = t.edit(&rel, e.find, e.replace);
     }
-    (dir, line)
+    (t, line)
 }
 
 fn fires(code: &str, file: &str, edits: &[Edit]) {
-    let (dir, line) = edited(edits);
-    let src = CatalogSource::Dir(dir.path().join("catalog"));
-    let cat = match bankgen::load_catalog(&src) {
-        Ok((c, _)) => c,
-        Err(p) => panic!("{code}: the edited catalogue does not load: {p:?}"),
-    };
+    let (t, line) = edited(edits);
+    let cat = load_catalog(&t.path("catalog"));
     let (findings, _) = lint_catalogue(&cat, policies());
-    let text = lines(&findings, dir.path());
+    let text = lines(&findings, t.dir.path());
     assert_eq!(
         findings.len(),
         1,
@@ -199,26 +187,22 @@ fn bgl903_a_secret_rotating_once_a_year() {
 
 #[test]
 fn a_yaml_suppression_with_a_reason_suppresses_and_one_without_is_reported() {
-    let (dir, _) = edited(&[Edit {
+    let (t, _) = edited(&[Edit {
         file: "modules/MOD-045.yaml",
         find: "      retention_days: 3653",
         replace: "      # bankgen:ignore[BGL505] archived to S3 Object Lock instead (CHG-42)\n      retention_days: 365",
     }]);
-    let cat = bankgen::load_catalog(&CatalogSource::Dir(dir.path().join("catalog")))
-        .unwrap()
-        .0;
+    let cat = load_catalog(&t.path("catalog"));
     let (findings, suppressed) = lint_catalogue(&cat, policies());
-    assert!(findings.is_empty(), "{}", lines(&findings, dir.path()));
+    assert!(findings.is_empty(), "{}", lines(&findings, t.dir.path()));
     assert_eq!(suppressed, 1);
 
-    let (dir, _) = edited(&[Edit {
+    let (t, _) = edited(&[Edit {
         file: "modules/MOD-045.yaml",
         find: "      retention_days: 3653",
         replace: "      retention_days: 365 # bankgen:ignore[BGL505]",
     }]);
-    let cat = bankgen::load_catalog(&CatalogSource::Dir(dir.path().join("catalog")))
-        .unwrap()
-        .0;
+    let cat = load_catalog(&t.path("catalog"));
     let (findings, suppressed) = lint_catalogue(&cat, policies());
     assert_eq!(suppressed, 1);
     let codes: Vec<_> = findings.iter().map(|f| f.code).collect();

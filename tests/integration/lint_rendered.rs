@@ -3,9 +3,9 @@
 //! exactly that rule fire at the right file and line; and checkov, on the same mutated copies,
 //! flags the rules both tools have.
 
-mod lint_common;
-
-use lint_common::*;
+use crate::support::{
+    Test, catalog, copy_dir, line_of, lines, lint_paths, load_catalog, policies, rendered, repo,
+};
 use std::path::{Path, PathBuf};
 
 #[test]
@@ -37,16 +37,10 @@ fn every_rendered_environment_lints_clean() {
 #[test]
 fn the_catalogue_and_the_rendered_tree_lint_clean_through_the_cli() {
     let out = rendered().join("out");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_bankgen"))
-        .current_dir(root())
-        .arg("lint")
-        .arg(&out)
-        .arg("catalog")
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON on stdout");
-    assert_eq!(run.status.code(), Some(0), "{v:#}");
+    let out = out.to_str().expect("a UTF-8 path");
+    let run = Test::in_repo().cmd(["lint", out, "catalog", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&run.output.stdout).expect("JSON on stdout");
+    assert_eq!(run.code(), 0, "{v:#}");
     assert_eq!(v["summary"]["errors"], 0);
     assert!(v["summary"]["files"].as_u64().unwrap() > 1000);
 }
@@ -485,7 +479,7 @@ fn lint_mutated(m: &Mutation, dir: &Path) -> bankgen::lint::Report {
     if !m.example {
         return lint_paths(&[dir]);
     }
-    let src = bankgen::catalog::CatalogSource::Dir(root().join(EXAMPLE));
+    let src = bankgen::catalog::CatalogSource::Dir(repo().join(EXAMPLE));
     let cat = bankgen::load_catalog(&src)
         .expect("the example catalogue loads")
         .0;
@@ -520,15 +514,11 @@ fn remove_block(text: &str, at: usize) -> String {
     format!("{}{}", &text[..at], text[end..].trim_start_matches('\n'))
 }
 
-fn line_of(text: &str, at: usize) -> u64 {
-    text[..at].matches('\n').count() as u64 + 1
-}
-
 /// Apply a mutation to a copy of its module under `base/<name>/<env>/<module>`; the expected
 /// file and line of the finding.
 fn apply(m: &Mutation, base: &Path) -> (PathBuf, String, u64) {
     let src = if m.example {
-        root()
+        repo()
             .join("tests/golden/global-platform")
             .join(m.env)
             .join(m.module)
@@ -638,7 +628,7 @@ fn rendered_findings_name_their_catalogue_line() {
         .as_ref()
         .expect("a catalogue origin");
     assert_eq!(o.file, "catalog/modules/MOD-104.yaml");
-    let yaml = std::fs::read_to_string(root().join(&o.file)).unwrap();
+    let yaml = std::fs::read_to_string(repo().join(&o.file)).unwrap();
     let line = yaml.lines().nth(o.line as usize - 1).unwrap();
     assert!(
         line.contains("bank-iceberg"),
@@ -652,7 +642,7 @@ fn rendered_findings_name_their_catalogue_line() {
 fn checkov() -> Option<PathBuf> {
     let tc = std::env::var_os("BANKGEN_TOOLCHAIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root().join(".toolchain"));
+        .unwrap_or_else(|| repo().join(".toolchain"));
     let bin = tc.join("bin/checkov");
     bin.is_file().then_some(bin)
 }
@@ -690,7 +680,7 @@ fn checkov_flags_the_same_mutations() {
     }
     for (module, example) in &modules {
         let src = if *example {
-            root().join("tests/golden/global-platform/dev").join(module)
+            repo().join("tests/golden/global-platform/dev").join(module)
         } else {
             rendered().join("out/dev").join(module)
         };
@@ -760,23 +750,13 @@ fn checkov_flags_the_same_mutations() {
 
 #[test]
 fn log_retention_follows_the_catalogue_where_it_asks_for_more_than_the_policy() {
-    let tmp = tempfile::tempdir().unwrap();
-    for sub in ["", "modules", "events"] {
-        copy_dir(
-            &root().join("catalog").join(sub),
-            &tmp.path().join("catalog").join(sub),
-        );
-    }
-    let yaml = tmp.path().join("catalog/modules/MOD-045.yaml");
-    let text = std::fs::read_to_string(&yaml).unwrap();
-    std::fs::write(
-        &yaml,
-        text.replacen("log_retention_days: 365", "log_retention_days: 731", 1),
-    )
-    .unwrap();
-    let src = bankgen::catalog::CatalogSource::Dir(tmp.path().join("catalog"));
-    let cat = bankgen::load_catalog(&src).unwrap().0;
-    let dir = tmp.path().join("out/dev/MOD-045");
+    let t = Test::new().with_catalog().edit(
+        "catalog/modules/MOD-045.yaml",
+        "log_retention_days: 365",
+        "log_retention_days: 731",
+    );
+    let cat = load_catalog(&t.path("catalog"));
+    let dir = t.path("out/dev/MOD-045");
     copy_dir(&rendered().join("out/dev/MOD-045"), &dir);
     let req = bankgen::lint::Request {
         paths: vec![dir.clone()],
@@ -785,7 +765,7 @@ fn log_retention_follows_the_catalogue_where_it_asks_for_more_than_the_policy() 
         policies: policies(),
     };
     let r = bankgen::lint::lint(&req).unwrap_or_else(|e| panic!("{}", e.0));
-    let text = lines(&r.findings, tmp.path());
+    let text = lines(&r.findings, t.dir.path());
     assert_eq!(r.findings.len(), 1, "{text}");
     let f = &r.findings[0];
     assert_eq!(
