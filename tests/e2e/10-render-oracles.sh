@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The rendered trees against real tools: Terraform's own formatter, the hashicorp/aws 6.66.0
 # schema (via python-hcl2, an independent parser), checkov, and `terraform validate` with the
-# hashicorp/aws 3.39.0 provider for the legacy profile. Needs scripts/toolchain.
+# hashicorp/aws 3.39.0 provider for the legacy profile, for both shipped catalogues. Needs
+# scripts/toolchain.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
@@ -13,27 +14,30 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 step() { printf '[render-oracles] %s\n' "$*"; }
 
-step "render all environments"
-"$BIN" render --all-envs --out "$WORK/out" > /dev/null
+# oracles CATALOG OUT V6_ENVS MIN_RESOURCES: every check below on one catalogue's rendered trees
+oracles() {
+  local catalog=$1 out=$2 v6_envs=$3 min_resources=$4
+  step "$catalog: render all environments"
+  "$BIN" --catalog "$catalog" render --all-envs --out "$out" > /dev/null
 
-step "terraform fmt -check on every environment (local is the legacy profile)"
-tf fmt -check -recursive "$WORK/out"
+  step "$catalog: terraform fmt -check on every environment (local is the legacy profile)"
+  tf fmt -check -recursive "$out"
 
-step "hashicorp/aws 6.66.0 schema + python-hcl2 parse (dev, uat, prod: v6 profile), one process per env"
-pids=()
-for env in dev uat prod; do
-  hcl2-python tests/oracle/validate_schema.py tests/oracle/aws-6.66.0-schema-subset.json "$WORK/out/$env" \
-    > "$WORK/schema-$env.log" 2>&1 &
-  pids+=($!)
-done
-for i in 0 1 2; do
-  env=$(echo dev uat prod | cut -d' ' -f$((i + 1)))
-  if ! wait "${pids[$i]}"; then cat "$WORK/schema-$env.log"; exit 1; fi
-  tail -1 "$WORK/schema-$env.log"
-done
+  step "$catalog: hashicorp/aws 6.66.0 schema + python-hcl2 parse ($v6_envs: v6 profile), one process per env"
+  local pids=() env i=0
+  for env in $v6_envs; do
+    hcl2-python tests/oracle/validate_schema.py tests/oracle/aws-6.66.0-schema-subset.json "$out/$env" \
+      > "$out-schema-$env.log" 2>&1 &
+    pids+=($!)
+  done
+  for env in $v6_envs; do
+    if ! wait "${pids[$i]}"; then cat "$out-schema-$env.log"; exit 1; fi
+    tail -1 "$out-schema-$env.log"
+    i=$((i + 1))
+  done
 
-step "python-hcl2 parses every file of the legacy local tree"
-hcl2-python - "$WORK/out/local" <<'PY'
+  step "$catalog: python-hcl2 parses every file of the legacy local tree"
+  hcl2-python - "$out/local" <<'PY'
 import pathlib, sys, hcl2
 n = 0
 for root in sys.argv[1:]:
@@ -44,9 +48,9 @@ for root in sys.argv[1:]:
 print(f"parsed {n} legacy files")
 PY
 
-step "checkov on the rendered dev tree: 0 failed"
-checkov --skip-download --framework terraform -d "$WORK/out/dev" --quiet --compact -o json > "$WORK/checkov.json" || true
-tc-python - "$WORK/checkov.json" <<'PY'
+  step "$catalog: checkov on the rendered dev tree: 0 failed"
+  checkov --skip-download --framework terraform -d "$out/dev" --quiet --compact -o json > "$out-checkov.json" || true
+  tc-python - "$out-checkov.json" "$min_resources" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1]))
 data = data[0] if isinstance(data, list) else data
@@ -54,17 +58,22 @@ s = data["summary"]
 print(f"checkov: passed {s['passed']}, failed {s['failed']}, skipped {s['skipped']}, resources {s['resource_count']}")
 for f in data["results"]["failed_checks"]:
     print(f"  FAILED {f['check_id']} {f['resource']} {f['file_path']}")
-assert s["resource_count"] > 900, "checkov saw too few resources"
+assert s["resource_count"] > int(sys.argv[2]), "checkov saw too few resources"
 sys.exit(1 if s["failed"] else 0)
 PY
 
-step "terraform validate, hashicorp/aws 3.39.0, every module of the legacy local tree"
-# One root that calls every rendered module: a single validate covers all of them.
-mkdir -p "$WORK/validate"
-for d in "$WORK"/out/local/MOD-*; do
-  n=$(basename "$d")
-  printf 'module "%s" {\n  source = "%s"\n}\n\n' "${n/-/_}" "$d"
-done > "$WORK/validate/main.tf"
-(cd "$WORK/validate" && tf init -backend=false -input=false -no-color > init.log 2>&1 || { cat init.log; exit 1; })
-(cd "$WORK/validate" && tf validate -no-color)
+  step "$catalog: terraform validate, hashicorp/aws 3.39.0, every module of the legacy local tree"
+  # One root that calls every rendered module: a single validate covers all of them.
+  mkdir -p "$out-validate"
+  for d in "$out"/local/MOD-*; do
+    local n
+    n=$(basename "$d")
+    printf 'module "%s" {\n  source = "%s"\n}\n\n' "${n/-/_}" "$d"
+  done > "$out-validate/main.tf"
+  (cd "$out-validate" && tf init -backend=false -input=false -no-color > init.log 2>&1 || { cat init.log; exit 1; })
+  (cd "$out-validate" && tf validate -no-color)
+}
+
+oracles catalog "$WORK/out" "dev uat prod" 900
+oracles examples/global-platform "$WORK/gp" "dev staging prod" 150
 step "ok"
