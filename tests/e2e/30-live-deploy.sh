@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Live end-to-end deploy: `bankgen apply --env local` with the real Terraform core (the toolchain's
-# `tofu` shim), hashicorp/aws 3.39.0 (the legacy profile) and moto on 127.0.0.1:4566 (the
-# emulator endpoint of platform.yaml's `local` environment).
+# `tofu` shim), hashicorp/aws 3.39.0 (the legacy profile) and a moto of its own on a free port
+# (lib/live.sh: a copy of the catalogue whose `local` environment names that endpoint).
 #
 #   1. apply Phase 0 and one or more runtime modules of every domain, in graph order (checked
 #      against the report's start/finish times); MOD-045's secrets are populated in between
@@ -38,10 +38,10 @@ export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGIO
 
 deploy() { # deploy ACTION ARGS...: bankgen against the live emulator
   local action=$1; shift
-  "$BIN" "$action" --env local --out "$OUT" -j "$JOBS" "$@"
+  "$BIN" "$action" --catalog "$CAT" --env local --out "$OUT" -j "$JOBS" "$@"
 }
 
-"$BIN" graph --format json > "$WORK/graph.json" 2> /dev/null
+"$BIN" graph --catalog "$CAT" --format json > "$WORK/graph.json" 2> /dev/null
 
 # ---------------------------------------------------------------- 1. apply in order
 # Seed 001, step 0.3: "After MOD-045 completes, populate all required secrets per the secrets
@@ -76,7 +76,7 @@ print(f"[live-deploy] first run: MOD-045 failed at the secret rotations (emulato
       f"{len(skipped)} downstream modules skipped, {len(mods) - len(skipped) - 1} ok")
 PY
   step "populate MOD-045's secrets (seed 001 step 0.3), then apply again"
-  tc-python - "$ROOT/catalog" "$ENDPOINT" <<'PY'
+  tc-python - "$CAT" "$ENDPOINT" <<'PY'
 import sys, pathlib, yaml, boto3
 cat, endpoint = pathlib.Path(sys.argv[1]), sys.argv[2]
 sm = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="ap-southeast-2")
@@ -324,7 +324,7 @@ print(f"[live-deploy] present: {checks} checks passed ({len(params)} SSM paramet
       f"{len(secrets)} secrets)")
 PY
 step "boto3 checks against moto: the catalogue's resources and settings"
-tc-python "$WORK/check.py" "$ROOT/catalog" "$ENDPOINT" present "${RUNTIME[@]}"
+tc-python "$WORK/check.py" "$CAT" "$ENDPOINT" present "${RUNTIME[@]}"
 
 # ---------------------------------------------------------------- 3. idempotent
 step "second plan: no changes"
@@ -345,7 +345,7 @@ step "SIGINT during a real apply of $CTRLC"
 deploy destroy --only "$CTRLC" --auto-approve > "$WORK/d1.out" 2>&1 || { tail -n 40 "$WORK/d1.out"; die "destroy $CTRLC failed"; }
 LOG=$OUT/local/.bankgen/logs/$CTRLC.log
 # bankgen itself in the background (not a shell function: $! must be bankgen's pid)
-"$BIN" apply --env local --out "$OUT" --only "$CTRLC" --report "$WORK/int.json" \
+"$BIN" apply --catalog "$CAT" --env local --out "$OUT" --only "$CTRLC" --report "$WORK/int.json" \
   > "$WORK/int.out" 2>&1 &
 BG=$!
 for _ in $(seq 1 600); do
@@ -404,7 +404,7 @@ p = ssm.get_parameter(Name=sys.argv[2])["Parameter"]
 json.dump({"Name": p["Name"], "Value": p["Value"], "Type": p["Type"]}, open(sys.argv[3], "w"))
 ssm.delete_parameter(Name=sys.argv[2])
 PY
-rc=0; "$BIN" verify --env local --phase 0 > "$WORK/verify.out" 2>&1 || rc=$?
+rc=0; "$BIN" verify --catalog "$CAT" --env local --phase 0 > "$WORK/verify.out" 2>&1 || rc=$?
 [ "$rc" = 1 ] || { cat "$WORK/verify.out"; die "verify exited $rc with $GONE deleted, expected 1"; }
 grep -q "^FAIL SSM $GONE does not exist (written by MOD-104" "$WORK/verify.out" \
   || { cat "$WORK/verify.out"; die "verify did not name $GONE"; }
@@ -433,5 +433,5 @@ step "destroy ${#ALL[@]} modules in reverse order"
 deploy destroy --only "${ALL[@]}" --auto-approve --report "$WORK/destroy.json" > "$WORK/destroy.out" 2>&1 \
   || { tail -n 60 "$WORK/destroy.out"; die "destroy failed"; }
 tc-python "$WORK/order.py" "$WORK/graph.json" "$WORK/destroy.json" reverse
-tc-python "$WORK/check.py" "$ROOT/catalog" "$ENDPOINT" absent
+tc-python "$WORK/check.py" "$CAT" "$ENDPOINT" absent
 step "ok in $((SECONDS - T0)) s"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Live rollback: `bankgen rollback` with the real Terraform core (the toolchain's `tofu` shim),
-# hashicorp/aws 3.39.0 (the legacy profile) and moto on 127.0.0.1:4566 (the emulator endpoint of
-# platform.yaml's `local` environment).
+# hashicorp/aws 3.39.0 (the legacy profile) and a moto of its own on a free port (lib/live.sh: the
+# catalogue copy's `local` environment names that endpoint).
 #
 #   1. a temporary git repository holds a copy of the catalogue; a commit changes MOD-104's
 #      bank-firehose-landing lifecycle (expire-24h: 1 → 2 days)
@@ -10,8 +10,7 @@
 #   3. `bankgen rollback --to HEAD~1 --only MOD-104 --auto-approve`: the plan changes exactly the
 #      bucket, boto3 sees the 1-day expiry again, the record says rollback at HEAD~1, and the
 #      repository's working tree is untouched
-# Needs scripts/toolchain. Takes about a minute and a half. One live test at a time: they share
-# moto's port 4566.
+# Needs scripts/toolchain. Takes about a minute and a half.
 set -euo pipefail
 LIVE=live-rollback
 # shellcheck source=lib/live.sh
@@ -22,7 +21,7 @@ export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGIO
 # ---------------------------------------------------------------- 1. two commits
 git_() { git -C "$REPO" -c user.name=e2e -c user.email=e2e@example.invalid "$@"; }
 mkdir -p "$REPO"
-cp -r catalog "$REPO/catalog"
+cp -r "$CAT" "$REPO/catalog"   # lib/live.sh's copy: its endpoint is this script's moto
 git_ init -q
 git_ add -A
 git_ commit -qm "catalogue as shipped"

@@ -1,8 +1,9 @@
 # tests/e2e/lib/live.sh: what the live e2e scripts share. Source it with LIVE set to the
 # script's name (the prefix of its lines). It goes to the repository's root, loads the
-# toolchain, builds bankgen (BIN), makes WORK (removed on exit) with OUT in it, and starts moto
-# on platform.yaml's local endpoint (or resets the one scripts/moto already runs), stopping it on
-# exit when it started it.
+# toolchain, builds bankgen (BIN), makes WORK (removed on exit) with OUT in it, starts a moto of
+# its own on a free port (ENDPOINT, PORT; stopped on exit) and copies the catalogue to CAT
+# ($WORK/catalog) with platform.yaml's `local` endpoint pointing at that moto. Every bankgen
+# call of a live script takes `--catalog "$CAT"`, so live scripts can run side by side.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$ROOT"
 # shellcheck disable=SC1091
@@ -11,26 +12,28 @@ T0=$SECONDS
 step() { printf '[%s] (t=%ds) %s\n' "$LIVE" $((SECONDS - T0)) "$*"; }
 die() { printf '[%s] FAIL: %s\n' "$LIVE" "$*" >&2; exit 1; }
 
-cargo build --quiet   # a no-op after scripts/test's cargo test
-BIN=$ROOT/target/debug/bankgen
-PORT=4566
-ENDPOINT=http://127.0.0.1:$PORT
-grep -q "endpoint: $ENDPOINT" catalog/platform.yaml || die "catalog/platform.yaml's local endpoint is not $ENDPOINT"
+# scripts/test names the binary its cargo test built; alone, build it (cargo build's dependency
+# features differ from the test build's, so after a cargo test this rebuilds part of the tree)
+if [ -z "${BANKGEN_E2E_BIN:-}" ]; then cargo build --quiet; fi
+BIN=${BANKGEN_E2E_BIN:-$ROOT/target/debug/bankgen}
+SHIPPED=http://127.0.0.1:4566   # catalog/platform.yaml's local endpoint
+grep -q "endpoint: $SHIPPED\$" catalog/platform.yaml || die "catalog/platform.yaml's local endpoint is not $SHIPPED"
 
 WORK=$(mktemp -d)
 OUT=$WORK/out
-STARTED_MOTO=0
+CAT=$WORK/catalog
+PORT=
 cleanup() {
-  if [ "$STARTED_MOTO" = 1 ]; then scripts/moto stop "$PORT" || true; fi
+  if [ -n "$PORT" ]; then scripts/moto stop "$PORT" || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-if scripts/moto status | grep -q "^$PORT "; then
-  step "moto already runs on $PORT (started by scripts/moto): resetting its state"
-else
-  step "starting moto on $PORT"
-  scripts/moto start "$PORT" > /dev/null
-  STARTED_MOTO=1
-fi
-scripts/moto reset "$PORT"
+step "starting moto on a free port"
+ENDPOINT=$(scripts/moto start) || die "moto did not start"
+PORT=${ENDPOINT##*:}
+step "moto on $ENDPOINT; catalogue copy with that endpoint in $CAT"
+cp -r catalog "$CAT"
+sed -i "s|endpoint: $SHIPPED\$|endpoint: $ENDPOINT|" "$CAT/platform.yaml"
+grep -q "endpoint: $ENDPOINT\$" "$CAT/platform.yaml" || die "the copy's local endpoint is not $ENDPOINT"
+[ "$(grep -c 'endpoint: ' "$CAT/platform.yaml")" = 1 ] || die "platform.yaml names more than one endpoint: update lib/live.sh"
