@@ -171,11 +171,6 @@ kinds! {
     dynamodb_tables: dynamodb_table::Table,
 }
 
-/// The kind registered under `key`.
-pub fn kind(key: &str) -> Option<&'static dyn ResourceKind> {
-    KINDS.iter().copied().find(|k| k.key() == key)
-}
-
 /// Every provider endpoint the kinds need, once each, sorted by the profile's name for it.
 pub fn endpoints(v6: bool) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = BASE_ENDPOINTS
