@@ -170,10 +170,13 @@ fn is_yaml(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
-/// The code of input that could not be read (a missing or unreadable folder or file, a link
-/// that leads nowhere): a usage error (exit 2), where the other codes are problems found in
-/// the catalogue (exit 1).
+/// The code of input that could not be read (a missing or unreadable folder or file): a usage
+/// error (exit 2), where the other codes are problems found in the catalogue (exit 1).
 pub const UNREADABLE: &str = "BG007";
+
+/// A file of the catalogue that is a link leading nowhere (dangling, looping, to itself): a
+/// problem found in a catalogue that could be read (exit 1).
+pub const BROKEN_LINK: &str = "BG009";
 
 /// A catalogue file that is a link leading nowhere, named as the catalogue's other files are.
 fn broken_link(shown: &str, path: &Path, e: &std::io::Error) -> Problem {
@@ -197,7 +200,7 @@ fn broken_link(shown: &str, path: &Path, e: &std::io::Error) -> Problem {
         text: String::new(),
     });
     Problem::error(
-        UNREADABLE,
+        BROKEN_LINK,
         Some(Loc::file_start(&file)),
         format!("{shown} {what}"),
         "point the link at the module's file, or remove it",
