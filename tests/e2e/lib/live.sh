@@ -4,6 +4,7 @@
 # its own on a free port (ENDPOINT, PORT; stopped on exit) and copies the catalogue to CAT
 # ($WORK/catalog) with platform.yaml's `local` endpoint pointing at that moto. Every bankgen
 # call of a live script takes `--catalog "$CAT"`, so live scripts can run side by side.
+# LIVE_CATALOG names another catalogue folder to copy (default: the bank's, `catalog`).
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$ROOT"
 # shellcheck disable=SC1091
@@ -16,8 +17,9 @@ die() { printf '[%s] FAIL: %s\n' "$LIVE" "$*" >&2; exit 1; }
 # features differ from the test build's, so after a cargo test this rebuilds part of the tree)
 if [ -z "${BANKGEN_E2E_BIN:-}" ]; then cargo build --quiet; fi
 BIN=${BANKGEN_E2E_BIN:-$ROOT/target/debug/bankgen}
-SHIPPED=http://127.0.0.1:4566   # catalog/platform.yaml's local endpoint
-grep -q "endpoint: $SHIPPED\$" catalog/platform.yaml || die "catalog/platform.yaml's local endpoint is not $SHIPPED"
+LIVE_CATALOG=${LIVE_CATALOG:-catalog}
+SHIPPED=http://127.0.0.1:4566   # the shipped catalogues' local endpoint
+grep -q "endpoint: $SHIPPED\$" "$LIVE_CATALOG/platform.yaml" || die "$LIVE_CATALOG/platform.yaml's local endpoint is not $SHIPPED"
 
 WORK=$(mktemp -d)
 OUT=$WORK/out
@@ -33,7 +35,7 @@ step "starting moto on a free port"
 ENDPOINT=$(scripts/moto start) || die "moto did not start"
 PORT=${ENDPOINT##*:}
 step "moto on $ENDPOINT; catalogue copy with that endpoint in $CAT"
-cp -r catalog "$CAT"
+cp -r "$LIVE_CATALOG" "$CAT"
 sed -i "s|endpoint: $SHIPPED\$|endpoint: $ENDPOINT|" "$CAT/platform.yaml"
 grep -q "endpoint: $ENDPOINT\$" "$CAT/platform.yaml" || die "the copy's local endpoint is not $ENDPOINT"
 [ "$(grep -c 'endpoint: ' "$CAT/platform.yaml")" = 1 ] || die "platform.yaml names more than one endpoint: update lib/live.sh"
