@@ -107,7 +107,7 @@ fn sarif_is_what_github_code_scanning_accepts() {
     let v: Value = serde_json::from_str(&out).unwrap();
     check_sarif(&v);
     let results = v["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 3);
+    assert_eq!(results.len(), 4);
     assert_eq!(
         results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "tests/fixtures/lint/BGL103/bad/main.tf"
