@@ -326,7 +326,7 @@ impl TfModule {
     fn names_bucket(&self, part: &Resource, v: &Val, bucket: &Resource, own: Option<&Val>) -> bool {
         let v = self.resolve(v);
         let addrs = self.ref_addrs(v);
-        if addrs.iter().any(|a| *a == bucket.addr) {
+        if addrs.contains(&bucket.addr) {
             return true;
         }
         if addrs.iter().any(|a| a == "each") || v.ref_path().is_some_and(|p| p[0] == "each") {
