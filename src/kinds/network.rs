@@ -467,6 +467,7 @@ fn render_one(kind: &Kind, m: &mut Scope, x: &Network) {
         "gateway_endpoints": gateway,
         "interface_endpoints": interface,
         "transit_gateway": x.transit_gateway,
+        "emulator": m.env.emulator,
     });
     m.emit(kind, &loc, ctx);
     let base = format!("network/{}", x.name.value);
