@@ -478,6 +478,41 @@ fn mutations() -> Vec<Mutation> {
             example: true,
             ..M
         },
+        Mutation {
+            name: "vpc-flow-log",
+            code: "BGL310",
+            module: "MOD-205",
+            file: "network.tf",
+            find: "resource \"aws_flow_log\" \"gbp_core\" {",
+            replace: "",
+            at: Some("resource \"aws_vpc\" \"gbp_core\""),
+            before: true,
+            checkov: &["CKV2_AWS_11"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "alb-open-http",
+            code: "BGL311",
+            module: "MOD-205",
+            file: "network.tf",
+            find: "from_port         = 443\n  to_port           = 443\n  cidr_blocks",
+            replace: "from_port         = 80\n  to_port           = 80\n  cidr_blocks",
+            at: Some("cidr_blocks"),
+            checkov: &["CKV_AWS_260"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "app-open-to-the-internet",
+            code: "BGL311",
+            module: "MOD-205",
+            file: "network.tf",
+            find: "source_security_group_id = aws_security_group.gbp_core_alb.id",
+            replace: "cidr_blocks = [\"0.0.0.0/0\"]",
+            example: true,
+            ..M
+        },
     ]
 }
 

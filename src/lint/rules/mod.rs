@@ -58,6 +58,8 @@ rules! {
     bgl204_kms_key_policy,
     bgl205_classification_key,
     bgl301_tags,
+    bgl310_vpc_flow_logs,
+    bgl311_open_ingress,
     bgl401_bus_archive_dlq,
     bgl402_target_dlq_retry,
     bgl403_cross_bus_role,
