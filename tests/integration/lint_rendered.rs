@@ -534,6 +534,7 @@ fn lint_mutated(m: &Mutation, dir: &Path) -> bankgen::lint::Report {
         catalog: bankgen::lint::Catalogue::Ready(Some(&cat)),
         catalogue_rules: false,
         policies: &policies,
+        inputs: Default::default(),
     };
     bankgen::lint::lint(&req).unwrap_or_else(|e| panic!("lint: {}", e.0))
 }
@@ -807,6 +808,7 @@ fn log_retention_follows_the_catalogue_where_it_asks_for_more_than_the_policy() 
         catalog: bankgen::lint::Catalogue::Ready(Some(&cat)),
         catalogue_rules: false,
         policies: policies(),
+        inputs: Default::default(),
     };
     let r = bankgen::lint::lint(&req).unwrap_or_else(|e| panic!("{}", e.0));
     let text = lines(&r.findings, t.dir.path());
