@@ -14,7 +14,9 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_cloudwatch_metric_alarm", "cloudwatch"),
         ("aws_cloudtrail", "cloudtrail"),
         ("aws_cognito_", "cognitoidp"),
+        ("aws_config_", "configservice"),
         ("aws_dynamodb_", "dynamodb"),
+        ("aws_guardduty_", "guardduty"),
         ("aws_iam_", "iam"),
         ("aws_kinesis_firehose_", "firehose"),
         ("aws_kms_", "kms"),
@@ -24,6 +26,7 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_sns_", "sns"),
         ("aws_sqs_", "sqs"),
         ("aws_ssm_", "ssm"),
+        ("aws_wafv2_", "wafv2"),
     ];
     PREFIXES
         .iter()

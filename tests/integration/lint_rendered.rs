@@ -469,6 +469,53 @@ fn mutations() -> Vec<Mutation> {
             example: true,
             ..M
         },
+        Mutation {
+            name: "waf-logging",
+            code: "BGL320",
+            module: "MOD-201",
+            file: "waf.tf",
+            find: "resource \"aws_wafv2_web_acl_logging_configuration\" \"gbp_public\" {",
+            replace: "",
+            at: Some("resource \"aws_wafv2_web_acl\" \"gbp_public\""),
+            before: true,
+            checkov: &["CKV2_AWS_31"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "config-recorder-off",
+            code: "BGL602",
+            module: "MOD-203",
+            file: "config.tf",
+            find: "is_enabled = true",
+            replace: "is_enabled = false",
+            checkov: &["CKV2_AWS_45"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "guardduty-off",
+            code: "BGL603",
+            module: "MOD-203",
+            file: "guardduty.tf",
+            find: "enable                       = true",
+            replace: "enable                       = false",
+            checkov: &["CKV_AWS_238"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "guardduty-s3",
+            code: "BGL603",
+            module: "MOD-203",
+            file: "guardduty.tf",
+            find: "resource \"aws_guardduty_detector_feature\" \"gbp_threats_s3_data_events\" {",
+            replace: "",
+            at: Some("resource \"aws_guardduty_detector\" \"gbp_threats\""),
+            before: true,
+            example: true,
+            ..M
+        },
     ]
 }
 
