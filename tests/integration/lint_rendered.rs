@@ -356,6 +356,15 @@ fn mutations() -> Vec<Mutation> {
             before: true,
             ..M
         },
+        // A trust policy rewritten by hand as a heredoc, with a trailing comma.
+        Mutation {
+            name: "policy-json",
+            code: "BGL803",
+            file: "iam.tf",
+            find: "assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [\n      {\n        Sid       = \"AssumeRole\"\n        Effect    = \"Allow\"\n        Principal = { Service = \"lambda.amazonaws.com\" }\n        Action    = \"sts:AssumeRole\"\n      },\n    ]\n  })",
+            replace: "assume_role_policy = <<EOT\n{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"lambda.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\",}]}\nEOT",
+            ..M
+        },
         Mutation {
             name: "role-permissions",
             code: "BGL802",

@@ -76,6 +76,7 @@ rules! {
     bgl703_cognito_public_client,
     bgl801_iam_wildcards,
     bgl802_role_permissions,
+    bgl803_policy_json,
     bgl901_secret_name,
     bgl902_secret_kms,
     bgl903_secret_rotation,
