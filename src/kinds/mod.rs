@@ -18,10 +18,12 @@ mod scope;
 
 // The kinds (declared here, not by the registry macro, so that rustfmt sees their files).
 pub mod bucket;
+pub mod config_recorder;
 pub mod dynamodb_table;
 pub mod event_bus;
 pub mod firehose;
 pub mod function;
+pub mod guardduty_detector;
 pub mod iam_policy;
 pub mod iam_role;
 pub mod kms_key;
@@ -31,6 +33,7 @@ pub mod secret;
 pub mod sns_topic;
 pub mod trail;
 pub mod user_pool;
+pub mod web_acl;
 
 pub use check::{Checker, ClassFacts, known};
 pub use md::{DocSection, Docs};
@@ -65,6 +68,7 @@ pub mod api {
     pub const CLOUDTRAIL: Endpoint = Endpoint::same("cloudtrail");
     pub const CLOUDWATCH: Endpoint = Endpoint::same("cloudwatch");
     pub const COGNITO_IDP: Endpoint = Endpoint::same("cognitoidp");
+    pub const CONFIG: Endpoint = Endpoint::same("configservice");
     pub const DYNAMODB: Endpoint = Endpoint::same("dynamodb");
     pub const EC2: Endpoint = Endpoint::same("ec2");
     pub const EVENTS: Endpoint = Endpoint {
@@ -72,6 +76,7 @@ pub mod api {
         legacy: "cloudwatchevents",
     };
     pub const FIREHOSE: Endpoint = Endpoint::same("firehose");
+    pub const GUARDDUTY: Endpoint = Endpoint::same("guardduty");
     pub const IAM: Endpoint = Endpoint::same("iam");
     pub const KMS: Endpoint = Endpoint::same("kms");
     pub const LAMBDA: Endpoint = Endpoint::same("lambda");
@@ -85,6 +90,7 @@ pub mod api {
     pub const SQS: Endpoint = Endpoint::same("sqs");
     pub const SSM: Endpoint = Endpoint::same("ssm");
     pub const STS: Endpoint = Endpoint::same("sts");
+    pub const WAFV2: Endpoint = Endpoint::same("wafv2");
 }
 
 /// APIs every module calls whatever it declares: SSM contracts, the caller's identity.
@@ -172,6 +178,9 @@ kinds! {
     secrets: secret::Secret,
     dynamodb_tables: dynamodb_table::Table,
     networks: network::Network,
+    web_acls: web_acl::WebAcl,
+    config_recorders: config_recorder::Recorder,
+    guardduty_detectors: guardduty_detector::Detector,
 }
 
 /// Every provider endpoint the kinds need, once each, sorted by the profile's name for it.
