@@ -488,6 +488,10 @@ fn mutations() -> Vec<Mutation> {
             at: Some("resource \"aws_vpc\" \"gbp_core\""),
             before: true,
             checkov: &["CKV2_AWS_11"],
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "waf-logging",
             code: "BGL320",
             module: "MOD-201",
@@ -509,6 +513,10 @@ fn mutations() -> Vec<Mutation> {
             replace: "from_port         = 80\n  to_port           = 80\n  cidr_blocks",
             at: Some("cidr_blocks"),
             checkov: &["CKV_AWS_260"],
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "config-recorder-off",
             code: "BGL602",
             module: "MOD-203",
@@ -526,6 +534,10 @@ fn mutations() -> Vec<Mutation> {
             file: "network.tf",
             find: "source_security_group_id = aws_security_group.gbp_core_alb.id",
             replace: "cidr_blocks = [\"0.0.0.0/0\"]",
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "guardduty-off",
             code: "BGL603",
             module: "MOD-203",
