@@ -24,9 +24,11 @@ pub mod firehose;
 pub mod function;
 pub mod iam_policy;
 pub mod iam_role;
+pub mod kinesis_stream;
 pub mod kms_key;
 pub mod log_group;
 pub mod network;
+pub mod queue;
 pub mod secret;
 pub mod sns_topic;
 pub mod trail;
@@ -73,6 +75,7 @@ pub mod api {
     };
     pub const FIREHOSE: Endpoint = Endpoint::same("firehose");
     pub const IAM: Endpoint = Endpoint::same("iam");
+    pub const KINESIS: Endpoint = Endpoint::same("kinesis");
     pub const KMS: Endpoint = Endpoint::same("kms");
     pub const LAMBDA: Endpoint = Endpoint::same("lambda");
     pub const LOGS: Endpoint = Endpoint {
@@ -172,6 +175,8 @@ kinds! {
     secrets: secret::Secret,
     dynamodb_tables: dynamodb_table::Table,
     networks: network::Network,
+    kinesis_streams: kinesis_stream::Stream,
+    queues: queue::Queue,
 }
 
 /// Every provider endpoint the kinds need, once each, sorted by the profile's name for it.

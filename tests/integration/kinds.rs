@@ -28,6 +28,7 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_vpc", "ec2"),
         ("aws_iam_", "iam"),
         ("aws_kinesis_firehose_", "firehose"),
+        ("aws_kinesis_stream", "kinesis"),
         ("aws_kms_", "kms"),
         ("aws_lambda_", "lambda"),
         ("aws_s3_", "s3"),
