@@ -26,9 +26,11 @@ pub mod function;
 pub mod guardduty_detector;
 pub mod iam_policy;
 pub mod iam_role;
+pub mod kinesis_stream;
 pub mod kms_key;
 pub mod log_group;
 pub mod network;
+pub mod queue;
 pub mod secret;
 pub mod sns_topic;
 pub mod trail;
@@ -78,6 +80,7 @@ pub mod api {
     pub const FIREHOSE: Endpoint = Endpoint::same("firehose");
     pub const GUARDDUTY: Endpoint = Endpoint::same("guardduty");
     pub const IAM: Endpoint = Endpoint::same("iam");
+    pub const KINESIS: Endpoint = Endpoint::same("kinesis");
     pub const KMS: Endpoint = Endpoint::same("kms");
     pub const LAMBDA: Endpoint = Endpoint::same("lambda");
     pub const LOGS: Endpoint = Endpoint {
@@ -181,6 +184,8 @@ kinds! {
     web_acls: web_acl::WebAcl,
     config_recorders: config_recorder::Recorder,
     guardduty_detectors: guardduty_detector::Detector,
+    kinesis_streams: kinesis_stream::Stream,
+    queues: queue::Queue,
 }
 
 /// Every provider endpoint the kinds need, once each, sorted by the profile's name for it.

@@ -24,6 +24,7 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_iam_", "iam"),
         ("aws_internet_gateway", "ec2"),
         ("aws_kinesis_firehose_", "firehose"),
+        ("aws_kinesis_stream", "kinesis"),
         ("aws_kms_", "kms"),
         ("aws_lambda_", "lambda"),
         ("aws_nat_gateway", "ec2"),

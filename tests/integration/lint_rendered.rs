@@ -549,6 +549,17 @@ fn mutations() -> Vec<Mutation> {
             ..M
         },
         Mutation {
+            name: "kinesis-unencrypted",
+            code: "BGL509",
+            module: "MOD-220",
+            file: "kinesis.tf",
+            find: "encryption_type  = \"KMS\"",
+            replace: "encryption_type  = \"NONE\"",
+            checkov: &["CKV_AWS_43"],
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "guardduty-s3",
             code: "BGL603",
             module: "MOD-203",
@@ -556,6 +567,33 @@ fn mutations() -> Vec<Mutation> {
             find: "resource \"aws_guardduty_detector_feature\" \"gbp_threats_s3_data_events\" {",
             replace: "",
             at: Some("resource \"aws_guardduty_detector\" \"gbp_threats\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            // The dead-letter queue made a standard queue: the redrive resource (v6 profile)
+            // targets a queue SQS would reject for a FIFO source.
+            name: "fifo-dlq-standard",
+            code: "BGL510",
+            module: "MOD-220",
+            file: "sqs.tf",
+            find: "name                              = \"gbp-payment-instructions-dlq-dev.fifo\"\n  fifo_queue                        = true\n",
+            replace: "name                              = \"gbp-payment-instructions-dlq-dev\"\n",
+            at: Some("  redrive_policy = jsonencode({"),
+            example: true,
+            ..M
+        },
+        Mutation {
+            // The legacy profile's redrive argument pointed at another queue's (standard) DLQ.
+            name: "fifo-dlq-legacy",
+            code: "BGL510",
+            env: "local",
+            module: "MOD-220",
+            file: "sqs.tf",
+            find: "deadLetterTargetArn = aws_sqs_queue.gbp_payment_instructions_dlq.arn",
+            replace: "deadLetterTargetArn = aws_sqs_queue.gbp_statement_jobs_dlq.arn",
+            at: Some("  redrive_policy = jsonencode({"),
             before: true,
             example: true,
             ..M

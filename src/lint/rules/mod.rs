@@ -70,6 +70,8 @@ rules! {
     bgl504_log_encryption,
     bgl505_log_retention,
     bgl506_dynamodb_protected,
+    bgl509_kinesis_encryption,
+    bgl510_fifo_dlq,
     bgl601_cloudtrail,
     bgl602_config_recorder,
     bgl603_guardduty_enabled,

@@ -25,6 +25,7 @@ provider "aws" {
     firehose         = "http://127.0.0.1:4566"
     guardduty        = "http://127.0.0.1:4566"
     iam              = "http://127.0.0.1:4566"
+    kinesis          = "http://127.0.0.1:4566"
     kms              = "http://127.0.0.1:4566"
     lambda           = "http://127.0.0.1:4566"
     s3               = "http://127.0.0.1:4566"
