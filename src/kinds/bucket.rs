@@ -192,7 +192,10 @@ impl ResourceKind for Kind {
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["BGL101", "BGL102", "BGL103", "BGL104", "BGL105", "BGL201"]
+        &[
+            "BGL101", "BGL102", "BGL103", "BGL104", "BGL105", "BGL106", "BGL107", "BGL108",
+            "BGL201",
+        ]
     }
     fn count(&self, r: &Resources) -> usize {
         r.buckets.len()
