@@ -16,6 +16,9 @@ pub struct PlatformFile {
     /// Starts the tenant's resource names (`bank-iceberg`), key aliases, roles, event sources.
     pub name_prefix: Sp<String>,
     pub region: Sp<String>,
+    /// The disaster-recovery region: replicas of the buckets marked `replication:` go there.
+    #[serde(default)]
+    pub dr_region: Option<Sp<String>>,
     pub provider: ProviderRaw,
     pub environments: Vec<EnvironmentRaw>,
     pub required_tags: Vec<Sp<String>>,

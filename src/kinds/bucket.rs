@@ -1,7 +1,9 @@
 //! S3: every bucket SSL-only, public access blocked, versioned, encrypted (KMS key of its
-//! classification, or SSE-S3 where the seed says so), with its lifecycle rules.
+//! classification, or SSE-S3 where the seed says so), with its lifecycle rules; where the
+//! catalogue asks (seed 002's storage stack): object lock, server access logs to a log bucket,
+//! uploads only with SSE-KMS, and a replica in the platform's DR region.
 
-use super::md::{code, days, esc, title_case};
+use super::md::{DocTable, code, days, esc, title_case};
 use super::names::ident;
 use super::policy::{Stmt, policy};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api, raw, tpl};
@@ -17,7 +19,113 @@ pub struct Bucket {
     pub classification: Sp<String>,
     pub encryption: Sp<Encryption>,
     pub lifecycle: Vec<LifecycleRule>,
+    /// Write-once retention of every new object version (seed 002: the archive's immutable
+    /// records).
+    #[serde(default)]
+    pub object_lock: Option<ObjectLock>,
+    /// Server access logs go to this bucket (seed 002: "All S3 operations are logged to an
+    /// audit bucket").
+    #[serde(default)]
+    pub access_logs: Option<AccessLogs>,
+    /// The bucket is a server access log target: its policy lets the S3 logging service write
+    /// for the platform's buckets.
+    #[serde(default)]
+    pub receives_access_logs: Option<Sp<bool>>,
+    /// A replica in the platform's `dr_region` (seed 002: "cross-region replication for
+    /// disaster recovery").
+    #[serde(default)]
+    pub replication: Option<Replication>,
+    /// The policy denies `s3:PutObject` without `x-amz-server-side-encryption: aws:kms`
+    /// (seed 002: "Bucket policies enforce encryption in transit and at rest").
+    #[serde(default)]
+    pub deny_unencrypted_uploads: Option<Sp<bool>>,
 }
+
+impl Bucket {
+    pub fn receives_access_logs(&self) -> bool {
+        self.receives_access_logs.as_ref().is_some_and(|v| v.value)
+    }
+
+    pub fn denies_unencrypted_uploads(&self) -> bool {
+        self.deny_unencrypted_uploads
+            .as_ref()
+            .is_some_and(|v| v.value)
+    }
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum LockMode {
+    #[serde(rename = "COMPLIANCE")]
+    Compliance,
+    #[serde(rename = "GOVERNANCE")]
+    Governance,
+}
+
+impl LockMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            LockMode::Compliance => "COMPLIANCE",
+            LockMode::Governance => "GOVERNANCE",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectLock {
+    pub mode: Sp<LockMode>,
+    pub days: Sp<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessLogs {
+    /// A catalogue bucket with `receives_access_logs: true`.
+    pub bucket: Sp<String>,
+    /// Under `s3/` (apart from the trail's files); default `s3/<bucket>/`.
+    #[serde(default)]
+    pub prefix: Option<Sp<String>>,
+}
+
+impl AccessLogs {
+    pub fn prefix_for(&self, bucket: &str) -> String {
+        match &self.prefix {
+            Some(p) => p.value.clone(),
+            None => format!("{LOG_PREFIX}{bucket}/"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replication {
+    /// The replicas' storage class (default STANDARD).
+    #[serde(default)]
+    pub storage_class: Option<Sp<String>>,
+}
+
+impl Replication {
+    pub fn class(&self) -> &str {
+        self.storage_class
+            .as_ref()
+            .map(|s| s.value.as_str())
+            .unwrap_or("STANDARD")
+    }
+}
+
+/// Where server access logs land in a log bucket, apart from the trail's files.
+pub const LOG_PREFIX: &str = "s3/";
+
+/// The storage classes a replication destination may use.
+const REPLICA_CLASSES: &[&str] = &[
+    "STANDARD",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER_IR",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+];
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Encryption {
@@ -62,22 +170,32 @@ impl ResourceKind for Kind {
         "bucket.tf.j2"
     }
     fn endpoints(&self) -> &'static [Endpoint] {
-        &[api::S3, api::KMS]
+        &[api::S3, api::KMS, api::IAM]
     }
     fn resource_types(&self) -> &'static [&'static str] {
         &[
+            "aws_iam_role",
+            "aws_iam_role_policy",
+            "aws_kms_alias",
+            "aws_kms_key",
             "aws_s3_bucket",
             "aws_s3_bucket_lifecycle_configuration",
+            "aws_s3_bucket_logging",
             "aws_s3_bucket_notification",
+            "aws_s3_bucket_object_lock_configuration",
             "aws_s3_bucket_ownership_controls",
             "aws_s3_bucket_policy",
             "aws_s3_bucket_public_access_block",
+            "aws_s3_bucket_replication_configuration",
             "aws_s3_bucket_server_side_encryption_configuration",
             "aws_s3_bucket_versioning",
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["BGL101", "BGL102", "BGL103", "BGL104", "BGL105", "BGL201"]
+        &[
+            "BGL101", "BGL102", "BGL103", "BGL104", "BGL105", "BGL106", "BGL107", "BGL108",
+            "BGL201",
+        ]
     }
     fn count(&self, r: &Resources) -> usize {
         r.buckets.len()
@@ -111,6 +229,7 @@ impl ResourceKind for Kind {
                     "seed 000 gives every bucket a lifecycle; add at least one rule",
                 );
             }
+            check_features(bucket, c);
         }
     }
     fn render(&self, m: &mut Scope) {
@@ -121,20 +240,151 @@ impl ResourceKind for Kind {
     }
 }
 
+/// The catalogue's protections of one bucket that need only its own entry.
+fn check_features(b: &Bucket, c: &mut Checker) {
+    let name = &b.name.value;
+    if let Some(l) = &b.object_lock
+        && l.days.value == 0
+    {
+        c.err(
+            "BG040",
+            &l.days.referenced,
+            format!("the object lock of bucket `{name}` keeps objects 0 days"),
+            "give the retention in days (seed 002's archive: 2555, seven years)",
+        );
+    }
+    if let Some(d) = &b.deny_unencrypted_uploads
+        && d.value
+    {
+        if b.encryption.value != Encryption::Kms {
+            c.err(
+                "BG040",
+                &d.referenced,
+                format!(
+                    "bucket `{name}` denies uploads without SSE-KMS but is encrypted with SSE-S3"
+                ),
+                "use `encryption: kms`, or drop deny_unencrypted_uploads",
+            );
+        }
+        if b.receives_access_logs() {
+            c.err(
+                "BG040",
+                &d.referenced,
+                format!("bucket `{name}` receives server access logs, which S3 delivers without an encryption header"),
+                "drop deny_unencrypted_uploads on a log bucket: its default encryption still applies",
+            );
+        }
+    }
+    if let Some(a) = &b.access_logs {
+        if a.bucket.value == *name {
+            c.err(
+                "BG040",
+                &a.bucket.referenced,
+                format!("bucket `{name}` sends its access logs to itself"),
+                "log to another bucket: every log delivery would be logged again",
+            );
+        }
+        if let Some(p) = &a.prefix
+            && (!p.value.starts_with(LOG_PREFIX) || !p.value.ends_with('/'))
+        {
+            c.err(
+                "BG040",
+                &p.referenced,
+                format!("access log prefix `{}` is not a folder under `{LOG_PREFIX}`", p.value),
+                format!("server access logs go under {LOG_PREFIX}, apart from the trail's files; e.g. `{LOG_PREFIX}{name}/`"),
+            );
+        }
+    }
+    if b.replication.is_some() && b.encryption.value != Encryption::Kms {
+        c.err(
+            "BG040",
+            &b.encryption.referenced,
+            format!("bucket `{name}` is replicated but encrypted with SSE-S3"),
+            "replicas are encrypted with the DR region's key of the classification: use `encryption: kms`",
+        );
+    }
+    if let Some(r) = &b.replication
+        && let Some(sc) = &r.storage_class
+        && !REPLICA_CLASSES.contains(&sc.value.as_str())
+    {
+        c.err(
+            "BG040",
+            &sc.referenced,
+            format!("unknown replica storage class `{}`", sc.value),
+            format!("one of {}", REPLICA_CLASSES.join(", ")),
+        );
+    }
+}
+
+/// The protections that need the whole catalogue: the log bucket exists and receives logs (that
+/// its stack is deployed first is the SSM contracts' order check, BG051); a replicated bucket has
+/// a DR region to go to.
+/// `modules`: each module's resources and file.
+pub fn check_catalogue(
+    modules: &[(&Resources, &std::sync::Arc<crate::diag::SourceFile>)],
+    has_dr_region: bool,
+    problems: &mut Vec<crate::diag::Problem>,
+) {
+    use crate::diag::{Loc, Problem};
+    for (res, file) in modules {
+        for b in &res.buckets {
+            if let Some(r) = &b.replication
+                && !has_dr_region
+            {
+                let at = r
+                    .storage_class
+                    .as_ref()
+                    .map(|s| &s.referenced)
+                    .unwrap_or(&b.name.referenced);
+                problems.push(Problem::error(
+                    "BG040",
+                    Some(Loc::from_saphyr(file, at)),
+                    format!(
+                        "bucket `{}` is replicated, but platform.yaml has no dr_region",
+                        b.name.value
+                    ),
+                    "add `dr_region:` (another region of the same jurisdiction) to platform.yaml",
+                ));
+            }
+            let Some(a) = &b.access_logs else { continue };
+            let target = a.bucket.value.as_str();
+            let found = modules
+                .iter()
+                .flat_map(|(o, _)| o.buckets.iter())
+                .find(|x| x.name.value == target);
+            let loc = Loc::from_saphyr(file, &a.bucket.referenced);
+            match found {
+                None => problems.push(Problem::error(
+                    "BG013",
+                    Some(loc),
+                    format!("unknown bucket `{target}`"),
+                    "access logs go to a bucket of the catalogue that has `receives_access_logs: true`",
+                )),
+                Some(x) if !x.receives_access_logs() => problems.push(Problem::error(
+                    "BG040",
+                    Some(loc),
+                    format!("bucket `{target}` does not receive access logs"),
+                    format!("set `receives_access_logs: true` on {target}: its policy then lets the S3 logging service write"),
+                )),
+                _ => {}
+            }
+        }
+    }
+}
+
 fn render(kind: &Kind, m: &mut Scope) {
+    // The DR keys this module has rendered, by classification: one per classification.
+    let mut dr_keys: Vec<String> = Vec::new();
     for b in &m.module.resources.buckets {
         let id = ident(&b.name.value);
         let loc = m.loc(&b.name.referenced);
-        let arn = raw(format!("aws_s3_bucket.{id}.arn"));
-        let objects = tpl(vec![raw(format!("aws_s3_bucket.{id}.arn")), json!("/*")]);
-        let mut statements = vec![
-            Stmt::deny("DenyInsecureTransport")
-                .any_principal()
-                .action(&["s3:*"])
-                .resource(vec![arn.clone(), objects])
-                .condition("Bool", "aws:SecureTransport", json!("false"))
-                .build(),
-        ];
+        let name = m.env_name(&b.name.value);
+        let kms = match b.encryption.value {
+            Encryption::Kms => m.key_arn(&b.classification.value),
+            Encryption::SseS3 => Value::Null,
+        };
+        let rules = lifecycle_rules(b);
+        let mut statements = base_statements(&id, b.denies_unencrypted_uploads());
         let trails: Vec<_> = m
             .module
             .resources
@@ -153,7 +403,7 @@ fn render(kind: &Kind, m: &mut Scope) {
                 Stmt::allow("CloudTrailAclCheck")
                     .principal("Service", json!("cloudtrail.amazonaws.com"))
                     .action(&["s3:GetBucketAcl"])
-                    .resource(vec![arn.clone()])
+                    .resource(vec![raw(format!("aws_s3_bucket.{id}.arn"))])
                     .condition("StringEquals", "aws:SourceArn", json!(trail_arn))
                     .build(),
             );
@@ -175,29 +425,67 @@ fn render(kind: &Kind, m: &mut Scope) {
             );
         }
         statements.extend(super::config_recorder::bucket_statements(m, &b.name.value));
-        let kms = match b.encryption.value {
-            Encryption::Kms => m.key_arn(&b.classification.value),
-            Encryption::SseS3 => Value::Null,
-        };
-        let rules: Vec<Value> = b
-            .lifecycle
-            .iter()
-            .map(|r| {
-                json!({
-                    "id": r.id,
-                    "prefix": r.prefix,
-                    "transitions": r.transitions,
-                    "expiration_days": r.expiration_days.value,
-                    // Old versions of an object follow it out after the same time.
-                    "noncurrent_days": r.expiration_days.value,
-                })
+        if b.receives_access_logs() {
+            // Seed 002: "All S3 operations are logged to an audit bucket": the logging service
+            // writes for the platform's own buckets (by name prefix) of this account. On the
+            // whole bucket and as the first statement: moto 5.2.5's PutBucketLogging admits only
+            // `<bucket>/*` or the exact `<bucket>/<prefix>*`, and stops with an error at a
+            // statement whose Principal is "*" before it finds this one.
+            statements.insert(
+                0,
+                Stmt::allow("S3ServerAccessLogs")
+                    .principal("Service", json!("logging.s3.amazonaws.com"))
+                    .action(&["s3:PutObject"])
+                    .resource(vec![tpl(vec![
+                        raw(format!("aws_s3_bucket.{id}.arn")),
+                        json!("/*"),
+                    ])])
+                    .condition("StringEquals", "aws:SourceAccount", json!(m.env.account_id))
+                    .condition(
+                        "ArnLike",
+                        "aws:SourceArn",
+                        json!(format!("arn:aws:s3:::{}-*", m.name_prefix)),
+                    )
+                    .build(),
+            );
+        }
+        let logging = b.access_logs.as_ref().map(|a| {
+            json!({
+                "target": m.bucket_name(&a.bucket.value),
+                "prefix": a.prefix_for(&b.name.value),
             })
-            .collect();
-        let name = m.env_name(&b.name.value);
-        let ctx = json!({
+        });
+        let mut skips = Vec::new();
+        let replica = match (&b.replication, m.dr_region) {
+            (Some(r), Some(dr)) => Some(replica(m, b, r, dr, &rules, &mut dr_keys)),
+            _ => None,
+        };
+        if replica.is_none() {
+            skips.push(match m.dr_region {
+                Some(dr) => format!(
+                    "CKV_AWS_144:Only the buckets with replication: in the catalogue are copied to the DR region {dr}"
+                ),
+                None => format!(
+                    "CKV_AWS_144:ADR-042 keeps data in {}; cross-region replication would move it out",
+                    m.region
+                ),
+            });
+        }
+        if logging.is_none() {
+            skips.push(if b.receives_access_logs() {
+                "CKV_AWS_18:This bucket receives the server access logs of the others; logging it to itself would log each delivery again".to_string()
+            } else {
+                "CKV_AWS_18:Object access is audited by the CloudTrail S3 data events of MOD-104, not server access logs".to_string()
+            });
+        }
+        if b.encryption.value == Encryption::SseS3 {
+            skips.push("CKV_AWS_145:Seed 000 specifies SSE-S3 for this bucket".to_string());
+        }
+        let main = json!({
             "id": id,
             "name": name,
-            "purpose": b.purpose,
+            "provider": null,
+            "skips": skip_lines(&skips),
             "kms_key": kms,
             "sse_s3": b.encryption.value == Encryption::SseS3,
             "rules": rules,
@@ -206,6 +494,25 @@ fn render(kind: &Kind, m: &mut Scope) {
             "policy": policy(statements),
             "tags": m.class_tags(&b.classification.value),
             "force_destroy": m.env.emulator,
+            "object_lock": b.object_lock.as_ref().map(|l| json!({
+                "mode": l.mode.value.name(),
+                "days": l.days.value,
+            })),
+            "logging": logging,
+            "replication": replica.as_ref().map(|r| r["replication"].clone()),
+        });
+        let mut buckets = vec![main];
+        let (dr_key, role) = match replica {
+            Some(mut r) => {
+                buckets.push(r["bucket"].take());
+                (r["dr_key"].take(), r["role"].take())
+            }
+            None => (Value::Null, Value::Null),
+        };
+        let ctx = json!({
+            "buckets": buckets,
+            "dr_key": dr_key,
+            "role": role,
         });
         m.emit(kind, &loc, ctx);
         m.export(
@@ -220,7 +527,211 @@ fn render(kind: &Kind, m: &mut Scope) {
             raw(format!("aws_s3_bucket.{id}.arn")),
             &loc,
         );
+        if b.replication.is_some() && m.dr_region.is_some() {
+            m.export(
+                format!("s3/{}/replica/name", b.name.value),
+                format!("Name of the DR replica of the {} bucket", b.name.value),
+                raw(format!("aws_s3_bucket.{id}_replica.id")),
+                &loc,
+            );
+            m.export(
+                format!("s3/{}/replica/arn", b.name.value),
+                format!("ARN of the DR replica of the {} bucket", b.name.value),
+                raw(format!("aws_s3_bucket.{id}_replica.arn")),
+                &loc,
+            );
+        }
     }
+}
+
+fn skip_lines(skips: &[String]) -> Vec<String> {
+    skips.iter().map(|s| format!("#checkov:skip={s}")).collect()
+}
+
+fn lifecycle_rules(b: &Bucket) -> Vec<Value> {
+    b.lifecycle
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "prefix": r.prefix,
+                "transitions": r.transitions,
+                "expiration_days": r.expiration_days.value,
+                // Old versions of an object follow it out after the same time.
+                "noncurrent_days": r.expiration_days.value,
+            })
+        })
+        .collect()
+}
+
+/// SSL only (seed 000), and, when the catalogue asks, uploads only with SSE-KMS.
+fn base_statements(id: &str, deny_unencrypted: bool) -> Vec<Value> {
+    let arn = raw(format!("aws_s3_bucket.{id}.arn"));
+    let objects = tpl(vec![arn.clone(), json!("/*")]);
+    let mut statements = vec![
+        Stmt::deny("DenyInsecureTransport")
+            .any_principal()
+            .action(&["s3:*"])
+            .resource(vec![arn, objects.clone()])
+            .condition("Bool", "aws:SecureTransport", json!("false"))
+            .build(),
+    ];
+    if deny_unencrypted {
+        // A missing header counts as "not aws:kms" under StringNotEquals: both are denied.
+        statements.push(
+            Stmt::deny("DenyUnencryptedUploads")
+                .any_principal()
+                .action(&["s3:PutObject"])
+                .resource(vec![objects])
+                .condition(
+                    "StringNotEquals",
+                    "s3:x-amz-server-side-encryption",
+                    json!("aws:kms"),
+                )
+                .build(),
+        );
+    }
+    statements
+}
+
+/// The DR replica of bucket `b` in region `dr`: the replica's own bucket context, the DR key of
+/// its classification (the first time the module needs it), the replication role, and the
+/// source's replication settings.
+fn replica(
+    m: &mut Scope,
+    b: &Bucket,
+    r: &Replication,
+    dr: &str,
+    rules: &[Value],
+    dr_keys: &mut Vec<String>,
+) -> Value {
+    m.uses_dr = true;
+    let id = ident(&b.name.value);
+    let rid = format!("{id}_replica");
+    let class = b.classification.value.as_str();
+    let alias = m.key_alias(class);
+    let key_id = ident(&format!("{alias}-dr"));
+    let dr_key = if dr_keys.iter().any(|k| k == class) {
+        Value::Null
+    } else {
+        dr_keys.push(class.to_string());
+        let root = format!("arn:aws:iam::{}:root", m.env.account_id);
+        json!({
+            "id": key_id,
+            "alias": format!("alias/{alias}"),
+            "description": format!(
+                "The {class} key in the DR region {dr}: replicas of {}'s buckets",
+                m.module.id
+            ),
+            "policy": policy(vec![
+                Stmt::allow("EnableRootAccount")
+                    .principal("AWS", json!(root))
+                    .action(&["kms:*"])
+                    .resource(vec![json!("*")])
+                    .build(),
+            ]),
+            "deletion_window": if m.env.emulator { 7 } else { 30 },
+        })
+    };
+    let dr_key_arn = raw(format!("aws_kms_key.{key_id}.arn"));
+    let source_key = m.key_arn(class);
+    let source_arn = raw(format!("aws_s3_bucket.{id}.arn"));
+    let replica_arn = raw(format!("aws_s3_bucket.{rid}.arn"));
+    let role_id = format!("{id}_replication");
+    let trust = policy(vec![
+        Stmt::allow("S3Replication")
+            .principal("Service", json!("s3.amazonaws.com"))
+            .action(&["sts:AssumeRole"])
+            .condition("StringEquals", "aws:SourceAccount", json!(m.env.account_id))
+            .build(),
+    ]);
+    // Least privilege, as the S3 guide's replication role: read the source's configuration and
+    // object versions, replicate into the replica, decrypt with the source key and encrypt
+    // with the DR key, each only through S3 in its region.
+    let role_policy = policy(vec![
+        Stmt::allow("SourceBucket")
+            .action(&["s3:GetReplicationConfiguration", "s3:ListBucket"])
+            .resource(vec![source_arn.clone()])
+            .build(),
+        Stmt::allow("SourceObjects")
+            .action(&[
+                "s3:GetObjectVersionForReplication",
+                "s3:GetObjectVersionAcl",
+                "s3:GetObjectVersionTagging",
+            ])
+            .resource(vec![tpl(vec![source_arn, json!("/*")])])
+            .build(),
+        Stmt::allow("ReplicaObjects")
+            .action(&[
+                "s3:ReplicateObject",
+                "s3:ReplicateDelete",
+                "s3:ReplicateTags",
+            ])
+            .resource(vec![tpl(vec![replica_arn.clone(), json!("/*")])])
+            .build(),
+        Stmt::allow("DecryptSource")
+            .action(&["kms:Decrypt"])
+            .resource(vec![source_key])
+            .condition(
+                "StringEquals",
+                "kms:ViaService",
+                json!(format!("s3.{}.amazonaws.com", m.region)),
+            )
+            .build(),
+        Stmt::allow("EncryptReplica")
+            .action(&["kms:Encrypt"])
+            .resource(vec![dr_key_arn.clone()])
+            .condition(
+                "StringEquals",
+                "kms:ViaService",
+                json!(format!("s3.{dr}.amazonaws.com")),
+            )
+            .build(),
+    ]);
+    let source_name = m.env_name(&b.name.value);
+    let skips = vec![
+        format!(
+            "CKV_AWS_144:This bucket is the DR replica of {source_name}; it is not copied further"
+        ),
+        format!(
+            "CKV_AWS_18:Server access logs stay in their bucket's region, the log bucket is in {}; access to the replica is in the multi-region trail's S3 data events",
+            m.region
+        ),
+    ];
+    let bucket = json!({
+        "id": rid,
+        "name": m.env_name(&format!("{}-replica", b.name.value)),
+        "provider": raw("aws.dr"),
+        "skips": skip_lines(&skips),
+        "kms_key": dr_key_arn.clone(),
+        "sse_s3": false,
+        "rules": rules,
+        "abort_rule": b.lifecycle.iter().all(|r| r.prefix.is_some()),
+        "policy": policy(base_statements(&rid, b.denies_unencrypted_uploads())),
+        "tags": m.class_tags(class),
+        "force_destroy": m.env.emulator,
+        "object_lock": null,
+        "logging": null,
+        "replication": null,
+    });
+    json!({
+        "bucket": bucket,
+        "dr_key": dr_key,
+        "role": {
+            "id": role_id,
+            "name": m.env_name(&format!("{}-replication", b.name.value)),
+            "trust": trust,
+            "policy": role_policy,
+        },
+        "replication": {
+            "role": raw(format!("aws_iam_role.{role_id}.arn")),
+            "role_policy": raw(format!("aws_iam_role_policy.{role_id}")),
+            "destination": replica_arn,
+            "replica_id": rid,
+            "storage_class": r.class(),
+            "replica_key": dr_key_arn,
+        },
+    })
 }
 
 fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
@@ -270,10 +781,72 @@ fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
             ]
         })
         .collect();
-    Some(DocSection::new(
+    let mut section = DocSection::new(
         "S3 buckets",
         "All buckets: SSL-only access enforced, public access blocked, versioning enabled; the name gets `-{env}` appended.",
         &["Bucket", "Purpose", "Encryption", "Lifecycle"],
         rows,
-    ))
+    );
+    let protected: Vec<Vec<String>> = list
+        .iter()
+        .filter(|b| {
+            b.object_lock.is_some()
+                || b.access_logs.is_some()
+                || b.receives_access_logs()
+                || b.replication.is_some()
+                || b.denies_unencrypted_uploads()
+        })
+        .map(|b| {
+            let lock = match &b.object_lock {
+                Some(l) => format!("{} {}", l.mode.value.name(), days(l.days.value)),
+                None => "—".into(),
+            };
+            let logs = match (&b.access_logs, b.receives_access_logs()) {
+                (Some(a), _) => format!(
+                    "to {} {}",
+                    code(&format!("{}-{{env}}", a.bucket.value)),
+                    code(&a.prefix_for(&b.name.value))
+                ),
+                (None, true) => "the log bucket: receives the other buckets' logs".to_string(),
+                (None, false) => "—".into(),
+            };
+            let replica = match &b.replication {
+                Some(r) => format!(
+                    "{} in the DR region, {}",
+                    code(&format!("{}-replica-{{env}}", b.name.value)),
+                    code(r.class())
+                ),
+                None => "—".into(),
+            };
+            let uploads = if b.denies_unencrypted_uploads() {
+                "SSE-KMS only".to_string()
+            } else {
+                "—".into()
+            };
+            vec![
+                code(&format!("{}-{{env}}", b.name.value)),
+                lock,
+                logs,
+                replica,
+                uploads,
+            ]
+        })
+        .collect();
+    if !protected.is_empty() {
+        section.more.push(DocTable {
+            lead: "Protections the catalogue adds (seed 002's storage stack):".into(),
+            head: [
+                "Bucket",
+                "Object lock",
+                "Server access logs",
+                "Replica",
+                "Uploads",
+            ]
+            .iter()
+            .map(|h| h.to_string())
+            .collect(),
+            rows: protected,
+        });
+    }
+    Some(section)
 }

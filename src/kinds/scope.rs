@@ -106,6 +106,13 @@ pub struct Scope<'a> {
     pub module: ModuleFacts<'a>,
     pub env: EnvFacts<'a>,
     pub region: &'a str,
+    /// The platform's disaster-recovery region (`dr_region`), if it has one.
+    pub dr_region: Option<&'a str>,
+    /// Set by a kind that renders a block with `provider = aws.dr`: the module's providers then
+    /// declare that alias (only where a module needs it).
+    pub uses_dr: bool,
+    /// Classification → the alias of its key (`gbp/confidential`).
+    pub key_aliases: Vec<(&'a str, &'a str)>,
     pub features: Features,
     pub runtime_defaults: &'a RuntimeSettings,
     /// `/bank/dev`: where the environment's SSM contracts live.
@@ -142,6 +149,9 @@ impl<'a> Scope<'a> {
             module,
             env,
             region,
+            dr_region: None,
+            uses_dr: false,
+            key_aliases: Vec::new(),
             features,
             runtime_defaults,
             domains,
@@ -212,6 +222,15 @@ impl<'a> Scope<'a> {
             value,
             loc: loc.clone(),
         });
+    }
+
+    /// The alias of a classification's key (`gbp/confidential`), as platform.yaml maps it.
+    pub fn key_alias(&self, classification: &str) -> String {
+        self.key_aliases
+            .iter()
+            .find(|(c, _)| *c == classification)
+            .map(|(_, a)| a.to_string())
+            .unwrap_or_else(|| format!("{}/{classification}", self.name_prefix))
     }
 
     /// The ARN of the CMK for a classification: the module's own key, else the SSM contract.

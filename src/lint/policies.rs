@@ -226,6 +226,43 @@ pub struct CloudTrail {
     pub key_prefix: String,
 }
 
+/// BGL106: which buckets are archives (a lifecycle rule that moves objects to one of
+/// `archive_storage_classes` and keeps them at least `min_expiration_days`), and the object lock
+/// they need.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectLockPolicy {
+    pub archive_storage_classes: Vec<String>,
+    pub min_expiration_days: u32,
+    pub mode: String,
+    pub min_retention_days: u32,
+}
+
+/// BGL107: whether every bucket (but log targets, replicas and the `exempt` name patterns)
+/// sends server access logs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessLoggingPolicy {
+    pub required: bool,
+    pub exempt: Vec<Glob>,
+}
+
+/// BGL108: the buckets (name patterns, the environment appended) that must replicate to
+/// another region.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicationPolicy {
+    pub buckets: Vec<Glob>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3 {
+    pub object_lock: ObjectLockPolicy,
+    pub access_logging: AccessLoggingPolicy,
+    pub replication: ReplicationPolicy,
+}
+
 #[derive(Debug, Clone)]
 pub struct Policies {
     pub tags: Tags,
@@ -237,6 +274,7 @@ pub struct Policies {
     pub secrets: Secrets,
     pub iam: Iam,
     pub cloudtrail: CloudTrail,
+    pub s3: S3,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(
@@ -304,6 +342,7 @@ impl Policies {
             secrets: parse("secrets.yaml", dir)?,
             iam: parse("iam.yaml", dir)?,
             cloudtrail: parse("cloudtrail.yaml", dir)?,
+            s3: parse("s3.yaml", dir)?,
         })
     }
 

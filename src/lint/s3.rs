@@ -217,3 +217,169 @@ pub fn names_bucket(cx: &ModCtx, bucket: &Resource, v: &Val, objects: bool) -> b
     }
     forms.contains(&base)
 }
+
+/// A bucket's object lock: whether it is enabled on the bucket (provider 4+:
+/// `object_lock_enabled = true`; provider 3: the inline block's `object_lock_enabled =
+/// "Enabled"`), and its default retention (`aws_s3_bucket_object_lock_configuration`, or the
+/// inline block's `rule`).
+pub struct ObjectLock<'a> {
+    pub enabled: bool,
+    /// The resource holding the default retention, and the `default_retention` block.
+    pub retention: Option<(&'a Resource, &'a Block)>,
+}
+
+impl ObjectLock<'_> {
+    pub fn mode<'v>(&'v self, cx: &'v ModCtx) -> Option<&'v str> {
+        let (_, b) = self.retention?;
+        b.body
+            .get("mode")
+            .map(|v| cx.m.resolve(v))
+            .and_then(Val::as_str)
+    }
+
+    /// The retention in days (`years` counted as 365 days).
+    pub fn days(&self, cx: &ModCtx) -> Option<f64> {
+        let (_, b) = self.retention?;
+        num(cx, &b.body, &["days"]).or_else(|| num(cx, &b.body, &["years"]).map(|y| y * 365.0))
+    }
+}
+
+pub fn object_lock<'a>(cx: &'a ModCtx, bucket: &'a Resource) -> ObjectLock<'a> {
+    let retention_of = |body: &'a Body| {
+        body.block("rule")
+            .and_then(|r| r.body.block("default_retention"))
+    };
+    if let Some(inline) = bucket.body().block("object_lock_configuration") {
+        let enabled = inline
+            .body
+            .get("object_lock_enabled")
+            .map(|v| cx.m.resolve(v))
+            .and_then(Val::as_str)
+            == Some("Enabled");
+        return ObjectLock {
+            enabled,
+            retention: retention_of(&inline.body).map(|b| (bucket, b)),
+        };
+    }
+    let enabled = bucket
+        .get("object_lock_enabled")
+        .map(|v| cx.m.resolve(v))
+        .and_then(Val::as_bool)
+        == Some(true);
+    let retention =
+        cx.m.bucket_parts(bucket, "aws_s3_bucket_object_lock_configuration")
+            .find_map(|r| retention_of(r.body()).map(|b| (r, b)));
+    ObjectLock { enabled, retention }
+}
+
+/// A bucket's server access logging: the resource that holds it and its `target_bucket`.
+pub fn logging<'a>(
+    cx: &'a ModCtx,
+    bucket: &'a Resource,
+) -> Option<(&'a Resource, Option<&'a Val>)> {
+    if let Some(r) = cx.m.bucket_parts(bucket, "aws_s3_bucket_logging").next() {
+        return Some((r, r.get("target_bucket")));
+    }
+    let inline = bucket.body().block("logging")?;
+    Some((bucket, inline.body.get("target_bucket")))
+}
+
+/// One replication rule: enabled, and its destination bucket.
+pub struct ReplicationRule<'a> {
+    pub enabled: bool,
+    pub destination: Option<&'a Val>,
+    pub span: Span,
+}
+
+pub struct Replication<'a> {
+    pub holder: &'a Resource,
+    pub role: Option<&'a Val>,
+    pub rules: Vec<ReplicationRule<'a>>,
+    pub span: Span,
+}
+
+/// A bucket's replication: `aws_s3_bucket_replication_configuration` (`rule` blocks, `status =
+/// "Enabled"`), or the legacy inline `replication_configuration` (`rules` blocks).
+pub fn replication<'a>(cx: &'a ModCtx, bucket: &'a Resource) -> Option<Replication<'a>> {
+    let rule = |b: &'a Block| ReplicationRule {
+        enabled: b
+            .body
+            .get("status")
+            .map(|v| cx.m.resolve(v))
+            .and_then(Val::as_str)
+            == Some("Enabled"),
+        destination: b
+            .body
+            .block("destination")
+            .and_then(|d| d.body.get("bucket")),
+        span: b.span,
+    };
+    if let Some(r) =
+        cx.m.bucket_parts(bucket, "aws_s3_bucket_replication_configuration")
+            .next()
+    {
+        return Some(Replication {
+            holder: r,
+            role: r.get("role"),
+            rules: r.body().blocks("rule").map(rule).collect(),
+            span: r.block.span,
+        });
+    }
+    let inline = bucket.body().block("replication_configuration")?;
+    Some(Replication {
+        holder: bucket,
+        role: inline.body.get("role"),
+        rules: inline.body.blocks("rules").map(rule).collect(),
+        span: inline.span,
+    })
+}
+
+/// The buckets of the module that are the destination of a replication rule (replicas).
+pub fn replicas<'a>(cx: &'a ModCtx) -> Vec<&'a Resource> {
+    let mut out: Vec<&Resource> = Vec::new();
+    for b in cx.m.of_type("aws_s3_bucket") {
+        let Some(r) = replication(cx, b) else {
+            continue;
+        };
+        for rule in &r.rules {
+            if let Some(d) = rule.destination
+                && let Some(t) = bucket_of(cx, d)
+                && !out.iter().any(|x| x.addr == t.addr)
+            {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+/// The bucket of the module a value names: `aws_s3_bucket.x.arn`/`.id`, or its literal name or
+/// ARN.
+pub fn bucket_of<'a>(cx: &'a ModCtx, v: &'a Val) -> Option<&'a Resource> {
+    if let Some((r, _)) = cx.m.target_of(v) {
+        return (r.rtype == "aws_s3_bucket").then_some(r);
+    }
+    let s = cx.m.resolve(v).as_str()?;
+    cx.m.bucket_by_name(s.strip_prefix("arn:aws:s3:::").unwrap_or(s))
+}
+
+/// The bucket's policy lets the S3 server access logging service write objects: it is a log
+/// target.
+pub fn receives_access_logs(cx: &ModCtx, bucket: &Resource) -> bool {
+    policies(cx, bucket).iter().any(|(_, d)| {
+        d.statements.iter().any(|s| {
+            s.allow
+                && s.covers_action("s3:PutObject")
+                && s.principals.iter().any(|p| {
+                    p.kind == "Service"
+                        && p.id
+                            .items()
+                            .iter()
+                            .any(|i| i.as_str() == Some(LOGGING_SERVICE))
+                })
+        })
+    })
+}
+
+/// The service principal that delivers S3 server access logs.
+pub const LOGGING_SERVICE: &str = "logging.s3.amazonaws.com";

@@ -133,6 +133,16 @@ impl Builder<'_> {
 
     fn platform(&mut self, file: &Arc<SourceFile>, p: raw::PlatformFile) -> Platform {
         self.name(file, &p.name_prefix, &names::NAME_PREFIX);
+        if let Some(dr) = &p.dr_region
+            && dr.value == p.region.value
+        {
+            self.err(
+                "BG001",
+                Loc::from_saphyr(file, &dr.referenced),
+                format!("dr_region `{}` is the primary region", dr.value),
+                "the disaster-recovery region is another region (seed 002: replicas stand ready in case of regional failure)",
+            );
+        }
         let naming = names::Naming::new(&p.name_prefix.value);
         let profile = self
             .profile(file, &p.provider.profile)
@@ -331,6 +341,7 @@ impl Builder<'_> {
         };
         Platform {
             tenant: p.tenant.value,
+            dr_region: p.dr_region.map(|r| r.value),
             region: p.region.value,
             terraform_version: p.provider.terraform_version.value,
             profile,
@@ -915,6 +926,12 @@ impl Builder<'_> {
 
     /// Checks that need the whole catalogue.
     fn references(&mut self, cat: &Catalog) {
+        let modules: Vec<_> = cat
+            .modules
+            .iter()
+            .map(|m| (&m.resources, &m.file))
+            .collect();
+        kinds::bucket::check_catalogue(&modules, cat.platform.dr_region.is_some(), self.problems);
         for m in &cat.modules {
             let mut seen = HashSet::new();
             for d in &m.depends_on {

@@ -63,6 +63,8 @@ impl Profile {
 pub struct Platform {
     pub tenant: String,
     pub region: String,
+    /// The disaster-recovery region (`dr_region`), when the platform has one.
+    pub dr_region: Option<String>,
     pub terraform_version: String,
     pub profile: Profile,
     pub provider_versions: BTreeMap<Profile, String>,

@@ -209,6 +209,13 @@ fn render_module(
             &cat.platform.operational_classification,
         ),
     );
+    m.dr_region = cat.platform.dr_region.as_deref();
+    m.key_aliases = cat
+        .platform
+        .classifications
+        .iter()
+        .map(|c| (c.name.as_str(), c.key_alias.as_str()))
+        .collect();
     for kind in KINDS {
         kind.render(&mut m);
     }
@@ -243,7 +250,7 @@ fn render_module(
     let providers = engine.render(
         "providers.tf.j2",
         json!({
-            "region": cat.platform.region,
+            "providers": providers_of(&cat.platform.region, m.dr_region.filter(|_| m.uses_dr)),
             "emulator": env.emulator.is_some(),
             "endpoint": env.emulator,
             "endpoint_names": endpoints,
@@ -381,6 +388,16 @@ fn render_module(
     } else {
         Err(m.problems)
     }
+}
+
+/// The module's `provider "aws"` blocks: the primary region, and the DR region (alias `dr`)
+/// when one of its blocks uses it.
+fn providers_of(region: &str, dr: Option<&str>) -> serde_json::Value {
+    let mut list = vec![json!({ "alias": null, "region": region })];
+    if let Some(dr) = dr {
+        list.push(json!({ "alias": "dr", "region": dr }));
+    }
+    json!(list)
 }
 
 /// Header, then the blocks laid out exactly as `terraform fmt` would.

@@ -1003,3 +1003,49 @@ fn a_parameter_written_by_a_module_deployed_later_is_bg051() {
         "{err}"
     );
 }
+
+// ------------------------------------------------------------------ BG040: the storage stack's bucket protections
+
+#[test]
+fn a_replicated_bucket_without_a_dr_region_is_bg040() {
+    let err = short(Test::new().with_example("global-platform").edit(
+        "catalog/platform.yaml",
+        "dr_region: ap-southeast-4\n",
+        "",
+    ));
+    assert!(
+        err.contains("catalog/modules/MOD-202.yaml:28:") && err.contains("error[BG040]: bucket `gbp-transactions` is replicated, but platform.yaml has no dr_region"),
+        "{err}"
+    );
+    assert_eq!(count_errors(&err), 1, "{err}");
+}
+
+#[test]
+fn access_logs_to_a_bucket_that_does_not_receive_them_is_bg040() {
+    let err = short(Test::new().with_example("global-platform").edit(
+        "catalog/modules/MOD-203.yaml",
+        "      receives_access_logs: true\n",
+        "",
+    ));
+    assert!(
+        err.contains("error[BG040]: bucket `gbp-audit` does not receive access logs"),
+        "{err}"
+    );
+    assert!(
+        err.contains("set `receives_access_logs: true` on gbp-audit"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_log_bucket_that_denies_uploads_without_sse_kms_is_bg040() {
+    let err = short(Test::new().with_example("global-platform").edit(
+        "catalog/modules/MOD-203.yaml",
+        "      receives_access_logs: true\n",
+        "      receives_access_logs: true\n      deny_unencrypted_uploads: true\n",
+    ));
+    assert!(
+        err.contains("error[BG040]: bucket `gbp-audit` receives server access logs, which S3 delivers without an encryption header"),
+        "{err}"
+    );
+}

@@ -571,6 +571,29 @@ fn mutations() -> Vec<Mutation> {
             example: true,
             ..M
         },
+        // Seed 002's storage stack (the global platform's golden trees, its own policies).
+        Mutation {
+            name: "object-lock-mode",
+            code: "BGL106",
+            module: "MOD-202",
+            file: "s3.tf",
+            find: "mode = \"COMPLIANCE\"",
+            replace: "mode = \"GOVERNANCE\"",
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "object-lock-missing",
+            code: "BGL106",
+            module: "MOD-202",
+            file: "s3.tf",
+            find: "resource \"aws_s3_bucket_object_lock_configuration\" \"gbp_archive\" {",
+            replace: "",
+            at: Some("resource \"aws_s3_bucket\" \"gbp_archive\""),
+            before: true,
+            example: true,
+            ..M
+        },
         Mutation {
             // The dead-letter queue made a standard queue: the redrive resource (v6 profile)
             // targets a queue SQS would reject for a FIFO source.
@@ -594,6 +617,93 @@ fn mutations() -> Vec<Mutation> {
             find: "deadLetterTargetArn = aws_sqs_queue.gbp_payment_instructions_dlq.arn",
             replace: "deadLetterTargetArn = aws_sqs_queue.gbp_statement_jobs_dlq.arn",
             at: Some("  redrive_policy = jsonencode({"),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "legacy-object-lock-days",
+            code: "BGL106",
+            env: "local",
+            module: "MOD-202",
+            file: "s3.tf",
+            find: "mode = \"COMPLIANCE\"\n        days = 2555",
+            replace: "mode = \"COMPLIANCE\"\n        days = 30",
+            at: Some("days = 30"),
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "access-logging-missing",
+            code: "BGL107",
+            module: "MOD-202",
+            file: "s3.tf",
+            find: "resource \"aws_s3_bucket_logging\" \"gbp_archive\" {",
+            replace: "",
+            at: Some("resource \"aws_s3_bucket\" \"gbp_archive\""),
+            before: true,
+            checkov: &["CKV_AWS_18"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "log-bucket-not-a-target",
+            code: "BGL107",
+            module: "MOD-203",
+            file: "s3.tf",
+            find: "Principal = { Service = \"logging.s3.amazonaws.com\" }",
+            replace: "Principal = { Service = \"delivery.logs.amazonaws.com\" }",
+            at: Some("resource \"aws_s3_bucket\" \"gbp_audit\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "legacy-access-logging",
+            code: "BGL107",
+            env: "local",
+            module: "MOD-202",
+            file: "s3.tf",
+            find: "  logging {\n    target_bucket = data.aws_ssm_parameter.s3_gbp_audit_name.value\n    target_prefix = \"s3/gbp-archive/\"\n  }\n\n",
+            replace: "",
+            at: Some("resource \"aws_s3_bucket\" \"gbp_archive\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "replication-disabled",
+            code: "BGL108",
+            module: "MOD-202",
+            file: "s3.tf",
+            find: "id     = \"dr\"\n    status = \"Enabled\"",
+            replace: "id     = \"dr\"\n    status = \"Disabled\"",
+            at: Some("resource \"aws_s3_bucket_replication_configuration\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "replica-in-the-same-region",
+            code: "BGL108",
+            module: "MOD-202",
+            file: "providers.tf",
+            find: "region = \"ap-southeast-4\"",
+            replace: "region = \"ap-southeast-2\"",
+            at: Some("  rule {\n    id     = \"dr\""),
+            at_file: Some("s3.tf"),
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "legacy-replication-role",
+            code: "BGL108",
+            env: "local",
+            module: "MOD-202",
+            file: "s3.tf",
+            find: "    role = aws_iam_role.gbp_transactions_replication.arn\n",
+            replace: "",
+            at: Some("  replication_configuration {"),
             before: true,
             example: true,
             ..M

@@ -2,7 +2,7 @@
 //! fire, with a snapshot of its diagnostics; a clean one (`good`) gives no finding at all.
 //! The snapshots are `tests/snapshots/lint_rules__<CODE>.snap` (see `snapshot`).
 
-use crate::support::{catalog, lines, lint_paths, repo};
+use crate::support::{catalog, lines, lint_paths, lint_paths_with, policies, repo};
 use bankgen::lint::{output, rules};
 use std::path::Path;
 
@@ -28,9 +28,23 @@ fn every_terraform_rule_has_a_bad_and_a_good_fixture() {
     }
 }
 
+/// The policies a rule's fixtures are linted with: the embedded (bank) ones, with the files of
+/// `tests/fixtures/lint/<CODE>/policies/` in their place when the rule's parameters differ
+/// there (a rule the bank's policy switches off, as BGL107).
+fn fixture_policies(code: &str) -> bankgen::lint::Policies {
+    let dir = Path::new("tests/fixtures/lint").join(code).join("policies");
+    if dir.is_dir() {
+        bankgen::lint::Policies::load(Some(&dir)).unwrap_or_else(|e| panic!("{code}: {e}"))
+    } else {
+        policies().clone()
+    }
+}
+
 fn check(code: &str) {
     let base = repo();
-    let bad = lint_paths(&[&fixture(code, "bad")]);
+    let policies = fixture_policies(code);
+    let run = |paths: &[&Path]| lint_paths_with(paths, &policies);
+    let bad = run(&[&fixture(code, "bad")]);
     assert!(
         !bad.findings.is_empty(),
         "{code}: the bad fixture gives no finding"
@@ -41,7 +55,7 @@ fn check(code: &str) {
         "{code}: the bad fixture also fires other rules:\n{}",
         lines(&bad.findings, &base)
     );
-    let good = lint_paths(&[&fixture(code, "good")]);
+    let good = run(&[&fixture(code, "good")]);
     assert!(
         good.findings.is_empty(),
         "{code}: the good fixture is not clean:\n{}",

@@ -271,11 +271,16 @@ pub fn policies() -> &'static Policies {
 
 /// Lint Terraform paths with the repository's catalogue as context (no catalogue rules).
 pub fn lint_paths(paths: &[&Path]) -> Report {
+    lint_paths_with(paths, policies())
+}
+
+/// The same with other policies (a fixture's own `policies/` folder).
+pub fn lint_paths_with(paths: &[&Path], policies: &Policies) -> Report {
     let req = Request {
         paths: paths.iter().map(|p| p.to_path_buf()).collect(),
         catalog: lint::Catalogue::Ready(Some(catalog())),
         catalogue_rules: false,
-        policies: policies(),
+        policies,
         inputs: Default::default(),
     };
     lint::lint(&req).unwrap_or_else(|e| panic!("lint: {}", e.0))

@@ -2,7 +2,7 @@
 
 # bankgen:source global-platform/modules/MOD-201.yaml:109:13
 resource "aws_s3_bucket" "gbp_artefacts" {
-  #checkov:skip=CKV_AWS_144:ADR-042 keeps data in ap-southeast-2; cross-region replication would move it out
+  #checkov:skip=CKV_AWS_144:Only the buckets with replication: in the catalogue are copied to the DR region ap-southeast-4
   #checkov:skip=CKV_AWS_18:Object access is audited by the CloudTrail S3 data events of MOD-104, not server access logs
   bucket        = "gbp-artefacts-dev"
   force_destroy = false

@@ -10,6 +10,16 @@ output "s3_gbp_transactions_arn" {
   value       = aws_s3_bucket.gbp_transactions.arn
 }
 
+output "s3_gbp_transactions_replica_name" {
+  description = "Name of the DR replica of the gbp-transactions bucket"
+  value       = aws_s3_bucket.gbp_transactions_replica.id
+}
+
+output "s3_gbp_transactions_replica_arn" {
+  description = "ARN of the DR replica of the gbp-transactions bucket"
+  value       = aws_s3_bucket.gbp_transactions_replica.arn
+}
+
 output "s3_gbp_archive_name" {
   description = "Name of the gbp-archive bucket: Long-term immutable records for compliance"
   value       = aws_s3_bucket.gbp_archive.id

@@ -2,8 +2,8 @@
 
 # bankgen:source global-platform/modules/MOD-203.yaml:13:13
 resource "aws_s3_bucket" "gbp_audit" {
-  #checkov:skip=CKV_AWS_144:ADR-042 keeps data in ap-southeast-2; cross-region replication would move it out
-  #checkov:skip=CKV_AWS_18:Object access is audited by the CloudTrail S3 data events of MOD-104, not server access logs
+  #checkov:skip=CKV_AWS_144:Only the buckets with replication: in the catalogue are copied to the DR region ap-southeast-4
+  #checkov:skip=CKV_AWS_18:This bucket receives the server access logs of the others; logging it to itself would log each delivery again
   bucket        = "gbp-audit-dev"
   force_destroy = false
 
@@ -87,6 +87,17 @@ resource "aws_s3_bucket_policy" "gbp_audit" {
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
+      {
+        Sid       = "S3ServerAccessLogs"
+        Effect    = "Allow"
+        Principal = { Service = "logging.s3.amazonaws.com" }
+        Action    = "s3:PutObject"
+        Resource  = "${aws_s3_bucket.gbp_audit.arn}/*"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = "310000000001" }
+          ArnLike      = { "aws:SourceArn" = "arn:aws:s3:::gbp-*" }
+        }
+      },
       {
         Sid       = "DenyInsecureTransport"
         Effect    = "Deny"
