@@ -52,6 +52,15 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub preset: Option<lint::select::Preset>,
 
+    /// A variable's value for the linted root folders, as `terraform plan -var` takes it
+    /// (repeatable; wins over `*.tfvars` and `TF_VAR_*`)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+
+    /// A `.tfvars` file of variable values for the linted root folders (repeatable)
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+
     /// The config file whose `[lint]` table applies (default: the nearest bankgen.toml at or
     /// above the first linted path, or the current folder)
     #[arg(long, value_name = "FILE")]
@@ -98,6 +107,13 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     };
     let selection = match selection(&args) {
         Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let inputs = match inputs(&args) {
+        Ok(i) => i,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
@@ -151,7 +167,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
             catalog: lint::Catalogue::Loading(&loaded),
             catalogue_rules,
             policies: &policies,
-            inputs: Default::default(),
+            inputs,
         };
         let report = lint::lint(&req);
         let findings = loader
@@ -195,6 +211,29 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// `--var-file`s, then `--var`s, in the order given (a later value wins, as in Terraform).
+fn inputs(args: &Args) -> Result<lint::index::Inputs, String> {
+    let mut inputs = lint::index::Inputs::default();
+    for f in &args.var_files {
+        let body = lint::read_tfvars(f)
+            .ok_or_else(|| format!("{}: cannot read or parse this variables file", f.display()))?;
+        inputs.add_body(body);
+    }
+    for v in &args.vars {
+        let (name, value) = v
+            .split_once('=')
+            .ok_or_else(|| format!("--var {v}: write it as NAME=VALUE"))?;
+        inputs.add(
+            name.trim(),
+            lint::value::Val {
+                kind: lint::value::Kind::Str(value.to_string()),
+                span: Default::default(),
+            },
+        );
+    }
+    Ok(inputs)
 }
 
 /// The rules to report: bankgen.toml's `[lint]` (`--config`, else the nearest one above the

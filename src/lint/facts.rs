@@ -215,6 +215,30 @@ pub fn key_arg<'a>(cx: &'a ModCtx, r: &'a Resource, key: &str) -> Option<&'a Val
     }
 }
 
+/// What a value depends on when it cannot be known without a plan: the variables, locals,
+/// data sources and resources it names after evaluation (`var.versioning`), or `None` when it
+/// is a known literal.
+pub fn depends_on(cx: &ModCtx, v: &Val) -> Option<String> {
+    let v = cx.m.resolve(v);
+    if v.is_known_literal() {
+        return None;
+    }
+    let mut names: Vec<String> = v
+        .refs()
+        .into_iter()
+        .map(|p| {
+            let n = if p[0] == "data" { 3 } else { 2 };
+            p[..p.len().min(n)].join(".")
+        })
+        .collect();
+    names.dedup();
+    Some(if names.is_empty() {
+        format!("`{}`", v.canonical())
+    } else {
+        names.join(", ")
+    })
+}
+
 /// A literal string value of an argument, through locals.
 pub fn lit<'a>(cx: &'a ModCtx, r: &'a Resource, key: &str) -> Option<&'a str> {
     r.get(key).map(|v| cx.m.resolve(v)).and_then(Val::as_str)

@@ -99,6 +99,21 @@ impl Out {
         self.in_file(file, span, Some(holder.addr.clone()), origin, message, help);
     }
 
+    /// A value the rule needs cannot be known before a plan (it depends on a variable without a
+    /// value, a data source, ...): said as such, at warning level, never as "has no X".
+    pub fn unknown_at(
+        &mut self,
+        m: &TfModule,
+        r: &Resource,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let severity = std::mem::replace(&mut self.severity, crate::diag::Severity::Warning);
+        self.at(m, r, span, message, help);
+        self.severity = severity;
+    }
+
     /// A finding on a resource's header line.
     pub fn on(
         &mut self,

@@ -81,28 +81,74 @@ pub fn sse<'a>(cx: &'a ModCtx, bucket: &'a Resource) -> Option<Sse<'a>> {
 
 /// Versioning: `Some(true)` enabled, `Some(false)` configured otherwise, `None` absent; with the
 /// resource and span to point at.
-pub fn versioning<'a>(cx: &'a ModCtx, bucket: &'a Resource) -> (Option<bool>, &'a Resource, Span) {
-    if let Some(r) = cx.m.bucket_parts(bucket, "aws_s3_bucket_versioning").next() {
-        return match r.body().path(&["versioning_configuration", "status"]) {
-            Some(a) => (
-                Some(cx.m.resolve(&a.val).as_str() == Some("Enabled")),
-                r,
-                a.span,
-            ),
-            None => (Some(false), r, r.block.span),
-        };
+/// Versioning of a bucket as far as it can be known: the split resource (provider 4+) or the
+/// inline block (provider 3). Where both exist and disagree, the weaker one counts (a bucket
+/// configured both ways is versioned only if both say so).
+pub fn versioning<'a>(cx: &'a ModCtx, bucket: &'a Resource) -> Setting<'a> {
+    let split = cx
+        .m
+        .bucket_parts(bucket, "aws_s3_bucket_versioning")
+        .next()
+        .map(
+            |r| match r.body().path(&["versioning_configuration", "status"]) {
+                Some(a) => Setting::of(cx, &a.val, r, a.span, |v| v.as_str() == Some("Enabled")),
+                None => Setting::Off(r, r.block.span),
+            },
+        );
+    let inline = bucket
+        .body()
+        .block("versioning")
+        .map(|v| match v.body.attr("enabled") {
+            Some(a) => Setting::of(cx, &a.val, bucket, a.span, |v| v.as_bool() == Some(true)),
+            None => Setting::Off(bucket, v.span),
+        });
+    match (split, inline) {
+        (Some(a), Some(b)) => a.weaker(b),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => Setting::Absent,
     }
-    if let Some(v) = bucket.body().block("versioning") {
-        return match v.body.attr("enabled") {
-            Some(a) => (
-                Some(cx.m.resolve(&a.val).as_bool() == Some(true)),
-                bucket,
-                a.span,
-            ),
-            None => (Some(false), bucket, v.span),
-        };
+}
+
+/// A setting of a bucket, where it is written: on, off, depending on something unknown
+/// before a plan (what), or not configured at all.
+pub enum Setting<'a> {
+    On,
+    Off(&'a Resource, Span),
+    Unknown(&'a Resource, Span, String),
+    Absent,
+}
+
+impl<'a> Setting<'a> {
+    fn of(
+        cx: &ModCtx,
+        v: &Val,
+        r: &'a Resource,
+        span: Span,
+        on: impl Fn(&Val) -> bool,
+    ) -> Setting<'a> {
+        match super::facts::depends_on(cx, v) {
+            Some(what) => Setting::Unknown(r, span, what),
+            None if on(cx.m.resolve(v)) => Setting::On,
+            None => Setting::Off(r, span),
+        }
     }
-    (None, bucket, bucket.block.span)
+
+    fn rank(&self) -> u8 {
+        match self {
+            Setting::Absent => 0,
+            Setting::Off(..) => 1,
+            Setting::Unknown(..) => 2,
+            Setting::On => 3,
+        }
+    }
+
+    fn weaker(self, other: Setting<'a>) -> Setting<'a> {
+        if other.rank() < self.rank() {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 pub struct LifecycleRule<'a> {

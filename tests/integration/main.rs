@@ -8,6 +8,7 @@ mod deploy_stub;
 mod graph_seed001;
 mod kinds;
 mod lint_catalogue;
+mod lint_eval;
 mod lint_output;
 mod lint_rendered;
 mod lint_rules;

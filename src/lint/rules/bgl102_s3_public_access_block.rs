@@ -49,11 +49,13 @@ const FLAGS: [&str; 4] = [
     "restrict_public_buckets",
 ];
 
-fn all_on(cx: &ModCtx, r: &Resource) -> Vec<&'static str> {
+/// The flags not known to be on, each with what it depends on when it is not known at all.
+fn all_on(cx: &ModCtx, r: &Resource) -> Vec<(&'static str, Option<String>)> {
     FLAGS
         .iter()
         .copied()
         .filter(|f| facts::flag(cx, r, &[f]) != Some(true))
+        .map(|f| (f, r.get(f).and_then(|v| facts::depends_on(cx, v))))
         .collect()
 }
 
@@ -71,14 +73,26 @@ fn check(cx: &ModCtx, out: &mut Out) {
             ),
             None => {}
             Some(pab) => {
-                for f in all_on(cx, pab) {
-                    out.on_attr(
-                        cx.m,
-                        pab,
-                        &[f],
-                        format!("the public access block of bucket {} does not set {f} = true", b.addr),
-                        format!("set {f} = true (all four flags must be on)"),
-                    );
+                for (f, unknown) in all_on(cx, pab) {
+                    match unknown {
+                        Some(what) => {
+                            let span = pab.get(f).map(|v| v.span).unwrap_or_default();
+                            out.unknown_at(
+                                cx.m,
+                                pab,
+                                pab.body().attr(f).map_or(span, |a| a.span),
+                                format!("{f} of the public access block of bucket {} depends on {what}, unknown before a plan", b.addr),
+                                format!("give it the value true (a default, a .tfvars file, --var), or set {f} = true"),
+                            )
+                        }
+                        None => out.on_attr(
+                            cx.m,
+                            pab,
+                            &[f],
+                            format!("the public access block of bucket {} does not set {f} = true", b.addr),
+                            format!("set {f} = true (all four flags must be on)"),
+                        ),
+                    }
                 }
             }
         }

@@ -1,5 +1,6 @@
 //! BGL103: every bucket has versioning enabled.
 use super::prelude::*;
+use crate::lint::s3::Setting;
 use crate::lint::s3;
 
 pub static RULE: Rule = Rule {
@@ -39,19 +40,26 @@ Set `status = "Enabled"` (or `enabled = true` in the legacy inline block).
 fn check(cx: &ModCtx, out: &mut Out) {
     for b in cx.m.of_type("aws_s3_bucket") {
         match s3::versioning(cx, b) {
-            (Some(true), _, _) => {}
-            (None, _, _) => out.on(
+            Setting::On => {}
+            Setting::Absent => out.on(
                 cx.m,
                 b,
                 format!("bucket {} has no versioning configuration", b.addr),
                 "add an aws_s3_bucket_versioning with versioning_configuration { status = \"Enabled\" } (legacy provider: versioning { enabled = true })",
             ),
-            (Some(false), holder, span) => out.at(
+            Setting::Off(holder, span) => out.at(
                 cx.m,
                 holder,
                 span,
                 format!("versioning of bucket {} is not enabled", b.addr),
                 "set status = \"Enabled\" (legacy provider: enabled = true)",
+            ),
+            Setting::Unknown(holder, span, what) => out.unknown_at(
+                cx.m,
+                holder,
+                span,
+                format!("versioning of bucket {} depends on {what}, unknown before a plan", b.addr),
+                "give it a value that enables versioning (a default, a .tfvars file, --var), or set status = \"Enabled\"",
             ),
         }
     }
