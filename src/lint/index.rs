@@ -34,6 +34,9 @@ pub struct Ignore {
     pub column: u64,
     /// The lines it covers (the block it belongs to), 1-based inclusive.
     pub covers: (u64, u64),
+    /// Made from a `#checkov:skip=CKV_…:reason` comment (for the rules that test the same
+    /// thing): checkov judges its own skips, so lint never reports them as unused.
+    pub checkov: bool,
 }
 
 #[derive(Debug)]
@@ -587,6 +590,7 @@ pub fn build_module_with(dir: PathBuf, mut parsed: Vec<Parsed>, inputs: &Inputs)
                         line: *line,
                         column: col,
                         covers: (first, last),
+                        checkov: false,
                     });
                 }
             }

@@ -463,10 +463,12 @@ fn lint_module(
             found.append(&mut out.findings);
         }
     }
+    let skips = checkov_skips(&m);
     let ignores: Vec<(&TfFile, &Ignore)> = m
         .files
         .iter()
         .flat_map(|f| f.ignores.iter().map(move |i| (f, i)))
+        .chain(skips.iter().map(|(fi, i)| (&m.files[*fi], i)))
         .collect();
     let (mut kept, suppressed) = suppress(found, &ignores);
     kept.retain(|f| {
@@ -533,9 +535,58 @@ fn yaml_ignores(src: Arc<SourceFile>) -> TfFile {
             line,
             column: pos as u64 + 1,
             covers,
+            checkov: false,
         });
     }
     f
+}
+
+/// `#checkov:skip=CKV_…:reason` comments inside a resource block, as suppressions of the
+/// bankgen rules that test the same thing (each rule's `checkov` list: the mapping table in
+/// docs/rules.md), so that a team moving from checkov keeps its reviewed exceptions. Not in
+/// files bankgen generated.
+fn checkov_skips(m: &index::TfModule) -> Vec<(usize, Ignore)> {
+    let mut out = Vec::new();
+    for r in &m.resources {
+        let file = m.file_of(r);
+        // bankgen's own files carry skips for checkov's sake; its rules judge them fully.
+        if file.generated_from.is_some() {
+            continue;
+        }
+        let (first, _) = file.line_col(r.block.span.start);
+        let (last, _) = file.line_col(r.block.span.end.saturating_sub(1));
+        for line in first..=last {
+            let text = file.line(line as usize);
+            let Some(pos) = text.find("checkov:skip=") else {
+                continue;
+            };
+            if !text[..pos].trim_end().ends_with('#') && !text[..pos].trim_end().ends_with("//") {
+                continue;
+            }
+            let rest = &text[pos + "checkov:skip=".len()..];
+            let (id, reason) = rest.split_once(':').unwrap_or((rest, ""));
+            let id = id.trim();
+            let codes: Vec<String> = rules::RULES
+                .iter()
+                .filter(|rule| rule.checkov.contains(&id))
+                .map(|rule| rule.code.to_string())
+                .collect();
+            if !codes.is_empty() {
+                out.push((
+                    r.file,
+                    Ignore {
+                        codes,
+                        reason: reason.trim().to_string(),
+                        line,
+                        column: pos as u64 + 1,
+                        covers: (first, last),
+                        checkov: true,
+                    },
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Drop the findings a suppression covers; report suppressions without a reason (BGL002) and
@@ -569,6 +620,9 @@ fn suppress(found: Vec<Finding>, ignores: &[(&TfFile, &Ignore)]) -> (Vec<Finding
     let reason = rules::find(rules::IGNORE_WITHOUT_REASON).expect("registered");
     let unused = rules::find(rules::IGNORE_UNUSED).expect("registered");
     for (k, (file, ig)) in ignores.iter().enumerate() {
+        if ig.checkov {
+            continue;
+        }
         let offset = file.line_col_offset(ig.line, ig.column);
         let span = value::Span {
             start: offset,

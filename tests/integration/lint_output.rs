@@ -453,3 +453,36 @@ fn a_byte_order_mark_is_read_and_short_retention_reads_well() {
         "{out}"
     );
 }
+
+/// A team moving from checkov keeps its reviewed exceptions: `#checkov:skip=CKV_…:reason` inside
+/// a resource suppresses the bankgen rules that test the same check (their `checkov` list), and
+/// nothing else; lint never reports such a skip as unused.
+#[test]
+fn checkov_skips_suppress_the_rules_that_test_the_same_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("main.tf");
+    let bucket = |skip: &str| {
+        format!(
+            "resource \"aws_s3_bucket\" \"b\" {{\n  #checkov:skip={skip}:archived, read-only records\n  bucket = \"bank-b-dev\"\n}}\n"
+        )
+    };
+    let run = |text: String| {
+        std::fs::write(&f, text).unwrap();
+        bankgen(&[
+            "lint",
+            "--short",
+            "--no-catalogue",
+            "--select",
+            "BGL103,BGL003",
+            f.to_str().unwrap(),
+        ])
+    };
+    let (code, out, _) = run(bucket("CKV_AWS_21"));
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = run(bucket("CKV_AWS_18"));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("error[BGL103]") && !out.contains("BGL003"),
+        "{out}"
+    );
+}
