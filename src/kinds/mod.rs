@@ -17,7 +17,9 @@ pub mod policy;
 mod scope;
 
 // The kinds (declared here, not by the registry macro, so that rustfmt sees their files).
+pub mod aurora_cluster;
 pub mod bucket;
+pub mod cache_cluster;
 pub mod dynamodb_table;
 pub mod event_bus;
 pub mod firehose;
@@ -65,6 +67,7 @@ pub mod api {
     pub const CLOUDWATCH: Endpoint = Endpoint::same("cloudwatch");
     pub const COGNITO_IDP: Endpoint = Endpoint::same("cognitoidp");
     pub const DYNAMODB: Endpoint = Endpoint::same("dynamodb");
+    pub const ELASTICACHE: Endpoint = Endpoint::same("elasticache");
     pub const EVENTS: Endpoint = Endpoint {
         v6: "events",
         legacy: "cloudwatchevents",
@@ -77,6 +80,7 @@ pub mod api {
         v6: "logs",
         legacy: "cloudwatchlogs",
     };
+    pub const RDS: Endpoint = Endpoint::same("rds");
     pub const S3: Endpoint = Endpoint::same("s3");
     pub const SECRETS_MANAGER: Endpoint = Endpoint::same("secretsmanager");
     pub const SNS: Endpoint = Endpoint::same("sns");
@@ -169,6 +173,8 @@ kinds! {
     functions: function::Function,
     secrets: secret::Secret,
     dynamodb_tables: dynamodb_table::Table,
+    aurora_clusters: aurora_cluster::Entry,
+    redis_clusters: cache_cluster::Entry,
 }
 
 /// Every provider endpoint the kinds need, once each, sorted by the profile's name for it.

@@ -67,6 +67,8 @@ rules! {
     bgl504_log_encryption,
     bgl505_log_retention,
     bgl506_dynamodb_protected,
+    bgl507_aurora_protected,
+    bgl508_redis_encrypted,
     bgl601_cloudtrail,
     bgl701_cognito_mfa,
     bgl702_cognito_tokens,
