@@ -294,6 +294,13 @@ fn check(source: &CatalogSource, short: bool) -> u8 {
     match crate::load_catalog(source) {
         Ok((cat, warnings)) => {
             print_problems(&warnings, short);
+            // The SSM contracts are known once rendered: each parameter read has a writer deployed first.
+            if let Err(problems) = crate::render::contracts::ssm_contracts(&cat) {
+                print_problems(&problems, short);
+                let n = problems.len();
+                eprintln!("catalogue has {n} problem{}", if n == 1 { "" } else { "s" });
+                return load_failure_code(&problems);
+            }
             let c = cat.counts();
             outln!(
                 "catalogue OK ({}): modules {}, domains {}, phases {}, events {}, subscriptions {}",

@@ -2,7 +2,7 @@
 //! (`ssm.tf`) and reads (`data.tf`). `bankgen docs` lists them; `bankgen verify` checks that a
 //! phase's are there.
 
-use crate::diag::Problem;
+use crate::diag::{Loc, Problem};
 use crate::model::Catalog;
 use std::collections::BTreeMap;
 
@@ -21,4 +21,55 @@ pub fn ssm_contracts(cat: &Catalog) -> Result<BTreeMap<String, Contracts>, Vec<P
         return Ok(BTreeMap::new());
     };
     Ok(super::render_env(cat, &env.name, &super::Options::default())?.contracts)
+}
+
+/// Every parameter a module reads must be written by a module deployed before it (or by
+/// itself): otherwise its first plan fails on a missing parameter (`ParameterNotFound`), and
+/// the catalogue, not the deploy, is what has to change. BG050: nobody writes it; BG051: the
+/// writer is not ordered before the reader.
+pub fn order_problems(cat: &Catalog, contracts: &BTreeMap<String, Contracts>) -> Vec<Problem> {
+    let mut writer: BTreeMap<&str, &str> = BTreeMap::new();
+    for (module, c) in contracts {
+        for (path, _) in &c.exports {
+            writer.insert(path, module);
+        }
+    }
+    let graph = crate::model::graph::DeployGraph::build(cat);
+    let mut problems = Vec::new();
+    for m in &cat.modules {
+        let Some(c) = contracts.get(&m.id) else {
+            continue;
+        };
+        let mut upstream = None;
+        for path in &c.imports {
+            let at = Some(Loc::file_start(&m.file));
+            match writer.get(path.as_str()) {
+                None => problems.push(Problem::error(
+                    "BG050",
+                    at,
+                    format!("{} reads the SSM parameter `{path}`, which no module writes", m.id),
+                    "add the resource that exports it to a module this one depends on, or remove the reference",
+                )),
+                Some(&w) if w != m.id => {
+                    let before = upstream.get_or_insert_with(|| graph.upstream(&m.id));
+                    if !before.contains(w) {
+                        problems.push(Problem::error(
+                            "BG051",
+                            at,
+                            format!(
+                                "{} reads the SSM parameter `{path}`, which {w} writes, but {w} is not deployed before {}",
+                                m.id, m.id
+                            ),
+                            format!(
+                                "add `- module: {w}` to {}'s depends_on (or move the resource into a module it depends on)",
+                                m.id
+                            ),
+                        ));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    problems
 }

@@ -124,6 +124,8 @@ pub fn render_env_in_parts(
             .push(s);
     }
     let mut problems = Vec::new();
+    // Only the contracts' paths are kept across parts, for the order check at the end.
+    let mut all_contracts = BTreeMap::new();
     for part in cat.modules.chunks(modules_per_part.max(1)) {
         let results: Vec<ModuleFiles> = part
             .par_iter()
@@ -146,8 +148,12 @@ pub fn render_env_in_parts(
             }
         }
         if problems.is_empty() {
+            all_contracts.extend(tree.contracts.iter().map(|(k, v)| (k.clone(), v.clone())));
             each(tree);
         }
+    }
+    if problems.is_empty() {
+        problems = contracts::order_problems(cat, &all_contracts);
     }
     if problems.is_empty() {
         Ok(())

@@ -961,3 +961,45 @@ fn hostile_input_anywhere_never_panics() {
         }
     }
 }
+
+// ------------------------------------------------------------------ BG050 / BG051: SSM contracts in order
+
+const GP_SECURITY: &str = "catalog/modules/MOD-201.yaml";
+const GP_ARTEFACTS: &str = "    - name: gbp-artefacts\n      purpose: Function code and deployment assets\n      classification: internal\n      encryption: kms\n      lifecycle:\n        - id: expire\n          expiration_days: 90\n";
+
+#[test]
+fn a_parameter_that_no_module_writes_is_bg050() {
+    let err = short(Test::new().with_example("global-platform").edit(
+        GP_SECURITY,
+        &format!("  buckets:\n{GP_ARTEFACTS}"),
+        "",
+    ));
+    assert!(
+        err.contains("catalog/modules/MOD-201.yaml:1:1: error[BG050]: MOD-201 reads the SSM parameter `/gbp/{env}/s3/gbp-artefacts/name`, which no module writes"),
+        "{err}"
+    );
+}
+
+/// The function of the security stack deployed from a bucket of the storage stack, which is
+/// deployed after it: its first plan would fail on a missing parameter.
+#[test]
+fn a_parameter_written_by_a_module_deployed_later_is_bg051() {
+    let err = short(
+        Test::new()
+            .with_example("global-platform")
+            .edit(GP_SECURITY, &format!("  buckets:\n{GP_ARTEFACTS}"), "")
+            .edit(
+                "catalog/modules/MOD-202.yaml",
+                "  buckets:\n",
+                &format!("  buckets:\n{GP_ARTEFACTS}"),
+            ),
+    );
+    assert!(
+        err.contains("error[BG051]: MOD-201 reads the SSM parameter `/gbp/{env}/s3/gbp-artefacts/name`, which MOD-202 writes, but MOD-202 is not deployed before MOD-201"),
+        "{err}"
+    );
+    assert!(
+        err.contains("add `- module: MOD-202` to MOD-201's depends_on"),
+        "{err}"
+    );
+}

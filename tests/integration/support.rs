@@ -63,6 +63,15 @@ impl Test {
         self
     }
 
+    /// A copy of a shipped example catalogue (`examples/NAME`) at `./catalog`.
+    pub fn with_example(self, name: &str) -> Test {
+        copy_dir(
+            &repo().join("examples").join(name),
+            &self.dir.path().join("catalog"),
+        );
+        self
+    }
+
     /// Write a file below the test folder.
     pub fn file(self, rel: &str, text: &str) -> Test {
         let path = self.dir.path().join(rel);

@@ -72,7 +72,7 @@ resource "aws_lambda_function" "gbp_secrets_rotation" {
   memory_size                    = 512
   timeout                        = 60
   reserved_concurrent_executions = 10
-  s3_bucket                      = data.aws_ssm_parameter.s3_gbp_artefacts_name.value
+  s3_bucket                      = aws_s3_bucket.gbp_artefacts.id
   s3_key                         = "lambda/MOD-201/gbp-secrets-rotation.zip"
   kms_key_arn                    = aws_kms_key.gbp_internal.arn
   publish                        = true

@@ -90,6 +90,16 @@ output "eventbridge_gbp_operations_dlq_arn" {
   value       = aws_sqs_queue.gbp_operations_dlq.arn
 }
 
+output "s3_gbp_artefacts_name" {
+  description = "Name of the gbp-artefacts bucket: Function code and deployment assets"
+  value       = aws_s3_bucket.gbp_artefacts.id
+}
+
+output "s3_gbp_artefacts_arn" {
+  description = "ARN of the gbp-artefacts bucket"
+  value       = aws_s3_bucket.gbp_artefacts.arn
+}
+
 output "cognito_gbp_customers_id" {
   description = "Id of the gbp-customers pool: Retail and business customers in every region"
   value       = aws_cognito_user_pool.gbp_customers.id

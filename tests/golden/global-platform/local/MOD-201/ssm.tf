@@ -162,6 +162,24 @@ resource "aws_ssm_parameter" "eventbridge_gbp_operations_dlq_arn" {
   value       = aws_sqs_queue.gbp_operations_dlq.arn
 }
 
+# bankgen:source global-platform/modules/MOD-201.yaml:109:13
+resource "aws_ssm_parameter" "s3_gbp_artefacts_name" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/local/s3/gbp-artefacts/name"
+  description = "Name of the gbp-artefacts bucket: Function code and deployment assets"
+  type        = "String"
+  value       = aws_s3_bucket.gbp_artefacts.id
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:109:13
+resource "aws_ssm_parameter" "s3_gbp_artefacts_arn" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/local/s3/gbp-artefacts/arn"
+  description = "ARN of the gbp-artefacts bucket"
+  type        = "String"
+  value       = aws_s3_bucket.gbp_artefacts.arn
+}
+
 # bankgen:source global-platform/modules/MOD-201.yaml:60:13
 resource "aws_ssm_parameter" "cognito_gbp_customers_id" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
@@ -234,7 +252,7 @@ resource "aws_ssm_parameter" "iam_gbpoperationsrole_arn" {
   value       = aws_iam_role.gbpoperationsrole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:107:13
+# bankgen:source global-platform/modules/MOD-201.yaml:117:13
 resource "aws_ssm_parameter" "sns_gbp_alerts_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/sns/gbp-alerts/arn"

@@ -3,7 +3,3 @@
 data "aws_ssm_parameter" "kms_confidential_arn" {
   name = "/gbp/local/kms/confidential/arn"
 }
-
-data "aws_ssm_parameter" "kms_internal_arn" {
-  name = "/gbp/local/kms/internal/arn"
-}

@@ -19,13 +19,3 @@ output "s3_gbp_archive_arn" {
   description = "ARN of the gbp-archive bucket"
   value       = aws_s3_bucket.gbp_archive.arn
 }
-
-output "s3_gbp_artefacts_name" {
-  description = "Name of the gbp-artefacts bucket: Function code and deployment assets"
-  value       = aws_s3_bucket.gbp_artefacts.id
-}
-
-output "s3_gbp_artefacts_arn" {
-  description = "ARN of the gbp-artefacts bucket"
-  value       = aws_s3_bucket.gbp_artefacts.arn
-}
