@@ -52,6 +52,16 @@ pub struct Entry {
 pub struct Kind;
 pub const KIND: Kind = Kind;
 
+/// `7.1`, `6.2.6`: numbers, a major version of 6 or later (the ones with AUTH and TLS as used here).
+fn redis_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() <= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts[0].parse::<u32>().is_ok_and(|m| m >= 6)
+}
+
 impl ResourceKind for Kind {
     fn key(&self) -> &'static str {
         "redis_clusters"
@@ -119,16 +129,7 @@ impl ResourceKind for Kind {
             c.name(&x.auth_token_secret, &n.secret);
             let what = format!("Redis cluster `{}`", x.name.value);
             let v = &x.engine_version.value;
-            let numbers = v
-                .split('.')
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-            if !numbers
-                || v.split('.').count() > 3
-                || v.split('.')
-                    .next()
-                    .and_then(|m| m.parse::<u32>().ok())
-                    .is_none_or(|m| m < 6)
-            {
+            if !redis_version(v) {
                 c.err(
                     "BG001",
                     &x.engine_version.referenced,
@@ -152,7 +153,7 @@ impl ResourceKind for Kind {
                 c.err(
                     "BG001",
                     &x.num_cache_clusters.referenced,
-                    format!("{what} has {nodes} nodes"),
+                    format!("{what} has {nodes} node(s)"),
                     format!(
                         "automatic failover and Multi-AZ need a replica: 2 to {NODES_MAX} nodes"
                     ),
@@ -262,5 +263,20 @@ impl ResourceKind for Kind {
                 })
                 .collect(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redis_version;
+
+    #[test]
+    fn redis_versions() {
+        for ok in ["7.1", "6.2", "6.2.6", "7"] {
+            assert!(redis_version(ok), "{ok}");
+        }
+        for bad in ["5.0.6", "7.x", "", "7.1.2.3", "v7", "7..1"] {
+            assert!(!redis_version(bad), "{bad}");
+        }
     }
 }
