@@ -3,6 +3,7 @@
 //! [`crate::model`] stage checks them.
 
 mod explain;
+pub use explain::closest;
 pub mod raw;
 mod source;
 pub mod synth;

@@ -33,6 +33,29 @@ pub struct Args {
     /// Do not run the catalogue-level rules (only Terraform)
     #[arg(long)]
     pub no_catalogue: bool,
+
+    /// Report only these rules: codes or prefixes, comma-separated (`BGL1,BGL203`; `ALL`).
+    /// Replaces `select` of bankgen.toml
+    #[arg(long, value_name = "CODES")]
+    pub select: Option<Vec<String>>,
+
+    /// Also report these rules (codes or prefixes, comma-separated)
+    #[arg(long, value_name = "CODES")]
+    pub extend_select: Vec<String>,
+
+    /// Do not report these rules (codes or prefixes, comma-separated), on top of bankgen.toml's
+    #[arg(long, value_name = "CODES")]
+    pub ignore: Vec<String>,
+
+    /// A preset rule set: `third-party` leaves out the organisation's own conventions
+    /// (required tags, regions, naming), for Terraform it did not write
+    #[arg(long, value_enum)]
+    pub preset: Option<lint::select::Preset>,
+
+    /// The config file whose `[lint]` table applies (default: the nearest bankgen.toml at or
+    /// above the first linted path, or the current folder)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -68,6 +91,13 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     let policies_dir = args.policies.clone().or_else(|| source.policies_dir());
     let policies = match Policies::load(policies_dir.as_deref()) {
         Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let selection = match selection(&args) {
+        Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
@@ -141,6 +171,11 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         .iter()
         .any(|f| f.code == crate::catalog::UNREADABLE);
     report.findings.append(&mut load_findings);
+    if !selection.is_everything() {
+        report
+            .findings
+            .retain(|f| selection.allows(f.code, &f.file));
+    }
     lint::sort(&mut report.findings);
     let text = match args.format {
         Format::Human => output::human(&report, catalog.as_ref(), short),
@@ -159,6 +194,30 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// The rules to report: bankgen.toml's `[lint]` (`--config`, else the nearest one above the
+/// first path), then the command line.
+fn selection(args: &Args) -> Result<lint::select::Selection, String> {
+    use lint::select::{Overrides, find_config, read_config, resolve};
+    let file = match &args.config {
+        Some(f) if !f.is_file() => return Err(format!("{}: no such file", f.display())),
+        Some(f) => Some(f.clone()),
+        None => find_config(args.paths.first().map_or(Path::new("."), PathBuf::as_path)),
+    };
+    let config = match &file {
+        Some(f) => Some((f.as_path(), read_config(f)?)),
+        None => None,
+    };
+    resolve(
+        config,
+        &Overrides {
+            select: args.select.clone(),
+            extend_select: args.extend_select.clone(),
+            ignore: args.ignore.clone(),
+            preset: args.preset,
+        },
+    )
 }
 
 /// Load the catalogue: the catalogue and, when its rules run, its load problems as findings.

@@ -28,6 +28,7 @@ pub mod iam_policy;
 pub mod iam_role;
 pub mod kms_key;
 pub mod log_group;
+pub mod network;
 pub mod secret;
 pub mod sns_topic;
 pub mod trail;
@@ -67,6 +68,7 @@ pub mod api {
     pub const CLOUDWATCH: Endpoint = Endpoint::same("cloudwatch");
     pub const COGNITO_IDP: Endpoint = Endpoint::same("cognitoidp");
     pub const DYNAMODB: Endpoint = Endpoint::same("dynamodb");
+    pub const EC2: Endpoint = Endpoint::same("ec2");
     pub const ELASTICACHE: Endpoint = Endpoint::same("elasticache");
     pub const EVENTS: Endpoint = Endpoint {
         v6: "events",
@@ -173,6 +175,7 @@ kinds! {
     functions: function::Function,
     secrets: secret::Secret,
     dynamodb_tables: dynamodb_table::Table,
+    networks: network::Network,
     aurora_clusters: aurora_cluster::Entry,
     redis_clusters: cache_cluster::Entry,
 }

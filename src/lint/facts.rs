@@ -204,6 +204,17 @@ fn literal_key(cx: &ModCtx, s: &str) -> KeyClass {
     }
 }
 
+/// A key argument (`kms_key_id`, `kms_master_key_id`) that names a key: absent, `null` and `""`
+/// (through locals) all mean the service's default encryption, not a customer-managed key.
+pub fn key_arg<'a>(cx: &'a ModCtx, r: &'a Resource, key: &str) -> Option<&'a Val> {
+    let v = r.get(key)?;
+    match &cx.m.resolve(v).kind {
+        Kind::Null => None,
+        Kind::Str(s) if s.trim().is_empty() => None,
+        _ => Some(v),
+    }
+}
+
 /// A literal string value of an argument, through locals.
 pub fn lit<'a>(cx: &'a ModCtx, r: &'a Resource, key: &str) -> Option<&'a str> {
     r.get(key).map(|v| cx.m.resolve(v)).and_then(Val::as_str)

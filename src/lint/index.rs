@@ -11,7 +11,7 @@
 //! line and `# bankgen:ignore[...]` suppressions sit on the lines just above a block, and are
 //! found from the block's start line.
 
-use super::value::{Block, Body, Span, Val, convert_body};
+use super::value::{Block, Body, Kind, Span, Val, convert_body};
 use crate::diag::SourceFile;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -264,6 +264,10 @@ pub struct TfModule {
     /// `terraform { backend "s3" { ... } }` blocks, with their file.
     pub backends: Vec<(Block, usize)>,
     pub locals: HashMap<String, (Val, usize)>,
+    /// `variable "x"` blocks: the default, if any.
+    pub variables: HashMap<String, Option<Val>>,
+    /// Values given from outside the folder (see [`Inputs`]), which win over the defaults.
+    pub var_values: HashMap<String, Val>,
     by_addr: HashMap<String, usize>,
     /// Address → resources that reference it from a top-level argument.
     referrers: HashMap<String, Vec<usize>>,
@@ -303,36 +307,138 @@ impl TfModule {
     }
 
     /// The resources of `rtype` that configure `bucket` (an `aws_s3_bucket`) through their
-    /// `bucket` argument: a reference to it, or its literal name.
+    /// `bucket` argument: a reference to it (directly, through a local, in either branch of a
+    /// conditional, inside `try()`/`coalesce()`), `each.value`/`each.key` of a `for_each` over
+    /// it, its literal name, or the same unresolved expression as the bucket's own name
+    /// (`bucket = var.name` on both).
     pub fn bucket_parts<'a>(
         &'a self,
         bucket: &'a Resource,
         rtype: &'a str,
     ) -> impl Iterator<Item = &'a Resource> + 'a {
-        let name = bucket.get("bucket").and_then(Val::as_str);
-        self.of_type(rtype).filter(move |r| match r.get("bucket") {
-            Some(v) => match v.ref_target() {
-                Some(t) => t.addr == bucket.addr,
-                None => name.is_some() && v.as_str() == name,
-            },
-            None => false,
+        let own = bucket.get("bucket").map(|v| self.resolve(v));
+        self.of_type(rtype).filter(move |r| {
+            r.get("bucket")
+                .is_some_and(|v| self.names_bucket(r, v, bucket, own))
         })
     }
 
-    /// Follow `local.x` references (a few levels) to the value they stand for.
-    pub fn resolve<'a>(&'a self, mut v: &'a Val) -> &'a Val {
-        for _ in 0..8 {
-            match v.ref_target() {
-                Some(t) if t.addr.starts_with("local.") && t.attr.is_none() => {
-                    match self.locals.get(&t.addr["local.".len()..]) {
-                        Some((x, _)) => v = x,
-                        None => return v,
-                    }
-                }
-                _ => return v,
+    fn names_bucket(&self, part: &Resource, v: &Val, bucket: &Resource, own: Option<&Val>) -> bool {
+        let v = self.resolve(v);
+        let addrs = self.ref_addrs(v);
+        if addrs.contains(&bucket.addr) {
+            return true;
+        }
+        if addrs.iter().any(|a| a == "each") || v.ref_path().is_some_and(|p| p[0] == "each") {
+            return part
+                .get("for_each")
+                .is_some_and(|f| self.ref_addrs(self.resolve(f)).contains(&bucket.addr));
+        }
+        match (v.as_str(), own) {
+            (Some(name), Some(o)) => o.as_str() == Some(name),
+            (None, Some(o)) => !o.is_known_literal() && o.canonical() == v.canonical(),
+            _ => false,
+        }
+    }
+
+    /// What a value evaluates to, as far as it can be known without a plan: `local.x` and
+    /// `var.x` (its value from outside, else its default) followed, a conditional whose
+    /// condition is known reduced to its branch, `try`, `coalesce` and `lookup` applied. What
+    /// cannot be known stays as it is (a reference, a conditional on an unknown, ...).
+    pub fn resolve<'a>(&'a self, v: &'a Val) -> &'a Val {
+        self.resolve_within(v, 16)
+    }
+
+    fn resolve_within<'a>(&'a self, mut v: &'a Val, mut budget: u32) -> &'a Val {
+        while budget > 0 {
+            budget -= 1;
+            let next = match &v.kind {
+                Kind::Ref(path) => self.dereference(path),
+                Kind::Cond(c) => match self.resolve_within(&c[0], budget).as_bool() {
+                    Some(true) => Some(&c[1]),
+                    Some(false) => Some(&c[2]),
+                    None => None,
+                },
+                Kind::Call(name, args) => self.call(name, args, budget),
+                _ => None,
+            };
+            match next {
+                Some(n) => v = n,
+                None => return v,
             }
         }
         v
+    }
+
+    /// `local.x`, `var.x`, `var.x.field`: the value they name, when the folder has it.
+    fn dereference(&self, path: &[String]) -> Option<&Val> {
+        let (root, name) = (path.first()?.as_str(), path.get(1)?);
+        let mut v = match root {
+            "local" => &self.locals.get(name)?.0,
+            "var" => self
+                .var_values
+                .get(name)
+                .or_else(|| self.variables.get(name)?.as_ref())?,
+            _ => return None,
+        };
+        for field in &path[2..] {
+            v = self.resolve(v).get(field)?;
+        }
+        Some(v)
+    }
+
+    fn call<'a>(&'a self, name: &str, args: &'a [Val], budget: u32) -> Option<&'a Val> {
+        match name {
+            // The first argument that evaluates: a known value, or a reference to something
+            // the folder has.
+            "try" => args
+                .iter()
+                .map(|a| self.resolve_within(a, budget))
+                .find(|a| {
+                    a.is_known_literal()
+                        || matches!(a.kind, Kind::List(_) | Kind::Obj(_))
+                        || a.ref_target()
+                            .is_some_and(|t| self.resource(&t.addr).is_some())
+                }),
+            // The first argument that is not null or "" (one that is unknown decides nothing,
+            // so it is the answer as far as it can be known).
+            "coalesce" => args
+                .iter()
+                .map(|a| self.resolve_within(a, budget))
+                .find(|a| !matches!(&a.kind, Kind::Null) && a.as_str() != Some("")),
+            "lookup" => {
+                let map = self.resolve_within(args.first()?, budget);
+                let key = self.resolve_within(args.get(1)?, budget).as_str()?;
+                match (map.get(key), &map.kind) {
+                    (Some(v), _) => Some(v),
+                    (None, Kind::Obj(_)) => args.get(2),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The addresses a value refers to, through locals (`local.x` counts as what `x` names).
+    pub fn ref_addrs(&self, v: &Val) -> Vec<String> {
+        let mut out = Vec::new();
+        self.collect_addrs(v, &mut out, 8);
+        out
+    }
+
+    fn collect_addrs(&self, v: &Val, out: &mut Vec<String>, depth: u32) {
+        for p in v.refs() {
+            let Some(t) = super::value::ref_target(p) else {
+                continue;
+            };
+            if depth > 0
+                && let Some(name) = t.addr.strip_prefix("local.")
+                && let Some((x, _)) = self.locals.get(name)
+            {
+                self.collect_addrs(x, out, depth - 1);
+            }
+            out.push(t.addr);
+        }
     }
 
     /// The resource a reference value points at (after following locals).
@@ -399,8 +505,52 @@ pub fn parse_file(source: Arc<SourceFile>, path: PathBuf) -> Result<Parsed, Box<
     }
 }
 
+/// The values a folder's variables get from outside it, in Terraform's order of precedence
+/// (later wins): `TF_VAR_*`, `terraform.tfvars`, `*.auto.tfvars`, `--var-file`, `--var`, and a
+/// calling module's literal arguments.
+#[derive(Debug, Default, Clone)]
+pub struct Inputs {
+    pub values: HashMap<String, Val>,
+}
+
+impl Inputs {
+    /// Add the top-level attributes of a `.tfvars` body (its spans are cleared: they are not
+    /// positions in the module's files).
+    pub fn add_body(&mut self, body: Body) {
+        for a in body.attrs {
+            self.values.insert(a.key, without_span(a.val));
+        }
+    }
+
+    pub fn add(&mut self, name: &str, v: Val) {
+        self.values.insert(name.to_string(), without_span(v));
+    }
+}
+
+fn without_span(mut v: Val) -> Val {
+    v.span = Span::default();
+    match &mut v.kind {
+        Kind::List(l) => {
+            *l = std::mem::take(l).into_iter().map(without_span).collect();
+        }
+        Kind::Obj(o) => {
+            *o = std::mem::take(o)
+                .into_iter()
+                .map(|(k, x)| (k, without_span(x)))
+                .collect();
+        }
+        _ => {}
+    }
+    v
+}
+
 /// Group parsed files of one folder into a module and index it.
-pub fn build_module(dir: PathBuf, mut parsed: Vec<Parsed>) -> TfModule {
+pub fn build_module(dir: PathBuf, parsed: Vec<Parsed>) -> TfModule {
+    build_module_with(dir, parsed, &Inputs::default())
+}
+
+/// [`build_module`], with the values its variables get from outside.
+pub fn build_module_with(dir: PathBuf, mut parsed: Vec<Parsed>, inputs: &Inputs) -> TfModule {
     parsed.sort_by(|a, b| a.file.path.cmp(&b.file.path));
     let mut m = TfModule {
         dir,
@@ -409,6 +559,8 @@ pub fn build_module(dir: PathBuf, mut parsed: Vec<Parsed>) -> TfModule {
         providers: Vec::new(),
         backends: Vec::new(),
         locals: HashMap::new(),
+        variables: HashMap::new(),
+        var_values: inputs.values.clone(),
         by_addr: HashMap::new(),
         referrers: HashMap::new(),
         bucket_names: HashMap::new(),
@@ -479,6 +631,10 @@ pub fn build_module(dir: PathBuf, mut parsed: Vec<Parsed>) -> TfModule {
                         m.locals.insert(a.key, (a.val, fi));
                     }
                 }
+                ("variable", 1) => {
+                    let default = block.body.get("default").cloned();
+                    m.variables.insert(block.labels[0].clone(), default);
+                }
                 ("terraform", 0) => {
                     for b in block.body.blocks {
                         if b.ident == "backend" {
@@ -491,25 +647,30 @@ pub fn build_module(dir: PathBuf, mut parsed: Vec<Parsed>) -> TfModule {
         }
         m.files.push(file);
     }
+    let mut referrers: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut bucket_names = HashMap::new();
     for (i, r) in m.resources.iter().enumerate() {
         m.by_addr.insert(r.addr.clone(), i);
+    }
+    for (i, r) in m.resources.iter().enumerate() {
         for a in &r.block.body.attrs {
-            for p in a.val.refs() {
-                if let Some(t) = super::value::ref_target(p) {
-                    let list = m.referrers.entry(t.addr).or_default();
-                    if list.last() != Some(&i) {
-                        list.push(i);
-                    }
+            // Through locals too: `secret_id = local.secret` refers to what the local names.
+            for addr in m.ref_addrs(&a.val) {
+                let list = referrers.entry(addr).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
                 }
             }
         }
         if r.mode == Mode::Managed
             && r.rtype == "aws_s3_bucket"
-            && let Some(n) = r.get("bucket").and_then(Val::as_str)
+            && let Some(n) = r.get("bucket").map(|v| m.resolve(v)).and_then(Val::as_str)
         {
-            m.bucket_names.insert(n.to_string(), i);
+            bucket_names.insert(n.to_string(), i);
         }
     }
+    m.referrers = referrers;
+    m.bucket_names = bucket_names;
     m
 }
 

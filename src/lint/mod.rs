@@ -12,6 +12,7 @@ pub mod output;
 pub mod policies;
 pub mod rules;
 pub mod s3;
+pub mod select;
 pub mod subset;
 pub mod value;
 
@@ -127,6 +128,10 @@ fn read(path: &Path) -> Result<Result<String, (String, &'static str)>, Unreadabl
         .map_err(cannot)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return too_large();
+    }
+    // Terraform accepts a UTF-8 byte order mark; so does lint (positions are counted after it).
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
     }
     Ok(String::from_utf8(bytes).map_err(|_| {
         (

@@ -333,7 +333,18 @@ pub fn rules_markdown() -> String {
          As a pre-commit hook (`.pre-commit-hooks.yaml`), in a team's `.pre-commit-config.yaml`:\n\n\
          ```yaml\nrepos:\n  - repo: <the bankgen repository>\n    rev: <a tag>\n    hooks:\n      - id: bankgen-lint\n      - id: bankgen-render-check\n```\n\n\
          With bankgen already installed, add `language: system` to each hook to skip the build.\n\n\
-         | Code | Name | Severity | Policy | Checks | checkov |\n|---|---|---|---|---|---|\n",
+         Choose the rules like ruff: `--select`, `--extend-select`, `--ignore` (codes or prefixes, comma-separated; \
+         `ALL`), or the `[lint]` table of the nearest `bankgen.toml` at or above the linted path:\n\n\
+         ```toml\n[lint]\nselect = [\"ALL\"]          # the default\nignore = [\"BGL9\"]\npreset = \"third-party\"   # or --preset third-party\n\n\
+         [lint.per-file-ignores]\n\"vendor/*\" = [\"BGL301\"]\n```\n\n\
+         The `third-party` preset leaves out the rules that check one organisation's own conventions, for \
+         Terraform it did not write:\n\n",
+    );
+    for (code, what) in crate::lint::select::ORGANISATION_RULES {
+        out.push_str(&format!("- [{code}](#{}): {what}\n", code.to_lowercase()));
+    }
+    out.push_str(
+        "\n| Code | Name | Severity | Policy | Checks | checkov |\n|---|---|---|---|---|---|\n",
     );
     for r in RULES {
         let scope = match (r.terraform.is_some(), r.catalogue.is_some()) {

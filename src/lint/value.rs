@@ -51,6 +51,8 @@ pub enum Kind {
     /// A string with interpolations: its parts in order.
     Tmpl(Vec<Part>),
     Call(String, Vec<Val>),
+    /// `cond ? yes : no`: evaluated when the condition is known (see `TfModule::resolve`).
+    Cond(Box<[Val; 3]>),
     Other,
 }
 
@@ -164,6 +166,7 @@ impl Val {
                 }
             }),
             Kind::Call(_, args) => args.iter().for_each(|v| v.collect_refs(out)),
+            Kind::Cond(c) => c.iter().for_each(|v| v.collect_refs(out)),
             _ => {}
         }
     }
@@ -209,6 +212,12 @@ impl Val {
                     .map(|v| v.canonical())
                     .collect::<Vec<_>>()
                     .join(",")
+            ),
+            Kind::Cond(c) => format!(
+                "{} ? {} : {}",
+                c[0].canonical(),
+                c[1].canonical(),
+                c[2].canonical()
             ),
             Kind::Other => "?".into(),
         }
@@ -369,6 +378,11 @@ pub fn convert(e: &Expression) -> Val {
             f.name.name.as_str().to_string(),
             f.args.iter().map(convert).collect(),
         ),
+        Expression::Conditional(c) => Kind::Cond(Box::new([
+            convert(&c.cond_expr),
+            convert(&c.true_expr),
+            convert(&c.false_expr),
+        ])),
         _ => Kind::Other,
     };
     Val { kind, span }

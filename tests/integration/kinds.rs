@@ -15,8 +15,19 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_cloudtrail", "cloudtrail"),
         ("aws_cognito_", "cognitoidp"),
         ("aws_db_", "rds"),
+        ("aws_default_security_group", "ec2"),
         ("aws_dynamodb_", "dynamodb"),
+        ("aws_ec2_", "ec2"),
+        ("aws_eip", "ec2"),
         ("aws_elasticache_", "elasticache"),
+        ("aws_flow_log", "ec2"),
+        ("aws_internet_gateway", "ec2"),
+        ("aws_nat_gateway", "ec2"),
+        ("aws_network_acl", "ec2"),
+        ("aws_route_table", "ec2"),
+        ("aws_security_group", "ec2"),
+        ("aws_subnet", "ec2"),
+        ("aws_vpc", "ec2"),
         ("aws_iam_", "iam"),
         ("aws_kinesis_firehose_", "firehose"),
         ("aws_kms_", "kms"),
@@ -28,9 +39,12 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_sqs_", "sqs"),
         ("aws_ssm_", "ssm"),
     ];
-    PREFIXES
+    // Exact names that other types start with (`aws_route53_…` is not EC2).
+    const EXACT: &[(&str, &str)] = &[("aws_route", "ec2")];
+    EXACT
         .iter()
-        .find(|(p, _)| resource_type.starts_with(p))
+        .find(|(t, _)| resource_type == *t)
+        .or_else(|| PREFIXES.iter().find(|(p, _)| resource_type.starts_with(p)))
         .map(|(_, api)| *api)
         .unwrap_or_else(|| panic!("add the API of {resource_type} to api_of"))
 }

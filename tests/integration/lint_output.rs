@@ -3,6 +3,7 @@
 
 use crate::support::{Test, copy_dir, rendered, repo};
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 /// Run in the repository's root: (exit code, stdout, stderr).
 fn bankgen(args: &[&str]) -> (i32, String, String) {
@@ -106,7 +107,7 @@ fn sarif_is_what_github_code_scanning_accepts() {
     let v: Value = serde_json::from_str(&out).unwrap();
     check_sarif(&v);
     let results = v["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 3);
+    assert_eq!(results.len(), 4);
     assert_eq!(
         results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "tests/fixtures/lint/BGL103/bad/main.tf"
@@ -331,5 +332,124 @@ fn without_paths_it_lints_the_catalogue_and_the_rendered_tree() {
     assert!(
         got.contains(&("BGL505".into(), "out/dev/MOD-045/logs.tf".into())),
         "{got:?}"
+    );
+}
+
+/// Rule selection as ruff has it: `--select`/`--ignore`/`--extend-select` (codes or prefixes),
+/// a `[lint]` table in the nearest bankgen.toml, per-file ignores, and the `third-party` preset.
+#[test]
+fn rules_are_selected_on_the_command_line_and_in_bankgen_toml() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for code in ["BGL010", "BGL301", "BGL103"] {
+        let to = dir.join("mods").join(code);
+        std::fs::create_dir_all(&to).unwrap();
+        let bad = repo().join(format!("tests/fixtures/lint/{code}/bad/main.tf"));
+        std::fs::copy(bad, to.join("main.tf")).unwrap();
+    }
+    let mods = dir.join("mods");
+    let mods = mods.to_str().unwrap();
+    let codes = |args: &[&str]| -> BTreeSet<String> {
+        let mut all = vec!["lint", "--format", "json", "--no-catalogue"];
+        all.extend_from_slice(args);
+        let (code, out, err) = bankgen(&all);
+        assert!(code == 0 || code == 1, "{all:?}: exit {code}: {err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let set = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    let all = codes(&[mods]);
+    assert!(
+        all.is_superset(&set(&["BGL010", "BGL301", "BGL103"])),
+        "{all:?}"
+    );
+    let ignored = codes(&["--ignore", "BGL301,BGL010", mods]);
+    assert!(
+        ignored.is_disjoint(&set(&["BGL010", "BGL301"])) && ignored.contains("BGL103"),
+        "{ignored:?}"
+    );
+    assert_eq!(codes(&["--select", "BGL1", mods]), set(&["BGL103"]));
+    assert_eq!(
+        codes(&["--select", "BGL1", "--extend-select", "BGL301", mods]),
+        set(&["BGL103", "BGL301"])
+    );
+    let third = codes(&["--preset", "third-party", mods]);
+    assert!(
+        third.is_disjoint(&set(&["BGL010", "BGL301"])) && third.contains("BGL103"),
+        "{third:?}"
+    );
+
+    // The same through bankgen.toml, found upward from the linted path.
+    std::fs::write(
+        dir.join("bankgen.toml"),
+        "[lint]\nignore = [\"BGL301\", \"BGL010\"]\n",
+    )
+    .unwrap();
+    assert_eq!(codes(&[mods]), ignored);
+    std::fs::write(
+        dir.join("bankgen.toml"),
+        "[lint]\nselect = [\"ALL\"]\n\n[lint.per-file-ignores]\n\"mods/*\" = [\"BGL3\"]\n\"elsewhere/*\" = [\"BGL0\"]\n",
+    )
+    .unwrap();
+    let per_file = codes(&[mods]);
+    assert!(
+        !per_file.contains("BGL301") && per_file.contains("BGL010"),
+        "{per_file:?}"
+    );
+    std::fs::write(
+        dir.join("bankgen.toml"),
+        "[lint]\npreset = \"third-party\"\n",
+    )
+    .unwrap();
+    assert_eq!(codes(&[mods]), third);
+
+    // Mistakes are usage errors that say where and what.
+    std::fs::write(dir.join("bankgen.toml"), "[lint]\nignore = [\"BGL3011\"]\n").unwrap();
+    let (code, _, err) = bankgen(&["lint", mods]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bankgen.toml") && err.contains("did you mean BGL301?"),
+        "{err}"
+    );
+    std::fs::write(dir.join("bankgen.toml"), "[lint]\nselct = [\"BGL1\"]\n").unwrap();
+    let (code, _, err) = bankgen(&["lint", mods]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bankgen.toml:2") && err.contains("selct"),
+        "{err}"
+    );
+}
+
+/// Terraform reads a file that starts with a UTF-8 byte order mark; lint does too, and a
+/// log group with no name and one day of retention reads well.
+#[test]
+fn a_byte_order_mark_is_read_and_short_retention_reads_well() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("main.tf");
+    let mut text = b"\xEF\xBB\xBF".to_vec();
+    text.extend_from_slice(
+        b"resource \"aws_cloudwatch_log_group\" \"g\" {\n  retention_in_days = 1\n}\n",
+    );
+    std::fs::write(&f, text).unwrap();
+    let (code, out, err) = bankgen(&[
+        "lint",
+        "--short",
+        "--select",
+        "BGL001,BGL505",
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!out.contains("BGL001"), "{out}");
+    assert!(
+        out.contains("main.tf:2:")
+            && out.contains(
+                "log group aws_cloudwatch_log_group.g keeps events 1 day, not the 365 days it needs"
+            ),
+        "{out}"
     );
 }

@@ -356,6 +356,15 @@ fn mutations() -> Vec<Mutation> {
             before: true,
             ..M
         },
+        // A trust policy rewritten by hand as a heredoc, with a trailing comma.
+        Mutation {
+            name: "policy-json",
+            code: "BGL803",
+            file: "iam.tf",
+            find: "assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [\n      {\n        Sid       = \"AssumeRole\"\n        Effect    = \"Allow\"\n        Principal = { Service = \"lambda.amazonaws.com\" }\n        Action    = \"sts:AssumeRole\"\n      },\n    ]\n  })",
+            replace: "assume_role_policy = <<EOT\n{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"lambda.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\",}]}\nEOT",
+            ..M
+        },
         Mutation {
             name: "role-permissions",
             code: "BGL802",
@@ -501,6 +510,41 @@ fn mutations() -> Vec<Mutation> {
             find: "transit_encryption_enabled = true",
             replace: "transit_encryption_enabled = false",
             checkov: &["CKV_AWS_30"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "vpc-flow-log",
+            code: "BGL310",
+            module: "MOD-205",
+            file: "network.tf",
+            find: "resource \"aws_flow_log\" \"gbp_core\" {",
+            replace: "",
+            at: Some("resource \"aws_vpc\" \"gbp_core\""),
+            before: true,
+            checkov: &["CKV2_AWS_11"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "alb-open-http",
+            code: "BGL311",
+            module: "MOD-205",
+            file: "network.tf",
+            find: "from_port         = 443\n  to_port           = 443\n  cidr_blocks",
+            replace: "from_port         = 80\n  to_port           = 80\n  cidr_blocks",
+            at: Some("cidr_blocks"),
+            checkov: &["CKV_AWS_260"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "app-open-to-the-internet",
+            code: "BGL311",
+            module: "MOD-205",
+            file: "network.tf",
+            find: "source_security_group_id = aws_security_group.gbp_core_alb.id",
+            replace: "cidr_blocks = [\"0.0.0.0/0\"]",
             example: true,
             ..M
         },

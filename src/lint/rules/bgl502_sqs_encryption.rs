@@ -38,7 +38,7 @@ resource "aws_sqs_queue" "x" {
 
 fn check(cx: &ModCtx, out: &mut Out) {
     for r in cx.m.of_type("aws_sqs_queue") {
-        match r.get("kms_master_key_id") {
+        match facts::key_arg(cx, r, "kms_master_key_id") {
             None => out.on(
                 cx.m,
                 r,

@@ -38,7 +38,7 @@ resource "aws_cloudwatch_log_group" "x" {
 
 fn check(cx: &ModCtx, out: &mut Out) {
     for r in cx.m.of_type("aws_cloudwatch_log_group") {
-        match r.get("kms_key_id") {
+        match facts::key_arg(cx, r, "kms_key_id") {
             None => out.on(
                 cx.m,
                 r,

@@ -95,9 +95,15 @@ fn check(cx: &ModCtx, out: &mut Out) {
                 lg,
                 &["retention_in_days"],
                 format!(
-                    "log group {} ({name}) keeps events {}, not the {min} days it needs",
+                    "log group {}{} keeps events {}, not the {min} days it needs",
                     lg.addr,
+                    if name.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({name})")
+                    },
                     match days {
+                        Some(1.0) => "1 day".to_string(),
                         Some(d) if d > 0.0 => format!("{d} days"),
                         _ => "without a retention decision (forever)".to_string(),
                     }

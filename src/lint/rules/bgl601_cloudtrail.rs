@@ -75,7 +75,7 @@ fn check(cx: &ModCtx, out: &mut Out) {
                 );
             }
         }
-        if t.get("kms_key_id").is_none() {
+        if facts::key_arg(cx, t, "kms_key_id").is_none() {
             out.on(
                 cx.m,
                 t,

@@ -40,7 +40,7 @@ resource "aws_secretsmanager_secret" "neon" {
 
 fn check(cx: &ModCtx, out: &mut Out) {
     for s in cx.m.of_type("aws_secretsmanager_secret") {
-        match s.get("kms_key_id") {
+        match facts::key_arg(cx, s, "kms_key_id") {
             None => out.on(
                 cx.m,
                 s,

@@ -1,5 +1,6 @@
 //! BGL903: every secret rotates automatically at least every 90 days.
 use super::prelude::*;
+use crate::lint::index::Mode;
 
 pub static RULE: Rule = Rule {
     code: "BGL903",
@@ -61,6 +62,7 @@ fn days(cx: &ModCtx, b: &crate::lint::value::Body) -> Option<(f64, crate::lint::
 
 fn check(cx: &ModCtx, out: &mut Out) {
     let max = cx.p.secrets.rotation_days as f64;
+    check_detached_rotations(cx, out, max);
     for s in cx.m.of_type("aws_secretsmanager_secret") {
         let rotation =
             cx.m.referrers(&s.addr, "aws_secretsmanager_secret_rotation")
@@ -104,6 +106,46 @@ fn check(cx: &ModCtx, out: &mut Out) {
                         cx.m,
                         holder,
                         format!("the rotation of secret {} has no schedule", s.addr),
+                        format!("set rotation_rules {{ automatically_after_days = {max} }}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A rotation whose secret is not a resource of this module (a data source, a variable, an
+/// ARN, a secret in another folder) is still held to the schedule.
+fn check_detached_rotations(cx: &ModCtx, out: &mut Out, max: f64) {
+    for r in cx.m.of_type("aws_secretsmanager_secret_rotation") {
+        let own_secret = r
+            .get("secret_id")
+            .and_then(|v| cx.m.target_of(v))
+            .is_some_and(|(t, _)| t.rtype == "aws_secretsmanager_secret" && t.mode == Mode::Managed);
+        if own_secret {
+            continue;
+        }
+        let secret = r
+            .get("secret_id")
+            .map(|v| facts::resolved_text(cx, v))
+            .unwrap_or_default();
+        match days(cx, r.body()) {
+            Some((d, span)) if d > max => out.at(
+                cx.m,
+                r,
+                span,
+                format!("{} rotates secret {secret} every {d} days, less often than every {max}", r.addr),
+                format!("set automatically_after_days = {max}"),
+            ),
+            Some(_) => {}
+            None => {
+                if r.body().path(&["rotation_rules", "automatically_after_days"]).is_none()
+                    && r.body().path(&["rotation_rules", "schedule_expression"]).is_none()
+                {
+                    out.on(
+                        cx.m,
+                        r,
+                        format!("{} (secret {secret}) has no schedule", r.addr),
                         format!("set rotation_rules {{ automatically_after_days = {max} }}"),
                     );
                 }

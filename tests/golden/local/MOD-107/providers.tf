@@ -20,6 +20,7 @@ provider "aws" {
     cloudwatchlogs   = "http://127.0.0.1:4566"
     cognitoidp       = "http://127.0.0.1:4566"
     dynamodb         = "http://127.0.0.1:4566"
+    ec2              = "http://127.0.0.1:4566"
     firehose         = "http://127.0.0.1:4566"
     iam              = "http://127.0.0.1:4566"
     kms              = "http://127.0.0.1:4566"

@@ -1,0 +1,557 @@
+//! Networks: seed 002's network stack. One entry is a VPC "with carefully segmented public and
+//! private subnets across multiple availability zones", NAT gateways for the private subnets (which
+//! have "no direct internet access"), "VPC Flow Logs [that] capture all network traffic" into a
+//! KMS-encrypted log group, security groups per tier (the load balancer's, the application's, the
+//! data stores'), network ACLs, VPC endpoints ("all inter-service communication occurs over private
+//! networks"), and a Transit Gateway "for multi-region connectivity". Its SSM contract
+//! (`network/<vpc>/vpc_id`, `…/private_subnet_ids`, `…/public_subnet_ids`, `…/sg/{alb,app,data}`)
+//! is what the database and compute stacks import.
+
+use super::md::{code, days, esc};
+use super::policy::{Stmt, policy};
+use super::{
+    Checker, DocSection, Docs, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api, raw,
+    tpl,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// One entry of a module's `resources: networks:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    pub name: Sp<String>,
+    pub purpose: String,
+    /// The VPC's IPv4 block, private address space, /16 to /24.
+    pub cidr: Sp<String>,
+    /// How many availability zones (`{region}a`, `b`, …): one public and one private subnet each.
+    pub azs: Sp<u32>,
+    /// `per_az` (one NAT gateway per zone, the default) or `single` (one, in the first zone).
+    #[serde(default)]
+    pub nat: Option<Sp<String>>,
+    /// The classification of the flow logs (the key of their log group).
+    pub classification: Sp<String>,
+    pub flow_log_retention_days: Sp<u32>,
+    /// The port the application tier listens on (the load balancer forwards to it).
+    pub app_port: Sp<u32>,
+    /// The ports of the data stores (the application tier connects to them).
+    pub data_ports: Vec<Sp<u32>>,
+    /// Gateway endpoints on the private route tables: `s3`, `dynamodb`.
+    #[serde(default)]
+    pub gateway_endpoints: Vec<Sp<String>>,
+    /// Interface endpoints in the private subnets (`secretsmanager`, `kinesis-streams`…).
+    #[serde(default)]
+    pub interface_endpoints: Vec<Sp<String>>,
+    /// A Transit Gateway with this VPC attached (its private subnets).
+    #[serde(default)]
+    pub transit_gateway: bool,
+}
+
+/// The only services AWS offers as gateway endpoints.
+const GATEWAY_SERVICES: &[&str] = &["s3", "dynamodb"];
+/// The tiers whose security groups the contract exports, in order.
+pub const TIERS: &[&str] = &["alb", "app", "data"];
+/// The port the load balancer's tier is open on to the internet (the only open ingress, BGL311).
+pub const HTTPS: u32 = 443;
+
+pub struct Kind;
+pub const KIND: Kind = Kind;
+
+fn single_nat(x: &Network) -> bool {
+    x.nat.as_ref().is_some_and(|n| n.value == "single")
+}
+
+/// `10.20.0.0/16` → (address, prefix length), for a network address only.
+pub fn parse_cidr(s: &str) -> Option<(u32, u32)> {
+    let (addr, prefix) = s.split_once('/')?;
+    let len: u32 = prefix.parse().ok()?;
+    let octets: Vec<u32> = addr
+        .split('.')
+        .map(|o| o.parse::<u8>().ok().map(u32::from))
+        .collect::<Option<_>>()?;
+    if octets.len() != 4 || len > 32 || len.to_string() != prefix {
+        return None;
+    }
+    let ip = octets.iter().fold(0u32, |a, o| (a << 8) | o);
+    let host = if len == 0 {
+        u32::MAX
+    } else {
+        !(u32::MAX << (32 - len))
+    };
+    (ip & host == 0).then_some((ip, len))
+}
+
+fn private_space(ip: u32, len: u32) -> bool {
+    [(0x0a00_0000u32, 8u32), (0xac10_0000, 12), (0xc0a8_0000, 16)]
+        .iter()
+        .any(|&(net, plen)| len >= plen && ip >> (32 - plen) == net >> (32 - plen))
+}
+
+fn show(ip: u32, len: u32) -> String {
+    format!(
+        "{}.{}.{}.{}/{len}",
+        ip >> 24,
+        (ip >> 16) & 0xff,
+        (ip >> 8) & 0xff,
+        ip & 0xff
+    )
+}
+
+/// Terraform's `cidrsubnet(cidr, 4, netnum)`: the VPC is cut in 16; public subnets take the
+/// first slots, private subnets the slots from 8 (so up to 8 zones never overlap).
+fn subnet(ip: u32, len: u32, netnum: u32) -> String {
+    let sub = len + 4;
+    show(ip | (netnum << (32 - sub)), sub)
+}
+
+const PRIVATE_BASE: u32 = 8;
+const MAX_AZS: u32 = 6;
+const AZ_LETTERS: &[u8] = b"abcdef";
+
+impl ResourceKind for Kind {
+    fn key(&self) -> &'static str {
+        "networks"
+    }
+    fn noun(&self) -> &'static str {
+        "network"
+    }
+    fn family(&self) -> &'static str {
+        "network"
+    }
+    fn template(&self) -> &'static str {
+        "network.tf.j2"
+    }
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &[api::EC2, api::LOGS, api::IAM, api::KMS]
+    }
+    fn resource_types(&self) -> &'static [&'static str] {
+        &[
+            "aws_vpc",
+            "aws_subnet",
+            "aws_internet_gateway",
+            "aws_eip",
+            "aws_nat_gateway",
+            "aws_route_table",
+            "aws_route",
+            "aws_route_table_association",
+            "aws_network_acl",
+            "aws_default_security_group",
+            "aws_security_group",
+            "aws_security_group_rule",
+            "aws_cloudwatch_log_group",
+            "aws_iam_role",
+            "aws_iam_role_policy",
+            "aws_flow_log",
+            "aws_vpc_endpoint",
+            "aws_ec2_transit_gateway",
+            "aws_ec2_transit_gateway_vpc_attachment",
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["BGL310", "BGL311", "BGL504", "BGL505", "BGL201", "BGL801"]
+    }
+    fn count(&self, r: &Resources) -> usize {
+        r.networks.len()
+    }
+    fn names<'r>(&self, r: &'r Resources) -> Vec<(&'static str, &'r Sp<String>)> {
+        r.networks.iter().map(|x| ("network", &x.name)).collect()
+    }
+    fn classified<'r>(&self, r: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
+        r.networks
+            .iter()
+            .map(|x| (format!("flow logs of {}", x.name.value), &x.classification))
+            .collect()
+    }
+    fn export_ref(&self) -> Option<ExportRef> {
+        Some(ExportRef {
+            word: "vpc",
+            resource_type: "aws_vpc",
+            label: super::exports::label,
+        })
+    }
+    fn check(&self, r: &Resources, c: &mut Checker) {
+        let n = c.naming;
+        for x in &r.networks {
+            let what = format!("network `{}`", x.name.value);
+            c.name(&x.name, &n.resource);
+            c.classification(&x.classification);
+            match parse_cidr(&x.cidr.value) {
+                Some((ip, len)) if (16..=24).contains(&len) && private_space(ip, len) => {}
+                Some(_) => c.err(
+                    "BG001",
+                    &x.cidr.referenced,
+                    format!("{what}: cidr {} is not a private /16 to /24 block", x.cidr.value),
+                    "use private address space (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), /16 to /24: the subnets are cut in 16",
+                ),
+                None => c.err(
+                    "BG001",
+                    &x.cidr.referenced,
+                    format!("{what}: cidr `{}` is not an IPv4 network address", x.cidr.value.escape_debug()),
+                    "write it like 10.20.0.0/16 (host bits zero)",
+                ),
+            }
+            if !(2..=MAX_AZS).contains(&x.azs.value) {
+                c.err(
+                    "BG001",
+                    &x.azs.referenced,
+                    format!("{what}: azs is {}", x.azs.value),
+                    format!("2 to {MAX_AZS} availability zones (seed 002: subnets across multiple availability zones)"),
+                );
+            }
+            if let Some(nat) = &x.nat
+                && !matches!(nat.value.as_str(), "per_az" | "single")
+            {
+                c.err(
+                    "BG001",
+                    &nat.referenced,
+                    format!(
+                        "{what}: nat `{}` is not per_az or single",
+                        nat.value.escape_debug()
+                    ),
+                    "per_az: one NAT gateway per zone; single: one in the first zone",
+                );
+            }
+            if x.flow_log_retention_days.value == 0 {
+                c.err(
+                    "BG001",
+                    &x.flow_log_retention_days.referenced,
+                    format!("{what}: flow_log_retention_days is 0"),
+                    "keep flow logs for a number of days (the log group policy, BGL505, says how many at least)",
+                );
+            }
+            for p in std::iter::once(&x.app_port).chain(&x.data_ports) {
+                if p.value == 0
+                    || p.value > 65535
+                    || p.value == HTTPS && !std::ptr::eq(p, &x.app_port)
+                {
+                    c.err(
+                        "BG001",
+                        &p.referenced,
+                        format!("{what}: port {} is not a usable tier port", p.value),
+                        "a TCP port from 1 to 65535 (443 is the load balancer's)",
+                    );
+                }
+            }
+            if x.data_ports.is_empty() {
+                c.err(
+                    "BG001",
+                    &x.name.referenced,
+                    format!("{what} has no data_ports"),
+                    "list the ports of the data stores the application tier reaches (3306, 6379…)",
+                );
+            }
+            for e in &x.gateway_endpoints {
+                if !GATEWAY_SERVICES.contains(&e.value.as_str()) {
+                    c.err(
+                        "BG001",
+                        &e.referenced,
+                        format!("{what}: `{}` has no gateway endpoint", e.value.escape_debug()),
+                        "AWS offers gateway endpoints for s3 and dynamodb only; list others under interface_endpoints",
+                    );
+                }
+            }
+            for e in &x.interface_endpoints {
+                let ok = !e.value.is_empty()
+                    && e.value.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                    });
+                if !ok {
+                    c.err(
+                        "BG001",
+                        &e.referenced,
+                        format!("{what}: `{}` is not an endpoint service name", e.value.escape_debug()),
+                        "the service part of com.amazonaws.<region>.<service>, like secretsmanager or kinesis-streams",
+                    );
+                }
+            }
+            let all: Vec<&Sp<String>> = x
+                .gateway_endpoints
+                .iter()
+                .chain(&x.interface_endpoints)
+                .collect();
+            for (i, e) in all.iter().enumerate() {
+                if all[..i].iter().any(|o| o.value == e.value) {
+                    c.err(
+                        "BG001",
+                        &e.referenced,
+                        format!(
+                            "{what}: endpoint `{}` is listed twice",
+                            e.value.escape_debug()
+                        ),
+                        "list each service once",
+                    );
+                }
+            }
+        }
+    }
+    fn render(&self, m: &mut Scope) {
+        for x in &m.module.resources.networks {
+            render_one(self, m, x);
+        }
+    }
+    fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
+        if r.networks.is_empty() {
+            return None;
+        }
+        let mut section = DocSection::new(
+            "Networks",
+            "Each VPC: a public and a private subnet per availability zone, NAT gateways for the private subnets, flow logs of ALL traffic to a log group encrypted with its classification's key, one security group per tier (the load balancer's open on 443 only, the application's reachable from the load balancer only, the data stores' from the application only), the default security group emptied, network ACLs, VPC endpoints and a Transit Gateway attachment. Its contract: `network/<vpc>/vpc_id`, `private_subnet_ids`, `public_subnet_ids` (comma-joined), `sg/alb`, `sg/app`, `sg/data`.",
+            &[
+                "VPC",
+                "Purpose",
+                "CIDR",
+                "Zones",
+                "NAT",
+                "Flow logs",
+                "Endpoints",
+                "Transit Gateway",
+            ],
+            r.networks
+                .iter()
+                .map(|x| {
+                    let eps: Vec<String> = x
+                        .gateway_endpoints
+                        .iter()
+                        .map(|e| format!("{} (gateway)", code(&e.value)))
+                        .chain(x.interface_endpoints.iter().map(|e| code(&e.value)))
+                        .collect();
+                    vec![
+                        code(&format!("{}-{{env}}", x.name.value)),
+                        esc(&x.purpose),
+                        code(&x.cidr.value),
+                        x.azs.value.to_string(),
+                        if single_nat(x) {
+                            "one".into()
+                        } else {
+                            "one per zone".into()
+                        },
+                        format!(
+                            "ALL traffic, {}, {}",
+                            days(x.flow_log_retention_days.value),
+                            code(&d.key_alias(&x.classification.value))
+                        ),
+                        if eps.is_empty() {
+                            "none".into()
+                        } else {
+                            eps.join(", ")
+                        },
+                        if x.transit_gateway {
+                            "attached"
+                        } else {
+                            "none"
+                        }
+                        .into(),
+                    ]
+                })
+                .collect(),
+        );
+        for x in &r.networks {
+            let data = x
+                .data_ports
+                .iter()
+                .map(|p| p.value.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            section.more.push(super::md::DocTable {
+                lead: format!("Security groups of {}:", code(&x.name.value)),
+                head: vec!["Tier".into(), "Ingress".into(), "Egress".into()],
+                rows: vec![
+                    vec![
+                        code("alb"),
+                        format!("tcp {HTTPS} from anywhere"),
+                        format!("tcp {} to `app`", x.app_port.value),
+                    ],
+                    vec![
+                        code("app"),
+                        format!("tcp {} from `alb`", x.app_port.value),
+                        format!("tcp {data} to `data`; tcp {HTTPS} to anywhere"),
+                    ],
+                    vec![
+                        code("data"),
+                        format!("tcp {data} from `app`"),
+                        "none".into(),
+                    ],
+                    vec![
+                        code("endpoints"),
+                        format!("tcp {HTTPS} from the VPC"),
+                        "none".into(),
+                    ],
+                ],
+            });
+        }
+        Some(section)
+    }
+}
+
+fn render_one(kind: &Kind, m: &mut Scope, x: &Network) {
+    let id = super::names::ident(&x.name.value);
+    let loc = m.loc(&x.name.referenced);
+    let name = m.env_name(&x.name.value);
+    let (ip, len) = parse_cidr(&x.cidr.value).unwrap_or((0, 16));
+    let single = single_nat(x);
+    let azs: Vec<Value> = AZ_LETTERS
+        .iter()
+        .take(x.azs.value.min(MAX_AZS) as usize)
+        .enumerate()
+        .map(|(i, l)| {
+            let letter = (*l as char).to_string();
+            json!({
+                "letter": letter,
+                "az": format!("{}{letter}", m.region),
+                "public_cidr": subnet(ip, len, i as u32),
+                "private_cidr": subnet(ip, len, PRIVATE_BASE + i as u32),
+                "nat": if single { "a".to_string() } else { letter.clone() },
+                "has_nat": !single || i == 0,
+            })
+        })
+        .collect();
+    let letters: Vec<String> = azs
+        .iter()
+        .map(|a| a["letter"].as_str().unwrap_or("a").to_string())
+        .collect();
+    let group = raw(format!("aws_cloudwatch_log_group.{id}_flow_logs.arn"));
+    let role_policy = policy(vec![
+        Stmt::allow("WriteFlowLogs")
+            .action(&[
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "logs:DescribeLogGroups",
+                "logs:DescribeLogStreams",
+            ])
+            .resource(vec![group.clone(), tpl(vec![group, json!(":*")])])
+            .build(),
+    ]);
+    let trust = policy(vec![
+        Stmt::allow("FlowLogsAssume")
+            .principal("Service", json!("vpc-flow-logs.amazonaws.com"))
+            .action(&["sts:AssumeRole"])
+            .condition("StringEquals", "aws:SourceAccount", json!(m.env.account_id))
+            .condition(
+                "ArnLike",
+                "aws:SourceArn",
+                json!(format!(
+                    "arn:aws:ec2:{}:{}:vpc-flow-log/*",
+                    m.region, m.env.account_id
+                )),
+            )
+            .build(),
+    ]);
+    let service = |s: &str| format!("com.amazonaws.{}.{s}", m.region);
+    let gateway: Vec<Value> = x
+        .gateway_endpoints
+        .iter()
+        .map(|e| json!({"svc": e.value, "service": service(&e.value)}))
+        .collect();
+    let interface: Vec<Value> = x
+        .interface_endpoints
+        .iter()
+        .map(|e| json!({"svc": e.value, "service": service(&e.value)}))
+        .collect();
+    let ctx = json!({
+        "id": id,
+        "name": name,
+        "base": x.name.value,
+        "env": m.env.name,
+        "purpose": x.purpose,
+        "cidr": x.cidr.value,
+        "azs": azs,
+        "log_group": format!("/{}/{}/network/{}/flow-logs", m.name_prefix, m.env.name, x.name.value),
+        "retention": x.flow_log_retention_days.value,
+        "key": m.key_arn(&x.classification.value),
+        "log_tags": m.class_tags(&x.classification.value),
+        "trust": trust,
+        "role_policy": role_policy,
+        "app_port": x.app_port.value,
+        "data_ports": x.data_ports.iter().map(|p| p.value).collect::<Vec<_>>(),
+        "https": HTTPS,
+        "gateway_endpoints": gateway,
+        "interface_endpoints": interface,
+        "transit_gateway": x.transit_gateway,
+        "emulator": m.env.emulator,
+    });
+    m.emit(kind, &loc, ctx);
+    let base = format!("network/{}", x.name.value);
+    let list = |kind: &str| {
+        raw(format!(
+            "join(\",\", [{}])",
+            letters
+                .iter()
+                .map(|l| format!("aws_subnet.{id}_{kind}_{l}.id"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    };
+    let exports = [
+        (
+            "vpc_id".to_string(),
+            format!("ID of the {} VPC: {}", x.name.value, x.purpose),
+            raw(format!("aws_vpc.{id}.id")),
+        ),
+        (
+            "cidr_block".to_string(),
+            format!("IPv4 block of the {} VPC", x.name.value),
+            raw(format!("aws_vpc.{id}.cidr_block")),
+        ),
+        (
+            "private_subnet_ids".to_string(),
+            format!(
+                "Private subnets of the {} VPC, one per zone, comma-joined",
+                x.name.value
+            ),
+            list("private"),
+        ),
+        (
+            "public_subnet_ids".to_string(),
+            format!(
+                "Public subnets of the {} VPC, one per zone, comma-joined",
+                x.name.value
+            ),
+            list("public"),
+        ),
+    ];
+    for (path, description, value) in exports {
+        m.export(format!("{base}/{path}"), description, value, &loc);
+    }
+    for t in TIERS {
+        m.export(
+            format!("{base}/sg/{t}"),
+            format!("Security group of the {t} tier in the {} VPC", x.name.value),
+            raw(format!("aws_security_group.{id}_{t}.id")),
+            &loc,
+        );
+    }
+    if x.transit_gateway {
+        m.export(
+            format!("{base}/transit_gateway_id"),
+            format!("Transit Gateway the {} VPC is attached to", x.name.value),
+            raw(format!("aws_ec2_transit_gateway.{id}.id")),
+            &loc,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidrs_parse_and_split_like_cidrsubnet() {
+        let (ip, len) = parse_cidr("10.20.0.0/16").unwrap();
+        assert_eq!(len, 16);
+        assert!(private_space(ip, len));
+        assert_eq!(subnet(ip, len, 0), "10.20.0.0/20");
+        assert_eq!(subnet(ip, len, 2), "10.20.32.0/20");
+        assert_eq!(subnet(ip, len, 8), "10.20.128.0/20");
+        assert_eq!(subnet(ip, len, 13), "10.20.208.0/20");
+        let (ip, len) = parse_cidr("192.168.4.0/24").unwrap();
+        assert_eq!(subnet(ip, len, 9), "192.168.4.144/28");
+        assert_eq!(parse_cidr("10.20.0.1/16"), None, "host bits set");
+        assert_eq!(parse_cidr("10.20.0.0/33"), None);
+        assert_eq!(parse_cidr("10.20.0/16"), None);
+        assert_eq!(parse_cidr("10.20.0.0/016"), None);
+        let (ip, len) = parse_cidr("100.64.0.0/16").unwrap();
+        assert!(!private_space(ip, len));
+        let (ip, len) = parse_cidr("172.31.0.0/16").unwrap();
+        assert!(private_space(ip, len));
+    }
+}
