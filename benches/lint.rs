@@ -19,6 +19,7 @@ fn bench(c: &mut Criterion) {
         catalog: lint::Catalogue::Ready(Some(&cat)),
         catalogue_rules: false,
         policies: &policies,
+        inputs: Default::default(),
     };
     let resources = lint::lint(&req).expect("the tree lints").stats.resources;
     let mut group = c.benchmark_group("lint");

@@ -151,6 +151,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
             catalog: lint::Catalogue::Loading(&loaded),
             catalogue_rules,
             policies: &policies,
+            inputs: Default::default(),
         };
         let report = lint::lint(&req);
         let findings = loader

@@ -145,6 +145,7 @@ pub fn lint_gate(
         catalog: crate::lint::Catalogue::Ready(Some(cat)),
         catalogue_rules: true,
         policies: &policies,
+        inputs: Default::default(),
     };
     let mut report = crate::lint::lint(&req).map_err(|crate::lint::Unreadable(e)| e)?;
     crate::lint::sort(&mut report.findings);

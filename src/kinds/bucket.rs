@@ -174,6 +174,7 @@ fn render(kind: &Kind, m: &mut Scope) {
                     .build(),
             );
         }
+        statements.extend(super::config_recorder::bucket_statements(m, &b.name.value));
         let kms = match b.encryption.value {
             Encryption::Kms => m.key_arn(&b.classification.value),
             Encryption::SseS3 => Value::Null,

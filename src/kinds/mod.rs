@@ -20,19 +20,24 @@ mod scope;
 pub mod aurora_cluster;
 pub mod bucket;
 pub mod cache_cluster;
+pub mod config_recorder;
 pub mod dynamodb_table;
 pub mod event_bus;
 pub mod firehose;
 pub mod function;
+pub mod guardduty_detector;
 pub mod iam_policy;
 pub mod iam_role;
+pub mod kinesis_stream;
 pub mod kms_key;
 pub mod log_group;
 pub mod network;
+pub mod queue;
 pub mod secret;
 pub mod sns_topic;
 pub mod trail;
 pub mod user_pool;
+pub mod web_acl;
 
 pub use check::{Checker, ClassFacts, known};
 pub use md::{DocSection, Docs};
@@ -67,6 +72,7 @@ pub mod api {
     pub const CLOUDTRAIL: Endpoint = Endpoint::same("cloudtrail");
     pub const CLOUDWATCH: Endpoint = Endpoint::same("cloudwatch");
     pub const COGNITO_IDP: Endpoint = Endpoint::same("cognitoidp");
+    pub const CONFIG: Endpoint = Endpoint::same("configservice");
     pub const DYNAMODB: Endpoint = Endpoint::same("dynamodb");
     pub const EC2: Endpoint = Endpoint::same("ec2");
     pub const ELASTICACHE: Endpoint = Endpoint::same("elasticache");
@@ -75,7 +81,9 @@ pub mod api {
         legacy: "cloudwatchevents",
     };
     pub const FIREHOSE: Endpoint = Endpoint::same("firehose");
+    pub const GUARDDUTY: Endpoint = Endpoint::same("guardduty");
     pub const IAM: Endpoint = Endpoint::same("iam");
+    pub const KINESIS: Endpoint = Endpoint::same("kinesis");
     pub const KMS: Endpoint = Endpoint::same("kms");
     pub const LAMBDA: Endpoint = Endpoint::same("lambda");
     pub const LOGS: Endpoint = Endpoint {
@@ -89,6 +97,7 @@ pub mod api {
     pub const SQS: Endpoint = Endpoint::same("sqs");
     pub const SSM: Endpoint = Endpoint::same("ssm");
     pub const STS: Endpoint = Endpoint::same("sts");
+    pub const WAFV2: Endpoint = Endpoint::same("wafv2");
 }
 
 /// APIs every module calls whatever it declares: SSM contracts, the caller's identity.
@@ -178,6 +187,11 @@ kinds! {
     networks: network::Network,
     aurora_clusters: aurora_cluster::Entry,
     redis_clusters: cache_cluster::Entry,
+    web_acls: web_acl::WebAcl,
+    config_recorders: config_recorder::Recorder,
+    guardduty_detectors: guardduty_detector::Detector,
+    kinesis_streams: kinesis_stream::Stream,
+    queues: queue::Queue,
 }
 
 /// Every provider endpoint the kinds need, once each, sorted by the profile's name for it.

@@ -32,6 +32,8 @@ pub struct Features {
     pub lambda_runtime: Option<&'static str>,
     /// Firehose's `buffering_size`/`buffering_interval` (provider >= 5) vs `buffer_size`/`buffer_interval`.
     pub firehose_buffering: bool,
+    /// `aws_guardduty_detector_feature` (provider >= 5; 3.39 has neither it nor `datasources`).
+    pub guardduty_features: bool,
 }
 
 /// The runtime convention's settings of a function (platform defaults, module overrides).

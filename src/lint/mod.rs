@@ -24,9 +24,10 @@ use crate::model::Catalog;
 use finding::{CatCtx, ModCtx, Out};
 use index::{Ignore, Parsed, TfFile};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
+use value::Val;
 
 /// Files larger than this are refused (a generated tree's files are a few KiB).
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -40,6 +41,9 @@ pub struct Request<'a> {
     /// Whether to run the catalogue-level rules too.
     pub catalogue_rules: bool,
     pub policies: &'a Policies,
+    /// Variable values from the command line (`--var-file`, then `--var`, in order), for the
+    /// root folders; `TF_VAR_*`, `terraform.tfvars` and `*.auto.tfvars` are read by lint itself.
+    pub inputs: index::Inputs,
 }
 
 /// The catalogue the rules read: known, or still loading on another thread (`None` inside:
@@ -158,6 +162,27 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
             .push((path.clone(), *reported));
     }
     let files = set.files.len();
+    let called = module_calls(&by_dir);
+    let env_inputs = env_inputs();
+    let inputs_of = |dir: &Path| -> index::Inputs {
+        match called.get(dir) {
+            // A child module: its caller's literal arguments.
+            Some(args) => args.clone(),
+            // A root module: the environment, its tfvars files, then the command line.
+            None => {
+                let mut inputs = env_inputs.clone();
+                for f in tfvars_files(dir) {
+                    if let Some(body) = read_tfvars(&f) {
+                        inputs.add_body(body);
+                    }
+                }
+                for (k, v) in &req.inputs.values {
+                    inputs.add(k, v.clone());
+                }
+                inputs
+            }
+        }
+    };
     let waiting = Mutex::new(Vec::new());
     let parsed: Vec<Result<Option<Linted>, Unreadable>> = by_dir
         .into_par_iter()
@@ -170,13 +195,14 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
                     Err(f) => broken.push(f),
                 }
             }
+            let inputs = inputs_of(&dir);
             Ok(match req.catalog.ready() {
-                Some(cat) => Some(lint_module(req.policies, cat, dir, parsed, broken)),
+                Some(cat) => Some(lint_module(req.policies, cat, dir, parsed, broken, &inputs)),
                 None => {
                     waiting
                         .lock()
                         .expect("no panic while holding it")
-                        .push((dir, parsed, broken));
+                        .push((dir, parsed, broken, inputs));
                     None
                 }
             })
@@ -187,7 +213,9 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
         .into_inner()
         .expect("no panic while holding it")
         .into_par_iter()
-        .map(|(dir, parsed, broken)| lint_module(req.policies, cat, dir, parsed, broken))
+        .map(|(dir, parsed, broken, inputs)| {
+            lint_module(req.policies, cat, dir, parsed, broken, &inputs)
+        })
         .collect();
     let mut results = Vec::with_capacity(parsed.len());
     for r in parsed {
@@ -215,6 +243,139 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
     }
     sort(&mut findings);
     Ok(Report { findings, stats })
+}
+
+/// `TF_VAR_name` values of the environment, as strings (Terraform reads them as strings for
+/// string variables; `true`/`false` and numbers compare as such).
+fn env_inputs() -> index::Inputs {
+    let mut inputs = index::Inputs::default();
+    for (k, v) in std::env::vars() {
+        if let Some(name) = k.strip_prefix("TF_VAR_") {
+            inputs.add(
+                name,
+                Val {
+                    kind: value::Kind::Str(v),
+                    span: Default::default(),
+                },
+            );
+        }
+    }
+    inputs
+}
+
+/// The files Terraform loads by itself in a root folder: `terraform.tfvars`, then
+/// `*.auto.tfvars` in name order.
+fn tfvars_files(dir: &Path) -> Vec<PathBuf> {
+    let mut auto: Vec<PathBuf> = std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    })
+    .into_iter()
+    .flatten()
+    .flatten()
+    .map(|e| e.path())
+    .filter(|p| p.to_str().is_some_and(|n| n.ends_with(".auto.tfvars")))
+    .collect();
+    auto.sort();
+    let main = dir.join("terraform.tfvars");
+    let mut out = Vec::new();
+    if main.is_file() {
+        out.push(main);
+    }
+    out.extend(auto);
+    out
+}
+
+/// A `.tfvars` file's attributes; one that cannot be read or parsed adds nothing (Terraform
+/// would stop on it; lint leaves those variables unknown).
+pub fn read_tfvars(path: &Path) -> Option<value::Body> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let body: hcl::edit::structure::Body = text.parse().ok()?;
+    Some(value::convert_body(&body))
+}
+
+/// Local child modules (`source = "./…"` or `"../…"`) and the literal arguments their callers
+/// give them: folder → inputs. A folder called with different values by different callers is
+/// left out (its variables stay unknown rather than taking one caller's values).
+fn module_calls(
+    by_dir: &BTreeMap<PathBuf, Vec<(PathBuf, bool)>>,
+) -> HashMap<PathBuf, index::Inputs> {
+    let mut calls: HashMap<PathBuf, Option<index::Inputs>> = HashMap::new();
+    for (dir, files) in by_dir {
+        for (path, _) in files {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            if !text.contains("module") {
+                continue;
+            }
+            let Ok(body) = text.parse::<hcl::edit::structure::Body>() else {
+                continue;
+            };
+            let body = value::convert_body(&body);
+            for b in body.blocks.iter().filter(|b| b.ident == "module") {
+                let Some(source) = b.body.get("source").and_then(Val::as_str) else {
+                    continue;
+                };
+                if !(source.starts_with("./") || source.starts_with("../")) {
+                    continue;
+                }
+                let child = normalize(&dir.join(source));
+                let mut inputs = index::Inputs::default();
+                for a in &b.body.attrs {
+                    let meta = [
+                        "source",
+                        "version",
+                        "count",
+                        "for_each",
+                        "providers",
+                        "depends_on",
+                    ];
+                    if !meta.contains(&a.key.as_str()) && is_literal(&a.val) {
+                        inputs.add(&a.key, a.val.clone());
+                    }
+                }
+                match calls.get_mut(&child) {
+                    None => {
+                        calls.insert(child, Some(inputs));
+                    }
+                    Some(seen) => {
+                        if seen.as_ref().is_some_and(|s| s.values != inputs.values) {
+                            *seen = None;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    calls
+        .into_iter()
+        .filter_map(|(d, i)| Some((d, i?)))
+        .collect()
+}
+
+fn is_literal(v: &Val) -> bool {
+    match &v.kind {
+        value::Kind::List(l) => l.iter().all(is_literal),
+        value::Kind::Obj(o) => o.iter().all(|(_, x)| is_literal(x)),
+        _ => v.is_known_literal(),
+    }
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system (folders in `by_dir` are as walked).
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Read and parse one file: `Ok(Err(finding))` when it is too large, not UTF-8 or does not parse
@@ -276,8 +437,9 @@ fn lint_module(
     dir: PathBuf,
     parsed: Vec<Parsed>,
     broken: Vec<Finding>,
+    inputs: &index::Inputs,
 ) -> Linted {
-    let m = index::build_module(dir, parsed);
+    let m = index::build_module_with(dir, parsed, inputs);
     let resources = m.resource_count();
     if !broken.is_empty() {
         return (broken, resources, 0);

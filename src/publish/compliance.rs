@@ -83,6 +83,7 @@ pub fn report(cat: &Catalog, env: &str, policies: &Policies) -> Result<Report, V
         catalog: lint::Catalogue::Ready(Some(cat)),
         catalogue_rules: true,
         policies,
+        inputs: Default::default(),
     };
     let lint_report = lint::lint(&req).map_err(|lint::Unreadable(e)| {
         vec![Problem::error(

@@ -12,6 +12,7 @@ pub fn features(profile: Profile) -> Features {
         bus_policy: modern,
         v4_arguments: modern,
         firehose_buffering: modern,
+        guardduty_features: modern,
         lambda_runtime: (!modern).then_some("nodejs14.x"),
     }
 }

@@ -527,6 +527,19 @@ fn mutations() -> Vec<Mutation> {
             ..M
         },
         Mutation {
+            name: "waf-logging",
+            code: "BGL320",
+            module: "MOD-201",
+            file: "waf.tf",
+            find: "resource \"aws_wafv2_web_acl_logging_configuration\" \"gbp_public\" {",
+            replace: "",
+            at: Some("resource \"aws_wafv2_web_acl\" \"gbp_public\""),
+            before: true,
+            checkov: &["CKV2_AWS_31"],
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "alb-open-http",
             code: "BGL311",
             module: "MOD-205",
@@ -539,12 +552,84 @@ fn mutations() -> Vec<Mutation> {
             ..M
         },
         Mutation {
+            name: "config-recorder-off",
+            code: "BGL602",
+            module: "MOD-203",
+            file: "config.tf",
+            find: "is_enabled = true",
+            replace: "is_enabled = false",
+            checkov: &["CKV2_AWS_45"],
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "app-open-to-the-internet",
             code: "BGL311",
             module: "MOD-205",
             file: "network.tf",
             find: "source_security_group_id = aws_security_group.gbp_core_alb.id",
             replace: "cidr_blocks = [\"0.0.0.0/0\"]",
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "guardduty-off",
+            code: "BGL603",
+            module: "MOD-203",
+            file: "guardduty.tf",
+            find: "enable                       = true",
+            replace: "enable                       = false",
+            checkov: &["CKV_AWS_238"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "kinesis-unencrypted",
+            code: "BGL509",
+            module: "MOD-220",
+            file: "kinesis.tf",
+            find: "encryption_type  = \"KMS\"",
+            replace: "encryption_type  = \"NONE\"",
+            checkov: &["CKV_AWS_43"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "guardduty-s3",
+            code: "BGL603",
+            module: "MOD-203",
+            file: "guardduty.tf",
+            find: "resource \"aws_guardduty_detector_feature\" \"gbp_threats_s3_data_events\" {",
+            replace: "",
+            at: Some("resource \"aws_guardduty_detector\" \"gbp_threats\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            // The dead-letter queue made a standard queue: the redrive resource (v6 profile)
+            // targets a queue SQS would reject for a FIFO source.
+            name: "fifo-dlq-standard",
+            code: "BGL510",
+            module: "MOD-220",
+            file: "sqs.tf",
+            find: "name                              = \"gbp-payment-instructions-dlq-dev.fifo\"\n  fifo_queue                        = true\n",
+            replace: "name                              = \"gbp-payment-instructions-dlq-dev\"\n",
+            at: Some("  redrive_policy = jsonencode({"),
+            example: true,
+            ..M
+        },
+        Mutation {
+            // The legacy profile's redrive argument pointed at another queue's (standard) DLQ.
+            name: "fifo-dlq-legacy",
+            code: "BGL510",
+            env: "local",
+            module: "MOD-220",
+            file: "sqs.tf",
+            find: "deadLetterTargetArn = aws_sqs_queue.gbp_payment_instructions_dlq.arn",
+            replace: "deadLetterTargetArn = aws_sqs_queue.gbp_statement_jobs_dlq.arn",
+            at: Some("  redrive_policy = jsonencode({"),
+            before: true,
             example: true,
             ..M
         },
@@ -569,6 +654,7 @@ fn lint_mutated(m: &Mutation, dir: &Path) -> bankgen::lint::Report {
         catalog: bankgen::lint::Catalogue::Ready(Some(&cat)),
         catalogue_rules: false,
         policies: &policies,
+        inputs: Default::default(),
     };
     bankgen::lint::lint(&req).unwrap_or_else(|e| panic!("lint: {}", e.0))
 }
@@ -842,6 +928,7 @@ fn log_retention_follows_the_catalogue_where_it_asks_for_more_than_the_policy() 
         catalog: bankgen::lint::Catalogue::Ready(Some(&cat)),
         catalogue_rules: false,
         policies: policies(),
+        inputs: Default::default(),
     };
     let r = bankgen::lint::lint(&req).unwrap_or_else(|e| panic!("{}", e.0));
     let text = lines(&r.findings, t.dir.path());

@@ -276,6 +276,7 @@ pub fn lint_paths(paths: &[&Path]) -> Report {
         catalog: lint::Catalogue::Ready(Some(catalog())),
         catalogue_rules: false,
         policies: policies(),
+        inputs: Default::default(),
     };
     lint::lint(&req).unwrap_or_else(|e| panic!("lint: {}", e.0))
 }

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
         "aws_secretsmanager_secret",
         "aws_cloudtrail",
         "aws_lambda_function",
+        "aws_kinesis_stream",
     ],
     doc: r#"## What it checks
 For every resource with a data classification (its `data_classification` tag, own or through

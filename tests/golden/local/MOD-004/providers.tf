@@ -19,10 +19,13 @@ provider "aws" {
     cloudwatchevents = "http://127.0.0.1:4566"
     cloudwatchlogs   = "http://127.0.0.1:4566"
     cognitoidp       = "http://127.0.0.1:4566"
+    configservice    = "http://127.0.0.1:4566"
     dynamodb         = "http://127.0.0.1:4566"
     ec2              = "http://127.0.0.1:4566"
     firehose         = "http://127.0.0.1:4566"
+    guardduty        = "http://127.0.0.1:4566"
     iam              = "http://127.0.0.1:4566"
+    kinesis          = "http://127.0.0.1:4566"
     kms              = "http://127.0.0.1:4566"
     lambda           = "http://127.0.0.1:4566"
     s3               = "http://127.0.0.1:4566"
@@ -31,6 +34,7 @@ provider "aws" {
     sqs              = "http://127.0.0.1:4566"
     ssm              = "http://127.0.0.1:4566"
     sts              = "http://127.0.0.1:4566"
+    wafv2            = "http://127.0.0.1:4566"
   }
 
   default_tags {

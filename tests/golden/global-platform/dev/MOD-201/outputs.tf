@@ -144,3 +144,8 @@ output "sns_gbp_alerts_arn" {
   description = "ARN of the gbp-alerts topic: Platform alerts to the operations team"
   value       = aws_sns_topic.gbp_alerts.arn
 }
+
+output "waf_gbp_public_arn" {
+  description = "ARN of the gbp-public web ACL (associate it with public entry points): Public APIs and load balancers"
+  value       = aws_wafv2_web_acl.gbp_public.arn
+}

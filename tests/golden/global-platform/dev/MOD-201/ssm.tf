@@ -260,3 +260,12 @@ resource "aws_ssm_parameter" "sns_gbp_alerts_arn" {
   type        = "String"
   value       = aws_sns_topic.gbp_alerts.arn
 }
+
+# bankgen:source global-platform/modules/MOD-201.yaml:125:13
+resource "aws_ssm_parameter" "waf_gbp_public_arn" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/waf/gbp-public/arn"
+  description = "ARN of the gbp-public web ACL (associate it with public entry points): Public APIs and load balancers"
+  type        = "String"
+  value       = aws_wafv2_web_acl.gbp_public.arn
+}

@@ -19,3 +19,8 @@ output "sns_gbp_audit_deliveries_arn" {
   description = "ARN of the gbp-audit-deliveries topic: CloudTrail log-file deliveries"
   value       = aws_sns_topic.gbp_audit_deliveries.arn
 }
+
+output "guardduty_gbp_threats_detector_id" {
+  description = "Id of the region's GuardDuty detector: Threat detection for the platform's account and region"
+  value       = aws_guardduty_detector.gbp_threats.id
+}

@@ -123,6 +123,27 @@ resource "aws_s3_bucket_policy" "gbp_audit" {
           }
         }
       },
+      {
+        Sid       = "ConfigBucketPermissionsCheck"
+        Effect    = "Allow"
+        Principal = { Service = "config.amazonaws.com" }
+        Action    = ["s3:GetBucketAcl", "s3:ListBucket"]
+        Resource  = aws_s3_bucket.gbp_audit.arn
+        Condition = { StringEquals = { "aws:SourceAccount" = "310000000001" } }
+      },
+      {
+        Sid       = "ConfigBucketDelivery"
+        Effect    = "Allow"
+        Principal = { Service = "config.amazonaws.com" }
+        Action    = "s3:PutObject"
+        Resource  = "${aws_s3_bucket.gbp_audit.arn}/config/AWSLogs/310000000001/Config/*"
+        Condition = {
+          StringEquals = {
+            "s3:x-amz-acl"      = "bucket-owner-full-control"
+            "aws:SourceAccount" = "310000000001"
+          }
+        }
+      },
     ]
   })
 

@@ -35,3 +35,12 @@ resource "aws_ssm_parameter" "sns_gbp_audit_deliveries_arn" {
   type        = "String"
   value       = aws_sns_topic.gbp_audit_deliveries.arn
 }
+
+# bankgen:source global-platform/modules/MOD-203.yaml:70:13
+resource "aws_ssm_parameter" "guardduty_gbp_threats_detector_id" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/guardduty/gbp-threats/detector_id"
+  description = "Id of the region's GuardDuty detector: Threat detection for the platform's account and region"
+  type        = "String"
+  value       = aws_guardduty_detector.gbp_threats.id
+}

@@ -94,6 +94,27 @@ resource "aws_s3_bucket_policy" "gbp_audit" {
           }
         }
       },
+      {
+        Sid       = "ConfigBucketPermissionsCheck"
+        Effect    = "Allow"
+        Principal = { Service = "config.amazonaws.com" }
+        Action    = ["s3:GetBucketAcl", "s3:ListBucket"]
+        Resource  = aws_s3_bucket.gbp_audit.arn
+        Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+      },
+      {
+        Sid       = "ConfigBucketDelivery"
+        Effect    = "Allow"
+        Principal = { Service = "config.amazonaws.com" }
+        Action    = "s3:PutObject"
+        Resource  = "${aws_s3_bucket.gbp_audit.arn}/config/AWSLogs/123456789012/Config/*"
+        Condition = {
+          StringEquals = {
+            "s3:x-amz-acl"      = "bucket-owner-full-control"
+            "aws:SourceAccount" = "123456789012"
+          }
+        }
+      },
     ]
   })
 
