@@ -17,7 +17,9 @@ pub mod policy;
 mod scope;
 
 // The kinds (declared here, not by the registry macro, so that rustfmt sees their files).
+pub mod aurora_cluster;
 pub mod bucket;
+pub mod cache_cluster;
 pub mod config_recorder;
 pub mod dynamodb_table;
 pub mod event_bus;
@@ -73,6 +75,7 @@ pub mod api {
     pub const CONFIG: Endpoint = Endpoint::same("configservice");
     pub const DYNAMODB: Endpoint = Endpoint::same("dynamodb");
     pub const EC2: Endpoint = Endpoint::same("ec2");
+    pub const ELASTICACHE: Endpoint = Endpoint::same("elasticache");
     pub const EVENTS: Endpoint = Endpoint {
         v6: "events",
         legacy: "cloudwatchevents",
@@ -87,6 +90,7 @@ pub mod api {
         v6: "logs",
         legacy: "cloudwatchlogs",
     };
+    pub const RDS: Endpoint = Endpoint::same("rds");
     pub const S3: Endpoint = Endpoint::same("s3");
     pub const SECRETS_MANAGER: Endpoint = Endpoint::same("secretsmanager");
     pub const SNS: Endpoint = Endpoint::same("sns");
@@ -181,6 +185,8 @@ kinds! {
     secrets: secret::Secret,
     dynamodb_tables: dynamodb_table::Table,
     networks: network::Network,
+    aurora_clusters: aurora_cluster::Entry,
+    redis_clusters: cache_cluster::Entry,
     web_acls: web_acl::WebAcl,
     config_recorders: config_recorder::Recorder,
     guardduty_detectors: guardduty_detector::Detector,

@@ -22,7 +22,10 @@ pub struct Features {
     pub bus_policy: bool,
     /// Arguments that providers < 4 do not have: bus `description` and `dead_letter_config`,
     /// Cognito `deletion_protection`, client `enable_token_revocation`, bucket ownership controls,
-    /// S3 notifications to EventBridge, Lambda `architectures`, the `s3_use_path_style` provider flag.
+    /// S3 notifications to EventBridge, Lambda `architectures`, the `s3_use_path_style` provider flag,
+    /// Aurora Serverless v2 (`serverlessv2_scaling_configuration`, `db.serverless`) and
+    /// RDS-managed master passwords, ElastiCache's `num_cache_clusters`/`description` (were
+    /// `number_cache_clusters`/`replication_group_description`) and `auth_token_update_strategy`.
     pub v4_arguments: bool,
     /// A Lambda runtime to use instead of the catalogue's: hashicorp/aws 3.39 checks runtimes
     /// against its 2021 list, which ends at nodejs14.x.

@@ -135,6 +135,13 @@ pub struct LogRetention {
 pub struct Retention {
     pub min_retention_days: BTreeMap<String, u32>,
     pub log_groups: LogRetention,
+    /// The days a database keeps its automated backups at least (BGL507; 7 when not given).
+    #[serde(default = "default_backup_min_days")]
+    pub database_backup_min_days: u32,
+}
+
+fn default_backup_min_days() -> u32 {
+    7
 }
 
 impl Retention {

@@ -479,6 +479,41 @@ fn mutations() -> Vec<Mutation> {
             ..M
         },
         Mutation {
+            name: "aurora-deletion-protection",
+            code: "BGL507",
+            module: "MOD-210",
+            file: "rds.tf",
+            find: "deletion_protection                 = true",
+            replace: "deletion_protection                 = false",
+            checkov: &["CKV_AWS_139"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "aurora-iam-auth",
+            code: "BGL507",
+            module: "MOD-210",
+            file: "rds.tf",
+            find: "iam_database_authentication_enabled = true\n",
+            replace: "",
+            at: Some("resource \"aws_rds_cluster\" "),
+            before: true,
+            checkov: &["CKV_AWS_162"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "redis-transit",
+            code: "BGL508",
+            module: "MOD-210",
+            file: "elasticache.tf",
+            find: "transit_encryption_enabled = true",
+            replace: "transit_encryption_enabled = false",
+            checkov: &["CKV_AWS_30"],
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "vpc-flow-log",
             code: "BGL310",
             module: "MOD-205",

@@ -73,6 +73,8 @@ rules! {
     bgl504_log_encryption,
     bgl505_log_retention,
     bgl506_dynamodb_protected,
+    bgl507_aurora_protected,
+    bgl508_redis_encrypted,
     bgl509_kinesis_encryption,
     bgl510_fifo_dlq,
     bgl601_cloudtrail,

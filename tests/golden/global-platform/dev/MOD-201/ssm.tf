@@ -269,3 +269,21 @@ resource "aws_ssm_parameter" "waf_gbp_public_arn" {
   type        = "String"
   value       = aws_wafv2_web_acl.gbp_public.arn
 }
+
+# bankgen:source global-platform/modules/MOD-201.yaml:136:13
+resource "aws_ssm_parameter" "secret_gbp_data_aurora_master_arn" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/secret/gbp-data/aurora/master/arn"
+  description = "ARN of the Aurora master credentials secret"
+  type        = "String"
+  value       = aws_secretsmanager_secret.gbp_data_aurora_master.arn
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:139:13
+resource "aws_ssm_parameter" "secret_gbp_data_redis_auth_token_arn" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/secret/gbp-data/redis/auth-token/arn"
+  description = "ARN of the ElastiCache Redis AUTH token secret"
+  type        = "String"
+  value       = aws_secretsmanager_secret.gbp_data_redis_auth_token.arn
+}

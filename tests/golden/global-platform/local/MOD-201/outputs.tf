@@ -149,3 +149,13 @@ output "waf_gbp_public_arn" {
   description = "ARN of the gbp-public web ACL (associate it with public entry points): Public APIs and load balancers"
   value       = aws_wafv2_web_acl.gbp_public.arn
 }
+
+output "secret_gbp_data_aurora_master_arn" {
+  description = "ARN of the Aurora master credentials secret"
+  value       = aws_secretsmanager_secret.gbp_data_aurora_master.arn
+}
+
+output "secret_gbp_data_redis_auth_token_arn" {
+  description = "ARN of the ElastiCache Redis AUTH token secret"
+  value       = aws_secretsmanager_secret.gbp_data_redis_auth_token.arn
+}
