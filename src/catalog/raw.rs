@@ -71,6 +71,10 @@ pub struct BackendRaw {
 #[serde(deny_unknown_fields)]
 pub struct EmulatorRaw {
     pub endpoint: Sp<String>,
+    /// Resource kinds (their `resources:` key) the emulator cannot serve: left out of this
+    /// environment's tree, still covered by every other oracle.
+    #[serde(default)]
+    pub unserved_kinds: Vec<Sp<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -247,6 +247,19 @@ impl Builder<'_> {
                         "an emulator runs on this machine: use http://127.0.0.1:PORT",
                     );
                 }
+                for k in &em.unserved_kinds {
+                    if !crate::kinds::KEYS.contains(&k.value.as_str()) {
+                        let hint = crate::catalog::closest(&k.value, crate::kinds::KEYS)
+                            .map(|c| format!(" (did you mean `{c}`?)"))
+                            .unwrap_or_default();
+                        self.err(
+                            "BG001",
+                            Loc::from_saphyr(file, &k.referenced),
+                            format!("unknown resource kind `{}`{hint}", k.value),
+                            format!("unserved_kinds names keys of `resources:`: {}", crate::kinds::KEYS.join(", ")),
+                        );
+                    }
+                }
             }
             let env_profile = match &e.provider_profile {
                 Some(p) => self.profile(file, p).unwrap_or(profile),
@@ -256,6 +269,11 @@ impl Builder<'_> {
                 name: e.name.value,
                 account_id: e.account_id.value,
                 backend,
+                unserved_kinds: e
+                    .emulator
+                    .as_ref()
+                    .map(|em| em.unserved_kinds.iter().map(|k| k.value.clone()).collect())
+                    .unwrap_or_default(),
                 emulator: e.emulator.map(|em| em.endpoint.value),
                 profile: env_profile,
             });

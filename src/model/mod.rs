@@ -94,6 +94,8 @@ pub struct Environment {
     pub backend: Backend,
     /// An AWS emulator endpoint (the `local` environment).
     pub emulator: Option<String>,
+    /// The kinds the emulator cannot serve (`redis_clusters`): not rendered here.
+    pub unserved_kinds: Vec<String>,
     pub profile: Profile,
 }
 

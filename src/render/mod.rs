@@ -217,7 +217,9 @@ fn render_module(
         .map(|c| (c.name.as_str(), c.key_alias.as_str()))
         .collect();
     for kind in KINDS {
-        kind.render(&mut m);
+        if !env.unserved_kinds.iter().any(|k| k == kind.key()) {
+            kind.render(&mut m);
+        }
     }
     subscription::render(&mut m, subscriptions, &cat.platform.delivery);
     kinds::exports::render(&mut m);

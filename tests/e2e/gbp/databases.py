@@ -61,7 +61,27 @@ def check(c, env, cat):
         pitr = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
         ok(pitr["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED", f"{name} point-in-time recovery")
 
-    for r in res.get("redis_clusters", []):
+    unserved = "redis_clusters" in environment.get("emulator", {}).get("unserved_kinds", [])
+    if unserved:
+        # The environment leaves Redis out because the emulator cannot serve it: show the call
+        # that fails (what the provider does right after CreateReplicationGroup).
+        probe = "bankgen-probe"
+        ec.create_replication_group(ReplicationGroupId=probe, ReplicationGroupDescription="probe",
+                                    Engine="redis", CacheNodeType="cache.t3.micro", NumCacheClusters=2)
+        try:
+            ec.describe_cache_clusters(CacheClusterId=f"{probe}-001", ShowCacheNodeInfo=True)
+            failing = None
+        except ec.exceptions.CacheClusterNotFoundFault as e:
+            failing = str(e)
+        finally:
+            ec.delete_replication_group(ReplicationGroupId=probe)
+        ok(failing is not None, "the emulator still cannot serve a replication group's member "
+           "(DescribeCacheClusters): take redis_clusters off unserved_kinds in platform.yaml")
+        ok(not [g for g in ec.describe_replication_groups()["ReplicationGroups"]
+                if g["ReplicationGroupId"].startswith("gbp-")], "Redis left out of the emulator's tree")
+        print(f"[live-gbp] databases: Redis not applied here: moto's DescribeCacheClusters after "
+              f"CreateReplicationGroup fails ({failing})")
+    for r in [] if unserved else res.get("redis_clusters", []):
         name = f"{r['name']}-{env}"
         rg = ec.describe_replication_groups(ReplicationGroupId=name)["ReplicationGroups"][0]
         ok(rg.get("TransitEncryptionEnabled") is True, f"{name} encrypted in transit")
@@ -73,4 +93,4 @@ def check(c, env, cat):
         base = f"{root}/redis/{r['name']}"
         ok(params.get(f"{base}/endpoint") == primary["Address"], f"SSM redis/{r['name']}/endpoint")
         ok(params.get(f"{base}/port") == str(primary["Port"]), f"SSM redis/{r['name']}/port")
-    return f"{n} checks passed (Aurora, DynamoDB PITR, Redis, their contracts)"
+    return f"{n} checks passed (Aurora, DynamoDB PITR, {'the Redis gap' if unserved else 'Redis'}, their contracts)"
