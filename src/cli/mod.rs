@@ -295,7 +295,7 @@ fn check(source: &CatalogSource, short: bool) -> u8 {
         Ok((cat, warnings)) => {
             print_problems(&warnings, short);
             // The SSM contracts are known once rendered: each parameter read has a writer deployed first.
-            if let Err(problems) = crate::render::contracts::ssm_contracts(&cat) {
+            if let Err(problems) = crate::render::contracts::ssm_contracts(&cat, None) {
                 print_problems(&problems, short);
                 let n = problems.len();
                 eprintln!("catalogue has {n} problem{}", if n == 1 { "" } else { "s" });

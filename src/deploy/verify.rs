@@ -25,7 +25,7 @@ pub struct Targets {
 
 pub fn targets(cat: &Catalog, env: &str, phase: u32) -> Result<Targets, Vec<Problem>> {
     let in_phase = |id: &str| cat.module(id).is_some_and(|m| m.phase == Some(phase));
-    let contracts = crate::render::contracts::ssm_contracts(cat)?;
+    let contracts = crate::render::contracts::ssm_contracts(cat, Some(env))?;
     let mut exported: BTreeMap<&str, &str> = BTreeMap::new();
     for (module, c) in &contracts {
         if in_phase(module) {

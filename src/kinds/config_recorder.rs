@@ -151,16 +151,15 @@ pub const MANAGED_RULES: &[ManagedRule] = &[
     ),
     ManagedRule {
         identifier: "VPC_FLOW_LOGS_ENABLED",
-        bankgen: None,
+        bankgen: Some("BGL310"),
         checks: "VPCs log all their traffic",
         parameters: Some(r#"{"trafficType":"ALL"}"#),
     },
-    ManagedRule {
-        identifier: "RDS_STORAGE_ENCRYPTED",
-        bankgen: None,
-        checks: "Database storage is encrypted",
-        parameters: None,
-    },
+    rule(
+        "RDS_STORAGE_ENCRYPTED",
+        "BGL507",
+        "Database storage is encrypted",
+    ),
 ];
 
 /// The mapping's entry for an identifier.

@@ -162,66 +162,109 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
             .push((path.clone(), *reported));
     }
     let files = set.files.len();
-    let called = module_calls(&by_dir);
     let env_inputs = env_inputs();
-    let inputs_of = |dir: &Path| -> index::Inputs {
-        match called.get(dir) {
-            // A child module: its caller's literal arguments.
-            Some(args) => args.clone(),
-            // A root module: the environment, its tfvars files, then the command line.
-            None => {
-                let mut inputs = env_inputs.clone();
-                for f in tfvars_files(dir) {
-                    if let Some(body) = read_tfvars(&f) {
-                        inputs.add_body(body);
-                    }
-                }
-                for (k, v) in &req.inputs.values {
-                    inputs.add(k, v.clone());
-                }
-                inputs
+    // A root folder's variables: the environment, its tfvars files, then the command line.
+    let root_inputs = |dir: &Path| -> index::Inputs {
+        let mut inputs = env_inputs.clone();
+        for f in tfvars_files(dir) {
+            if let Some(body) = read_tfvars(&f) {
+                inputs.add_body(body);
             }
         }
+        for (k, v) in &req.inputs.values {
+            inputs.add(k, v.clone());
+        }
+        inputs
     };
-    let waiting = Mutex::new(Vec::new());
-    let parsed: Vec<Result<Option<Linted>, Unreadable>> = by_dir
-        .into_par_iter()
-        .map(|(dir, paths)| {
+    let read_folder =
+        |paths: &[(PathBuf, bool)]| -> Result<(Vec<Parsed>, Vec<Finding>), Unreadable> {
             let mut parsed = Vec::new();
             let mut broken = Vec::new();
-            for (path, reported) in &paths {
+            for (path, reported) in paths {
                 match parse_one(path, *reported, parse_rule)? {
                     Ok(p) => parsed.push(p),
                     Err(f) => broken.push(f),
                 }
             }
-            let inputs = inputs_of(&dir);
+            Ok((parsed, broken))
+        };
+    let folders: Vec<(PathBuf, Vec<(PathBuf, bool)>)> = by_dir.into_iter().collect();
+    let waiting = Mutex::new(Vec::new());
+    // Each folder with its own inputs, and the local modules it calls with literal arguments.
+    type Done = (usize, Option<Linted>, Vec<(PathBuf, index::Inputs)>);
+    let parsed: Vec<Result<Done, Unreadable>> = folders
+        .par_iter()
+        .enumerate()
+        .map(|(k, (dir, paths))| {
+            let (parsed, broken) = read_folder(paths)?;
+            let calls = module_calls(dir, &parsed);
+            let inputs = root_inputs(dir);
             Ok(match req.catalog.ready() {
-                Some(cat) => Some(lint_module(req.policies, cat, dir, parsed, broken, &inputs)),
+                Some(cat) => {
+                    let linted =
+                        lint_module(req.policies, cat, dir.clone(), parsed, broken, &inputs);
+                    (k, Some(linted), calls)
+                }
                 None => {
                     waiting
                         .lock()
                         .expect("no panic while holding it")
-                        .push((dir, parsed, broken, inputs));
-                    None
+                        .push((k, parsed, broken, inputs));
+                    (k, None, calls)
                 }
             })
         })
         .collect();
     let cat = req.catalog.wait();
-    let late: Vec<Linted> = waiting
+    let late: Vec<(usize, Linted)> = waiting
         .into_inner()
         .expect("no panic while holding it")
         .into_par_iter()
-        .map(|(dir, parsed, broken, inputs)| {
-            lint_module(req.policies, cat, dir, parsed, broken, &inputs)
+        .map(|(k, parsed, broken, inputs)| {
+            let dir = folders[k].0.clone();
+            (
+                k,
+                lint_module(req.policies, cat, dir, parsed, broken, &inputs),
+            )
         })
         .collect();
-    let mut results = Vec::with_capacity(parsed.len());
+    let mut results: Vec<Option<Linted>> = (0..folders.len()).map(|_| None).collect();
+    let mut called: HashMap<PathBuf, Option<index::Inputs>> = HashMap::new();
     for r in parsed {
-        results.extend(r?);
+        let (k, linted, calls) = r?;
+        results[k] = linted;
+        for (child, inputs) in calls {
+            match called.get_mut(&child) {
+                None => {
+                    called.insert(child, Some(inputs));
+                }
+                // Called with different values by different callers: left unknown.
+                Some(seen) if seen.as_ref().is_some_and(|s| s.values != inputs.values) => {
+                    *seen = Some(index::Inputs::default());
+                }
+                Some(_) => {}
+            }
+        }
     }
-    results.extend(late);
+    for (k, linted) in late {
+        results[k] = Some(linted);
+    }
+    // A called folder again, with its caller's arguments instead of a root's inputs (rare:
+    // rendered trees call no modules, so this costs nothing there).
+    for (k, (dir, paths)) in folders.iter().enumerate() {
+        if let Some(Some(inputs)) = called.get(dir) {
+            let (parsed, broken) = read_folder(paths)?;
+            results[k] = Some(lint_module(
+                req.policies,
+                cat,
+                dir.clone(),
+                parsed,
+                broken,
+                inputs,
+            ));
+        }
+    }
+    let results: Vec<Linted> = results.into_iter().flatten().collect();
     let mut findings = Vec::new();
     let mut stats = Stats {
         files,
@@ -295,64 +338,36 @@ pub fn read_tfvars(path: &Path) -> Option<value::Body> {
     Some(value::convert_body(&body))
 }
 
-/// Local child modules (`source = "./…"` or `"../…"`) and the literal arguments their callers
-/// give them: folder → inputs. A folder called with different values by different callers is
-/// left out (its variables stay unknown rather than taking one caller's values).
-fn module_calls(
-    by_dir: &BTreeMap<PathBuf, Vec<(PathBuf, bool)>>,
-) -> HashMap<PathBuf, index::Inputs> {
-    let mut calls: HashMap<PathBuf, Option<index::Inputs>> = HashMap::new();
-    for (dir, files) in by_dir {
-        for (path, _) in files {
-            let Ok(text) = std::fs::read_to_string(path) else {
+/// The local child modules (`source = "./…"` or `"../…"`) a folder calls, with the literal
+/// arguments it gives them (others stay unknown in the child).
+fn module_calls(dir: &Path, parsed: &[Parsed]) -> Vec<(PathBuf, index::Inputs)> {
+    let mut out = Vec::new();
+    for p in parsed {
+        for b in p.body.blocks.iter().filter(|b| b.ident == "module") {
+            let Some(source) = b.body.get("source").and_then(Val::as_str) else {
                 continue;
             };
-            if !text.contains("module") {
+            if !(source.starts_with("./") || source.starts_with("../")) {
                 continue;
             }
-            let Ok(body) = text.parse::<hcl::edit::structure::Body>() else {
-                continue;
-            };
-            let body = value::convert_body(&body);
-            for b in body.blocks.iter().filter(|b| b.ident == "module") {
-                let Some(source) = b.body.get("source").and_then(Val::as_str) else {
-                    continue;
-                };
-                if !(source.starts_with("./") || source.starts_with("../")) {
-                    continue;
-                }
-                let child = normalize(&dir.join(source));
-                let mut inputs = index::Inputs::default();
-                for a in &b.body.attrs {
-                    let meta = [
-                        "source",
-                        "version",
-                        "count",
-                        "for_each",
-                        "providers",
-                        "depends_on",
-                    ];
-                    if !meta.contains(&a.key.as_str()) && is_literal(&a.val) {
-                        inputs.add(&a.key, a.val.clone());
-                    }
-                }
-                match calls.get_mut(&child) {
-                    None => {
-                        calls.insert(child, Some(inputs));
-                    }
-                    Some(seen) => {
-                        if seen.as_ref().is_some_and(|s| s.values != inputs.values) {
-                            *seen = None;
-                        }
-                    }
+            let mut inputs = index::Inputs::default();
+            let meta = [
+                "source",
+                "version",
+                "count",
+                "for_each",
+                "providers",
+                "depends_on",
+            ];
+            for a in &b.body.attrs {
+                if !meta.contains(&a.key.as_str()) && is_literal(&a.val) {
+                    inputs.add(&a.key, a.val.clone());
                 }
             }
+            out.push((normalize(&dir.join(source)), inputs));
         }
     }
-    calls
-        .into_iter()
-        .filter_map(|(d, i)| Some((d, i?)))
-        .collect()
+    out
 }
 
 fn is_literal(v: &Val) -> bool {

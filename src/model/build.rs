@@ -256,7 +256,10 @@ impl Builder<'_> {
                             "BG001",
                             Loc::from_saphyr(file, &k.referenced),
                             format!("unknown resource kind `{}`{hint}", k.value),
-                            format!("unserved_kinds names keys of `resources:`: {}", crate::kinds::KEYS.join(", ")),
+                            format!(
+                                "unserved_kinds names keys of `resources:`: {}",
+                                crate::kinds::KEYS.join(", ")
+                            ),
                         );
                     }
                 }

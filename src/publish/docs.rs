@@ -38,7 +38,7 @@ pub const PICTURES: &[(&str, &str)] = &[
 
 /// Every page and DOT file, keyed by path below the output folder.
 pub fn pages(cat: &Catalog) -> Result<Files, Vec<Problem>> {
-    let ssm = ssm_contracts(cat)?;
+    let ssm = ssm_contracts(cat, None)?;
     let graph = DeployGraph::build(cat);
     let ctx = Ctx::new(cat, &graph, ssm);
     let env = templates().map_err(|p| vec![p])?;

@@ -14,10 +14,19 @@ pub struct Contracts {
     pub imports: Vec<String>,
 }
 
-/// The SSM parameters every module's Terraform writes (`ssm.tf`) and reads (`data.tf`), as the
-/// render of the first environment hands them over, with `{env}` for its name.
-pub fn ssm_contracts(cat: &Catalog) -> Result<BTreeMap<String, Contracts>, Vec<Problem>> {
-    let Some(env) = cat.platform.environments.first() else {
+/// The SSM parameters every module's Terraform writes (`ssm.tf`) and reads (`data.tf`), with
+/// `{env}` for the environment's name, as the render of `env` hands them over; without `env`,
+/// the first environment that is not an emulator's (an emulator's tree may leave kinds out).
+pub fn ssm_contracts(
+    cat: &Catalog,
+    env: Option<&str>,
+) -> Result<BTreeMap<String, Contracts>, Vec<Problem>> {
+    let envs = &cat.platform.environments;
+    let chosen = match env {
+        Some(e) => envs.iter().find(|x| x.name == e),
+        None => envs.iter().find(|x| x.emulator.is_none()).or(envs.first()),
+    };
+    let Some(env) = chosen else {
         return Ok(BTreeMap::new());
     };
     Ok(super::render_env(cat, &env.name, &super::Options::default())?.contracts)

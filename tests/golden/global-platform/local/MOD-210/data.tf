@@ -19,7 +19,3 @@ data "aws_ssm_parameter" "network_gbp_core_sg_data" {
 data "aws_ssm_parameter" "secret_gbp_data_aurora_master_arn" {
   name = "/gbp/local/secret/gbp-data/aurora/master/arn"
 }
-
-data "aws_ssm_parameter" "secret_gbp_data_redis_auth_token_arn" {
-  name = "/gbp/local/secret/gbp-data/redis/auth-token/arn"
-}

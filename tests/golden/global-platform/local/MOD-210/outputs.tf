@@ -24,18 +24,3 @@ output "aurora_gbp_ledger_arn" {
   description = "ARN of the gbp-ledger cluster"
   value       = aws_rds_cluster.gbp_ledger.arn
 }
-
-output "redis_gbp_cache_endpoint" {
-  description = "Primary endpoint of the gbp-cache Redis cluster: Cache of account and balance reads"
-  value       = aws_elasticache_replication_group.gbp_cache.primary_endpoint_address
-}
-
-output "redis_gbp_cache_reader_endpoint" {
-  description = "Reader endpoint of the gbp-cache Redis cluster"
-  value       = aws_elasticache_replication_group.gbp_cache.reader_endpoint_address
-}
-
-output "redis_gbp_cache_port" {
-  description = "Port of the gbp-cache Redis cluster (TLS, AUTH)"
-  value       = tostring(aws_elasticache_replication_group.gbp_cache.port)
-}

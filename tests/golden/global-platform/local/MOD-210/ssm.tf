@@ -44,30 +44,3 @@ resource "aws_ssm_parameter" "aurora_gbp_ledger_arn" {
   type        = "String"
   value       = aws_rds_cluster.gbp_ledger.arn
 }
-
-# bankgen:source global-platform/modules/MOD-210.yaml:42:13
-resource "aws_ssm_parameter" "redis_gbp_cache_endpoint" {
-  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
-  name        = "/gbp/local/redis/gbp-cache/endpoint"
-  description = "Primary endpoint of the gbp-cache Redis cluster: Cache of account and balance reads"
-  type        = "String"
-  value       = aws_elasticache_replication_group.gbp_cache.primary_endpoint_address
-}
-
-# bankgen:source global-platform/modules/MOD-210.yaml:42:13
-resource "aws_ssm_parameter" "redis_gbp_cache_reader_endpoint" {
-  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
-  name        = "/gbp/local/redis/gbp-cache/reader_endpoint"
-  description = "Reader endpoint of the gbp-cache Redis cluster"
-  type        = "String"
-  value       = aws_elasticache_replication_group.gbp_cache.reader_endpoint_address
-}
-
-# bankgen:source global-platform/modules/MOD-210.yaml:42:13
-resource "aws_ssm_parameter" "redis_gbp_cache_port" {
-  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
-  name        = "/gbp/local/redis/gbp-cache/port"
-  description = "Port of the gbp-cache Redis cluster (TLS, AUTH)"
-  type        = "String"
-  value       = tostring(aws_elasticache_replication_group.gbp_cache.port)
-}
