@@ -13,6 +13,7 @@ mod lint_output;
 mod lint_rendered;
 mod lint_rules;
 mod publish;
+mod realworld;
 mod render;
 mod structure;
 mod support;

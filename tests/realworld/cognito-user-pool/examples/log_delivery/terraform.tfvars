@@ -1,0 +1,2 @@
+# Change to your target AWS region.
+region = "eu-west-1"

@@ -1,0 +1,5 @@
+variable "region" {
+  type        = string
+  description = "AWS region"
+  default     = "eu-west-1"
+}
