@@ -121,11 +121,19 @@ PY
 step "second plan: no changes"
 deploy plan --only "${ALL[@]}" --report "$WORK/plan2.json" > "$WORK/plan2.out" 2>&1 \
   || { tail -n 60 "$WORK/plan2.out"; die "second plan failed"; }
-tc-python - "$WORK/plan2.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
+tc-python - "$WORK/plan2.json" "$OUT/local/.bankgen/logs" <<'PY'
+import json, pathlib, sys
+r = json.load(open(sys.argv[1])); logs = pathlib.Path(sys.argv[2])
 changed = [(m["id"], m["adds"], m["changes"], m["destroys"]) for m in r["modules"]
            if m["status"] != "ok" or (m["adds"], m["changes"], m["destroys"]) != (0, 0, 0)]
+for mod, *_ in changed:  # what changes, from the plan Terraform wrote
+    plan = logs / f"{mod}.plan.json"
+    for rc in (json.loads(plan.read_text()).get("resource_changes", []) if plan.exists() else []):
+        ch = rc["change"]
+        if ch["actions"] != ["no-op"]:
+            before, after = ch.get("before") or {}, ch.get("after") or {}
+            keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+            print(f"[live-gbp] {mod}: {rc['address']} {ch['actions']} {keys}")
 assert not changed, f"the second plan has changes: {changed}"
 print(f"[live-gbp] second plan: {len(r['modules'])} modules, no changes ({r['duration_s']:.0f} s)")
 PY

@@ -59,6 +59,26 @@ fn check(cx: &ModCtx, out: &mut Out) {
             );
             continue;
         };
+        // Rules made by a `dynamic "rule"` block come from an expression: not known before a plan.
+        let dynamic = holder
+            .body()
+            .blocks
+            .iter()
+            .any(|x| x.ident == "dynamic" && x.labels.iter().any(|l| l == "rule" || l == "lifecycle_rule"));
+        if dynamic && !rules.iter().any(|r| r.enabled) {
+            let span = holder.block.span;
+            out.unknown_at(
+                cx.m,
+                holder,
+                crate::lint::finding::header_span(cx.m.file_of(holder), span),
+                format!(
+                    "the lifecycle rules of bucket {} come from a dynamic block, unknown before a plan",
+                    b.addr
+                ),
+                "give the rules' variable a value (a default, a .tfvars file, --var), or write the rules out",
+            );
+            continue;
+        }
         if !rules.iter().any(|r| r.enabled) {
             out.on(
                 cx.m,
