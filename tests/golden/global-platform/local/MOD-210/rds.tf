@@ -106,6 +106,12 @@ resource "aws_rds_cluster" "gbp_ledger" {
   enabled_cloudwatch_logs_exports     = ["audit", "error", "slowquery"]
 
   tags = { data_classification = "confidential" }
+
+  lifecycle {
+    # The emulator answers DescribeDBClusters with a scaling configuration this provisioned
+    # cluster never set, which hashicorp/aws 3.x then plans away on every run.
+    ignore_changes = [scaling_configuration]
+  }
 }
 
 # bankgen:source global-platform/modules/MOD-210.yaml:21:13
@@ -125,6 +131,11 @@ resource "aws_rds_cluster_instance" "gbp_ledger_writer" {
   monitoring_interval             = 60
   monitoring_role_arn             = aws_iam_role.gbp_ledger_monitoring.arn
   tags                            = { data_classification = "confidential" }
+
+  lifecycle {
+    # The emulator does not keep Performance Insights settings: every plan would set them again.
+    ignore_changes = [performance_insights_enabled, performance_insights_kms_key_id]
+  }
 }
 
 # bankgen:source global-platform/modules/MOD-210.yaml:21:13
@@ -146,4 +157,9 @@ resource "aws_rds_cluster_instance" "gbp_ledger_reader" {
   tags                            = { data_classification = "confidential" }
 
   depends_on = [aws_rds_cluster_instance.gbp_ledger_writer]
+
+  lifecycle {
+    # The emulator does not keep Performance Insights settings: every plan would set them again.
+    ignore_changes = [performance_insights_enabled, performance_insights_kms_key_id]
+  }
 }
