@@ -62,7 +62,12 @@ fn check(cx: &ModCtx, out: &mut Out) {
                 .principals
                 .iter()
                 .filter_map(|p| {
-                    let text = cx.m.resolve(&p.id).canonical();
+                    let id = cx.m.resolve(&p.id);
+                    // No principal at all (a list that evaluates empty): nobody is given anything.
+                    if id.as_list().is_some_and(<[_]>::is_empty) {
+                        return None;
+                    }
+                    let text = id.canonical();
                     let is_root = p.kind == "AWS"
                         && (root.is_match(&text)
                             || (text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())));

@@ -107,6 +107,7 @@ fn report(cx: &ModCtx, out: &mut Out, holder: &Resource, doc: &PolicyDoc) {
         let sid = s
             .sid
             .as_deref()
+            .filter(|s| !s.trim().is_empty())
             .map(|s| format!(" {s}"))
             .unwrap_or_default();
         out.on_statement(
