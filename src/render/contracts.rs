@@ -43,13 +43,14 @@ pub fn order_problems(cat: &Catalog, contracts: &BTreeMap<String, Contracts>) ->
             writer.insert(path, module);
         }
     }
-    let graph = crate::model::graph::DeployGraph::build(cat);
+    let order = crate::model::graph::Precedence::build(cat);
+    // What each writer that is read is deployed before: one walk per writer.
+    let mut after = std::collections::HashMap::new();
     let mut problems = Vec::new();
     for m in &cat.modules {
         let Some(c) = contracts.get(&m.id) else {
             continue;
         };
-        let mut upstream = None;
         for path in &c.imports {
             let at = Some(Loc::file_start(&m.file));
             match writer.get(path.as_str()) {
@@ -60,8 +61,11 @@ pub fn order_problems(cat: &Catalog, contracts: &BTreeMap<String, Contracts>) ->
                     "add the resource that exports it to a module this one depends on, or remove the reference",
                 )),
                 Some(&w) if w != m.id => {
-                    let before = upstream.get_or_insert_with(|| graph.upstream(&m.id));
-                    if !before.contains(w) {
+                    let Some(mi) = order.node(&m.id) else {
+                        continue;
+                    };
+                    let later = after.entry(w).or_insert_with(|| order.after(w));
+                    if !later.as_ref().is_some_and(|set| set.contains(mi)) {
                         problems.push(Problem::error(
                             "BG051",
                             at,

@@ -387,3 +387,30 @@ fn unknown_environment_is_a_usage_error() {
         .status(2)
         .stderr_has("unknown environment");
 }
+
+/// The compact precedence (a node per phase group instead of the gates' edge product) orders
+/// exactly the pairs the deploy graph orders, on both shipped catalogues.
+#[test]
+fn precedence_agrees_with_the_deploy_graph_on_every_pair() {
+    use bankgen::model::graph::{DeployGraph, Precedence};
+    let example =
+        crate::support::load_catalog(&crate::support::repo().join("examples/global-platform"));
+    for cat in [crate::support::catalog(), &example] {
+        let graph = DeployGraph::build(cat);
+        let order = Precedence::build(cat);
+        let mut ordered = 0;
+        for a in &cat.modules {
+            let later = order.after(&a.id).expect("known module");
+            for b in &cat.modules {
+                let expected = graph.before(&a.id, &b.id);
+                let got = a.id != b.id && later.contains(order.node(&b.id).expect("known"));
+                assert_eq!(got, expected, "{} before {}", a.id, b.id);
+                ordered += usize::from(expected);
+            }
+        }
+        assert!(
+            ordered > cat.modules.len(),
+            "the catalogue orders pairs: {ordered}"
+        );
+    }
+}
