@@ -356,7 +356,7 @@ impl TfModule {
         while budget > 0 {
             budget -= 1;
             let next = match &v.kind {
-                Kind::Ref(path) => self.dereference(path),
+                Kind::Ref(path) => self.dereference(path, budget),
                 Kind::Cond(c) => match self.resolve_within(&c[0], budget).as_bool() {
                     Some(true) => Some(&c[1]),
                     Some(false) => Some(&c[2]),
@@ -374,7 +374,7 @@ impl TfModule {
     }
 
     /// `local.x`, `var.x`, `var.x.field`: the value they name, when the folder has it.
-    fn dereference(&self, path: &[String]) -> Option<&Val> {
+    fn dereference(&self, path: &[String], budget: u32) -> Option<&Val> {
         let (root, name) = (path.first()?.as_str(), path.get(1)?);
         let mut v = match root {
             "local" => &self.locals.get(name)?.0,
@@ -385,7 +385,8 @@ impl TfModule {
             _ => return None,
         };
         for field in &path[2..] {
-            v = self.resolve(v).get(field)?;
+            // Within the caller's budget: `locals { a = local.a.b }` must end, not recurse.
+            v = self.resolve_within(v, budget).get(field)?;
         }
         Some(v)
     }
@@ -764,6 +765,23 @@ mod tests {
             Some((vec!["BGL101".into()], String::new()))
         );
         assert_eq!(parse_ignore("# checkov:skip=X"), None);
+    }
+
+    /// Cycles Terraform itself would reject end instead of recursing (bad input never panics).
+    #[test]
+    fn self_referencing_locals_and_conditionals_end() {
+        let text = "locals {\n  a = local.a.b\n  c = local.c ? local.c : local.c\n  d = try(local.d, coalesce(local.d))\n}\nresource \"aws_s3_bucket\" \"x\" {\n  bucket = local.a\n  tags = { a = local.c, b = local.d }\n}\n";
+        let src = Arc::new(SourceFile {
+            name: "t.tf".into(),
+            text: text.into(),
+        });
+        let p = parse_file(src, "t.tf".into()).ok().unwrap();
+        let m = build_module(".".into(), vec![p]);
+        let r = m.resource("aws_s3_bucket.x").unwrap();
+        let _ = m.resolve(r.get("bucket").unwrap());
+        for (_, v) in r.get("tags").unwrap().as_obj().unwrap() {
+            let _ = m.resolve(v);
+        }
     }
 
     #[test]
