@@ -76,11 +76,12 @@ fn check(cx: &ModCtx, out: &mut Out) {
                 for (f, unknown) in all_on(cx, pab) {
                     match unknown {
                         Some(what) => {
-                            let span = pab.get(f).map(|v| v.span).unwrap_or_default();
+                            // The flag is written (its value is what is unknown): point at it.
+                            let span = pab.body().attr(f).map_or(pab.block.span, |a| a.span);
                             out.unknown_at(
                                 cx.m,
                                 pab,
-                                pab.body().attr(f).map_or(span, |a| a.span),
+                                span,
                                 format!("{f} of the public access block of bucket {} depends on {what}, unknown before a plan", b.addr),
                                 format!("give it the value true (a default, a .tfvars file, --var), or set {f} = true"),
                             )
