@@ -42,7 +42,7 @@ pub mod web_acl;
 pub use check::{Checker, ClassFacts, known};
 pub use md::{DocSection, Docs};
 pub use scope::{
-    Block, DomainFacts, EnvFacts, Export, Features, ModuleFacts, RuntimeSettings, Scope,
+    Block, DomainFacts, EnvFacts, Export, Features, ModuleFacts, RuntimeSettings, Scope, Stateful,
     source_comment,
 };
 

@@ -105,6 +105,32 @@ pub struct Export {
     pub loc: Loc,
 }
 
+/// A rendered resource that holds data: a delete or a replacement loses what it holds.
+#[derive(Debug, Clone)]
+pub struct Stateful {
+    /// Its Terraform address in the module (`aws_s3_bucket.bank_iceberg`).
+    pub address: String,
+    /// The catalogue entry, as messages name it (`bucket bank-iceberg`).
+    pub entry: String,
+    /// Where the entry is in the catalogue.
+    pub loc: Loc,
+    /// The entry's `allow_replace: {reason: …}`: the reason, and where it is written.
+    pub allow_replace: Option<(String, Loc)>,
+}
+
+impl PartialEq for Stateful {
+    fn eq(&self, o: &Self) -> bool {
+        let place = |l: &Loc| (l.file.name.clone(), l.offset, l.len);
+        self.address == o.address
+            && self.entry == o.entry
+            && place(&self.loc) == place(&o.loc)
+            && self.allow_replace.as_ref().map(|(r, l)| (r, place(l)))
+                == o.allow_replace.as_ref().map(|(r, l)| (r, place(l)))
+    }
+}
+
+impl Eq for Stateful {}
+
 pub struct Scope<'a> {
     pub module: ModuleFacts<'a>,
     pub env: EnvFacts<'a>,
@@ -131,6 +157,8 @@ pub struct Scope<'a> {
     /// label → full SSM path.
     pub imports: BTreeMap<String, String>,
     pub exports: Vec<Export>,
+    /// The module's resources that hold data ([`Scope::holds_data`]).
+    pub stateful: Vec<Stateful>,
     pub problems: Vec<Problem>,
 }
 
@@ -161,6 +189,7 @@ impl<'a> Scope<'a> {
             blocks: Vec::new(),
             imports: BTreeMap::new(),
             exports: Vec::new(),
+            stateful: Vec::new(),
             problems: Vec::new(),
         }
     }
@@ -177,6 +206,22 @@ impl<'a> Scope<'a> {
             template,
             loc: loc.clone(),
             ctx,
+        });
+    }
+
+    /// Record that the block at `address` holds the data of the catalogue entry at `loc`.
+    pub fn holds_data(
+        &mut self,
+        address: String,
+        entry: String,
+        loc: &Loc,
+        allow_replace: Option<(String, Loc)>,
+    ) {
+        self.stateful.push(Stateful {
+            address,
+            entry,
+            loc: loc.clone(),
+            allow_replace,
         });
     }
 

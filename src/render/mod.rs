@@ -45,6 +45,9 @@ pub struct Tree {
     pub env: String,
     pub files: BTreeMap<String, String>,
     pub contracts: BTreeMap<String, contracts::Contracts>,
+    /// Each module's resources that hold data, as its kinds declared them (the plan guard's
+    /// list: a delete or replacement of one stops the module).
+    pub stateful: BTreeMap<String, Vec<kinds::Stateful>>,
 }
 
 /// The first line of every generated file; `render` only ever removes files that start with it.
@@ -72,6 +75,7 @@ pub fn render_env_with(
     render_env_in_parts(cat, env, opts, engine, usize::MAX, |part| {
         tree.files.extend(part.files);
         tree.contracts.extend(part.contracts);
+        tree.stateful.extend(part.stateful);
     })?;
     Ok(tree)
 }
@@ -140,9 +144,12 @@ pub fn render_env_in_parts(
         };
         for (m, r) in part.iter().zip(results) {
             match r {
-                Ok((fs, contract)) => {
+                Ok((fs, contract, stateful)) => {
                     tree.files.extend(fs);
                     tree.contracts.insert(m.id.clone(), contract);
+                    if !stateful.is_empty() {
+                        tree.stateful.insert(m.id.clone(), stateful);
+                    }
                 }
                 Err(ps) => problems.extend(ps),
             }
@@ -162,8 +169,16 @@ pub fn render_env_in_parts(
     }
 }
 
-/// A module's files (`"<MOD-ID>/<file>"`, text) and its SSM contract, or what stopped them.
-type ModuleFiles = Result<(Vec<(String, String)>, contracts::Contracts), Vec<Problem>>;
+/// A module's files (`"<MOD-ID>/<file>"`, text), its SSM contract and its resources that hold
+/// data, or what stopped them.
+type ModuleFiles = Result<
+    (
+        Vec<(String, String)>,
+        contracts::Contracts,
+        Vec<kinds::Stateful>,
+    ),
+    Vec<Problem>,
+>;
 
 /// What every module of one environment's render shares.
 struct EnvCtx<'a> {
@@ -386,7 +401,7 @@ fn render_module(
     contract.exports.sort();
     contract.imports.sort();
     if m.problems.is_empty() {
-        Ok((out, contract))
+        Ok((out, contract, std::mem::take(&mut m.stateful)))
     } else {
         Err(m.problems)
     }
