@@ -171,6 +171,9 @@ impl ResourceKind for Kind {
             "aws_iam_role_policy",
         ]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_rds_cluster"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL507"]
     }

@@ -191,6 +191,9 @@ impl ResourceKind for Kind {
             "aws_s3_bucket_versioning",
         ]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_kms_key", "aws_s3_bucket"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &[
             "BGL101", "BGL102", "BGL103", "BGL104", "BGL105", "BGL106", "BGL107", "BGL108",

@@ -84,6 +84,9 @@ impl ResourceKind for Kind {
             "aws_elasticache_replication_group",
         ]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_elasticache_replication_group"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL508"]
     }

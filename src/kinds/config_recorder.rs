@@ -224,6 +224,9 @@ impl ResourceKind for Kind {
             "aws_iam_role_policy_attachment",
         ]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &[]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL602", "BGL801"]
     }

@@ -47,6 +47,9 @@ impl ResourceKind for Kind {
     fn resource_types(&self) -> &'static [&'static str] {
         &["aws_dynamodb_table"]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_dynamodb_table"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL506"]
     }

@@ -48,6 +48,9 @@ impl ResourceKind for Kind {
             "aws_sqs_queue_policy",
         ]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_cloudwatch_event_archive", "aws_sqs_queue"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL401"]
     }

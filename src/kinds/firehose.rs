@@ -59,6 +59,9 @@ impl ResourceKind for Kind {
             "aws_sqs_queue",
         ]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_cloudwatch_log_group"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL501", "BGL201"]
     }

@@ -66,6 +66,9 @@ impl ResourceKind for Kind {
             "aws_lambda_permission",
         ]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_cloudwatch_log_group"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL504", "BGL505", "BGL201"]
     }

@@ -61,6 +61,9 @@ impl ResourceKind for Kind {
     fn resource_types(&self) -> &'static [&'static str] {
         &["aws_guardduty_detector", "aws_guardduty_detector_feature"]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &[]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL603"]
     }

@@ -56,6 +56,9 @@ impl ResourceKind for Kind {
     fn resource_types(&self) -> &'static [&'static str] {
         &["aws_iam_role", "aws_iam_role_policy"]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &[]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL202", "BGL801", "BGL802"]
     }

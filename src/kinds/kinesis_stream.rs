@@ -60,6 +60,9 @@ impl ResourceKind for Kind {
     fn resource_types(&self) -> &'static [&'static str] {
         &["aws_kinesis_stream"]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_kinesis_stream"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL509", "BGL201"]
     }

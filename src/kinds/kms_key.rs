@@ -42,6 +42,9 @@ impl ResourceKind for Kind {
     fn resource_types(&self) -> &'static [&'static str] {
         &["aws_kms_alias", "aws_kms_key"]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_kms_key"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL202", "BGL203", "BGL204"]
     }

@@ -39,6 +39,9 @@ impl ResourceKind for Kind {
     fn resource_types(&self) -> &'static [&'static str] {
         &["aws_cloudwatch_log_group"]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_cloudwatch_log_group"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL504", "BGL505", "BGL201"]
     }

@@ -127,6 +127,10 @@ pub trait ResourceKind: Sync {
     fn endpoints(&self) -> &'static [Endpoint];
     /// The Terraform resource types it renders.
     fn resource_types(&self) -> &'static [&'static str];
+    /// The resource types among [`ResourceKind::resource_types`] that hold data (objects, keys,
+    /// users, records, messages, log events): deleting or replacing one loses it. Render records
+    /// each such block with [`Scope::holds_data`]; the plan guard stops on their replacement.
+    fn stateful_types(&self) -> &'static [&'static str];
     /// The lint rules that check it (the compliance report's coverage).
     fn rules(&self) -> &'static [&'static str];
     /// How many entries a module declares.
@@ -192,6 +196,18 @@ kinds! {
     guardduty_detectors: guardduty_detector::Detector,
     kinesis_streams: kinesis_stream::Stream,
     queues: queue::Queue,
+}
+
+/// Every resource type some kind declares as holding data, sorted, once each.
+pub fn stateful_types() -> Vec<&'static str> {
+    let mut types: Vec<&'static str> = KINDS
+        .iter()
+        .flat_map(|k| k.stateful_types())
+        .copied()
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    types
 }
 
 /// Every provider endpoint the kinds need, once each, sorted by the profile's name for it.

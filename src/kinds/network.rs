@@ -147,6 +147,9 @@ impl ResourceKind for Kind {
             "aws_ec2_transit_gateway_vpc_attachment",
         ]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_cloudwatch_log_group"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL310", "BGL311", "BGL504", "BGL505", "BGL201", "BGL801"]
     }

@@ -72,6 +72,9 @@ impl ResourceKind for Kind {
             "aws_sqs_queue_redrive_policy",
         ]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_sqs_queue"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL510", "BGL502", "BGL201"]
     }

@@ -46,6 +46,9 @@ impl ResourceKind for Kind {
             "aws_secretsmanager_secret_rotation",
         ]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_secretsmanager_secret"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL901", "BGL902", "BGL903", "BGL904", "BGL201"]
     }

@@ -40,6 +40,9 @@ impl ResourceKind for Kind {
     fn resource_types(&self) -> &'static [&'static str] {
         &["aws_sns_topic", "aws_sns_topic_policy"]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &[]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL503", "BGL201"]
     }

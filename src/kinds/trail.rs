@@ -48,6 +48,9 @@ impl ResourceKind for Kind {
             "aws_iam_role_policy",
         ]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_cloudwatch_log_group"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL601", "BGL201"]
     }

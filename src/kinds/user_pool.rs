@@ -91,6 +91,9 @@ impl ResourceKind for Kind {
     fn resource_types(&self) -> &'static [&'static str] {
         &["aws_cognito_user_pool", "aws_cognito_user_pool_client"]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_cognito_user_pool"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL701", "BGL702", "BGL703"]
     }

@@ -56,6 +56,9 @@ impl ResourceKind for Kind {
             "aws_wafv2_web_acl_logging_configuration",
         ]
     }
+    fn stateful_types(&self) -> &'static [&'static str] {
+        &["aws_cloudwatch_log_group"]
+    }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL320", "BGL504", "BGL505", "BGL201"]
     }

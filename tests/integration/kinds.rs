@@ -93,6 +93,13 @@ fn problems(kind: &dyn kinds::ResourceKind, index: usize) -> Vec<String> {
             }
         }
     }
+    for t in kind.stateful_types() {
+        if !kind.resource_types().contains(t) {
+            out.push(format!(
+                "stateful_types() names {t}, which resource_types() does not"
+            ));
+        }
+    }
     if kind.endpoints().is_empty() {
         out.push("endpoints() is empty: the emulator would serve none of its APIs".into());
     }
