@@ -25,6 +25,7 @@ pub mod changes;
 pub mod checks;
 mod clock;
 pub mod durations;
+pub mod in_place;
 pub mod outcome;
 pub mod process;
 pub mod record;
