@@ -51,6 +51,10 @@ pub struct EnvironmentRaw {
     /// Overrides the platform's provider profile for this environment.
     #[serde(default)]
     pub provider_profile: Option<Sp<String>>,
+    /// Whether its resources that hold data are kept from deletion (`prevent_destroy`); default:
+    /// true for `prod`, false otherwise.
+    #[serde(default)]
+    pub protected: Option<Sp<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -362,6 +362,23 @@ pub fn conventional_dlq<'a>(cx: &'a ModCtx, r: &Resource) -> Option<&'a Resource
         .find(|q| q.name == label || (name.is_some() && q.literal_name().map(String::from) == name))
 }
 
+/// The catalogue's environment the folder belongs to (`out/<env>/...`), if any.
+fn catalogue_env<'a>(cx: &'a ModCtx) -> Option<&'a crate::model::Environment> {
+    cx.cat?.environment(cx.env.as_deref()?)
+}
+
+/// The folder belongs to an emulator environment of the catalogue (`local`), whose resources go
+/// with the environment: the deletion protections are not wanted there.
+pub fn emulated(cx: &ModCtx) -> bool {
+    catalogue_env(cx).is_some_and(|e| e.emulator.is_some())
+}
+
+/// The folder belongs to a protected environment of the catalogue (`protected:`, default
+/// `prod`). Hand-written Terraform outside a catalogue environment is neither.
+pub fn protected(cx: &ModCtx) -> bool {
+    catalogue_env(cx).is_some_and(|e| e.protected)
+}
+
 /// The environment a folder belongs to: the folder itself when it is named like one of the
 /// catalogue's (or the policy's) environments (`envs/dev`), or its parent when the folder is a
 /// module folder (`out/dev/MOD-104`). Farther ancestors are not read: a checkout under

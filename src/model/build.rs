@@ -264,6 +264,32 @@ impl Builder<'_> {
                     }
                 }
             }
+            // An emulator's resources go with the environment (force_destroy, a 7-day key
+            // window, no deletion protection): protecting them would contradict that.
+            let protected = e
+                .protected
+                .as_ref()
+                .map_or(e.name.value == "prod", |p| p.value);
+            if protected && e.emulator.is_some() {
+                let loc = match &e.protected {
+                    Some(p) => Loc::from_saphyr(file, &p.referenced),
+                    None => Loc::from_saphyr(file, &e.name.referenced),
+                };
+                self.err(
+                    "BG005",
+                    loc,
+                    format!(
+                        "environment `{}` is protected{} and runs on an emulator",
+                        e.name.value,
+                        if e.protected.is_some() {
+                            ""
+                        } else {
+                            " (the default for `prod`)"
+                        }
+                    ),
+                    "an emulator environment is disposable: say `protected: false` or remove its `emulator:`",
+                );
+            }
             let env_profile = match &e.provider_profile {
                 Some(p) => self.profile(file, p).unwrap_or(profile),
                 None => profile,
@@ -279,6 +305,7 @@ impl Builder<'_> {
                     .unwrap_or_default(),
                 emulator: e.emulator.map(|em| em.endpoint.value),
                 profile: env_profile,
+                protected,
             });
         }
         let mut classifications: Vec<Classification> = Vec::new();

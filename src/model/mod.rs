@@ -97,6 +97,9 @@ pub struct Environment {
     /// The kinds the emulator cannot serve (`redis_clusters`): not rendered here.
     pub unserved_kinds: Vec<String>,
     pub profile: Profile,
+    /// Its resources that hold data carry `lifecycle { prevent_destroy = true }` (platform.yaml's
+    /// `protected:`, default true for `prod`); never an emulator environment.
+    pub protected: bool,
 }
 
 #[derive(Debug, Clone)]

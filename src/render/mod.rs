@@ -110,6 +110,8 @@ pub fn render_env_in_parts(
         "region": cat.platform.region,
         "account": environment.account_id,
         "emulator": environment.emulator.is_some(),
+        // Every block of a type that holds data gets `lifecycle { prevent_destroy = true }`.
+        "protected": environment.protected,
     }));
     let env_ctx = EnvCtx {
         env: environment,

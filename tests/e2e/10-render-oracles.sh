@@ -17,10 +17,10 @@ trap 'rm -rf "$WORK"' EXIT
 T0=$SECONDS
 step() { printf '[render-oracles] (t=%ds) %s\n' $((SECONDS - T0)) "$*"; }
 
-# oracles CATALOG OUT V6_ENVS MIN_RESOURCES [yes]: every check below on one catalogue's rendered
-# trees (yes: also `tf validate` dev rendered in the legacy profile)
+# oracles CATALOG OUT V6_ENVS MIN_RESOURCES [LEGACY_ENVS]: every check below on one catalogue's
+# rendered trees (LEGACY_ENVS: also `tf validate` these environments rendered in the legacy profile)
 oracles() {
-  local catalog=$1 out=$2 v6_envs=$3 min_resources=$4 legacy_dev=${5:-no}
+  local catalog=$1 out=$2 v6_envs=$3 min_resources=$4 legacy_envs=${5:-}
   step "$catalog: render all environments"
   "$BIN" --catalog "$catalog" render --all-envs --out "$out" > /dev/null
 
@@ -66,15 +66,18 @@ assert s["resource_count"] > int(sys.argv[2]), "checkov saw too few resources"
 sys.exit(1 if s["failed"] else 0)
 PY
 
-  step "$catalog: terraform validate, hashicorp/aws 3.39.0, every module of the legacy local tree and of dev rendered in the legacy profile"
-  # dev in the legacy profile too: the local tree leaves out the kinds its emulator cannot serve.
-  mkdir -p "$out-legacy/dev"
-  if [ "$legacy_dev" = yes ]; then
-    "$BIN" --catalog "$catalog" render --env dev --profile legacy --out "$out-legacy" > /dev/null
-  fi
+  step "$catalog: terraform validate, hashicorp/aws 3.39.0, every module of the legacy local tree and of '$legacy_envs' rendered in the legacy profile"
+  # dev in the legacy profile too: the local tree leaves out the kinds its emulator cannot serve;
+  # prod: the protected environment's lifecycle blocks (prevent_destroy) through Terraform itself.
+  mkdir -p "$out-legacy"
+  local legacy_dirs=()
+  for env in $legacy_envs; do
+    "$BIN" --catalog "$catalog" render --env "$env" --profile legacy --out "$out-legacy" > /dev/null
+    legacy_dirs+=("$out-legacy/$env"/MOD-*)
+  done
   # One root that calls every rendered module: a single validate covers all of them.
   mkdir -p "$out-validate"
-  for d in "$out"/local/MOD-* $( [ "$legacy_dev" = yes ] && echo "$out-legacy"/dev/MOD-*); do
+  for d in "$out"/local/MOD-* "${legacy_dirs[@]}"; do
     local n
     n=$(basename "$(dirname "$d")")_$(basename "$d")
     printf 'module "%s" {\n  source = "%s"\n}\n\n' "${n//-/_}" "$d"
@@ -85,6 +88,6 @@ PY
 
 oracles catalog "$WORK/out" "dev uat prod" 900
 # The global platform's local tree leaves out Redis (its emulator cannot serve it): validate a
-# legacy render of dev too.
-oracles examples/global-platform "$WORK/gp" "dev staging prod" 150 yes
+# legacy render of dev too, and of the protected prod (prevent_destroy on every kind that holds data).
+oracles examples/global-platform "$WORK/gp" "dev staging prod" 150 "dev prod"
 step "ok"

@@ -447,7 +447,7 @@ const CASES: &[Case] = &[
         from: "    key_alias: bank/operational",
         to: "    key_alias: alias/bank-ops",
         code: "BG030",
-        at: "catalog/platform.yaml:66:16",
+        at: "catalog/platform.yaml:68:16",
         ..CASE
     },
     // BG040 / BG041
@@ -1046,6 +1046,41 @@ fn a_log_bucket_that_denies_uploads_without_sse_kms_is_bg040() {
     ));
     assert!(
         err.contains("error[BG040]: bucket `gbp-audit` receives server access logs, which S3 delivers without an encryption header"),
+        "{err}"
+    );
+}
+
+// ------------------------------------------------------------------ BG005: protected environments
+
+#[test]
+fn a_protected_emulator_environment_is_bg005_at_its_protected_line() {
+    let err = short(Test::new().with_catalog().edit(
+        "catalog/platform.yaml",
+        "    provider_profile: legacy\n",
+        "    provider_profile: legacy\n    protected: true\n",
+    ));
+    assert!(
+        err.contains("catalog/platform.yaml:27:16: error[BG005]: environment `local` is protected and runs on an emulator"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_emulator_environment_named_prod_must_say_it_is_not_protected() {
+    let t = Test::new().with_catalog().edit(
+        "catalog/platform.yaml",
+        "  - name: local\n",
+        "  - name: prod\n",
+    );
+    let t = t.edit(
+        "catalog/platform.yaml",
+        "  - name: prod\n    account_id: \"647751526086\"",
+        "  - name: live\n    account_id: \"647751526086\"",
+    );
+    let t = t.edit("catalog/platform.yaml", "    protected: true\n", "");
+    let err = short(t);
+    assert!(
+        err.contains("error[BG005]: environment `prod` is protected (the default for `prod`) and runs on an emulator"),
         "{err}"
     );
 }

@@ -465,6 +465,74 @@ fn mutations() -> Vec<Mutation> {
             at: Some("# bankgen:ignore"),
             ..M
         },
+        // Deletion protection in depth (prod is the protected environment of both catalogues).
+        Mutation {
+            name: "prevent-destroy",
+            code: "BGL110",
+            env: "prod",
+            file: "s3.tf",
+            find: "prevent_destroy = true",
+            replace: "prevent_destroy = false",
+            ..M
+        },
+        Mutation {
+            name: "prevent-destroy-removed",
+            code: "BGL110",
+            env: "prod",
+            module: "MOD-210",
+            file: "elasticache.tf",
+            find: "\n  lifecycle {\n    prevent_destroy = true\n  }\n",
+            replace: "\n",
+            at: Some("resource \"aws_elasticache_replication_group\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "s3-force-destroy",
+            code: "BGL111",
+            file: "s3.tf",
+            find: "force_destroy = false",
+            replace: "force_destroy = true",
+            ..M
+        },
+        Mutation {
+            name: "kms-deletion-window",
+            code: "BGL112",
+            file: "kms.tf",
+            find: "deletion_window_in_days = 30",
+            replace: "deletion_window_in_days = 7",
+            ..M
+        },
+        Mutation {
+            name: "kms-deletion-window-dr",
+            code: "BGL112",
+            env: "prod",
+            module: "MOD-202",
+            file: "s3.tf",
+            find: "deletion_window_in_days = 30",
+            replace: "deletion_window_in_days = 10",
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "cognito-deletion-protection",
+            code: "BGL113",
+            file: "cognito.tf",
+            find: "deletion_protection      = \"ACTIVE\"",
+            replace: "deletion_protection      = \"INACTIVE\"",
+            ..M
+        },
+        Mutation {
+            name: "dynamodb-deletion-protection",
+            code: "BGL506",
+            module: "MOD-210",
+            file: "dynamodb.tf",
+            find: "deletion_protection_enabled = true",
+            replace: "deletion_protection_enabled = false",
+            example: true,
+            ..M
+        },
         Mutation {
             name: "dynamodb-pitr",
             code: "BGL506",
@@ -750,9 +818,15 @@ fn mutations() -> Vec<Mutation> {
 const EXAMPLE: &str = "examples/global-platform";
 
 fn lint_mutated(m: &Mutation, dir: &Path) -> bankgen::lint::Report {
-    if !m.example {
-        return lint_paths(&[dir]);
+    if m.example {
+        lint_example(dir)
+    } else {
+        lint_paths(&[dir])
     }
+}
+
+/// Lint `dir` with the second catalogue and its policies.
+fn lint_example(dir: &Path) -> bankgen::lint::Report {
     let src = bankgen::catalog::CatalogSource::Dir(repo().join(EXAMPLE));
     let cat = bankgen::load_catalog(&src)
         .expect("the example catalogue loads")
@@ -767,6 +841,26 @@ fn lint_mutated(m: &Mutation, dir: &Path) -> bankgen::lint::Report {
         inputs: Default::default(),
     };
     bankgen::lint::lint(&req).unwrap_or_else(|e| panic!("lint: {}", e.0))
+}
+
+/// The second catalogue's golden trees (dev, local and the protected prod) lint clean with it.
+#[test]
+fn the_example_golden_trees_lint_clean() {
+    for env in ["dev", "local", "prod"] {
+        let dir = repo().join("tests/golden/global-platform").join(env);
+        let r = lint_example(&dir);
+        assert!(
+            r.findings.is_empty(),
+            "{env}: {} finding(s):\n{}",
+            r.findings.len(),
+            lines(&r.findings, &dir)
+        );
+        assert!(
+            r.stats.resources > 250,
+            "{env}: only {} resources",
+            r.stats.resources
+        );
+    }
 }
 
 /// Remove the block that starts at `at` (through its closing `}` line).

@@ -19,12 +19,31 @@ const GOLDEN: &[(Option<&str>, &str)] = &[
     ),
 ];
 
+/// The environments with golden trees: `tests/golden/environments`, which
+/// `scripts/update-golden` reads too.
+fn golden_envs() -> Vec<String> {
+    let text = std::fs::read_to_string(repo().join("tests/golden/environments"))
+        .expect("tests/golden/environments");
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
+
 #[test]
-fn rendered_dev_and_local_trees_equal_the_golden_files() {
+fn rendered_trees_equal_the_golden_files() {
     let t = Test::new();
+    let envs = golden_envs();
+    assert!(
+        ["dev", "local", "prod"]
+            .iter()
+            .all(|e| envs.iter().any(|x| x == e)),
+        "dev, local and prod (unprotected, emulator, protected) have golden trees: {envs:?}"
+    );
     for ((catalog, golden), env) in GOLDEN
         .iter()
-        .flat_map(|g| ["dev", "local"].map(move |env| (g, env)))
+        .flat_map(|g| envs.iter().map(move |env| (g, env.as_str())))
     {
         let out = format!("out/{golden}");
         let mut args = Vec::new();
@@ -566,4 +585,94 @@ fn a_catalogue_larger_than_one_part_renders_checks_and_rerenders_file_by_file() 
         "the re-rendered tree differs from the first render"
     );
     t.cmd(check).success().stdout_has("up to date");
+}
+
+/// Each `resource "TYPE" "NAME" { … }` of a rendered file (formatted: the block closes with a `}`
+/// alone on a line), as (type, name, body).
+fn resource_blocks(text: &str) -> Vec<(&str, &str, String)> {
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix("resource \"") else {
+            continue;
+        };
+        let mut parts = rest.split('"');
+        let (Some(rtype), _, Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "}").collect();
+        out.push((rtype, name, body.join("\n")));
+    }
+    out
+}
+
+/// `prevent_destroy = true` inside the block's `lifecycle { … }`.
+fn prevents_destroy(body: &str) -> bool {
+    body.lines()
+        .skip_while(|l| *l != "  lifecycle {")
+        .skip(1)
+        .take_while(|l| *l != "  }")
+        .any(|l| {
+            let mut kv = l.splitn(2, '=').map(str::trim);
+            kv.next() == Some("prevent_destroy") && kv.next() == Some("true")
+        })
+}
+
+#[test]
+fn protected_environments_keep_every_resource_that_holds_data_and_only_they_do() {
+    let stateful = bankgen::kinds::stateful_types();
+    let t = Test::new();
+    for (catalog, _) in GOLDEN {
+        let dir = repo().join(catalog.unwrap_or("catalog"));
+        let cat = crate::support::load_catalog(&dir);
+        let out = t.path(&format!("protected/{}", catalog.unwrap_or("catalog")));
+        let (dir_s, out_s) = (dir.display().to_string(), out.display().to_string());
+        t.cmd(["--catalog", &dir_s, "render", "--all-envs", "--out", &out_s])
+            .success();
+        let mut protected = Vec::new();
+        for env in &cat.platform.environments {
+            let mut wrong = Vec::new();
+            let mut seen = 0;
+            for (file, text) in read_tree(&out.join(&env.name)) {
+                for (rtype, name, body) in resource_blocks(&text) {
+                    if !stateful.contains(&rtype) {
+                        continue;
+                    }
+                    seen += 1;
+                    if prevents_destroy(&body) != env.protected {
+                        wrong.push(format!("{file}: {rtype}.{name}"));
+                    }
+                }
+            }
+            assert!(
+                seen > 10,
+                "{dir_s} {}: only {seen} stateful blocks",
+                env.name
+            );
+            assert!(
+                wrong.is_empty(),
+                "{dir_s} {} (protected: {}): prevent_destroy is {} on {} of {seen} blocks that hold data:\n{}",
+                env.name,
+                env.protected,
+                if env.protected { "missing" } else { "present" },
+                wrong.len(),
+                wrong.join("\n")
+            );
+            if env.protected {
+                protected.push(env.name.as_str());
+            }
+        }
+        assert_eq!(protected, ["prod"], "{dir_s}: the protected environments");
+    }
+}
+
+#[test]
+fn the_lifecycle_scan_sees_a_missing_or_misplaced_prevent_destroy() {
+    let text = "resource \"aws_s3_bucket\" \"a\" {\n  bucket = \"a\"\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n  prevent_destroy = true\n}\n\nresource \"aws_s3_bucket\" \"c\" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}\n";
+    let blocks = resource_blocks(text);
+    let got: Vec<(&str, bool)> = blocks
+        .iter()
+        .map(|(_, n, b)| (*n, prevents_destroy(b)))
+        .collect();
+    assert_eq!(got, [("a", true), ("b", false), ("c", false)]);
 }

@@ -61,16 +61,6 @@ resource "aws_rds_cluster" "ledger" {
     catalogue: Some(check_catalogue),
 };
 
-/// The folder belongs to an emulator environment of the catalogue.
-fn emulated(cx: &ModCtx) -> bool {
-    match (cx.cat, cx.env.as_deref()) {
-        (Some(cat), Some(env)) => cat
-            .environment(env)
-            .is_some_and(|e| e.emulator.is_some()),
-        _ => false,
-    }
-}
-
 fn check(cx: &ModCtx, out: &mut Out) {
     let min = cx.p.retention.database_backup_min_days;
     for r in cx.m.of_type("aws_rds_cluster") {
@@ -119,7 +109,7 @@ fn check(cx: &ModCtx, out: &mut Out) {
                 format!("set backup_retention_period = {min} or more (policies/retention.yaml)"),
             ),
         }
-        if facts::flag(cx, r, &["deletion_protection"]) != Some(true) && !emulated(cx) {
+        if facts::flag(cx, r, &["deletion_protection"]) != Some(true) && !facts::emulated(cx) {
             out.on_attr(
                 cx.m,
                 r,
