@@ -490,3 +490,24 @@ fn renamed_from_is_another_name_that_no_other_entry_of_the_kind_has() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("renamed_from"), "{err}");
 }
+
+#[test]
+fn a_renamed_catalogue_renders_and_lints_clean_in_every_environment() {
+    for (example, renames) in [(None, BANK_RENAMES), (Some("global-platform"), GBP_RENAMES)] {
+        let mut t = match example {
+            None => Test::new().with_catalog(),
+            Some(e) => Test::new().with_example(e),
+        };
+        for r in renames {
+            for (file, from, to) in r.edits {
+                t = t.edit(&format!("catalog/{file}"), from, to);
+            }
+        }
+        t.cmd(["render", "--all-envs", "--out", "out"]).success();
+        // The catalogue rules and the Terraform rules, which find catalogue entries by the
+        // physical names in the rendered files.
+        t.cmd(["lint"])
+            .success()
+            .stdout_has(" 0 errors, 0 warnings");
+    }
+}
