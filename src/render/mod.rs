@@ -113,8 +113,17 @@ pub fn render_env_in_parts(
         // Every block of a type that holds data gets `lifecycle { prevent_destroy = true }`.
         "protected": environment.protected,
     }));
+    let mut renamed = kinds::Renamed::new();
+    for m in &cat.modules {
+        for kind in KINDS {
+            for (name, from) in kind.renames(&m.resources) {
+                renamed.insert((kind.key(), name.value.clone()), from.value.clone());
+            }
+        }
+    }
     let env_ctx = EnvCtx {
         env: environment,
+        renamed: &renamed,
         profile,
         features,
         domains: &domains,
@@ -185,6 +194,7 @@ type ModuleFiles = Result<
 /// What every module of one environment's render shares.
 struct EnvCtx<'a> {
     env: &'a Environment,
+    renamed: &'a kinds::Renamed,
     profile: Profile,
     features: Features,
     domains: &'a [DomainFacts],
@@ -227,6 +237,7 @@ fn render_module(
         ),
     );
     m.dr_region = cat.platform.dr_region.as_deref();
+    m.renamed = e.renamed;
     m.key_aliases = cat
         .platform
         .classifications
@@ -321,7 +332,10 @@ fn render_module(
         }
     }
     for (family, blocks) in &families {
-        if !KINDS.iter().any(|k| k.family() == *family) && *family != SUBSCRIPTION_FAMILY {
+        if !KINDS.iter().any(|k| k.family() == *family)
+            && *family != SUBSCRIPTION_FAMILY
+            && *family != kinds::guard::MOVED_FAMILY
+        {
             m.problems.push(Problem::error(
                 "BGR005",
                 None,
