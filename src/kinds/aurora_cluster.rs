@@ -318,6 +318,12 @@ impl ResourceKind for Kind {
                 "tags": m.class_tags(&x.classification.value),
             });
             m.emit(self, &loc, ctx);
+            m.holds_data(
+                format!("aws_rds_cluster.{id}"),
+                format!("Aurora cluster {}", x.name.value),
+                &loc,
+                None,
+            );
             let base = format!("aurora/{}", x.name.value);
             m.export(
                 format!("{base}/endpoint"),

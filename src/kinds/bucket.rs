@@ -512,12 +512,25 @@ fn render(kind: &Kind, m: &mut Scope) {
             }
             None => (Value::Null, Value::Null),
         };
+        // The blocks of this entry that hold data: its bucket, its replica, and the DR key
+        // where this entry is the first of its classification to need it.
+        let mut held = vec![format!("aws_s3_bucket.{id}")];
+        if buckets.len() > 1 {
+            held.push(format!("aws_s3_bucket.{id}_replica"));
+        }
+        if let Some(key) = dr_key["id"].as_str() {
+            held.push(format!("aws_kms_key.{}", ident(key)));
+        }
         let ctx = json!({
             "buckets": buckets,
             "dr_key": dr_key,
             "role": role,
         });
         m.emit(kind, &loc, ctx);
+        let entry = format!("bucket {}", b.name.value);
+        for address in held {
+            m.holds_data(address, entry.clone(), &loc, None);
+        }
         m.export(
             format!("s3/{}/name", b.name.value),
             format!("Name of the {} bucket: {}", b.name.value, b.purpose),

@@ -205,6 +205,12 @@ impl ResourceKind for Kind {
                 "tags": m.class_tags(&x.classification.value),
             });
             m.emit(self, &loc, ctx);
+            m.holds_data(
+                format!("aws_elasticache_replication_group.{id}"),
+                format!("Redis cluster {}", x.name.value),
+                &loc,
+                None,
+            );
             let base = format!("redis/{}", x.name.value);
             let group = format!("aws_elasticache_replication_group.{id}");
             m.export(

@@ -106,6 +106,12 @@ impl ResourceKind for Kind {
                 "tags": m.class_tags(&x.classification.value),
             });
             m.emit(self, &loc, ctx);
+            m.holds_data(
+                format!("aws_dynamodb_table.{id}"),
+                format!("DynamoDB table {}", x.name.value),
+                &loc,
+                None,
+            );
             m.export(
                 format!("dynamodb/{}/name", x.name.value),
                 format!("Name of the {} table: {}", x.name.value, x.purpose),

@@ -132,6 +132,12 @@ fn render(kind: &Kind, m: &mut Scope) {
             "tags": m.class_tags(m.operational),
         });
         m.emit(kind, &loc, ctx);
+        for address in [
+            format!("aws_cloudwatch_event_archive.{id}"),
+            format!("aws_sqs_queue.{id}_dlq"),
+        ] {
+            m.holds_data(address, format!("event bus {}", bus.name.value), &loc, None);
+        }
         m.export(
             format!("eventbridge/{}/arn", bus.name.value),
             format!("ARN of the {} bus: {}", bus.name.value, bus.purpose),

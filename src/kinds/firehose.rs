@@ -60,7 +60,7 @@ impl ResourceKind for Kind {
         ]
     }
     fn stateful_types(&self) -> &'static [&'static str] {
-        &["aws_cloudwatch_log_group"]
+        &["aws_cloudwatch_log_group", "aws_sqs_queue"]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["BGL501", "BGL201"]
@@ -155,6 +155,17 @@ fn render(kind: &Kind, m: &mut Scope) {
             "tags": m.class_tags(&s.classification.value),
         });
         m.emit(kind, &loc, ctx);
+        for address in [
+            format!("aws_cloudwatch_log_group.{id}"),
+            format!("aws_sqs_queue.{id}_dlq"),
+        ] {
+            m.holds_data(
+                address,
+                format!("Firehose stream {}", s.name.value),
+                &loc,
+                None,
+            );
+        }
         m.export(
             format!("firehose/{}/arn", s.name.value),
             format!("ARN of the {} stream: {}", s.name.value, s.purpose),

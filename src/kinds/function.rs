@@ -133,6 +133,12 @@ fn render(kind: &Kind, m: &mut Scope) {
             false,
         );
         m.emit(kind, &loc, ctx);
+        m.holds_data(
+            format!("aws_cloudwatch_log_group.{CONVENTIONAL}"),
+            format!("function {}", m.module.function_base_name()),
+            &loc,
+            None,
+        );
         m.export(
             format!("lambda/{}/live-arn", m.module.id.to_lowercase()),
             format!(
@@ -200,6 +206,12 @@ fn render(kind: &Kind, m: &mut Scope) {
             f.invoked_by_secretsmanager,
         );
         m.emit(kind, &loc, ctx);
+        m.holds_data(
+            format!("aws_cloudwatch_log_group.{id}"),
+            format!("function {}", f.name.value),
+            &loc,
+            None,
+        );
     }
 }
 

@@ -131,6 +131,12 @@ impl ResourceKind for Kind {
                 "tags": m.class_tags(&x.classification.value),
             });
             m.emit(self, &loc, ctx);
+            m.holds_data(
+                format!("aws_kinesis_stream.{id}"),
+                format!("Kinesis stream {}", x.name.value),
+                &loc,
+                None,
+            );
             m.export(
                 format!("kinesis/{}/arn", x.name.value),
                 format!("ARN of the {} stream: {}", x.name.value, x.purpose),

@@ -163,6 +163,12 @@ fn render(kind: &Kind, m: &mut Scope) {
             "deletion_window": if m.env.emulator { 7 } else { 30 },
         });
         m.emit(kind, &loc, ctx);
+        m.holds_data(
+            format!("aws_kms_key.{id}"),
+            format!("KMS key {}", key.alias.value),
+            &loc,
+            None,
+        );
         let value = raw(format!("aws_kms_key.{id}.arn"));
         m.export(
             format!("kms/{class}/arn"),

@@ -86,8 +86,9 @@ fn render(kind: &Kind, m: &mut Scope) {
         let name = m.subst(&l.name.value);
         let loc = m.loc(&l.name.referenced);
         let key = m.key_arn(&l.classification.value);
+        let id = env_ident(&l.name.value);
         let ctx = json!({
-            "id": env_ident(&l.name.value),
+            "id": id,
             "name": name,
             "purpose": l.purpose,
             "retention": l.retention_days.value,
@@ -95,6 +96,12 @@ fn render(kind: &Kind, m: &mut Scope) {
             "tags": m.class_tags(&l.classification.value),
         });
         m.emit(kind, &loc, ctx);
+        m.holds_data(
+            format!("aws_cloudwatch_log_group.{id}"),
+            format!("log group {}", l.name.value),
+            &loc,
+            None,
+        );
     }
 }
 

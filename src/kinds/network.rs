@@ -473,6 +473,12 @@ fn render_one(kind: &Kind, m: &mut Scope, x: &Network) {
         "emulator": m.env.emulator,
     });
     m.emit(kind, &loc, ctx);
+    m.holds_data(
+        format!("aws_cloudwatch_log_group.{id}_flow_logs"),
+        format!("network {}", x.name.value),
+        &loc,
+        None,
+    );
     let base = format!("network/{}", x.name.value);
     let list = |kind: &str| {
         raw(format!(

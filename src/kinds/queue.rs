@@ -174,6 +174,12 @@ impl ResourceKind for Kind {
                 "emulator": m.env.emulator,
             });
             m.emit(self, &loc, ctx);
+            for address in [
+                format!("aws_sqs_queue.{id}"),
+                format!("aws_sqs_queue.{id}_dlq"),
+            ] {
+                m.holds_data(address, format!("queue {}", x.name.value), &loc, None);
+            }
             m.export(
                 format!("sqs/{}/url", x.name.value),
                 format!("URL of the {} queue: {}", x.name.value, x.purpose),

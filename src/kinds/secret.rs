@@ -119,6 +119,12 @@ fn render(kind: &Kind, m: &mut Scope) {
             "tags": tags,
         });
         m.emit(kind, &loc, ctx);
+        m.holds_data(
+            format!("aws_secretsmanager_secret.{id}"),
+            format!("secret {}", s.name.value),
+            &loc,
+            None,
+        );
     }
 }
 

@@ -117,6 +117,12 @@ fn render(kind: &Kind, m: &mut Scope) {
             "tags": m.class_tags(&t.classification.value),
         });
         m.emit(kind, &loc, ctx);
+        m.holds_data(
+            format!("aws_cloudwatch_log_group.{id}"),
+            format!("trail {}", t.name.value),
+            &loc,
+            None,
+        );
         m.export(
             format!("cloudtrail/{}/arn", t.name.value),
             "ARN of the platform trail",

@@ -173,6 +173,12 @@ fn render(kind: &Kind, m: &mut Scope) {
             "tags": m.class_tags(&p.classification.value),
         });
         m.emit(kind, &loc, ctx);
+        m.holds_data(
+            format!("aws_cognito_user_pool.{id}"),
+            format!("user pool {}", p.name.value),
+            &loc,
+            None,
+        );
         m.export(
             format!("cognito/{}/id", p.name.value),
             format!("Id of the {} pool: {}", p.name.value, p.users),

@@ -142,6 +142,12 @@ impl ResourceKind for Kind {
                 "tags": m.class_tags(&x.classification.value),
             });
             m.emit(self, &loc, ctx);
+            m.holds_data(
+                format!("aws_cloudwatch_log_group.{id}"),
+                format!("web ACL {}", x.name.value),
+                &loc,
+                None,
+            );
             m.export(
                 format!("waf/{}/arn", x.name.value),
                 format!(

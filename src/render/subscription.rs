@@ -116,6 +116,11 @@ pub fn render(m: &mut Scope, subscriptions: &[&Subscription], delivery: &Deliver
                 s.bus
             )
         };
+        // Its queues hold events: the dead letters, and a queue target's undelivered messages.
+        let mut held = vec![format!("aws_sqs_queue.{id}_dlq")];
+        if queue.is_some() {
+            held.push(format!("aws_sqs_queue.{id}_target"));
+        }
         let ctx = json!({
             "id": id,
             "name": rule_name,
@@ -140,5 +145,8 @@ pub fn render(m: &mut Scope, subscriptions: &[&Subscription], delivery: &Deliver
             &s.loc,
             ctx,
         );
+        for address in held {
+            m.holds_data(address, format!("subscription {}", s.name), &s.loc, None);
+        }
     }
 }

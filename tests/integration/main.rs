@@ -15,5 +15,6 @@ mod lint_rules;
 mod publish;
 mod realworld;
 mod render;
+mod stateful;
 mod structure;
 mod support;
