@@ -213,14 +213,6 @@ pub fn human(doc: &DriftReport) -> String {
                 ]);
                 continue;
             }
-            if r.attributes.is_empty() {
-                rows.push([
-                    r.address.clone(),
-                    "(changed; no attribute differs)".into(),
-                    String::new(),
-                    String::new(),
-                ]);
-            }
             for (i, a) in r.attributes.iter().enumerate() {
                 let (before, after) = if a.sensitive {
                     ("(sensitive)".into(), "(sensitive)".into())

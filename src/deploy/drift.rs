@@ -36,7 +36,89 @@ pub fn from_plan_json(text: &str) -> Result<Vec<Drifted>, String> {
     Ok(from_plan(&v))
 }
 
+/// Attributes a companion resource manages when the module has one (parent type, attribute,
+/// companion type). The provider mirrors them on the parent: a change outside Terraform shows
+/// on the companion too, and after an apply that changed the parent its copy in the state can
+/// be stale (the companion wrote the value after the parent's own update was recorded). They
+/// are reported on the companion only.
+const MIRRORED: &[(&str, &str, &str)] = &[
+    ("aws_sqs_queue", "policy", "aws_sqs_queue_policy"),
+    (
+        "aws_sqs_queue",
+        "redrive_policy",
+        "aws_sqs_queue_redrive_policy",
+    ),
+    (
+        "aws_sqs_queue",
+        "redrive_allow_policy",
+        "aws_sqs_queue_redrive_allow_policy",
+    ),
+    ("aws_sns_topic", "policy", "aws_sns_topic_policy"),
+    ("aws_iam_role", "inline_policy", "aws_iam_role_policy"),
+    (
+        "aws_iam_role",
+        "managed_policy_arns",
+        "aws_iam_role_policy_attachment",
+    ),
+    ("aws_s3_bucket", "policy", "aws_s3_bucket_policy"),
+    ("aws_s3_bucket", "versioning", "aws_s3_bucket_versioning"),
+    (
+        "aws_s3_bucket",
+        "server_side_encryption_configuration",
+        "aws_s3_bucket_server_side_encryption_configuration",
+    ),
+    (
+        "aws_s3_bucket",
+        "lifecycle_rule",
+        "aws_s3_bucket_lifecycle_configuration",
+    ),
+    ("aws_s3_bucket", "logging", "aws_s3_bucket_logging"),
+    (
+        "aws_s3_bucket",
+        "replication_configuration",
+        "aws_s3_bucket_replication_configuration",
+    ),
+    (
+        "aws_s3_bucket",
+        "object_lock_configuration",
+        "aws_s3_bucket_object_lock_configuration",
+    ),
+    ("aws_security_group", "ingress", "aws_security_group_rule"),
+    ("aws_security_group", "egress", "aws_security_group_rule"),
+];
+
+/// The resource types in the plan's prior state (the module's resources).
+fn types_in_state(v: &Value) -> Vec<String> {
+    fn walk(m: &Value, out: &mut Vec<String>) {
+        for r in m["resources"].as_array().into_iter().flatten() {
+            if let Some(t) = r["type"].as_str() {
+                out.push(t.to_string());
+            }
+        }
+        for c in m["child_modules"].as_array().into_iter().flatten() {
+            walk(c, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&v["prior_state"]["values"]["root_module"], &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether `path` (of a `rtype` resource) is an attribute a companion in the module manages.
+fn mirrored(rtype: &str, path: &str, companions: &[String]) -> bool {
+    MIRRORED.iter().any(|(parent, attr, companion)| {
+        *parent == rtype
+            && path
+                .strip_prefix(attr)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+            && companions.iter().any(|c| c == companion)
+    })
+}
+
 pub fn from_plan(v: &Value) -> Vec<Drifted> {
+    let companions = types_in_state(v);
     let mut out = Vec::new();
     for rd in v["resource_drift"].as_array().into_iter().flatten() {
         if rd["mode"].as_str().is_some_and(|m| m != "managed") {
@@ -67,6 +149,9 @@ pub fn from_plan(v: &Value) -> Vec<Drifted> {
                 &mut paths,
             );
             for (path, steps, before, after) in paths {
+                if mirrored(rd["type"].as_str().unwrap_or(""), &path, &companions) {
+                    continue;
+                }
                 let sensitive = marked(&change["before_sensitive"], &steps)
                     || marked(&change["after_sensitive"], &steps);
                 attributes.push(Attribute {
@@ -77,6 +162,11 @@ pub fn from_plan(v: &Value) -> Vec<Drifted> {
                 });
             }
         }
+        // Terraform also lists values that only went from null to empty (`[]`, `{}`), which the
+        // diff counts as equal: not drift.
+        if action == "update" && attributes.is_empty() {
+            continue;
+        }
         out.push(Drifted {
             address: rd["address"].as_str().unwrap_or("?").to_string(),
             resource_type: rd["type"].as_str().unwrap_or("").to_string(),
@@ -85,6 +175,13 @@ pub fn from_plan(v: &Value) -> Vec<Drifted> {
         });
     }
     out
+}
+
+/// The leaf paths where `a` and `b` differ (`tags.owner`, `rules[0].port`).
+pub fn changed_paths(a: &Value, b: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    diff(a, b, &mut String::new(), &mut out);
+    out.into_iter().map(|(p, ..)| p).collect()
 }
 
 /// One step of a path into a JSON value.
@@ -256,7 +353,7 @@ mod tests {
           "change": {
             "actions": ["update"],
             "before": {"name": "bank-payments-dlq-local", "message_retention_seconds": 1209600, "policy": "", "tags": null},
-            "after": {"name": "bank-payments-dlq-local", "message_retention_seconds": 86400, "policy": "", "tags": null},
+            "after": {"name": "bank-payments-dlq-local", "message_retention_seconds": 86400, "policy": "{\"Statement\":[]}", "tags": null},
             "after_unknown": {"id": true},
             "before_sensitive": {},
             "after_sensitive": {}
@@ -277,6 +374,20 @@ mod tests {
           }
         },
         {
+          "address": "aws_cognito_user_pool_client.web",
+          "mode": "managed",
+          "type": "aws_cognito_user_pool_client",
+          "name": "web",
+          "change": {
+            "actions": ["update"],
+            "before": {"name": "web-app", "logout_urls": null, "write_attributes": null},
+            "after": {"name": "web-app", "logout_urls": [], "write_attributes": []},
+            "after_unknown": {},
+            "before_sensitive": {"client_secret": true},
+            "after_sensitive": {"client_secret": true, "logout_urls": [], "write_attributes": []}
+          }
+        },
+        {
           "address": "data.aws_caller_identity.current",
           "mode": "data",
           "type": "aws_caller_identity",
@@ -284,6 +395,9 @@ mod tests {
           "change": {"actions": ["update"], "before": {"id": "1"}, "after": {"id": "2"}}
         }
       ],
+      "prior_state": {"format_version": "1.0", "values": {"root_module": {"resources": [
+        {"address": "aws_sqs_queue_policy.payments_dlq", "mode": "managed", "type": "aws_sqs_queue_policy"}
+      ]}}},
       "resource_changes": []
     }"#;
 
@@ -359,6 +473,35 @@ mod tests {
         // a value that changes shape is one leaf
         assert_eq!(paths(json!({"a": "x"}), json!({"a": {"b": 1}})), ["a"]);
         assert_eq!(paths(json!("x"), json!("y")), [""]);
+    }
+
+    #[test]
+    fn an_attribute_a_companion_manages_is_reported_on_the_companion_only() {
+        let plan = |companion: &str| {
+            json!({"prior_state": {"values": {"root_module": {"child_modules": [{"resources": [
+                    {"type": companion}]}]}}},
+                "resource_drift": [{"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role",
+                "change": {"actions": ["update"],
+                    "before": {"inline_policy": [{"name": "p", "policy": "a"}], "max_session_duration": 3600},
+                    "after": {"inline_policy": [{"name": "p", "policy": "b"}], "max_session_duration": 7200}}}]})
+        };
+        let paths = |v: Value| -> Vec<String> {
+            from_plan(&v)[0]
+                .attributes
+                .iter()
+                .map(|a| a.path.clone())
+                .collect()
+        };
+        assert_eq!(paths(plan("aws_iam_role_policy")), ["max_session_duration"]);
+        assert_eq!(
+            paths(plan("aws_kms_key")),
+            ["inline_policy[0].policy", "max_session_duration"]
+        );
+        assert!(!mirrored(
+            "aws_sqs_queue",
+            "policy_x",
+            &["aws_sqs_queue_policy".into()]
+        ));
     }
 
     #[test]

@@ -168,7 +168,13 @@ pub struct Verdict {
     pub blocked: Vec<Finding>,
     /// Allowed, with who allowed it.
     pub allowed: Vec<Finding>,
+    /// Allowed updates that AWS refuses in place ([`REFUSED_IN_PLACE`]): the module is planned
+    /// again with `-replace=ADDRESS` for each, so the change is carried out by a replacement.
+    pub replan: Vec<Finding>,
 }
+
+/// The `action_reason` of an update the provider plans but AWS refuses in place.
+pub const REFUSED_IN_PLACE: &str = "update_refused_in_place";
 
 impl Verdict {
     /// The module's cause in the table: every blocked resource, one line.
@@ -202,8 +208,12 @@ impl Verdict {
                     f.replace_paths.join(", ")
                 ));
             }
-            if let Some(r) = &f.action_reason {
-                s.push_str(&format!("    terraform's reason: {r}\n"));
+            match f.action_reason.as_deref() {
+                Some(REFUSED_IN_PLACE) => s.push_str(
+                    "    the plan updates it in place, but AWS cannot make this change in place: the apply would fail, and only a replacement carries it out\n",
+                ),
+                Some(r) => s.push_str(&format!("    terraform's reason: {r}\n")),
+                None => {}
             }
         }
         s.push_str("  to go on, do one of:\n");
@@ -221,9 +231,22 @@ impl Verdict {
             "    - rerun with {} --reason \"…\" (the data is lost)\n",
             flags.join(" ")
         ));
-        if self.blocked.iter().any(|f| f.action == Loss::Replace) {
+        if self.blocked.iter().any(|f| {
+            f.entry.is_none()
+                || (f.action == Loss::Replace
+                    && f.action_reason.as_deref() != Some(REFUSED_IN_PLACE))
+        }) {
             s.push_str(
-                "    - for a new catalogue label with the same resource, add `renamed_from: OLD` to the entry: the state moves, nothing is replaced\n",
+                "    - if the entry was only renamed in the catalogue, add `renamed_from: OLD` to it: the state moves, nothing is replaced\n",
+            );
+        }
+        if self
+            .blocked
+            .iter()
+            .any(|f| f.action_reason.as_deref() == Some(REFUSED_IN_PLACE))
+        {
+            s.push_str(
+                "    - to add data to a user pool, keep its custom attributes as they are and add a new one (that is done in place)\n",
             );
         }
         s.push_str("    - or undo the catalogue change that forces it\n");
@@ -288,19 +311,27 @@ pub fn check(module: &str, plan: &Value, guard: &Guard) -> Verdict {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        let loss = match actions.as_slice() {
-            ["delete"] => Loss::Delete,
-            a if a.contains(&"delete") && a.contains(&"create") => Loss::Replace,
-            _ => continue,
-        };
         let Some(address) = rc["address"].as_str() else {
             continue;
         };
-        let held = listed.iter().find(|s| covers(&s.address, address));
         let rtype = rc["type"].as_str().unwrap_or_else(|| {
             // Older plans may lack `type`: the last `TYPE.NAME` of the address.
             address.rsplit('.').nth(1).unwrap_or("")
         });
+        let mut refused = Vec::new();
+        let loss = match actions.as_slice() {
+            ["delete"] => Loss::Delete,
+            a if a.contains(&"delete") && a.contains(&"create") => Loss::Replace,
+            ["update"] => {
+                refused = refused_in_place(rtype, &rc["change"]["before"], &rc["change"]["after"]);
+                if refused.is_empty() {
+                    continue;
+                }
+                Loss::Replace
+            }
+            _ => continue,
+        };
+        let held = listed.iter().find(|s| covers(&s.address, address));
         if held.is_none() && !types.contains(&rtype) {
             continue;
         }
@@ -312,13 +343,19 @@ pub fn check(module: &str, plan: &Value, guard: &Guard) -> Verdict {
             .filter(|p| !p.is_empty())
             .collect();
         replace_paths.dedup();
+        let action_reason = if refused.is_empty() {
+            rc["action_reason"].as_str().map(str::to_string)
+        } else {
+            replace_paths = refused;
+            Some(REFUSED_IN_PLACE.to_string())
+        };
         let mut f = Finding {
             address: address.to_string(),
             action: loss,
             entry: held.map(|s| s.entry.clone()),
             catalogue: held.map(|s| place(&s.loc)),
             replace_paths,
-            action_reason: rc["action_reason"].as_str().map(str::to_string),
+            action_reason,
             allowed: None,
         };
         if let Some((reason, loc)) = held.and_then(|s| s.allow_replace.as_ref()) {
@@ -336,13 +373,52 @@ pub fn check(module: &str, plan: &Value, guard: &Guard) -> Verdict {
                 user: guard.user.clone(),
             });
         }
-        if f.allowed.is_some() {
+        if f.allowed.is_some() && f.action_reason.as_deref() == Some(REFUSED_IN_PLACE) {
+            v.replan.push(f);
+        } else if f.allowed.is_some() {
             v.allowed.push(f);
         } else {
             v.blocked.push(f);
         }
     }
     v
+}
+
+/// Changes the provider plans as an in-place update that the AWS API refuses: the apply would
+/// fail, and only a replacement carries them out. The changed paths; none when the update can
+/// be made.
+fn refused_in_place(rtype: &str, before: &Value, after: &Value) -> Vec<String> {
+    match rtype {
+        // Cognito adds custom attributes to a pool (AddCustomAttributes) but has no API to
+        // change or remove one: the provider plans the update and fails with "cannot modify or
+        // remove schema items".
+        "aws_cognito_user_pool" => changed_set_items(&before["schema"], &after["schema"], "name")
+            .into_iter()
+            .map(|p| format!("schema{p}"))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The items of a set of blocks (keyed by `key`) that `after` changes or drops: `["k"]` for a
+/// dropped item, `["k"].path` for each changed attribute of one. Added items are not changes.
+fn changed_set_items(before: &Value, after: &Value, key: &str) -> Vec<String> {
+    let after_items = after.as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let mut out = Vec::new();
+    for b in before.as_array().into_iter().flatten() {
+        let Some(k) = b[key].as_str() else { continue };
+        let quoted = serde_json::to_string(k).unwrap_or_default();
+        match after_items.iter().find(|a| a[key].as_str() == Some(k)) {
+            None => out.push(format!("[{quoted}] (removed)")),
+            Some(a) if a != b => out.extend(
+                super::drift::changed_paths(b, a)
+                    .into_iter()
+                    .map(|p| format!("[{quoted}].{p}")),
+            ),
+            Some(_) => {}
+        }
+    }
+    out
 }
 
 /// The command line's allowances (as written) that let nothing through in `modules`.
@@ -690,6 +766,70 @@ mod tests {
         assert!(err("MOD-999/aws_s3_bucket.x", "why").contains("`MOD-999` is not a module"));
         assert!(err("bucket", "why").contains("not a Terraform address"));
         assert!(err("aws_s3_bucket.x", "  ").contains("--reason"));
+    }
+
+    /// The `schema` of `aws_cognito_user_pool` in `show -json`, as hashicorp/aws writes it.
+    fn schema(items: &[(&str, &str)]) -> Value {
+        Value::Array(
+            items
+                .iter()
+                .map(|(name, max)| {
+                    json!({"attribute_data_type": "String", "developer_only_attribute": false,
+                           "mutable": true, "name": name, "number_attribute_constraints": [],
+                           "required": false,
+                           "string_attribute_constraints": [{"max_length": max, "min_length": "1"}]})
+                })
+                .collect(),
+        )
+    }
+
+    fn pool_update(before: &[(&str, &str)], after: &[(&str, &str)]) -> Value {
+        let mut c = rc("aws_cognito_user_pool.customers", &["update"], Value::Null);
+        c["change"]["before"]["schema"] = schema(before);
+        c["change"]["after"]["schema"] = schema(after);
+        plan(vec![c])
+    }
+
+    #[test]
+    fn a_custom_attribute_change_aws_refuses_in_place_is_blocked_and_when_allowed_replanned() {
+        let was = [("jurisdiction", "2"), ("party_id", "64")];
+        // changed max length, and a removed attribute: the provider plans an update that fails
+        let p = pool_update(&was, &[("jurisdiction", "3")]);
+        let v = check(MODULE, &p, &guard(vec![pool()], vec![]));
+        assert_eq!(v.blocked.len(), 1, "{v:?}");
+        let f = &v.blocked[0];
+        assert_eq!(f.action, Loss::Replace);
+        assert_eq!(f.action_reason.as_deref(), Some(REFUSED_IN_PLACE));
+        assert_eq!(
+            f.replace_paths,
+            vec![
+                "schema[\"jurisdiction\"].string_attribute_constraints[0].max_length",
+                "schema[\"party_id\"] (removed)"
+            ]
+        );
+        let text = v.explain(MODULE);
+        assert!(
+            text.contains("AWS cannot make this change in place"),
+            "{text}"
+        );
+        assert!(text.contains("add a new one"), "{text}");
+        assert!(!text.contains("renamed_from"), "{text}");
+        // an added attribute is made in place
+        let p_add = pool_update(
+            &was,
+            &[("jurisdiction", "2"), ("party_id", "64"), ("tier", "8")],
+        );
+        assert_eq!(
+            check(MODULE, &p_add, &guard(vec![pool()], vec![])),
+            Verdict::default()
+        );
+        // allowed: planned again as a replacement
+        let allow = vec![
+            Allowance::parse("aws_cognito_user_pool.customers", "re-import", |_| true).unwrap(),
+        ];
+        let v = check(MODULE, &p, &guard(vec![pool()], allow));
+        assert!(v.blocked.is_empty() && v.allowed.is_empty());
+        assert_eq!(v.replan[0].address, "aws_cognito_user_pool.customers");
     }
 
     #[test]

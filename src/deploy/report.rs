@@ -347,7 +347,7 @@ impl RunReport {
             if !m.blocked.is_empty() {
                 let v = super::guard::Verdict {
                     blocked: m.blocked.clone(),
-                    allowed: Vec::new(),
+                    ..Default::default()
                 };
                 out.push_str(&format!("\nplan guard: {}", v.explain(&m.id)));
             }

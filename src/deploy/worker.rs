@@ -156,13 +156,7 @@ impl Worker<'_> {
         let plan_path = match &apply_saved {
             Some(saved) => saved.clone(),
             None => {
-                let mut args = vec!["plan", "-input=false", "-no-color", "-detailed-exitcode"];
-                if self.cfg.action == Action::Destroy {
-                    args.push("-destroy");
-                }
-                args.push("-out=tfplan");
-                let code = self.check("plan", self.exec(log, "plan", &args, None), &[0, 2])?;
-                if code == 0 {
+                if self.plan(log, &[])? == 0 {
                     let _ = writeln!(log, "bankgen: no changes");
                     return Ok(Outcome::new(
                         State::Succeeded,
@@ -174,8 +168,57 @@ impl Worker<'_> {
                 self.dir().join("tfplan")
             }
         };
-        let (changes, plan) = self.show(log, &plan_path)?;
-        let verdict = self.guard(log, &plan, changes)?;
+        let (mut changes, plan) = self.show(log, &plan_path)?;
+        let mut verdict = self.guard(log, &plan, changes)?;
+        // An allowed change that AWS refuses in place: plan it as the replacement it needs.
+        if let Some(first) = verdict.as_ref().filter(|v| !v.replan.is_empty()).cloned() {
+            if apply_saved.is_some() {
+                let mut v = first.clone();
+                v.blocked = std::mem::take(&mut v.replan);
+                let cause = format!(
+                    "{}; the saved plan updates it in place, which AWS refuses: plan again with the allowance",
+                    v.cause()
+                );
+                let _ = writeln!(log, "bankgen: {cause}");
+                let mut o = Outcome::new(State::Failed, Some(cause), Some(changes));
+                o.guard = Some(v);
+                return Err(o);
+            }
+            let replace: Vec<String> = first
+                .replan
+                .iter()
+                .map(|f| format!("-replace={}", f.address))
+                .collect();
+            let _ = writeln!(
+                log,
+                "bankgen: plan guard: AWS refuses the update of {} in place; planning again with {}",
+                first
+                    .replan
+                    .iter()
+                    .map(|f| f.address.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                replace.join(" ")
+            );
+            let extra: Vec<&str> = replace.iter().map(String::as_str).collect();
+            self.plan(log, &extra)?;
+            let (c, plan) = self.show(log, &plan_path)?;
+            changes = c;
+            let mut v = self.guard(log, &plan, changes)?.unwrap_or_default();
+            for f in v.allowed.iter_mut() {
+                if let Some(was) = first.replan.iter().find(|r| r.address == f.address) {
+                    f.replace_paths = was.replace_paths.clone();
+                    f.action_reason = was.action_reason.clone();
+                }
+            }
+            if !v.replan.is_empty() {
+                v.blocked = std::mem::take(&mut v.replan);
+                let mut o = Outcome::new(State::Failed, Some(v.cause()), Some(changes));
+                o.guard = Some(v);
+                return Err(o);
+            }
+            verdict = Some(v);
+        }
         if self.cfg.action == Action::Plan {
             let mut o = Outcome::new(State::Succeeded, None, Some(changes));
             o.guard = verdict;
@@ -218,6 +261,18 @@ impl Worker<'_> {
         Ok(o)
     }
 
+    /// `plan … -out=tfplan` with `extra` arguments (`-replace=…`): its exit code, 0 (no
+    /// changes) or 2.
+    fn plan(&self, log: &mut File, extra: &[&str]) -> Result<i32, Outcome> {
+        let mut args = vec!["plan", "-input=false", "-no-color", "-detailed-exitcode"];
+        if self.cfg.action == Action::Destroy {
+            args.push("-destroy");
+        }
+        args.extend_from_slice(extra);
+        args.push("-out=tfplan");
+        self.check("plan", self.exec(log, "plan", &args, None), &[0, 2])
+    }
+
     /// The plan guard over the plan just shown: `Err` (the module stops before apply) when it
     /// deletes or replaces a resource that holds data without an allowance; else what it
     /// allowed, if anything.
@@ -247,7 +302,7 @@ impl Worker<'_> {
             }
         }
         if v.blocked.is_empty() {
-            return Ok((!v.allowed.is_empty()).then_some(v));
+            return Ok((!v.allowed.is_empty() || !v.replan.is_empty()).then_some(v));
         }
         let _ = write!(log, "\nbankgen: {}", v.explain(self.module));
         let mut o = Outcome::new(State::Failed, Some(v.cause()), Some(changes));
