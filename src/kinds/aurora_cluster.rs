@@ -15,6 +15,7 @@
 //! secret of another module, by its SSM contract): the value comes from that secret's rotation
 //! (or the seed's populate step), never from the catalogue or a Terraform literal.
 
+use super::guard::{self, AllowReplace};
 use super::md::{code, days, esc};
 use super::names::ident;
 use super::policy::{Stmt, policy, trust};
@@ -55,6 +56,10 @@ pub struct Entry {
     pub backup_window: Sp<String>,
     /// The secret that holds the master password where RDS cannot manage it (legacy profile).
     pub master_secret: Sp<String>,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
 }
 
 pub struct Kind;
@@ -197,6 +202,9 @@ impl ResourceKind for Kind {
             })
             .collect()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         Some(ExportRef {
             word: "aurora",
@@ -207,6 +215,11 @@ impl ResourceKind for Kind {
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for x in &r.aurora_clusters {
+            guard::check_allow(
+                x.allow_replace.as_ref(),
+                &format!("Aurora cluster `{}`", x.name.value),
+                c,
+            );
             c.name(&x.name, &n.resource);
             c.classification(&x.classification);
             c.name(&x.network, &n.resource);
@@ -290,8 +303,11 @@ impl ResourceKind for Kind {
             let key = m.key_arn(&x.classification.value);
             let (subnets, security_groups) = network(m, &x.network.value);
             // The legacy form's master password: the rotated secret's current value.
-            let master_secret = (!m.features.v4_arguments)
-                .then(|| m.import(&secret_arn_path(&x.master_secret.value)));
+            let master_secret = (!m.features.v4_arguments).then(|| {
+                // A renamed secret's contract path stays the old name's.
+                let secret = m.physical_name("secrets", &x.master_secret.value);
+                m.import(&secret_arn_path(&secret))
+            });
             let ctx = json!({
                 "id": id,
                 "name": name,
@@ -322,7 +338,7 @@ impl ResourceKind for Kind {
                 format!("aws_rds_cluster.{id}"),
                 format!("Aurora cluster {}", x.name.value),
                 &loc,
-                None,
+                guard::allowance(x.allow_replace.as_ref(), m),
             );
             let base = format!("aurora/{}", x.name.value);
             m.export(

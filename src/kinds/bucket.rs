@@ -3,6 +3,7 @@
 //! catalogue asks (seed 002's storage stack): object lock, server access logs to a log bucket,
 //! uploads only with SSE-KMS, and a replica in the platform's DR region.
 
+use super::guard::{self, AllowReplace};
 use super::md::{DocTable, code, days, esc, title_case};
 use super::names::ident;
 use super::policy::{Stmt, policy};
@@ -39,6 +40,14 @@ pub struct Bucket {
     /// (seed 002: "Bucket policies enforce encryption in transit and at rest").
     #[serde(default)]
     pub deny_unencrypted_uploads: Option<Sp<bool>>,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
+    /// Its previous name: its physical resources and SSM paths keep that one, and render moves
+    /// their Terraform state to the labels of the new name (src/kinds/guard.rs).
+    #[serde(default)]
+    pub renamed_from: Option<Sp<String>>,
 }
 
 impl Bucket {
@@ -212,6 +221,12 @@ impl ResourceKind for Kind {
             .map(|b| (format!("bucket {}", b.name.value), &b.classification))
             .collect()
     }
+    fn renames<'r>(&self, r: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        r.buckets
+            .iter()
+            .filter_map(|x| x.renamed_from.as_ref().map(|f| (&x.name, f)))
+            .collect()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         Some(ExportRef {
             word: "bucket",
@@ -222,6 +237,12 @@ impl ResourceKind for Kind {
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for bucket in &r.buckets {
+            guard::check_allow(
+                bucket.allow_replace.as_ref(),
+                &format!("bucket `{}`", bucket.name.value),
+                c,
+            );
+            guard::check_rename(&bucket.name, bucket.renamed_from.as_ref(), "bucket", c);
             c.name(&bucket.name, &n.resource);
             c.classification(&bucket.classification);
             if bucket.lifecycle.is_empty() {
@@ -380,8 +401,10 @@ fn render(kind: &Kind, m: &mut Scope) {
     let mut dr_keys: Vec<String> = Vec::new();
     for b in &m.module.resources.buckets {
         let id = ident(&b.name.value);
+        // The physical names and SSM paths stay those of the old name after a rename.
+        let physical = guard::physical(&b.name, b.renamed_from.as_ref());
         let loc = m.loc(&b.name.referenced);
-        let name = m.env_name(&b.name.value);
+        let name = m.env_name(physical);
         let kms = match b.encryption.value {
             Encryption::Kms => m.key_arn(&b.classification.value),
             Encryption::SseS3 => Value::Null,
@@ -455,7 +478,7 @@ fn render(kind: &Kind, m: &mut Scope) {
         let logging = b.access_logs.as_ref().map(|a| {
             json!({
                 "target": m.bucket_name(&a.bucket.value),
-                "prefix": a.prefix_for(&b.name.value),
+                "prefix": a.prefix_for(physical),
             })
         });
         let mut skips = Vec::new();
@@ -514,8 +537,9 @@ fn render(kind: &Kind, m: &mut Scope) {
         };
         // The blocks of this entry that hold data: its bucket, its replica, and the DR key
         // where this entry is the first of its classification to need it.
+        let replicated = buckets.len() > 1;
         let mut held = vec![format!("aws_s3_bucket.{id}")];
-        if buckets.len() > 1 {
+        if replicated {
             held.push(format!("aws_s3_bucket.{id}_replica"));
         }
         if let Some(key) = dr_key["id"].as_str() {
@@ -529,35 +553,85 @@ fn render(kind: &Kind, m: &mut Scope) {
         m.emit(kind, &loc, ctx);
         let entry = format!("bucket {}", b.name.value);
         for address in held {
-            m.holds_data(address, entry.clone(), &loc, None);
+            m.holds_data(
+                address,
+                entry.clone(),
+                &loc,
+                guard::allowance(b.allow_replace.as_ref(), m),
+            );
+        }
+        if let Some(old) = &b.renamed_from {
+            let blocks = renamed_blocks(b, replicated, m.features);
+            guard::moved(m, &loc, &ident(&old.value), &id, &blocks);
         }
         m.export(
-            format!("s3/{}/name", b.name.value),
-            format!("Name of the {} bucket: {}", b.name.value, b.purpose),
+            format!("s3/{physical}/name"),
+            format!("Name of the {} bucket: {}", physical, b.purpose),
             raw(format!("aws_s3_bucket.{id}.id")),
             &loc,
         );
         m.export(
-            format!("s3/{}/arn", b.name.value),
-            format!("ARN of the {} bucket", b.name.value),
+            format!("s3/{physical}/arn"),
+            format!("ARN of the {physical} bucket"),
             raw(format!("aws_s3_bucket.{id}.arn")),
             &loc,
         );
         if b.replication.is_some() && m.dr_region.is_some() {
             m.export(
-                format!("s3/{}/replica/name", b.name.value),
-                format!("Name of the DR replica of the {} bucket", b.name.value),
+                format!("s3/{physical}/replica/name"),
+                format!("Name of the DR replica of the {physical} bucket"),
                 raw(format!("aws_s3_bucket.{id}_replica.id")),
                 &loc,
             );
             m.export(
-                format!("s3/{}/replica/arn", b.name.value),
-                format!("ARN of the DR replica of the {} bucket", b.name.value),
+                format!("s3/{physical}/replica/arn"),
+                format!("ARN of the DR replica of the {physical} bucket"),
                 raw(format!("aws_s3_bucket.{id}_replica.arn")),
                 &loc,
             );
         }
     }
+}
+
+/// The blocks of bucket `b` labelled after its name (`type`, what follows the name's label), as
+/// its template renders them: the bucket and its settings, its replica's and the replication role
+/// when it is replicated. The DR key is labelled after its classification's alias.
+fn renamed_blocks(
+    b: &Bucket,
+    replicated: bool,
+    f: super::Features,
+) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    let suffixes: &[&str] = if replicated { &["", "_replica"] } else { &[""] };
+    for &s in suffixes {
+        let source = s.is_empty();
+        out.push(("aws_s3_bucket", s));
+        if f.split_s3 {
+            out.push(("aws_s3_bucket_versioning", s));
+            out.push(("aws_s3_bucket_server_side_encryption_configuration", s));
+            out.push(("aws_s3_bucket_lifecycle_configuration", s));
+            if source && b.object_lock.is_some() {
+                out.push(("aws_s3_bucket_object_lock_configuration", s));
+            }
+            if source && b.access_logs.is_some() {
+                out.push(("aws_s3_bucket_logging", s));
+            }
+            out.push(("aws_s3_bucket_ownership_controls", s));
+        }
+        out.push(("aws_s3_bucket_public_access_block", s));
+        out.push(("aws_s3_bucket_policy", s));
+        if f.v4_arguments {
+            out.push(("aws_s3_bucket_notification", s));
+        }
+    }
+    if replicated {
+        if f.split_s3 {
+            out.push(("aws_s3_bucket_replication_configuration", ""));
+        }
+        out.push(("aws_iam_role", "_replication"));
+        out.push(("aws_iam_role_policy", "_replication"));
+    }
+    out
 }
 
 fn skip_lines(skips: &[String]) -> Vec<String> {
@@ -623,6 +697,7 @@ fn replica(
 ) -> Value {
     m.uses_dr = true;
     let id = ident(&b.name.value);
+    let physical = guard::physical(&b.name, b.renamed_from.as_ref());
     let rid = format!("{id}_replica");
     let class = b.classification.value.as_str();
     let alias = m.key_alias(class);
@@ -704,7 +779,7 @@ fn replica(
             )
             .build(),
     ]);
-    let source_name = m.env_name(&b.name.value);
+    let source_name = m.env_name(physical);
     let skips = vec![
         format!(
             "CKV_AWS_144:This bucket is the DR replica of {source_name}; it is not copied further"
@@ -716,7 +791,7 @@ fn replica(
     ];
     let bucket = json!({
         "id": rid,
-        "name": m.env_name(&format!("{}-replica", b.name.value)),
+        "name": m.env_name(&format!("{physical}-replica")),
         "provider": raw("aws.dr"),
         "skips": skip_lines(&skips),
         "kms_key": dr_key_arn.clone(),
@@ -735,7 +810,7 @@ fn replica(
         "dr_key": dr_key,
         "role": {
             "id": role_id,
-            "name": m.env_name(&format!("{}-replication", b.name.value)),
+            "name": m.env_name(&format!("{physical}-replication")),
             "trust": trust,
             "policy": role_policy,
         },
@@ -758,6 +833,7 @@ fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
     let rows = list
         .iter()
         .map(|b| {
+            let physical = guard::physical(&b.name, b.renamed_from.as_ref());
             let enc = match b.encryption.value {
                 Encryption::Kms => format!(
                     "KMS ({} key, {})",
@@ -790,7 +866,7 @@ fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
                 })
                 .collect();
             vec![
-                code(&format!("{}-{{env}}", b.name.value)),
+                code(&format!("{physical}-{{env}}")),
                 esc(&b.purpose),
                 enc,
                 life.join("; "),
@@ -813,6 +889,7 @@ fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
                 || b.denies_unencrypted_uploads()
         })
         .map(|b| {
+            let physical = guard::physical(&b.name, b.renamed_from.as_ref());
             let lock = match &b.object_lock {
                 Some(l) => format!("{} {}", l.mode.value.name(), days(l.days.value)),
                 None => "—".into(),
@@ -821,7 +898,7 @@ fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
                 (Some(a), _) => format!(
                     "to {} {}",
                     code(&format!("{}-{{env}}", a.bucket.value)),
-                    code(&a.prefix_for(&b.name.value))
+                    code(&a.prefix_for(physical))
                 ),
                 (None, true) => "the log bucket: receives the other buckets' logs".to_string(),
                 (None, false) => "—".into(),
@@ -829,7 +906,7 @@ fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
             let replica = match &b.replication {
                 Some(r) => format!(
                     "{} in the DR region, {}",
-                    code(&format!("{}-replica-{{env}}", b.name.value)),
+                    code(&format!("{physical}-replica-{{env}}")),
                     code(r.class())
                 ),
                 None => "—".into(),
@@ -840,7 +917,7 @@ fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
                 "—".into()
             };
             vec![
-                code(&format!("{}-{{env}}", b.name.value)),
+                code(&format!("{physical}-{{env}}")),
                 lock,
                 logs,
                 replica,

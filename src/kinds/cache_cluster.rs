@@ -14,6 +14,7 @@
 //! stays valid beside it until the next change).
 
 use super::aurora_cluster::{network, secret_arn_path};
+use super::guard::{self, AllowReplace};
 use super::md::{code, days, esc};
 use super::names::ident;
 use super::{
@@ -47,6 +48,10 @@ pub struct Entry {
     pub snapshot_retention_days: Sp<u32>,
     /// The secret whose current value is the AUTH token.
     pub auth_token_secret: Sp<String>,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
 }
 
 pub struct Kind;
@@ -105,6 +110,9 @@ impl ResourceKind for Kind {
             .map(|x| (format!("Redis cluster {}", x.name.value), &x.classification))
             .collect()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         Some(ExportRef {
             word: "redis",
@@ -115,6 +123,11 @@ impl ResourceKind for Kind {
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for x in &r.redis_clusters {
+            guard::check_allow(
+                x.allow_replace.as_ref(),
+                &format!("Redis cluster `{}`", x.name.value),
+                c,
+            );
             // A replication group id is at most 40 characters; `-{env}` takes some of them.
             if c.name(&x.name, &n.resource) && x.name.value.len() > 30 {
                 c.err(
@@ -182,7 +195,9 @@ impl ResourceKind for Kind {
             let name = m.env_name(&x.name.value);
             let key = m.key_arn(&x.classification.value);
             let (subnets, security_groups) = network(m, &x.network.value);
-            let token_secret = m.import(&secret_arn_path(&x.auth_token_secret.value));
+            // A renamed secret's contract path stays the old name's.
+            let secret = m.physical_name("secrets", &x.auth_token_secret.value);
+            let token_secret = m.import(&secret_arn_path(&secret));
             let ctx = json!({
                 "id": id,
                 "name": name,
@@ -209,7 +224,7 @@ impl ResourceKind for Kind {
                 format!("aws_elasticache_replication_group.{id}"),
                 format!("Redis cluster {}", x.name.value),
                 &loc,
-                None,
+                guard::allowance(x.allow_replace.as_ref(), m),
             );
             let base = format!("redis/{}", x.name.value);
             let group = format!("aws_elasticache_replication_group.{id}");

@@ -243,6 +243,9 @@ impl ResourceKind for Kind {
         // Its data lands in its bucket, encrypted with the bucket's classification's key.
         Vec::new()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         None
     }

@@ -3,6 +3,7 @@
 //! loss"), encrypted with their classification's CMK, items expiring by a TTL attribute, and
 //! deletion protection where the provider has it.
 
+use super::guard::{self, AllowReplace};
 use super::md::{code, esc};
 use super::names::ident;
 use super::{
@@ -23,6 +24,14 @@ pub struct Table {
     /// The attribute holding each item's expiry time, if items expire.
     #[serde(default)]
     pub ttl_attribute: Option<String>,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
+    /// Its previous name: its physical resources and SSM paths keep that one, and render moves
+    /// their Terraform state to the labels of the new name (src/kinds/guard.rs).
+    #[serde(default)]
+    pub renamed_from: Option<Sp<String>>,
 }
 
 pub struct Kind;
@@ -68,6 +77,12 @@ impl ResourceKind for Kind {
             .map(|x| (format!("table {}", x.name.value), &x.classification))
             .collect()
     }
+    fn renames<'r>(&self, r: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        r.dynamodb_tables
+            .iter()
+            .filter_map(|x| x.renamed_from.as_ref().map(|f| (&x.name, f)))
+            .collect()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         Some(ExportRef {
             word: "table",
@@ -78,6 +93,12 @@ impl ResourceKind for Kind {
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for x in &r.dynamodb_tables {
+            guard::check_allow(
+                x.allow_replace.as_ref(),
+                &format!("DynamoDB table `{}`", x.name.value),
+                c,
+            );
+            guard::check_rename(&x.name, x.renamed_from.as_ref(), "DynamoDB table", c);
             c.name(&x.name, &n.resource);
             c.classification(&x.classification);
             if x.hash_key.value.is_empty() {
@@ -93,10 +114,11 @@ impl ResourceKind for Kind {
     fn render(&self, m: &mut Scope) {
         for x in &m.module.resources.dynamodb_tables {
             let id = ident(&x.name.value);
+            let physical = guard::physical(&x.name, x.renamed_from.as_ref());
             let loc = m.loc(&x.name.referenced);
             let ctx = json!({
                 "id": id,
-                "name": m.env_name(&x.name.value),
+                "name": m.env_name(physical),
                 "purpose": x.purpose,
                 "hash_key": x.hash_key.value,
                 "ttl_attribute": x.ttl_attribute,
@@ -110,17 +132,26 @@ impl ResourceKind for Kind {
                 format!("aws_dynamodb_table.{id}"),
                 format!("DynamoDB table {}", x.name.value),
                 &loc,
-                None,
+                guard::allowance(x.allow_replace.as_ref(), m),
             );
+            if let Some(old) = &x.renamed_from {
+                guard::moved(
+                    m,
+                    &loc,
+                    &ident(&old.value),
+                    &id,
+                    &[("aws_dynamodb_table", "")],
+                );
+            }
             m.export(
-                format!("dynamodb/{}/name", x.name.value),
-                format!("Name of the {} table: {}", x.name.value, x.purpose),
+                format!("dynamodb/{physical}/name"),
+                format!("Name of the {} table: {}", physical, x.purpose),
                 raw(format!("aws_dynamodb_table.{id}.name")),
                 &loc,
             );
             m.export(
-                format!("dynamodb/{}/arn", x.name.value),
-                format!("ARN of the {} table", x.name.value),
+                format!("dynamodb/{physical}/arn"),
+                format!("ARN of the {physical} table"),
                 raw(format!("aws_dynamodb_table.{id}.arn")),
                 &loc,
             );
@@ -138,7 +169,10 @@ impl ResourceKind for Kind {
                 .iter()
                 .map(|x| {
                     vec![
-                        code(&format!("{}-{{env}}", x.name.value)),
+                        code(&format!(
+                            "{}-{{env}}",
+                            guard::physical(&x.name, x.renamed_from.as_ref())
+                        )),
                         esc(&x.purpose),
                         code(&x.hash_key.value),
                         x.ttl_attribute

@@ -1,6 +1,7 @@
 //! EventBridge: one bus per domain with a resource policy for the domain's Lambda role, a
 //! 30-day archive for replay, and an SQS dead-letter queue for undeliverable events.
 
+use super::guard::{self, AllowReplace};
 use super::md::{code, days, esc};
 use super::names::ident;
 use super::policy::{Stmt, policy};
@@ -17,6 +18,10 @@ pub struct Bus {
     pub owner: Sp<String>,
     pub purpose: String,
     pub archive_retention_days: Sp<u32>,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
 }
 
 pub struct Kind;
@@ -66,12 +71,20 @@ impl ResourceKind for Kind {
     fn classified<'r>(&self, _: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
         Vec::new()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         None
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for bus in &r.event_buses {
+            guard::check_allow(
+                bus.allow_replace.as_ref(),
+                &format!("event bus `{}`", bus.name.value),
+                c,
+            );
             c.name(&bus.name, &n.bus);
             c.domain(&bus.owner);
         }
@@ -136,7 +149,12 @@ fn render(kind: &Kind, m: &mut Scope) {
             format!("aws_cloudwatch_event_archive.{id}"),
             format!("aws_sqs_queue.{id}_dlq"),
         ] {
-            m.holds_data(address, format!("event bus {}", bus.name.value), &loc, None);
+            m.holds_data(
+                address,
+                format!("event bus {}", bus.name.value),
+                &loc,
+                guard::allowance(bus.allow_replace.as_ref(), m),
+            );
         }
         m.export(
             format!("eventbridge/{}/arn", bus.name.value),

@@ -1,6 +1,7 @@
 //! Kinesis Data Firehose: 128 MB / 300 s buffering into S3, encrypted with the classification's
 //! key, delivery errors logged and alarmed in CloudWatch, and an SQS dead-letter queue.
 
+use super::guard::{self, AllowReplace};
 use super::md::{code, esc};
 use super::names::ident;
 use super::policy::{Stmt, policy, trust};
@@ -21,6 +22,10 @@ pub struct Stream {
     pub prefix: String,
     pub buffer_size_mb: u32,
     pub buffer_interval_seconds: u32,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
 }
 
 pub struct Kind;
@@ -80,12 +85,20 @@ impl ResourceKind for Kind {
             .map(|x| (format!("stream {}", x.name.value), &x.classification))
             .collect()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         None
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for s in &r.firehose_streams {
+            guard::check_allow(
+                s.allow_replace.as_ref(),
+                &format!("Firehose stream `{}`", s.name.value),
+                c,
+            );
             c.name(&s.name, &n.resource);
             c.classification(&s.classification);
             c.bucket(&s.destination_bucket);
@@ -163,7 +176,7 @@ fn render(kind: &Kind, m: &mut Scope) {
                 address,
                 format!("Firehose stream {}", s.name.value),
                 &loc,
-                None,
+                guard::allowance(s.allow_replace.as_ref(), m),
             );
         }
         m.export(

@@ -3,6 +3,7 @@
 //! functions a module declares itself (with their own role, e.g. MOD-045's rotation Lambda).
 
 use super::RuntimeSettings;
+use super::guard::{self, AllowReplace};
 use super::md::{code, days, esc, statements};
 use super::names::ident;
 use super::policy::Statement;
@@ -35,6 +36,10 @@ pub struct Function {
     /// Lets Secrets Manager invoke it (rotation functions).
     #[serde(default)]
     pub invoked_by_secretsmanager: bool,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
 }
 
 pub struct Kind;
@@ -81,6 +86,9 @@ impl ResourceKind for Kind {
     fn classified<'r>(&self, _: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
         Vec::new()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         Some(ExportRef {
             word: "function",
@@ -91,6 +99,11 @@ impl ResourceKind for Kind {
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for f in &r.functions {
+            guard::check_allow(
+                f.allow_replace.as_ref(),
+                &format!("function `{}`", f.name.value),
+                c,
+            );
             c.name(&f.name, &n.resource);
         }
     }
@@ -210,7 +223,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             format!("aws_cloudwatch_log_group.{id}"),
             format!("function {}", f.name.value),
             &loc,
-            None,
+            guard::allowance(f.allow_replace.as_ref(), m),
         );
     }
 }

@@ -80,6 +80,9 @@ impl ResourceKind for Kind {
         // It stores nothing of the platform's: findings stay in GuardDuty.
         Vec::new()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         None
     }

@@ -71,6 +71,9 @@ impl ResourceKind for Kind {
     fn classified<'r>(&self, _: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
         Vec::new()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         Some(ExportRef {
             word: "role",

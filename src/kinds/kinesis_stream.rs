@@ -5,6 +5,7 @@
 //! The legacy profile (hashicorp/aws 3.39.0) has no `stream_mode_details`; there a stream is
 //! provisioned anyway (the only mode it knows).
 
+use super::guard::{self, AllowReplace};
 use super::md::{code, esc};
 use super::names::ident;
 use super::{
@@ -24,6 +25,14 @@ pub struct Stream {
     pub shard_count: Sp<u32>,
     /// How long records stay readable, in hours (24 to 8,760).
     pub retention_hours: Sp<u32>,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
+    /// Its previous name: its physical resources and SSM paths keep that one, and render moves
+    /// their Terraform state to the labels of the new name (src/kinds/guard.rs).
+    #[serde(default)]
+    pub renamed_from: Option<Sp<String>>,
 }
 
 /// The shard-level metrics every stream publishes: throughput in and out, throttling, and how
@@ -81,6 +90,12 @@ impl ResourceKind for Kind {
             .map(|x| (format!("stream {}", x.name.value), &x.classification))
             .collect()
     }
+    fn renames<'r>(&self, r: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        r.kinesis_streams
+            .iter()
+            .filter_map(|x| x.renamed_from.as_ref().map(|f| (&x.name, f)))
+            .collect()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         Some(ExportRef {
             word: "kinesis",
@@ -91,6 +106,12 @@ impl ResourceKind for Kind {
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for x in &r.kinesis_streams {
+            guard::check_allow(
+                x.allow_replace.as_ref(),
+                &format!("Kinesis stream `{}`", x.name.value),
+                c,
+            );
+            guard::check_rename(&x.name, x.renamed_from.as_ref(), "Kinesis stream", c);
             c.name(&x.name, &n.resource);
             c.classification(&x.classification);
             if !(1..=500).contains(&x.shard_count.value) {
@@ -120,10 +141,11 @@ impl ResourceKind for Kind {
     fn render(&self, m: &mut Scope) {
         for x in &m.module.resources.kinesis_streams {
             let id = ident(&x.name.value);
+            let physical = guard::physical(&x.name, x.renamed_from.as_ref());
             let loc = m.loc(&x.name.referenced);
             let ctx = json!({
                 "id": id,
-                "name": m.env_name(&x.name.value),
+                "name": m.env_name(physical),
                 "shard_count": x.shard_count.value,
                 "retention_hours": x.retention_hours.value,
                 "metrics": SHARD_METRICS,
@@ -135,17 +157,26 @@ impl ResourceKind for Kind {
                 format!("aws_kinesis_stream.{id}"),
                 format!("Kinesis stream {}", x.name.value),
                 &loc,
-                None,
+                guard::allowance(x.allow_replace.as_ref(), m),
             );
+            if let Some(old) = &x.renamed_from {
+                guard::moved(
+                    m,
+                    &loc,
+                    &ident(&old.value),
+                    &id,
+                    &[("aws_kinesis_stream", "")],
+                );
+            }
             m.export(
-                format!("kinesis/{}/arn", x.name.value),
-                format!("ARN of the {} stream: {}", x.name.value, x.purpose),
+                format!("kinesis/{physical}/arn"),
+                format!("ARN of the {} stream: {}", physical, x.purpose),
                 raw(format!("aws_kinesis_stream.{id}.arn")),
                 &loc,
             );
             m.export(
-                format!("kinesis/{}/name", x.name.value),
-                format!("Name of the {} stream", x.name.value),
+                format!("kinesis/{physical}/name"),
+                format!("Name of the {physical} stream"),
                 raw(format!("aws_kinesis_stream.{id}.name")),
                 &loc,
             );
@@ -163,7 +194,10 @@ impl ResourceKind for Kind {
                 .iter()
                 .map(|x| {
                     vec![
-                        code(&format!("{}-{{env}}", x.name.value)),
+                        code(&format!(
+                            "{}-{{env}}",
+                            guard::physical(&x.name, x.renamed_from.as_ref())
+                        )),
                         esc(&x.purpose),
                         x.shard_count.value.to_string(),
                         format!("{} hours", x.retention_hours.value),

@@ -1,6 +1,7 @@
 //! KMS: one CMK per data classification, rotation on, usage only for the roles of domains that
 //! handle the classification, ARN exported at `/bank/{env}/kms/{classification}/arn`.
 
+use super::guard::{self, AllowReplace};
 use super::iam_role::Permission;
 use super::md::{code, esc};
 use super::names::ident;
@@ -18,6 +19,10 @@ pub struct Key {
     pub classification: Sp<String>,
     pub description: String,
     pub used_by: String,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
 }
 
 pub struct Kind;
@@ -60,12 +65,20 @@ impl ResourceKind for Kind {
     fn classified<'r>(&self, _: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
         Vec::new()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         None
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for key in &r.kms_keys {
+            guard::check_allow(
+                key.allow_replace.as_ref(),
+                &format!("KMS key `{}`", key.alias.value),
+                c,
+            );
             c.name(&key.alias, &n.key_alias);
             c.classification(&key.classification);
             if let Some(alias) = c.key_alias(&key.classification.value)
@@ -167,7 +180,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             format!("aws_kms_key.{id}"),
             format!("KMS key {}", key.alias.value),
             &loc,
-            None,
+            guard::allowance(key.allow_replace.as_ref(), m),
         );
         let value = raw(format!("aws_kms_key.{id}.arn"));
         m.export(

@@ -1,5 +1,6 @@
 //! CloudWatch log groups declared in the catalogue, encrypted with their classification's key.
 
+use super::guard::{self, AllowReplace};
 use super::md::{code, days, esc};
 use super::names;
 use super::names::env_ident;
@@ -15,6 +16,14 @@ pub struct LogGroup {
     pub purpose: String,
     pub classification: Sp<String>,
     pub retention_days: Sp<u32>,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
+    /// Its previous name: its physical resources and SSM paths keep that one, and render moves
+    /// their Terraform state to the labels of the new name (src/kinds/guard.rs).
+    #[serde(default)]
+    pub renamed_from: Option<Sp<String>>,
 }
 
 pub struct Kind;
@@ -60,6 +69,12 @@ impl ResourceKind for Kind {
             .map(|x| (format!("log group {}", x.name.value), &x.classification))
             .collect()
     }
+    fn renames<'r>(&self, r: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        r.log_groups
+            .iter()
+            .filter_map(|x| x.renamed_from.as_ref().map(|f| (&x.name, f)))
+            .collect()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         Some(ExportRef {
             word: "log_group",
@@ -69,6 +84,12 @@ impl ResourceKind for Kind {
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
         for l in &r.log_groups {
+            guard::check_allow(
+                l.allow_replace.as_ref(),
+                &format!("log group `{}`", l.name.value),
+                c,
+            );
+            guard::check_rename(&l.name, l.renamed_from.as_ref(), "log group", c);
             c.name(&l.name, &names::LOG_GROUP);
             c.classification(&l.classification);
         }
@@ -83,7 +104,8 @@ impl ResourceKind for Kind {
 
 fn render(kind: &Kind, m: &mut Scope) {
     for l in &m.module.resources.log_groups {
-        let name = m.subst(&l.name.value);
+        // The physical name stays the old one after a rename; the label follows the new name.
+        let name = m.subst(guard::physical(&l.name, l.renamed_from.as_ref()));
         let loc = m.loc(&l.name.referenced);
         let key = m.key_arn(&l.classification.value);
         let id = env_ident(&l.name.value);
@@ -100,8 +122,12 @@ fn render(kind: &Kind, m: &mut Scope) {
             format!("aws_cloudwatch_log_group.{id}"),
             format!("log group {}", l.name.value),
             &loc,
-            None,
+            guard::allowance(l.allow_replace.as_ref(), m),
         );
+        if let Some(old) = &l.renamed_from {
+            let blocks = [("aws_cloudwatch_log_group", "")];
+            guard::moved(m, &loc, &env_ident(&old.value), &id, &blocks);
+        }
     }
 }
 
@@ -114,7 +140,7 @@ fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
         .iter()
         .map(|l| {
             vec![
-                code(&l.name.value),
+                code(guard::physical(&l.name, l.renamed_from.as_ref())),
                 esc(&l.purpose),
                 code(&d.key_alias(&l.classification.value)),
                 days(l.retention_days.value),

@@ -11,6 +11,7 @@
 
 mod check;
 pub mod exports;
+pub mod guard;
 pub mod md;
 pub mod names;
 pub mod policy;
@@ -42,8 +43,8 @@ pub mod web_acl;
 pub use check::{Checker, ClassFacts, known};
 pub use md::{DocSection, Docs};
 pub use scope::{
-    Block, DomainFacts, EnvFacts, Export, Features, ModuleFacts, RuntimeSettings, Scope, Stateful,
-    source_comment,
+    Block, DomainFacts, EnvFacts, Export, Features, ModuleFacts, Renamed, RuntimeSettings, Scope,
+    Stateful, source_comment,
 };
 
 use serde_json::{Value, json};
@@ -141,6 +142,10 @@ pub trait ResourceKind: Sync {
     fn classified<'r>(&self, r: &'r Resources) -> Vec<(String, &'r Sp<String>)>;
     /// How `exports:` may refer to its entries, if it may.
     fn export_ref(&self) -> Option<ExportRef>;
+    /// Its entries that say `renamed_from:` (each entry's name, then the old one): render keeps
+    /// their physical names and SSM paths and moves their Terraform state (see [`guard`]).
+    /// Empty for a kind that does not offer renames.
+    fn renames<'r>(&self, r: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)>;
     /// Checks that need only the module's own file, the platform and the domains.
     fn check(&self, r: &Resources, c: &mut Checker);
     /// Every entry of the module as template contexts and SSM exports.

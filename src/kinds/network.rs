@@ -7,6 +7,7 @@
 //! (`network/<vpc>/vpc_id`, `…/private_subnet_ids`, `…/public_subnet_ids`, `…/sg/{alb,app,data}`)
 //! is what the database and compute stacks import.
 
+use super::guard::{self, AllowReplace};
 use super::md::{code, days, esc};
 use super::policy::{Stmt, policy};
 use super::{
@@ -45,6 +46,10 @@ pub struct Network {
     /// A Transit Gateway with this VPC attached (its private subnets).
     #[serde(default)]
     pub transit_gateway: bool,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
 }
 
 /// The only services AWS offers as gateway endpoints.
@@ -165,6 +170,9 @@ impl ResourceKind for Kind {
             .map(|x| (format!("flow logs of {}", x.name.value), &x.classification))
             .collect()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         Some(ExportRef {
             word: "vpc",
@@ -175,6 +183,11 @@ impl ResourceKind for Kind {
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for x in &r.networks {
+            guard::check_allow(
+                x.allow_replace.as_ref(),
+                &format!("network `{}`", x.name.value),
+                c,
+            );
             let what = format!("network `{}`", x.name.value);
             c.name(&x.name, &n.resource);
             c.classification(&x.classification);
@@ -477,7 +490,7 @@ fn render_one(kind: &Kind, m: &mut Scope, x: &Network) {
         format!("aws_cloudwatch_log_group.{id}_flow_logs"),
         format!("network {}", x.name.value),
         &loc,
-        None,
+        guard::allowance(x.allow_replace.as_ref(), m),
     );
     let base = format!("network/{}", x.name.value);
     let list = |kind: &str| {

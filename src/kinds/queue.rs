@@ -14,6 +14,7 @@
 //! the queue's own `redrive_policy` argument carries it (on the emulator with changes to it
 //! ignored: moto re-serialises the policy, and 3.39.0 would plan a whitespace change forever).
 
+use super::guard::{self, AllowReplace};
 use super::md::{code, days, esc};
 use super::names::ident;
 use super::policy::{Stmt, policy};
@@ -37,6 +38,14 @@ pub struct Queue {
     pub retention_days: Sp<u32>,
     /// Receives before a message moves to the dead-letter queue (1 to 1000).
     pub max_receive_count: Sp<u32>,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
+    /// Its previous name: its physical resources and SSM paths keep that one, and render moves
+    /// their Terraform state to the labels of the new name (src/kinds/guard.rs).
+    #[serde(default)]
+    pub renamed_from: Option<Sp<String>>,
 }
 
 /// SQS's longest retention: what every dead-letter queue keeps.
@@ -90,6 +99,12 @@ impl ResourceKind for Kind {
             .map(|x| (format!("queue {}", x.name.value), &x.classification))
             .collect()
     }
+    fn renames<'r>(&self, r: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        r.queues
+            .iter()
+            .filter_map(|x| x.renamed_from.as_ref().map(|f| (&x.name, f)))
+            .collect()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         Some(ExportRef {
             word: "queue",
@@ -100,6 +115,12 @@ impl ResourceKind for Kind {
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for x in &r.queues {
+            guard::check_allow(
+                x.allow_replace.as_ref(),
+                &format!("queue `{}`", x.name.value),
+                c,
+            );
+            guard::check_rename(&x.name, x.renamed_from.as_ref(), "queue", c);
             if c.name(&x.name, &n.resource) && x.name.value.len() > MAX_NAME {
                 c.err(
                     "BG030",
@@ -136,6 +157,7 @@ impl ResourceKind for Kind {
     fn render(&self, m: &mut Scope) {
         for x in &m.module.resources.queues {
             let id = ident(&x.name.value);
+            let physical = guard::physical(&x.name, x.renamed_from.as_ref());
             let loc = m.loc(&x.name.referenced);
             let suffix = if x.fifo { ".fifo" } else { "" };
             let arn = raw(format!("aws_sqs_queue.{id}.arn"));
@@ -152,8 +174,8 @@ impl ResourceKind for Kind {
             };
             let ctx = json!({
                 "id": id,
-                "name": format!("{}{suffix}", m.env_name(&x.name.value)),
-                "dlq_name": format!("{}{suffix}", m.env_name(&format!("{}-dlq", x.name.value))),
+                "name": format!("{}{suffix}", m.env_name(physical)),
+                "dlq_name": format!("{}{suffix}", m.env_name(&format!("{physical}-dlq"))),
                 "fifo": x.fifo,
                 "retention_seconds": x.retention_days.value * 86_400,
                 "dlq_retention_seconds": DLQ_RETENTION_SECONDS,
@@ -178,23 +200,41 @@ impl ResourceKind for Kind {
                 format!("aws_sqs_queue.{id}"),
                 format!("aws_sqs_queue.{id}_dlq"),
             ] {
-                m.holds_data(address, format!("queue {}", x.name.value), &loc, None);
+                m.holds_data(
+                    address,
+                    format!("queue {}", x.name.value),
+                    &loc,
+                    guard::allowance(x.allow_replace.as_ref(), m),
+                );
+            }
+            if let Some(old) = &x.renamed_from {
+                let mut blocks = vec![
+                    ("aws_sqs_queue", ""),
+                    ("aws_sqs_queue", "_dlq"),
+                    ("aws_sqs_queue_policy", ""),
+                    ("aws_sqs_queue_policy", "_dlq"),
+                ];
+                if m.features.v4_arguments {
+                    blocks.push(("aws_sqs_queue_redrive_policy", ""));
+                    blocks.push(("aws_sqs_queue_redrive_allow_policy", "_dlq"));
+                }
+                guard::moved(m, &loc, &ident(&old.value), &id, &blocks);
             }
             m.export(
-                format!("sqs/{}/url", x.name.value),
-                format!("URL of the {} queue: {}", x.name.value, x.purpose),
+                format!("sqs/{physical}/url"),
+                format!("URL of the {} queue: {}", physical, x.purpose),
                 raw(format!("aws_sqs_queue.{id}.id")),
                 &loc,
             );
             m.export(
-                format!("sqs/{}/arn", x.name.value),
-                format!("ARN of the {} queue", x.name.value),
+                format!("sqs/{physical}/arn"),
+                format!("ARN of the {physical} queue"),
                 raw(format!("aws_sqs_queue.{id}.arn")),
                 &loc,
             );
             m.export(
-                format!("sqs/{}/dlq-arn", x.name.value),
-                format!("Dead-letter queue of the {} queue", x.name.value),
+                format!("sqs/{physical}/dlq-arn"),
+                format!("Dead-letter queue of the {physical} queue"),
                 raw(format!("aws_sqs_queue.{id}_dlq.arn")),
                 &loc,
             );
@@ -220,7 +260,10 @@ impl ResourceKind for Kind {
                 .map(|x| {
                     let suffix = if x.fifo { ".fifo" } else { "" };
                     vec![
-                        code(&format!("{}-{{env}}{suffix}", x.name.value)),
+                        code(&format!(
+                            "{}-{{env}}{suffix}",
+                            guard::physical(&x.name, x.renamed_from.as_ref())
+                        )),
                         esc(&x.purpose),
                         if x.fifo { "FIFO" } else { "standard" }.to_string(),
                         days(x.retention_days.value),

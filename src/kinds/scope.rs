@@ -159,8 +159,16 @@ pub struct Scope<'a> {
     pub exports: Vec<Export>,
     /// The module's resources that hold data ([`Scope::holds_data`]).
     pub stateful: Vec<Stateful>,
+    /// The catalogue's renamed entries: (kind key, name) → `renamed_from`.
+    pub renamed: &'a Renamed,
     pub problems: Vec<Problem>,
 }
+
+/// The catalogue's renamed entries, by kind key and name: the name they had, which their
+/// physical resources and SSM paths keep.
+pub type Renamed = BTreeMap<(&'static str, String), String>;
+
+static NOTHING_RENAMED: Renamed = BTreeMap::new();
 
 impl<'a> Scope<'a> {
     pub fn new(
@@ -190,6 +198,7 @@ impl<'a> Scope<'a> {
             imports: BTreeMap::new(),
             exports: Vec::new(),
             stateful: Vec::new(),
+            renamed: &NOTHING_RENAMED,
             problems: Vec::new(),
         }
     }
@@ -325,6 +334,15 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// The name under which an entry of kind `key` called `name` in the catalogue exists in AWS
+    /// and in the SSM contract: the one it had before a `renamed_from:`, else its own.
+    pub fn physical_name(&self, key: &'static str, name: &str) -> String {
+        self.renamed
+            .get(&(key, name.to_string()))
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
     pub fn bucket_name(&mut self, bucket: &str) -> Value {
         if self
             .module
@@ -335,7 +353,8 @@ impl<'a> Scope<'a> {
         {
             raw(format!("aws_s3_bucket.{}.id", ident(bucket)))
         } else {
-            self.import(&format!("s3/{bucket}/name"))
+            let physical = self.physical_name("buckets", bucket);
+            self.import(&format!("s3/{physical}/name"))
         }
     }
 

@@ -1,6 +1,7 @@
 //! Secrets Manager: secrets in the `bank-*` namespace, encrypted with their classification's
 //! key, rotated every 90 days by the module's rotation function. Never a secret value.
 
+use super::guard::{self, AllowReplace};
 use super::md::{code, days, esc};
 use super::names::{env_ident, ident};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
@@ -19,6 +20,14 @@ pub struct Secret {
     pub rotation_function: Sp<String>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
+    /// Its previous name: its physical resources and SSM paths keep that one, and render moves
+    /// their Terraform state to the labels of the new name (src/kinds/guard.rs).
+    #[serde(default)]
+    pub renamed_from: Option<Sp<String>>,
 }
 
 pub struct Kind;
@@ -64,6 +73,12 @@ impl ResourceKind for Kind {
             .map(|x| (format!("secret {}", x.name.value), &x.classification))
             .collect()
     }
+    fn renames<'r>(&self, r: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        r.secrets
+            .iter()
+            .filter_map(|x| x.renamed_from.as_ref().map(|f| (&x.name, f)))
+            .collect()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         Some(ExportRef {
             word: "secret",
@@ -75,6 +90,12 @@ impl ResourceKind for Kind {
         let n = c.naming;
         let functions = r.functions.iter().map(|f| f.name.value.as_str());
         for s in &r.secrets {
+            guard::check_allow(
+                s.allow_replace.as_ref(),
+                &format!("secret `{}`", s.name.value),
+                c,
+            );
+            guard::check_rename(&s.name, s.renamed_from.as_ref(), "secret", c);
             c.name(&s.name, &n.secret);
             c.classification(&s.classification);
             c.declared(
@@ -96,7 +117,8 @@ impl ResourceKind for Kind {
 
 fn render(kind: &Kind, m: &mut Scope) {
     for s in &m.module.resources.secrets {
-        let name = m.subst(&s.name.value);
+        // The physical name stays the old one after a rename; the label follows the new name.
+        let name = m.subst(guard::physical(&s.name, s.renamed_from.as_ref()));
         let id = env_ident(&s.name.value);
         let loc = m.loc(&s.name.referenced);
         let key = m.key_arn(&s.classification.value);
@@ -123,8 +145,15 @@ fn render(kind: &Kind, m: &mut Scope) {
             format!("aws_secretsmanager_secret.{id}"),
             format!("secret {}", s.name.value),
             &loc,
-            None,
+            guard::allowance(s.allow_replace.as_ref(), m),
         );
+        if let Some(old) = &s.renamed_from {
+            let blocks = [
+                ("aws_secretsmanager_secret", ""),
+                ("aws_secretsmanager_secret_rotation", ""),
+            ];
+            guard::moved(m, &loc, &env_ident(&old.value), &id, &blocks);
+        }
     }
 }
 
@@ -137,7 +166,7 @@ fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
         .iter()
         .map(|x| {
             vec![
-                code(&x.name.value),
+                code(guard::physical(&x.name, x.renamed_from.as_ref())),
                 esc(&x.purpose),
                 code(&d.key_alias(&x.classification.value)),
                 format!("every {}", days(x.rotation_days.value)),

@@ -61,6 +61,9 @@ impl ResourceKind for Kind {
             .map(|x| (format!("topic {}", x.name.value), &x.classification))
             .collect()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         Some(ExportRef {
             word: "topic",

@@ -1,6 +1,7 @@
 //! CloudTrail: on from day one, all regions, log-file validation, KMS, management and S3 data
 //! events, delivered to `bank-artefacts/cloudtrail/` and to a CloudWatch log group.
 
+use super::guard::{self, AllowReplace};
 use super::md::code;
 use super::names::ident;
 use super::policy::{Stmt, policy, trust};
@@ -19,6 +20,10 @@ pub struct Trail {
     pub classification: Sp<String>,
     pub multi_region: bool,
     pub data_events: bool,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
 }
 
 pub struct Kind;
@@ -66,12 +71,20 @@ impl ResourceKind for Kind {
             .map(|x| (format!("trail {}", x.name.value), &x.classification))
             .collect()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         None
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for t in &r.trails {
+            guard::check_allow(
+                t.allow_replace.as_ref(),
+                &format!("trail `{}`", t.name.value),
+                c,
+            );
             c.name(&t.name, &n.resource);
             c.classification(&t.classification);
             c.bucket(&t.bucket);
@@ -121,7 +134,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             format!("aws_cloudwatch_log_group.{id}"),
             format!("trail {}", t.name.value),
             &loc,
-            None,
+            guard::allowance(t.allow_replace.as_ref(), m),
         );
         m.export(
             format!("cloudtrail/{}/arn", t.name.value),

@@ -1,6 +1,7 @@
 //! Cognito: user pools with required MFA, the custom attributes of seed 000 (jurisdiction as a
 //! claim, ADR-042), and app clients with 1 h ID/access and 30 d refresh tokens.
 
+use super::guard::{self, AllowReplace};
 use super::md::DocTable;
 use super::md::{code, esc};
 use super::names::{self, ident};
@@ -20,6 +21,10 @@ pub struct Pool {
     pub custom_attributes: Vec<CustomAttribute>,
     pub tokens: Tokens,
     pub clients: Vec<PoolClient>,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,12 +117,20 @@ impl ResourceKind for Kind {
             .map(|x| (format!("user pool {}", x.name.value), &x.classification))
             .collect()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         None
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for pool in &r.user_pools {
+            guard::check_allow(
+                pool.allow_replace.as_ref(),
+                &format!("user pool `{}`", pool.name.value),
+                c,
+            );
             c.name(&pool.name, &n.resource);
             c.classification(&pool.classification);
             for a in &pool.custom_attributes {
@@ -177,7 +190,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             format!("aws_cognito_user_pool.{id}"),
             format!("user pool {}", p.name.value),
             &loc,
-            None,
+            guard::allowance(p.allow_replace.as_ref(), m),
         );
         m.export(
             format!("cognito/{}/id", p.name.value),

@@ -6,6 +6,7 @@
 //! (`aws-waf-logs-…`, the prefix WAF requires) with the `authorization` header redacted. The
 //! ACL's ARN is an SSM contract: the modules that own a load balancer or an API stage associate it.
 
+use super::guard::{self, AllowReplace};
 use super::md::{code, days, esc};
 use super::names::ident;
 use super::{
@@ -28,6 +29,10 @@ pub struct WebAcl {
     /// AWS managed rule groups (`AWSManagedRulesSQLiRuleSet`), evaluated in this order.
     pub managed_rule_groups: Vec<Sp<String>>,
     pub log_retention_days: Sp<u32>,
+    /// Lets the plan guard through a delete or replacement of its resources that hold data:
+    /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
+    #[serde(default)]
+    pub allow_replace: Option<AllowReplace>,
 }
 
 pub struct Kind;
@@ -74,12 +79,20 @@ impl ResourceKind for Kind {
             .map(|x| (format!("web ACL {}", x.name.value), &x.classification))
             .collect()
     }
+    fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
+        Vec::new()
+    }
     fn export_ref(&self) -> Option<ExportRef> {
         None
     }
     fn check(&self, r: &Resources, c: &mut Checker) {
         let n = c.naming;
         for x in &r.web_acls {
+            guard::check_allow(
+                x.allow_replace.as_ref(),
+                &format!("web ACL `{}`", x.name.value),
+                c,
+            );
             c.name(&x.name, &n.resource);
             c.classification(&x.classification);
             if x.managed_rule_groups.is_empty() {
@@ -146,7 +159,7 @@ impl ResourceKind for Kind {
                 format!("aws_cloudwatch_log_group.{id}"),
                 format!("web ACL {}", x.name.value),
                 &loc,
-                None,
+                guard::allowance(x.allow_replace.as_ref(), m),
             );
             m.export(
                 format!("waf/{}/arn", x.name.value),

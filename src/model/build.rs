@@ -945,6 +945,29 @@ impl Builder<'_> {
         );
     }
 
+    /// A `renamed_from:` names no other entry of its kind anywhere in the catalogue (the two
+    /// would share one physical resource), nor the same old name as another entry's.
+    fn renames(&mut self, cat: &Catalog) {
+        for kind in kinds::KINDS {
+            let mut k = kinds::guard::KindRenames {
+                noun: kind.noun(),
+                renamed: Vec::new(),
+                names: Vec::new(),
+            };
+            for m in &cat.modules {
+                for (name, from) in kind.renames(&m.resources) {
+                    k.renamed.push((name, from, m.loc_of(&from.referenced)));
+                }
+                for (_, name) in kind.names(&m.resources) {
+                    k.names.push((name, m.loc_of(&name.referenced)));
+                }
+            }
+            if !k.renamed.is_empty() {
+                kinds::guard::check_renames(&k, self.problems);
+            }
+        }
+    }
+
     /// Checks that need the whole catalogue.
     fn references(&mut self, cat: &Catalog) {
         let modules: Vec<_> = cat
@@ -953,6 +976,7 @@ impl Builder<'_> {
             .map(|m| (&m.resources, &m.file))
             .collect();
         kinds::bucket::check_catalogue(&modules, cat.platform.dr_region.is_some(), self.problems);
+        self.renames(cat);
         for m in &cat.modules {
             let mut seen = HashSet::new();
             for d in &m.depends_on {

@@ -237,6 +237,17 @@ pub struct Target {
 }
 
 impl Catalog {
+    /// The name under which the entry of kind `key` (`buckets`) called `name` exists in AWS: its
+    /// `renamed_from:` when it says one, else `name` itself.
+    pub fn physical_name<'n>(&'n self, key: &str, name: &'n str) -> &'n str {
+        crate::kinds::KINDS
+            .iter()
+            .filter(|k| k.key() == key)
+            .flat_map(|k| self.modules.iter().flat_map(|m| k.renames(&m.resources)))
+            .find(|(n, _)| n.value == name)
+            .map_or(name, |(_, old)| old.value.as_str())
+    }
+
     pub fn module(&self, id: &str) -> Option<&Module> {
         self.modules
             .binary_search_by(|m| m.id.as_str().cmp(id))

@@ -111,8 +111,17 @@ pub fn render_env_in_parts(
         "account": environment.account_id,
         "emulator": environment.emulator.is_some(),
     }));
+    let mut renamed = kinds::Renamed::new();
+    for m in &cat.modules {
+        for kind in KINDS {
+            for (name, from) in kind.renames(&m.resources) {
+                renamed.insert((kind.key(), name.value.clone()), from.value.clone());
+            }
+        }
+    }
     let env_ctx = EnvCtx {
         env: environment,
+        renamed: &renamed,
         profile,
         features,
         domains: &domains,
@@ -183,6 +192,7 @@ type ModuleFiles = Result<
 /// What every module of one environment's render shares.
 struct EnvCtx<'a> {
     env: &'a Environment,
+    renamed: &'a kinds::Renamed,
     profile: Profile,
     features: Features,
     domains: &'a [DomainFacts],
@@ -225,6 +235,7 @@ fn render_module(
         ),
     );
     m.dr_region = cat.platform.dr_region.as_deref();
+    m.renamed = e.renamed;
     m.key_aliases = cat
         .platform
         .classifications
@@ -319,7 +330,10 @@ fn render_module(
         }
     }
     for (family, blocks) in &families {
-        if !KINDS.iter().any(|k| k.family() == *family) && *family != SUBSCRIPTION_FAMILY {
+        if !KINDS.iter().any(|k| k.family() == *family)
+            && *family != SUBSCRIPTION_FAMILY
+            && *family != kinds::guard::MOVED_FAMILY
+        {
             m.problems.push(Problem::error(
                 "BGR005",
                 None,

@@ -171,8 +171,8 @@ fn check(cx: &ModCtx, out: &mut Out) {
     }
 }
 
-/// The catalogue bucket a Terraform bucket renders: its literal name is the catalogue name or
-/// the catalogue name with `-<env>` appended.
+/// The catalogue bucket a Terraform bucket renders: its literal name is the catalogue name (the
+/// old one of a renamed bucket) or that name with `-<env>` appended.
 fn catalogue_bucket<'a>(cx: &'a ModCtx, b: &Resource) -> Option<&'a crate::kinds::bucket::Bucket> {
     let cat = cx.cat?;
     let name = b.get("bucket").and_then(Val::as_str)?;
@@ -181,7 +181,7 @@ fn catalogue_bucket<'a>(cx: &'a ModCtx, b: &Resource) -> Option<&'a crate::kinds
         .filter(|m| cx.module_id.as_ref().is_none_or(|id| *id == m.id))
         .flat_map(|m| m.resources.buckets.iter())
         .find(|cb| {
-            let n = &cb.name.value;
+            let n = crate::kinds::guard::physical(&cb.name, cb.renamed_from.as_ref());
             name == n || cx.env.as_ref().is_some_and(|e| name == format!("{n}-{e}"))
         })
 }

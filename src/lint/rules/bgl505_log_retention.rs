@@ -121,7 +121,9 @@ fn check(cx: &ModCtx, out: &mut Out) {
 fn check_catalogue(cx: &CatCtx, out: &mut Out) {
     for m in &cx.cat.modules {
         for lg in &m.resources.log_groups {
-            let min = cx.p.retention.log_minimum(&lg.name.value);
+            // The policies' patterns are of physical names: a renamed group keeps its old one.
+            let physical = crate::kinds::guard::physical(&lg.name, lg.renamed_from.as_ref());
+            let min = cx.p.retention.log_minimum(physical);
             if lg.retention_days.value < min {
                 out.at_loc(
                     &m.loc_of(&lg.retention_days.referenced),

@@ -134,7 +134,8 @@ fn check_catalogue(cx: &CatCtx, out: &mut Out) {
                     "set multi_region: true",
                 );
             }
-            if t.bucket.value != *bucket {
+            // The policy names the bucket in AWS: a renamed bucket's old name.
+            if cx.cat.physical_name("buckets", &t.bucket.value) != bucket.as_str() {
                 out.at_loc(
                     &m.loc_of(&t.bucket.referenced),
                     Some(format!("trail {}", t.name.value)),

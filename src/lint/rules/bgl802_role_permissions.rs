@@ -139,7 +139,12 @@ fn check(cx: &ModCtx, out: &mut Out) {
                 })
                 .collect();
             for t in targets {
-                if !texts.iter().any(|x| x.contains(t) || x == "*") {
+                // A renamed bucket's ARN keeps its old name.
+                let named = match *c {
+                    "s3_put" | "s3_read_write" => cat.physical_name("buckets", t),
+                    _ => t,
+                };
+                if !texts.iter().any(|x| x.contains(named) || x == "*") {
                     out.on_statement(
                         cx.m,
                         granting[0].holder,
