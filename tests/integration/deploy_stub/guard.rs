@@ -169,6 +169,40 @@ fn allow_replace_with_a_reason_lets_it_through_and_the_report_says_who() {
 }
 
 #[test]
+fn allow_replace_on_the_entry_lets_it_through_and_the_report_names_its_line() {
+    let (run, d) = Deploy::new("apply")
+        .only(&["MOD-104", "MOD-103"])
+        .edit_catalog(|c| {
+            let f = c.join("modules/MOD-103.yaml");
+            let text = std::fs::read_to_string(&f).unwrap().replace(
+                "      retention_days: 365\n",
+                "      retention_days: 365\n      allow_replace: {reason: \"migration logs are kept in the artefact bucket\"}\n",
+            );
+            std::fs::write(&f, text).unwrap();
+        })
+        .env("STUB_PLAN_JSON_MOD_103", &replacing(LOG_GROUP, "name"))
+        .run();
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.cmds("MOD-103").contains(&"apply"));
+    let (_, place, _) = recorded(&d, "MOD-103", LOG_GROUP);
+    let file = place.rsplit_once(':').unwrap().0;
+    let a = &module(&run, "MOD-103")["allowed"][0];
+    assert_eq!(a["address"], LOG_GROUP);
+    assert_eq!(
+        a["allowed"]["reason"],
+        "migration logs are kept in the artefact bucket"
+    );
+    assert_eq!(a["allowed"]["by"], format!("catalogue {file}:21"));
+    assert!(a["allowed"].get("flag").is_none());
+    assert!(
+        run.stdout
+            .contains(&format!("allowed by catalogue {file}:21: migration logs")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn a_plan_is_blocked_too_and_exits_1() {
     let pool = "aws_cognito_user_pool.bank_customers";
     let (run, d) = Deploy::new("plan")
