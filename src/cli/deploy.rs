@@ -9,7 +9,7 @@ use crate::deploy::report::RunReport;
 use crate::deploy::revision::{self, Revision};
 use crate::deploy::session::{Options, Refusal, Session};
 use crate::deploy::ui::Ui;
-use crate::deploy::{self, PlansManifest, changes};
+use crate::deploy::{self, PlansManifest, StatefulMap, changes, guard};
 use crate::model::graph::DeployGraph;
 use crate::model::{Catalog, Profile};
 use std::collections::BTreeSet;
@@ -44,7 +44,40 @@ pub struct Args {
     pub plans: Option<PathBuf>,
 
     #[command(flatten)]
+    pub guard: GuardFlags,
+
+    #[command(flatten)]
     pub run: RunFlags,
+}
+
+/// The plan guard's allowances on the command line.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct GuardFlags {
+    /// plan, apply: let the plan delete or replace this resource that holds data (its data is
+    /// lost): a Terraform address (every instance of it and, for `module.x`, all inside), or
+    /// MOD-ID/ADDRESS for one module's; repeatable; needs --reason
+    #[arg(long, value_name = "[MOD-ID/]ADDRESS", requires = "reason")]
+    pub allow_replace: Vec<String>,
+
+    /// Why the --allow-replace replacements are allowed (recorded in the report with the user)
+    #[arg(long, value_name = "TEXT", requires = "allow_replace")]
+    pub reason: Option<String>,
+}
+
+impl GuardFlags {
+    /// The allowances, checked against the catalogue's modules.
+    pub(super) fn allowances(&self, cat: &Catalog) -> Result<Vec<guard::Allowance>, u8> {
+        let reason = self.reason.as_deref().unwrap_or("");
+        self.allow_replace
+            .iter()
+            .map(|a| guard::Allowance::parse(a, reason, |m| cat.module(m).is_some()))
+            .collect::<Result<_, _>>()
+            .map_err(usage)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.allow_replace.is_empty() && self.reason.is_none()
+    }
 }
 
 /// How the modules run: the flags every command that drives `tofu` shares.
@@ -126,6 +159,7 @@ impl RunFlags {
             durations: self.durations.clone(),
             short,
             wait_killed: std::time::Duration::from_secs(self.wait_killed),
+            allow_replace: Vec::new(),
         }
     }
 }
@@ -146,6 +180,15 @@ pub fn run(source: &CatalogSource, short: bool, action: Action, args: Args) -> u
     if action == Action::Destroy && args.plans.is_some() {
         return usage("--plans is for plan and apply; destroy plans and applies by itself");
     }
+    if action == Action::Destroy && !args.guard.is_empty() {
+        return usage(
+            "--allow-replace and --reason are for plan and apply; destroy asks for the environment's name instead",
+        );
+    }
+    let allow = match args.guard.allowances(&cat) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
     let full = DeployGraph::build(&cat);
     let selected = match select(source, &cat, &full, action, &args) {
         Ok(s) => s,
@@ -175,7 +218,7 @@ pub fn run(source: &CatalogSource, short: bool, action: Action, args: Args) -> u
     // What an apply record will say; looked up before rendering, as the catalogue is then.
     let revision = (action == Action::Apply).then(|| apply_revision(source));
 
-    let session = match Console::open(&args.run, &args.env, short) {
+    let session = match Console::open(&args.run, allow, &args.env, short) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -256,10 +299,17 @@ pub(super) struct Console {
 }
 
 impl Console {
-    /// After any confirmation: from here on SIGINT and SIGTERM are ours.
-    pub fn open(flags: &RunFlags, env: &str, short: bool) -> Result<Console, u8> {
-        let mut session =
-            Session::open(flags.options(short), env).map_err(|r| refused(r, short))?;
+    /// After any confirmation: from here on SIGINT and SIGTERM are ours. `allow`: the plan
+    /// guard's allowances from the command line.
+    pub fn open(
+        flags: &RunFlags,
+        allow: Vec<guard::Allowance>,
+        env: &str,
+        short: bool,
+    ) -> Result<Console, u8> {
+        let mut opts = flags.options(short);
+        opts.allow_replace = allow;
+        let mut session = Session::open(opts, env).map_err(|r| refused(r, short))?;
         if let Some(killed) = session.killed() {
             eprintln!("{}", killed_run(killed));
         }
@@ -276,26 +326,31 @@ impl Console {
         self.session.env_dir()
     }
 
-    /// Render `cat` into `OUT/<env>` and run the lint gate on it. `Err`: the exit code.
-    pub fn prepare(&self, cat: &Catalog) -> Result<(), u8> {
-        let gate = self
+    /// Render `cat` into `OUT/<env>` and run the lint gate on it; the resources that hold data.
+    /// `Err`: the exit code.
+    pub fn prepare(&self, cat: &Catalog) -> Result<StatefulMap, u8> {
+        let (gate, stateful) = self
             .session
             .prepare(cat)
             .map_err(|r| refused(r, self.short))?;
         if gate.warnings > 0 {
             eprint!("{}", gate.text);
         }
-        Ok(())
+        Ok(stateful)
+    }
+
+    /// Prepare and run, printing nothing at the end. `Err`: nothing ran.
+    pub fn execute(&self, pass: &Pass, ui: &mut Ui) -> Result<RunReport, u8> {
+        let stateful = self.prepare(pass.cat)?;
+        self.session
+            .execute(pass, stateful, ui)
+            .map_err(|r| refused(r, self.short))
     }
 
     /// Prepare, run, then print the table. `Err`: nothing ran.
     pub fn run(&self, pass: &Pass) -> Result<RunReport, u8> {
-        self.prepare(pass.cat)?;
         let mut ui = Ui::new(self.json);
-        let report = self
-            .session
-            .execute(pass, &mut ui)
-            .map_err(|r| refused(r, self.short))?;
+        let report = self.execute(pass, &mut ui)?;
         let table = report.table();
         if self.json {
             eprint!("{table}");

@@ -19,6 +19,7 @@ macro_rules! outln {
 mod ci;
 mod deploy;
 mod docs;
+mod drift;
 mod graph;
 mod lint;
 mod promote;
@@ -105,6 +106,8 @@ pub enum Command {
     Apply(deploy::Args),
     /// Destroy every module in reverse deployment order
     Destroy(deploy::Args),
+    /// Report what changed outside Terraform: `plan -refresh-only` in every module
+    Drift(drift::Args),
     /// Plan and apply the catalogue as it was at a git revision; destroy modules added since
     Rollback(rollback::Args),
     /// Apply to one environment the catalogue revision last applied to another
@@ -169,6 +172,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Plan(args) => deploy::run(&source, cli.short, deploy::Action::Plan, args),
         Command::Apply(args) => deploy::run(&source, cli.short, deploy::Action::Apply, args),
         Command::Destroy(args) => deploy::run(&source, cli.short, deploy::Action::Destroy, args),
+        Command::Drift(args) => drift::run(&source, cli.short, args),
         Command::Rollback(args) => rollback::run(&source, cli.short, args),
         Command::Promote(args) => promote::run(&source, cli.short, args),
         Command::Verify(args) => verify::run(&source, cli.short, args),

@@ -29,6 +29,9 @@ pub struct Args {
     pub record: Option<PathBuf>,
 
     #[command(flatten)]
+    pub guard: deploy::GuardFlags,
+
+    #[command(flatten)]
     pub run: RunFlags,
 }
 
@@ -107,7 +110,11 @@ pub fn run(source: &CatalogSource, short_diag: bool, args: Args) -> u8 {
         );
     }
 
-    let session = match Console::open(&args.run, &args.to, short_diag) {
+    let allow = match args.guard.allowances(&cat) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let session = match Console::open(&args.run, allow, &args.to, short_diag) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -35,6 +35,9 @@ pub struct Args {
     pub auto_approve: bool,
 
     #[command(flatten)]
+    pub guard: deploy::GuardFlags,
+
+    #[command(flatten)]
     pub run: RunFlags,
 }
 
@@ -88,7 +91,11 @@ pub fn run(source: &CatalogSource, short_diag: bool, args: Args) -> u8 {
         }
     );
 
-    let session = match Console::open(&args.run, &args.env, short_diag) {
+    let allow = match args.guard.allowances(&then) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let session = match Console::open(&args.run, allow, &args.env, short_diag) {
         Ok(s) => s,
         Err(code) => return code,
     };

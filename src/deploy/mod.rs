@@ -7,7 +7,11 @@
 //! - `init -input=false -no-color`
 //! - `plan -input=false -no-color -detailed-exitcode [-destroy] -out=tfplan` (exit 2: changes)
 //! - `show -json tfplan` → adds / changes / destroys
+//! - plan and apply: the plan guard ([`guard`]) stops a module whose plan deletes or replaces a
+//!   resource that holds data, unless that is allowed
 //! - apply and destroy: `apply -input=false -no-color tfplan`, the very plan that was shown
+//! - drift: `plan -refresh-only -detailed-exitcode` and `show -json`: what changed outside
+//!   Terraform ([`drift`])
 //!
 //! Provider plugins: `init` of many modules at once is safe with a filesystem mirror or a
 //! network mirror (each module unpacks its own copy). Terraform's plugin cache
@@ -24,8 +28,9 @@ pub mod aws;
 pub mod changes;
 pub mod checks;
 mod clock;
+pub mod drift;
 pub mod durations;
-pub mod in_place;
+pub mod guard;
 pub mod outcome;
 pub mod process;
 pub mod record;
@@ -53,6 +58,8 @@ pub enum Action {
     Plan,
     Apply,
     Destroy,
+    /// `plan -refresh-only`: what changed outside Terraform; changes nothing.
+    Drift,
 }
 
 impl Action {
@@ -61,6 +68,7 @@ impl Action {
             Action::Plan => "plan",
             Action::Apply => "apply",
             Action::Destroy => "destroy",
+            Action::Drift => "drift",
         }
     }
 }
@@ -89,6 +97,8 @@ pub struct RunConfig {
     /// Modules that fail without running, and why: a `tofu` of a killed run may still hold
     /// their state ([`session::Session::open`]).
     pub refused: BTreeMap<String, String>,
+    /// plan and apply: the plan guard (none for destroy and drift).
+    pub guard: Option<guard::Guard>,
 }
 
 impl RunConfig {
@@ -104,14 +114,19 @@ impl RunConfig {
     }
 }
 
-/// Render the environment into `out` (atomic swap of `out/<env>/`).
+/// Each module's resources that hold data, as render recorded them.
+pub type StatefulMap = BTreeMap<String, Vec<crate::kinds::Stateful>>;
+
+/// Render the environment into `out` (atomic swap of `out/<env>/`); the resources that hold
+/// data, for the plan guard.
 pub fn render(
     cat: &Catalog,
     env: &str,
     out: &Path,
     opts: &crate::render::Options,
-) -> Result<crate::render::WriteSummary, Vec<Problem>> {
-    let tree = crate::render::render_env(cat, env, opts)?;
+) -> Result<StatefulMap, Vec<Problem>> {
+    let mut tree = crate::render::render_env(cat, env, opts)?;
+    let stateful = std::mem::take(&mut tree.stateful);
     crate::render::write_trees(out, &[tree]).map_err(|e| {
         vec![Problem::error(
             "BGD001",
@@ -119,7 +134,8 @@ pub fn render(
             format!("cannot write the rendered tree to {}: {e}", out.display()),
             "check that the output folder is writable",
         )]
-    })
+    })?;
+    Ok(stateful)
 }
 
 /// What the lint gate found.

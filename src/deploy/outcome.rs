@@ -21,6 +21,11 @@ pub struct Outcome {
     /// The SSM parameters in the module's state after it succeeded (only for the modules whose
     /// outputs a phase check gets): name → value.
     pub ssm_outputs: BTreeMap<String, String>,
+    /// What the plan guard found (plan and apply, when the plan deletes or replaces something
+    /// that holds data).
+    pub guard: Option<super::guard::Verdict>,
+    /// drift: the resources changed outside Terraform (`None`: the module was not read).
+    pub drift: Option<Vec<super::drift::Drifted>>,
     /// When the module started, from the start of the run.
     pub started: Duration,
     pub duration: Duration,
@@ -36,6 +41,8 @@ impl Outcome {
             plan: None,
             check: None,
             ssm_outputs: BTreeMap::new(),
+            guard: None,
+            drift: None,
             started: Duration::ZERO,
             duration: Duration::ZERO,
         }

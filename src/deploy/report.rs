@@ -2,6 +2,8 @@
 //! and the final table.
 
 use super::RunConfig;
+use super::drift::Drifted;
+use super::guard::Finding;
 use super::outcome::Outcome;
 use super::sched::State;
 use serde::{Deserialize, Serialize};
@@ -60,6 +62,16 @@ pub struct ModuleReport {
     pub log: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<String>,
+    /// The plan guard: deletes and replacements of resources that hold data that stopped the
+    /// module before apply.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocked: Vec<Finding>,
+    /// The plan guard: deletes and replacements that were allowed, with who allowed them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<Finding>,
+    /// drift: the resources changed outside Terraform (absent when the module was not read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift: Option<Vec<Drifted>>,
 }
 
 impl ModuleReport {
@@ -79,6 +91,7 @@ impl ModuleReport {
             State::Waiting | State::Running => (Status::NotStarted, None),
         };
         let ch = outcome.and_then(|o| o.changes);
+        let verdict = outcome.and_then(|o| o.guard.clone()).unwrap_or_default();
         ModuleReport {
             id: id.to_string(),
             status,
@@ -91,6 +104,9 @@ impl ModuleReport {
             destroys: ch.map(|c| c.destroys),
             log: log.display().to_string(),
             plan: plan.map(|p| p.display().to_string()),
+            blocked: verdict.blocked,
+            allowed: verdict.allowed,
+            drift: outcome.and_then(|o| o.drift.clone()),
         }
     }
 
@@ -167,6 +183,13 @@ pub struct Summary {
     pub skipped: usize,
     pub interrupted: usize,
     pub not_started: usize,
+    /// Modules the plan guard stopped (counted among the failed ones).
+    pub blocked: usize,
+    /// Deletes and replacements of resources that hold data that were allowed.
+    pub allowed_replacements: usize,
+    /// drift: modules with a resource changed outside Terraform, and those resources.
+    pub drifted: usize,
+    pub drifted_resources: usize,
     pub adds: u32,
     pub changes: u32,
     pub destroys: u32,
@@ -189,6 +212,9 @@ pub struct RunReport {
     /// `--skip-checks`: the phases whose completion checks did not run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checks_skipped: Vec<u32>,
+    /// `--allow-replace` values that let nothing through.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowances_unused: Vec<String>,
 }
 
 impl RunReport {
@@ -215,6 +241,14 @@ impl RunReport {
                 Status::Interrupted => s.interrupted += 1,
                 Status::NotStarted => s.not_started += 1,
             }
+            if !m.blocked.is_empty() {
+                s.blocked += 1;
+            }
+            s.allowed_replacements += m.allowed.len();
+            if let Some(d) = m.drift.as_ref().filter(|d| !d.is_empty()) {
+                s.drifted += 1;
+                s.drifted_resources += d.len();
+            }
             // The changes of the modules that are done: a failed or interrupted apply holds the
             // plan it did not (fully) apply, and those are not changes made.
             if m.status != Status::Ok {
@@ -231,7 +265,7 @@ impl RunReport {
         let checks_ok = checks.iter().all(|c| c.status == Status::Ok);
         let exit_code = if interrupted {
             super::EXIT_INTERRUPTED
-        } else if s.ok == s.total && checks_ok {
+        } else if s.ok == s.total && checks_ok && s.drifted == 0 {
             0
         } else {
             1
@@ -248,6 +282,7 @@ impl RunReport {
             modules,
             checks,
             checks_skipped,
+            allowances_unused: Vec::new(),
         }
     }
 
@@ -308,6 +343,45 @@ impl RunReport {
                 }
             }
         }
+        for m in &self.modules {
+            if !m.blocked.is_empty() {
+                let v = super::guard::Verdict {
+                    blocked: m.blocked.clone(),
+                    ..Default::default()
+                };
+                out.push_str(&format!("\nplan guard: {}", v.explain(&m.id)));
+            }
+        }
+        let allowed: Vec<(&str, &Finding)> = self
+            .modules
+            .iter()
+            .flat_map(|m| m.allowed.iter().map(move |f| (m.id.as_str(), f)))
+            .collect();
+        if !allowed.is_empty() {
+            out.push_str(&format!(
+                "\nplan guard: {} delete(s) or replacement(s) of resources that hold data allowed:\n",
+                allowed.len()
+            ));
+            for (id, f) in allowed {
+                let Some(a) = &f.allowed else { continue };
+                let user = a
+                    .user
+                    .as_ref()
+                    .map(|u| format!(", {u}"))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "  {id}: {}\n    allowed by {}{user}: {}\n",
+                    f.short(),
+                    a.by,
+                    a.reason
+                ));
+            }
+        }
+        for a in &self.allowances_unused {
+            out.push_str(&format!(
+                "warning: --allow-replace {a} matched no delete or replacement of a resource that holds data\n"
+            ));
+        }
         if !self.checks_skipped.is_empty() {
             let phases: Vec<String> = self.checks_skipped.iter().map(|p| p.to_string()).collect();
             out.push_str(&format!(
@@ -332,6 +406,12 @@ impl RunReport {
             s.not_started,
             self.duration_s
         ));
+        if s.blocked > 0 {
+            out.push_str(&format!(
+                "{} module(s) stopped by the plan guard before apply (counted as failed)\n",
+                s.blocked
+            ));
+        }
         if !self.checks.is_empty() {
             let count = |st: Status| self.checks.iter().filter(|c| c.status == st).count();
             out.push_str(&format!(
@@ -366,6 +446,7 @@ mod tests {
             serial_init: None,
             weights: Weights::default(),
             refused: Default::default(),
+            guard: None,
         }
     }
 

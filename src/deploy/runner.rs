@@ -28,7 +28,8 @@ pub enum Msg {
     },
     Done {
         module: String,
-        outcome: Outcome,
+        /// Boxed: an outcome is large, the other messages small.
+        outcome: Box<Outcome>,
     },
     Signal {
         sig: i32,
@@ -97,7 +98,7 @@ impl Runner {
                 if let Some(cause) = cfg.refused.get(&m) {
                     let _ = self.tx.send(Msg::Done {
                         module: m,
-                        outcome: Outcome::new(State::Failed, Some(cause.clone()), None),
+                        outcome: Box::new(Outcome::new(State::Failed, Some(cause.clone()), None)),
                     });
                 } else if let Some(spec) = checks.get(&m) {
                     let outputs = spec
@@ -142,7 +143,7 @@ impl Runner {
                         ui.skipped(m, cause);
                         journal.finished(m, Status::Skipped);
                     }
-                    results.insert(module.clone(), outcome);
+                    results.insert(module.clone(), *outcome);
                     if failed && cfg.fail_fast {
                         sched.stop(&format!("not started: --fail-fast after {module} failed"));
                     }
@@ -231,7 +232,7 @@ impl Runner {
                 outcome.duration = started.elapsed();
                 let _ = tx.send(Msg::Done {
                     module: id,
-                    outcome,
+                    outcome: Box::new(outcome),
                 });
             })
             .expect("spawn a check thread");
@@ -274,7 +275,10 @@ impl Runner {
                 .run();
                 outcome.duration = started.elapsed();
                 outcome.started = started.duration_since(run_start);
-                let _ = tx.send(Msg::Done { module, outcome });
+                let _ = tx.send(Msg::Done {
+                    module,
+                    outcome: Box::new(outcome),
+                });
             })
             .expect("spawn a worker thread");
     }

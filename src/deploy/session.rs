@@ -11,7 +11,10 @@ use super::report::RunReport;
 use super::runner::Runner;
 use super::sched::Weights;
 use super::ui::Ui;
-use super::{Action, LintGate, MANIFEST, PlansManifest, RunConfig, SavedPlan, durations, tofu};
+use super::{
+    Action, LintGate, MANIFEST, PlansManifest, RunConfig, SavedPlan, StatefulMap, durations, guard,
+    tofu,
+};
 use crate::catalog::CatalogSource;
 use crate::diag::Problem;
 use crate::model::graph::DeployGraph;
@@ -45,6 +48,8 @@ pub struct Options {
     pub short: bool,
     /// How long to wait for a `tofu` that a killed run left running ([`Session::settle`]).
     pub wait_killed: Duration,
+    /// plan and apply: `--allow-replace` with its `--reason` (the plan guard).
+    pub allow_replace: Vec<guard::Allowance>,
 }
 
 /// Why a pass ran no module.
@@ -186,14 +191,16 @@ impl Session {
     }
 
     /// Render `cat` into `OUT/<env>` and run the lint gate on it; the gate's warnings are the
-    /// caller's to show.
-    pub fn prepare(&self, cat: &Catalog) -> Result<LintGate, Refusal> {
+    /// caller's to show. The resources that hold data, as render recorded them, go to
+    /// [`Session::execute`] (the plan guard).
+    pub fn prepare(&self, cat: &Catalog) -> Result<(LintGate, StatefulMap), Refusal> {
         let env_dir = self.env_dir();
         let opts = crate::render::Options {
             templates: self.opts.templates.clone(),
             profile: self.opts.profile,
         };
-        super::render(cat, &self.env, &self.opts.out, &opts).map_err(Refusal::Render)?;
+        let stateful =
+            super::render(cat, &self.env, &self.opts.out, &opts).map_err(Refusal::Render)?;
         match super::lint_gate(
             cat,
             &env_dir,
@@ -201,14 +208,20 @@ impl Session {
             self.opts.short,
         ) {
             Ok(gate) if gate.errors > 0 => Err(Refusal::Lint(gate, env_dir)),
-            Ok(gate) => Ok(gate),
+            Ok(gate) => Ok((gate, stateful)),
             Err(e) => Err(Refusal::Usage(format!("lint: {e}"))),
         }
     }
 
-    /// Run a prepared pass ([`Session::prepare`]): every module of the selection, then the
-    /// saved plans' manifest, the report file and the recorded durations.
-    pub fn execute(&self, pass: &Pass, ui: &mut Ui) -> Result<RunReport, Refusal> {
+    /// Run a prepared pass ([`Session::prepare`], whose resources that hold data are
+    /// `stateful`): every module of the selection, then the saved plans' manifest, the report
+    /// file and the recorded durations.
+    pub fn execute(
+        &self,
+        pass: &Pass,
+        stateful: StatefulMap,
+        ui: &mut Ui,
+    ) -> Result<RunReport, Refusal> {
         if self.runner.interrupted() {
             return Err(Refusal::Interrupted);
         }
@@ -255,6 +268,11 @@ impl Session {
             serial_init,
             weights,
             refused: self.refused.clone(),
+            guard: matches!(pass.action, Action::Plan | Action::Apply).then(|| guard::Guard {
+                stateful,
+                allowances: self.opts.allow_replace.clone(),
+                user: guard::user(),
+            }),
         });
 
         let mut graph = DeployGraph::build(pass.cat).restrict(pass.modules);
@@ -289,6 +307,15 @@ impl Session {
         let mut report = self
             .runner
             .run(&graph, &cfg, &Arc::new(checks), ui, &mut journal);
+        if let Some(g) = &cfg.guard {
+            report.allowances_unused = guard::unused(&g.allowances, &report.modules);
+            for a in &report.allowances_unused {
+                ui.line(&format!(
+                    "warning: --allow-replace {a} matched no delete or replacement of a resource that holds data in this {}",
+                    pass.action.name()
+                ));
+            }
+        }
         ui.finish();
         report.exit_code = save(&cfg, pass.report, &report, ui);
         journal.close(report.exit_code);

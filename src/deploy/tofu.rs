@@ -80,6 +80,11 @@ impl Changes {
     pub fn from_plan_json(text: &str) -> Result<Changes, String> {
         let v: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("`show -json` is not JSON: {e}"))?;
+        Ok(Changes::from_plan(&v))
+    }
+
+    /// From a parsed `show -json PLAN`.
+    pub fn from_plan(v: &serde_json::Value) -> Changes {
         let mut c = Changes::default();
         for rc in v["resource_changes"].as_array().into_iter().flatten() {
             let actions: Vec<&str> = rc["change"]["actions"]
@@ -99,7 +104,7 @@ impl Changes {
                 _ => {} // no-op, read
             }
         }
-        Ok(c)
+        c
     }
 }
 

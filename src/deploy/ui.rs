@@ -143,7 +143,10 @@ impl Ui {
             json!({"module": module, "status": word, "cause": o.cause,
                    "adds": o.changes.map(|c| c.adds), "changes": o.changes.map(|c| c.changes),
                    "destroys": o.changes.map(|c| c.destroys),
-                   "duration_s": (secs * 1000.0).round() / 1000.0, "log": log.display().to_string()}),
+                   "duration_s": (secs * 1000.0).round() / 1000.0, "log": log.display().to_string(),
+                   "blocked": o.guard.as_ref().map(|v| &v.blocked),
+                   "allowed": o.guard.as_ref().map(|v| &v.allowed),
+                   "drift": o.drift}),
         );
     }
 

@@ -2,6 +2,7 @@
 //! `plan` (or the saved plan), `show -json`, `apply`; each command's output goes to the module's
 //! log. What `show -json` says is read by [`super::tofu`].
 
+use super::guard::Verdict;
 use super::outcome::Outcome;
 use super::process::{Children, Spawned};
 use super::sched::State;
@@ -149,45 +150,90 @@ impl Worker<'_> {
                 ));
             }
         }
-        let plan_path: PathBuf;
-        let mut changes;
-        if let Some(saved) = &apply_saved {
-            plan_path = saved.clone();
-            changes = self.show(log, &plan_path)?;
-        } else {
-            let mut args = vec!["plan", "-input=false", "-no-color", "-detailed-exitcode"];
-            if self.cfg.action == Action::Destroy {
-                args.push("-destroy");
-            }
-            args.push("-out=tfplan");
-            let code = self.check("plan", self.exec(log, "plan", &args, None), &[0, 2])?;
-            plan_path = self.dir().join("tfplan");
-            changes = Changes::default();
-            if code == 2 {
-                // No resource changes but exit 2: only outputs change; apply records them.
-                changes = self.show(log, &plan_path)?;
-            }
-            if code == 0 {
-                let _ = writeln!(log, "bankgen: no changes");
-                return Ok(Outcome::new(State::Succeeded, None, Some(changes)));
-            }
-            if self.cfg.action == Action::Plan {
-                let mut o = Outcome::new(State::Succeeded, None, Some(changes));
-                if let Some(dir) = &self.cfg.keep_plans {
-                    let dest = plan_file(dir, self.module);
-                    if let Err(e) = std::fs::copy(&plan_path, &dest) {
-                        return Err(Outcome::new(
-                            State::Failed,
-                            Some(format!("cannot save the plan to {}: {e}", dest.display())),
-                            Some(changes),
-                        ));
-                    }
-                    o.plan = Some(dest);
-                } else {
-                    o.plan = Some(plan_path);
+        if self.cfg.action == Action::Drift {
+            return self.drift(log);
+        }
+        let plan_path = match &apply_saved {
+            Some(saved) => saved.clone(),
+            None => {
+                if self.plan(log, &[])? == 0 {
+                    let _ = writeln!(log, "bankgen: no changes");
+                    return Ok(Outcome::new(
+                        State::Succeeded,
+                        None,
+                        Some(Changes::default()),
+                    ));
                 }
-                return Ok(o);
+                // Exit 2: changes (maybe only to outputs; apply records them).
+                self.dir().join("tfplan")
             }
+        };
+        let (mut changes, plan) = self.show(log, &plan_path)?;
+        let mut verdict = self.guard(log, &plan, changes)?;
+        // An allowed change that AWS refuses in place: plan it as the replacement it needs.
+        if let Some(first) = verdict.as_ref().filter(|v| !v.replan.is_empty()).cloned() {
+            if apply_saved.is_some() {
+                let mut v = first.clone();
+                v.blocked = std::mem::take(&mut v.replan);
+                let cause = format!(
+                    "{}; the saved plan updates it in place, which AWS refuses: plan again with the allowance",
+                    v.cause()
+                );
+                let _ = writeln!(log, "bankgen: {cause}");
+                let mut o = Outcome::new(State::Failed, Some(cause), Some(changes));
+                o.guard = Some(v);
+                return Err(o);
+            }
+            let replace: Vec<String> = first
+                .replan
+                .iter()
+                .map(|f| format!("-replace={}", f.address))
+                .collect();
+            let _ = writeln!(
+                log,
+                "bankgen: plan guard: AWS refuses the update of {} in place; planning again with {}",
+                first
+                    .replan
+                    .iter()
+                    .map(|f| f.address.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                replace.join(" ")
+            );
+            let extra: Vec<&str> = replace.iter().map(String::as_str).collect();
+            self.plan(log, &extra)?;
+            let (c, plan) = self.show(log, &plan_path)?;
+            changes = c;
+            let mut v = self.guard(log, &plan, changes)?.unwrap_or_default();
+            for f in v.allowed.iter_mut() {
+                if let Some(was) = first.replan.iter().find(|r| r.address == f.address) {
+                    f.replace_paths = was.replace_paths.clone();
+                    f.action_reason = was.action_reason.clone();
+                }
+            }
+            if !v.replan.is_empty() {
+                v.blocked = std::mem::take(&mut v.replan);
+                let mut o = Outcome::new(State::Failed, Some(v.cause()), Some(changes));
+                o.guard = Some(v);
+                return Err(o);
+            }
+            verdict = Some(v);
+        }
+        if self.cfg.action == Action::Plan {
+            let mut o = Outcome::new(State::Succeeded, None, Some(changes));
+            o.guard = verdict;
+            o.plan = Some(plan_path.clone());
+            if let Some(dir) = &self.cfg.keep_plans {
+                let dest = plan_file(dir, self.module);
+                if let Err(e) = std::fs::copy(&plan_path, &dest) {
+                    o.state = State::Failed;
+                    o.cause = Some(format!("cannot save the plan to {}: {e}", dest.display()));
+                    o.plan = None;
+                    return Err(o);
+                }
+                o.plan = Some(dest);
+            }
+            return Ok(o);
         }
         let plan_arg = plan_path.to_string_lossy().into_owned();
         let step = if self.cfg.action == Action::Destroy {
@@ -205,16 +251,106 @@ impl Worker<'_> {
             other => {
                 let mut o = self.failure(step, other);
                 o.changes = Some(changes);
+                o.guard = verdict;
                 return Err(o);
             }
         }
         let mut o = Outcome::new(State::Succeeded, None, Some(changes));
         o.plan = Some(plan_path);
+        o.guard = verdict;
         Ok(o)
     }
 
-    /// `show -json PLAN` → what the plan changes.
-    fn show(&self, log: &mut File, plan: &Path) -> Result<Changes, Outcome> {
+    /// `plan … -out=tfplan` with `extra` arguments (`-replace=…`): its exit code, 0 (no
+    /// changes) or 2.
+    fn plan(&self, log: &mut File, extra: &[&str]) -> Result<i32, Outcome> {
+        let mut args = vec!["plan", "-input=false", "-no-color", "-detailed-exitcode"];
+        if self.cfg.action == Action::Destroy {
+            args.push("-destroy");
+        }
+        args.extend_from_slice(extra);
+        args.push("-out=tfplan");
+        self.check("plan", self.exec(log, "plan", &args, None), &[0, 2])
+    }
+
+    /// The plan guard over the plan just shown: `Err` (the module stops before apply) when it
+    /// deletes or replaces a resource that holds data without an allowance; else what it
+    /// allowed, if anything.
+    fn guard(
+        &self,
+        log: &mut File,
+        plan: &serde_json::Value,
+        changes: Changes,
+    ) -> Result<Option<Verdict>, Outcome> {
+        let Some(guard) = &self.cfg.guard else {
+            return Ok(None);
+        };
+        let v = super::guard::check(self.module, plan, guard);
+        for f in &v.allowed {
+            if let Some(a) = &f.allowed {
+                let _ = writeln!(
+                    log,
+                    "bankgen: plan guard: {} allowed by {}{}: {}",
+                    f.short(),
+                    a.by,
+                    a.user
+                        .as_ref()
+                        .map(|u| format!(" ({u})"))
+                        .unwrap_or_default(),
+                    a.reason
+                );
+            }
+        }
+        if v.blocked.is_empty() {
+            return Ok((!v.allowed.is_empty() || !v.replan.is_empty()).then_some(v));
+        }
+        let _ = write!(log, "\nbankgen: {}", v.explain(self.module));
+        let mut o = Outcome::new(State::Failed, Some(v.cause()), Some(changes));
+        o.guard = Some(v);
+        Err(o)
+    }
+
+    /// drift: `plan -refresh-only` and what it found changed outside Terraform.
+    fn drift(&self, log: &mut File) -> Result<Outcome, Outcome> {
+        let args = [
+            "plan",
+            "-refresh-only",
+            "-input=false",
+            "-no-color",
+            "-detailed-exitcode",
+            "-out=drift.tfplan",
+        ];
+        let code = self.check("plan", self.exec(log, "plan", &args, None), &[0, 2])?;
+        let mut o = Outcome::new(State::Succeeded, None, None);
+        if code == 0 {
+            let _ = writeln!(log, "bankgen: no drift");
+            o.drift = Some(Vec::new());
+            return Ok(o);
+        }
+        let json_path = self.cfg.logs.join(format!("{}.drift.json", self.module));
+        let plan = self.dir().join("drift.tfplan");
+        let arg = plan.to_string_lossy().into_owned();
+        self.check(
+            "show",
+            self.exec(log, "show", &["show", "-json", &arg], Some(&json_path)),
+            &[0],
+        )?;
+        let text = std::fs::read_to_string(&json_path).unwrap_or_default();
+        let drifted = super::drift::from_plan_json(&text).map_err(|e| {
+            let _ = writeln!(log, "bankgen: {e}");
+            Outcome::new(State::Failed, Some(format!("show: {e}")), None)
+        })?;
+        let _ = writeln!(
+            log,
+            "bankgen: {} resource(s) changed outside Terraform",
+            drifted.len()
+        );
+        o.drift = Some(drifted);
+        Ok(o)
+    }
+
+    /// `show -json PLAN` → what the plan changes, and the plan.
+    fn show(&self, log: &mut File, plan: &Path) -> Result<(Changes, serde_json::Value), Outcome> {
         let json_path = self.cfg.logs.join(format!("{}.plan.json", self.module));
         let arg = plan.to_string_lossy().into_owned();
         self.check(
@@ -223,10 +359,12 @@ impl Worker<'_> {
             &[0],
         )?;
         let text = std::fs::read_to_string(&json_path).unwrap_or_default();
-        Changes::from_plan_json(&text).map_err(|e| {
+        let plan: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            let e = format!("`show -json` is not JSON: {e}");
             let _ = writeln!(log, "bankgen: {e}");
             Outcome::new(State::Failed, Some(format!("show: {e}")), None)
-        })
+        })?;
+        Ok((Changes::from_plan(&plan), plan))
     }
 
     /// Ok(exit code) when it is one of `ok`, else the module's outcome.

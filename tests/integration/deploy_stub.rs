@@ -3,6 +3,8 @@
 //! `Deploy` is a small fluent builder for a run of `bankgen plan|apply|destroy`
 //! (and `rollback`, `promote`).
 
+mod guard;
+
 use crate::support::{Test, bankgen, copy_dir, repo};
 use bankgen::model::Catalog;
 use bankgen::model::graph::DeployGraph;

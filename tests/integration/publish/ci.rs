@@ -51,7 +51,7 @@ fn one_job_per_module_whose_needs_are_the_deployment_order() {
     }
     let gates: Vec<&String> = jobs.keys().filter(|k| k.starts_with("phase-")).collect();
     assert!(!gates.is_empty());
-    assert_eq!(jobs.len(), cat.modules.len() + 3 + gates.len());
+    assert_eq!(jobs.len(), cat.modules.len() + 4 + gates.len());
     assert!(
         jobs.len() <= 256,
         "GitHub runs at most 256 jobs per workflow run"
@@ -108,7 +108,7 @@ fn one_job_per_module_whose_needs_are_the_deployment_order() {
     // a module runs when selected (changed since the base, or downstream of a change) or all run
     assert_eq!(
         jobs["mod-104"]["if"],
-        "${{ !cancelled() && !failure() && (needs.select.outputs.all == 'true' || contains(fromJSON(needs.select.outputs.modules), 'MOD-104')) }}"
+        "${{ github.event_name != 'schedule' && !cancelled() && !failure() && (needs.select.outputs.all == 'true' || contains(fromJSON(needs.select.outputs.modules), 'MOD-104')) }}"
     );
     let select = jobs["select"]["steps"][3]["run"]
         .as_str()
@@ -140,6 +140,68 @@ fn one_job_per_module_whose_needs_are_the_deployment_order() {
     assert_eq!(
         doc["env"]["BANKGEN_ACTION"],
         "${{ github.event_name == 'pull_request' && 'plan' || github.event_name == 'push' && 'apply' || inputs.action }}"
+    );
+}
+
+#[test]
+fn a_schedule_runs_only_the_drift_job_in_every_deployable_environment() {
+    let t = Test::new().with_catalog();
+    let (_, doc) = workflow(&t, &[]);
+    let cron = doc["on"]["schedule"][0]["cron"].as_str().expect("a cron");
+    assert_eq!(cron.split(' ').count(), 5, "{cron}");
+    let jobs = doc["jobs"].as_object().expect("jobs");
+    let drift = &jobs["drift"];
+    assert_eq!(drift["if"], "${{ github.event_name == 'schedule' }}");
+    assert_eq!(needs(drift), ["build"]);
+    assert_eq!(
+        drift["strategy"]["matrix"]["environment"],
+        serde_json::json!(["dev", "uat", "prod"])
+    );
+    let steps = drift["steps"].as_array().expect("steps");
+    let run: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(
+        run.iter()
+            .any(|r| r.starts_with("bankgen drift --env \"$DRIFT_ENV\" --format json")),
+        "{run:?}"
+    );
+    // the same OIDC role as the deploy jobs, per environment
+    let creds = |job: &Value| -> Value {
+        job["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .find(|s| s["uses"] == "aws-actions/configure-aws-credentials@v4")
+            .expect("credentials step")["with"]
+            .clone()
+    };
+    assert_eq!(
+        creds(drift)["role-to-assume"],
+        "${{ secrets[format('BANKGEN_ROLE_{0}', matrix.environment)] }}"
+    );
+    assert_eq!(
+        creds(drift)["aws-region"],
+        creds(&jobs["mod-104"])["aws-region"]
+    );
+    // every other job but the build stays out of a scheduled run
+    for (id, job) in jobs {
+        if id == "build" || id == "drift" {
+            continue;
+        }
+        let cond = job["if"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id} has no if"));
+        assert!(
+            cond.contains("github.event_name != 'schedule'")
+                || cond.contains("github.event_name == 'push' ||"),
+            "{id}: {cond}"
+        );
+    }
+    // a scheduled run queues apart from the deploys of an environment
+    assert!(
+        doc["concurrency"]["group"]
+            .as_str()
+            .expect("group")
+            .contains("github.event_name == 'schedule' && 'drift'")
     );
 }
 
