@@ -162,6 +162,26 @@ pub fn from_plan(v: &Value) -> Vec<Drifted> {
                 });
             }
         }
+        // `tags_all` is the provider's copy of `tags` with the default tags merged in: a tag
+        // changed outside Terraform differs in both. Only a default tag's change is its own.
+        let in_tags: Vec<(String, Value, Value)> = attributes
+            .iter()
+            .filter(|a| a.path.starts_with("tags."))
+            .map(|a| {
+                (
+                    a.path["tags".len()..].to_string(),
+                    a.before.clone(),
+                    a.after.clone(),
+                )
+            })
+            .collect();
+        attributes.retain(|a| {
+            !a.path.strip_prefix("tags_all").is_some_and(|rest| {
+                in_tags
+                    .iter()
+                    .any(|(k, b, af)| k == rest && *b == a.before && *af == a.after)
+            })
+        });
         // Terraform also lists values that only went from null to empty (`[]`, `{}`), which the
         // diff counts as equal: not drift.
         if action == "update" && attributes.is_empty() {
@@ -417,11 +437,7 @@ mod tests {
         assert_eq!(
             summary,
             vec![
-                (
-                    "aws_s3_bucket.bank_iceberg",
-                    "update",
-                    vec!["tags.owner", "tags_all.owner"]
-                ),
+                ("aws_s3_bucket.bank_iceberg", "update", vec!["tags.owner"]),
                 (
                     "aws_sqs_queue.payments_dlq",
                     "update",
@@ -502,6 +518,18 @@ mod tests {
             "policy_x",
             &["aws_sqs_queue_policy".into()]
         ));
+    }
+
+    #[test]
+    fn a_tag_is_reported_once_not_again_in_tags_all_a_default_tag_is_its_own() {
+        let plan = json!({"resource_drift": [{
+            "address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket",
+            "change": {"actions": ["update"],
+                "before": {"tags": {"a": "1"}, "tags_all": {"a": "1", "env": "dev"}},
+                "after": {"tags": {"a": "1", "owner": "x"}, "tags_all": {"a": "1", "env": "prod", "owner": "x"}}}}]});
+        let d = from_plan(&plan);
+        let got: Vec<&str> = d[0].attributes.iter().map(|a| a.path.as_str()).collect();
+        assert_eq!(got, ["tags.owner", "tags_all.env"]);
     }
 
     #[test]
