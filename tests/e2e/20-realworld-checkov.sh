@@ -37,11 +37,56 @@ rc=0
 "$BIN" lint --preset third-party --format json --no-catalogue tests/realworld > "$WORK/bankgen.json" || rc=$?
 if [ "$rc" -gt 1 ]; then echo "bankgen lint exited $rc" >&2; exit 1; fi
 
-step "checkov on tests/realworld, checks $CHECKS"
-# Not --quiet: with it checkov's JSON has only the failed checks, and "checkov passes" needs the
-# passed ones. checkov exits 1 when a check fails.
-checkov --skip-download --framework terraform -d tests/realworld -o json --compact \
-  --check "$CHECKS" > "$WORK/checkov.json" 2> "$WORK/checkov.log" || true
+# checkov's results depend only on its version, the checks and the corpus: they are recorded in
+# RECORD under a key of those three, and checkov runs (about six minutes of a core) only when the
+# key differs. REALWORLD_RECORD=1 writes a new record after a run; REALWORLD_RUN_CHECKOV=1 runs
+# checkov whatever the record says.
+RECORD=tests/realworld/checkov-results.json
+VERSION=$(checkov --version)
+KEY=$({
+  echo "checkov $VERSION"
+  echo "checks $CHECKS"
+  echo "checkov --skip-download --framework terraform -d tests/realworld -o json --compact"
+  find tests/realworld -type f ! -path "$RECORD" ! -name disagreements.tsv ! -name '*.md' -print0 \
+    | LC_ALL=C sort -z | xargs -0 sha256sum
+} | sha256sum | cut -c1-64)
+if [ -z "${REALWORLD_RUN_CHECKOV:-}" ] && [ -f "$RECORD" ] \
+  && [ "$(tc-python -c 'import json, sys; print(json.load(open(sys.argv[1]))["key"])' "$RECORD")" = "$KEY" ]; then
+  step "checkov $VERSION's recorded results for these checks and this corpus ($RECORD, key ${KEY:0:12})"
+  cp "$RECORD" "$WORK/checkov.json"
+else
+  step "checkov $VERSION on tests/realworld, checks $CHECKS"
+  # Not --quiet: with it checkov's JSON has only the failed checks, and "checkov passes" needs the
+  # passed ones. checkov exits 1 when a check fails.
+  checkov --skip-download --framework terraform -d tests/realworld -o json --compact \
+    --check "$CHECKS" > "$WORK/checkov-full.json" 2> "$WORK/checkov.log" || true
+  # What the comparison reads, with paths relative to the corpus: the record.
+  tc-python - "$WORK/checkov-full.json" "$KEY" "$VERSION" "$CHECKS" "$ROOT/tests/realworld" > "$WORK/checkov.json" <<'PY'
+import json, os, sys
+full, key, version, checks, corpus = sys.argv[1:]
+runs = json.load(open(full))
+runs = runs if isinstance(runs, list) else [runs]
+def rel(p):
+    return os.path.relpath(p, corpus) if os.path.isabs(p) else p.split("tests/realworld/", 1)[-1]
+slim = []
+for run in runs:
+    res = run.get("results", {})
+    out = {k: sorted(({"check_id": c["check_id"], "file_abs_path": rel(c["file_abs_path"]),
+                       "resource": c["resource"], "caller_file_path": c.get("caller_file_path")}
+                      for c in res.get(k, [])), key=lambda c: json.dumps(c, sort_keys=True))
+           for k in ("failed_checks", "passed_checks")}
+    out["parsing_errors"] = sorted(rel(p) for p in res.get("parsing_errors", []))
+    slim.append({"check_type": run.get("check_type"), "results": out})
+json.dump({"key": key, "checkov": version, "checks": checks.split(","), "runs": slim}, sys.stdout, indent=0)
+print()
+PY
+  if [ -n "${REALWORLD_RECORD:-}" ]; then
+    cp "$WORK/checkov.json" "$RECORD"
+    step "recorded in $RECORD (key ${KEY:0:12})"
+  else
+    step "$RECORD is not this run's (checkov, checks or corpus changed): REALWORLD_RECORD=1 $0 records it"
+  fi
+fi
 
 step "compare per (file, resource, rule) with tests/realworld/disagreements.tsv"
 tc-python - "$WORK/rules.md" "$WORK/bankgen.json" "$WORK/checkov.json" \
@@ -101,7 +146,7 @@ for f in report["findings"]:
 # resources seen through an example that calls it) are left out: bankgen lints each folder on
 # its own, and checkov checks the module's folder on its own too.
 ck = json.load(open(checkov_json))
-ck = ck if isinstance(ck, list) else [ck]
+ck = ck["runs"] if "runs" in ck else ck if isinstance(ck, list) else [ck]   # the record, or one run
 failed, passed = collections.defaultdict(set), collections.defaultdict(set)
 evaluated = 0
 for run in ck:
