@@ -1122,7 +1122,10 @@ impl Builder<'_> {
                     self.err(
                         "BG060",
                         loc.clone(),
-                        format!("`{id}` is named by phase {other} and again by phase {}", p.id),
+                        format!(
+                            "`{id}` is named by phase {other} and again by phase {}",
+                            p.id
+                        ),
                         "a module belongs to one phase",
                     );
                 }

@@ -415,7 +415,6 @@ const CASES: &[Case] = &[
         has: &["phase 0 names `MOD-046` before `MOD-045`, which it depends on"],
         errors: Some(1),
         snapshot: false,
-        ..CASE
     },
     Case {
         name: "a_phase_naming_a_runtime_module_is_bg060",
@@ -427,7 +426,6 @@ const CASES: &[Case] = &[
         has: &["not of its domains and kinds"],
         errors: Some(1),
         snapshot: false,
-        ..CASE
     },
     Case {
         name: "a_phase_naming_no_module_is_bg060",
@@ -439,7 +437,6 @@ const CASES: &[Case] = &[
         has: &["phase 0 names `MOD-999`, which is no module"],
         errors: Some(1),
         snapshot: false,
-        ..CASE
     },
     // MOD-156 is in no phase and gates nothing: a phase's module may not count on it.
     Case {

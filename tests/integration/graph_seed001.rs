@@ -222,7 +222,10 @@ fn mod_156_has_no_phase_and_no_gate_edges() {
         [("MOD-104".into(), "MOD-156".into(), "dependency".into())]
     );
     // Nothing waits for it: no module of any phase is deployed after it.
-    assert!(g.ix.keys().all(|x| !g.before("MOD-156", x) || x == "MOD-156"));
+    assert!(
+        g.ix.keys()
+            .all(|x| !g.before("MOD-156", x) || x == "MOD-156")
+    );
 }
 
 #[test]
