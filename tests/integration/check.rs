@@ -255,7 +255,7 @@ const CASES: &[Case] = &[
         from: "        - events_put: [bank-core]",
         to: "        - events_write: [bank-core]",
         code: "BG001",
-        at: "catalog/modules/MOD-104.yaml:174:11",
+        at: "catalog/modules/MOD-104.yaml:176:11",
         ..CASE
     },
     Case {
@@ -264,7 +264,7 @@ const CASES: &[Case] = &[
         from: "        required: true",
         to: "        required: maybe",
         code: "BG001",
-        at: "catalog/modules/MOD-104.yaml:131:19",
+        at: "catalog/modules/MOD-104.yaml:132:19",
         ..CASE
     },
     // BG011..BG016: references
@@ -303,7 +303,7 @@ const CASES: &[Case] = &[
         from: "        - events_put: [bank-core]",
         to: "        - events_put: [bank-cor]",
         code: "BG013",
-        at: "catalog/modules/MOD-104.yaml:174:24",
+        at: "catalog/modules/MOD-104.yaml:176:24",
         ..CASE
     },
     Case {
@@ -466,7 +466,7 @@ const CASES: &[Case] = &[
         from: "- name: BankAmlRole",
         to: "- name: coreRole",
         code: "BG030",
-        at: "catalog/modules/MOD-104.yaml:184:13",
+        at: "catalog/modules/MOD-104.yaml:186:13",
         ..CASE
     },
     Case {
@@ -558,7 +558,7 @@ const CASES: &[Case] = &[
         from: "- name: BankAmlRole",
         to: "- name: BankCoreRole",
         code: "BG010",
-        at: "catalog/modules/MOD-104.yaml:184:13",
+        at: "catalog/modules/MOD-104.yaml:186:13",
         ..CASE
     },
     Case {

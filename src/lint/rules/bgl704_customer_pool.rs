@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "ADR-042",
     checkov: &[],
-    covers: &["catalogue: user_pools"],
+    covers: &["catalogue: user pools"],
     doc: r#"## What it checks
 In the catalogue, exactly one user pool is the customer pool (`audience: customers`), when
 `policies/cognito.yaml` carries ADR-042's `single_stack`. Every module is rendered into every

@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "ADR-042",
     checkov: &[],
-    covers: &["catalogue: user_pools"],
+    covers: &["catalogue: user pools"],
     doc: r#"## What it checks
 In the catalogue, with ADR-042's `single_stack` in `policies/cognito.yaml`: the customer pool
 (`audience: customers`) declares the custom attribute `single_stack.jurisdiction_attribute`

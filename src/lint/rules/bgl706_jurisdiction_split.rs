@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     policy: "ADR-042",
     checkov: &[],
-    covers: &["catalogue: modules", "catalogue: resources"],
+    covers: &["catalogue: modules"],
     doc: r#"## What it checks
 In the catalogue, with ADR-042's `single_stack` in `policies/cognito.yaml`: no module's `repo`
 and no resource name (of any kind: pools, buses, buckets, functions, clients, ...) has a
