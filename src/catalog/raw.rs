@@ -142,6 +142,9 @@ pub struct PhaseRaw {
     /// Module kinds that belong to the phase (seed 001: Phase 0 is "infrastructure modules only").
     #[serde(default)]
     pub kinds: Option<Vec<ModuleKind>>,
+    /// The modules seed 001 names for the phase, in its sequence: the phase is exactly these.
+    #[serde(default)]
+    pub modules: Option<Vec<Sp<String>>>,
     pub gate: Vec<Sp<u32>>,
     pub gate_text: String,
     pub completion_signal: String,

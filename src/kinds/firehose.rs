@@ -136,9 +136,16 @@ fn render(kind: &Kind, m: &mut Scope) {
                     tpl(vec![bucket_arn.clone(), json!("/*")]),
                 ])
                 .build(),
+            // The same key encrypts the dead-letter queue: SendMessage needs both actions too.
             Stmt::allow("EncryptWithClassificationKey")
                 .action(&["kms:Decrypt", "kms:GenerateDataKey"])
                 .resource(vec![key.clone()])
+                .build(),
+            // Records the stream's producer gives up on go to its dead-letter queue (no queue
+            // policy: a same-account identity grant is enough).
+            Stmt::allow("SendToDeadLetterQueue")
+                .action(&["sqs:SendMessage"])
+                .resource(vec![raw(format!("aws_sqs_queue.{id}_dlq.arn"))])
                 .build(),
             Stmt::allow("LogDeliveryErrors")
                 .action(&["logs:PutLogEvents"])

@@ -36,6 +36,10 @@ pub struct Function {
     /// Lets Secrets Manager invoke it (rotation functions).
     #[serde(default)]
     pub invoked_by_secretsmanager: bool,
+    /// The module's own `iam_policies` attached to the function's role (seed 004: the namespace
+    /// policy is attached to the rotation role).
+    #[serde(default)]
+    pub attach_policies: Vec<Sp<String>>,
     /// Lets the plan guard through a delete or replacement of its resources that hold data:
     /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
     #[serde(default)]
@@ -66,6 +70,7 @@ impl ResourceKind for Kind {
             "aws_cloudwatch_log_group",
             "aws_iam_role",
             "aws_iam_role_policy",
+            "aws_iam_role_policy_attachment",
             "aws_lambda_alias",
             "aws_lambda_function",
             "aws_lambda_permission",
@@ -105,6 +110,10 @@ impl ResourceKind for Kind {
                 c,
             );
             c.name(&f.name, &n.resource);
+            let known = r.iam_policies.iter().map(|p| p.name.value.as_str());
+            for p in &f.attach_policies {
+                c.declared("BG013", "IAM policy", "policies", p, known.clone());
+            }
         }
     }
     fn render(&self, m: &mut Scope) {
@@ -190,10 +199,16 @@ fn render(kind: &Kind, m: &mut Scope) {
                 ])])
                 .build(),
         );
+        let attached: Vec<Value> = f
+            .attach_policies
+            .iter()
+            .map(|p| json!(ident(&p.value)))
+            .collect();
         let own_role = json!({
             "name": name,
             "trust": trust("lambda.amazonaws.com"),
             "policy": policy(statements),
+            "attached": attached,
         });
         let mut env: BTreeMap<String, String> = f
             .environment

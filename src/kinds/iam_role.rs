@@ -99,7 +99,10 @@ impl ResourceKind for Kind {
                     Permission::KmsDecrypt(cs) => cs.iter().for_each(|x| c.classification(x)),
                     Permission::SecretsRead(ps) => {
                         for s in ps {
-                            c.name(s, &n.secret_prefix);
+                            // `NAME/` grants the secrets below NAME; the name is checked without it.
+                            let mut bare = s.clone();
+                            bare.value = s.value.trim_end_matches('/').to_string();
+                            c.name(&bare, &n.secret_prefix);
                         }
                     }
                     Permission::S3Put(bs) | Permission::S3ReadWrite(bs) => {
@@ -198,6 +201,16 @@ fn render(kind: &Kind, m: &mut Scope) {
     }
 }
 
+/// The ARN pattern a `secrets_read` entry grants. A secret's ARN is its name and a dash and six
+/// random characters (`secret:bank-core/neon-AbCdEf`), so an exact name matches
+/// `NAME-??????`; an entry ending in `/` is a path prefix and matches every secret below it.
+pub fn secret_arn_pattern(region: &str, account: &str, entry: &str) -> String {
+    match entry.strip_suffix('/') {
+        Some(prefix) => format!("arn:aws:secretsmanager:{region}:{account}:secret:{prefix}/*"),
+        None => format!("arn:aws:secretsmanager:{region}:{account}:secret:{entry}-??????"),
+    }
+}
+
 fn permission(m: &mut Scope, p: &Permission, i: usize) -> Value {
     let (region, account) = (m.region.to_string(), m.env.account_id.to_string());
     let sid = |name: &str| format!("{name}{i}");
@@ -210,12 +223,7 @@ fn permission(m: &mut Scope, p: &Permission, i: usize) -> Value {
             .resource(
                 prefixes
                     .iter()
-                    .map(|p| {
-                        json!(format!(
-                            "arn:aws:secretsmanager:{region}:{account}:secret:{}/*",
-                            p.value
-                        ))
-                    })
+                    .map(|p| json!(secret_arn_pattern(&region, &account, &p.value)))
                     .collect(),
             )
             .build(),

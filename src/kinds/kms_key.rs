@@ -154,6 +154,16 @@ fn render(kind: &Kind, m: &mut Scope) {
         let logs = format!("logs.{}.amazonaws.com", m.region);
         let mut services: Vec<serde_json::Value> = SERVICES.iter().map(|s| json!(s)).collect();
         services.insert(0, json!(logs));
+        // A topic encrypted with this key: whoever may publish to it (a CloudWatch alarm) has
+        // to generate a data key with it, or AWS drops the message.
+        let topics = &m.module.resources.sns_topics;
+        if topics.iter().any(|t| t.classification.value == class) {
+            for p in super::sns_topic::PUBLISHERS {
+                if !services.contains(&json!(p)) {
+                    services.push(json!(p));
+                }
+            }
+        }
         statements.push(
             Stmt::allow("AwsServicesUse")
                 .principal("Service", json!(services))

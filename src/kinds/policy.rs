@@ -114,33 +114,47 @@ fn one_or_list(mut items: Vec<Value>) -> Value {
     }
 }
 
-/// Catalogue-written IAM statements, with `{env}`, `{account}`, `{region}` filled in.
-pub fn catalogue_statements(m: &Scope, statements: &[Statement]) -> Vec<Value> {
-    let sub = |v: &[String]| -> Vec<Value> { v.iter().map(|s| json!(m.subst(s))).collect() };
+/// Catalogue-written IAM statements, with `{env}`, `{account}`, `{region}` filled in; a resource
+/// that is exactly `{key:CLASS}` is the ARN of the classification's key (its ID is AWS's to
+/// pick, so no literal ARN names it).
+pub fn catalogue_statements(m: &mut Scope, statements: &[Statement]) -> Vec<Value> {
+    let sub = |m: &mut Scope, v: &[String]| -> Vec<Value> {
+        v.iter()
+            .map(|s| match key_placeholder(s) {
+                Some(class) => m.key_arn(class),
+                None => json!(m.subst(s)),
+            })
+            .collect()
+    };
     statements
         .iter()
         .map(|s| {
             let mut st = Stmt::new(&s.sid, &s.effect.value);
             if !s.actions.is_empty() {
-                st = st.actions(sub(&s.actions));
+                st = st.actions(sub(m, &s.actions));
             }
             if !s.not_actions.is_empty() {
-                st = st.not_actions(sub(&s.not_actions));
+                st = st.not_actions(sub(m, &s.not_actions));
             }
             if !s.resources.is_empty() {
-                st = st.resource(sub(&s.resources));
+                st = st.resource(sub(m, &s.resources));
             }
             if !s.not_resources.is_empty() {
-                st = st.not_resource(sub(&s.not_resources));
+                st = st.not_resource(sub(m, &s.not_resources));
             }
             for (test, vars) in &s.condition {
                 for (var, values) in vars {
-                    st = st.condition(test, var, Value::Array(sub(values)));
+                    st = st.condition(test, var, Value::Array(sub(m, values)));
                 }
             }
             st.build()
         })
         .collect()
+}
+
+/// `{key:operational}` → `operational`.
+pub fn key_placeholder(s: &str) -> Option<&str> {
+    s.strip_prefix("{key:")?.strip_suffix('}')
 }
 
 /// The trust policy of a role assumed by an AWS service.

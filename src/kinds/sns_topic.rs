@@ -86,6 +86,14 @@ impl ResourceKind for Kind {
     }
 }
 
+/// The services the topic policy lets publish. Each encrypts the message with the topic's key,
+/// so the key policy lets them use it too (kms_key.rs).
+pub const PUBLISHERS: &[&str] = &[
+    "cloudwatch.amazonaws.com",
+    "cloudtrail.amazonaws.com",
+    "events.amazonaws.com",
+];
+
 fn render(kind: &Kind, m: &mut Scope) {
     for t in &m.module.resources.sns_topics {
         let id = ident(&t.name.value);
@@ -94,14 +102,7 @@ fn render(kind: &Kind, m: &mut Scope) {
         let arn = raw(format!("aws_sns_topic.{id}.arn"));
         let topic_policy = policy(vec![
             Stmt::allow("AccountServicesPublish")
-                .principal(
-                    "Service",
-                    json!([
-                        "cloudwatch.amazonaws.com",
-                        "cloudtrail.amazonaws.com",
-                        "events.amazonaws.com"
-                    ]),
-                )
+                .principal("Service", json!(PUBLISHERS))
                 .action(&["sns:Publish"])
                 .resource(vec![arn.clone()])
                 .condition("StringEquals", "aws:SourceAccount", json!(m.env.account_id))

@@ -16,6 +16,9 @@ use serde_json::json;
 pub struct Pool {
     pub name: Sp<String>,
     pub users: String,
+    /// Who signs in: `customers` marks the customer pool (ADR-042: one per environment).
+    #[serde(default)]
+    pub audience: Option<Sp<Audience>>,
     pub classification: Sp<String>,
     pub mfa: Mfa,
     pub custom_attributes: Vec<CustomAttribute>,
@@ -25,6 +28,13 @@ pub struct Pool {
     /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
     #[serde(default)]
     pub allow_replace: Option<AllowReplace>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    Customers,
+    Staff,
 }
 
 #[derive(Debug, Deserialize)]
@@ -72,6 +82,31 @@ pub struct PoolClient {
     pub client_type: ClientType,
     #[serde(default)]
     pub callback_urls: Vec<String>,
+    /// The attributes the client may read (`custom:jurisdiction`, `email`); default: every
+    /// custom attribute of the pool and `email`.
+    #[serde(default)]
+    pub read_attributes: Option<Sp<Vec<String>>>,
+}
+
+impl Pool {
+    pub fn is_customer_pool(&self) -> bool {
+        self.audience
+            .as_ref()
+            .is_some_and(|a| a.value == Audience::Customers)
+    }
+
+    /// What a client may read: its own list, or every custom attribute and `email`.
+    pub fn read_attributes(&self, c: &PoolClient) -> Vec<String> {
+        match &c.read_attributes {
+            Some(list) => list.value.clone(),
+            None => self
+                .custom_attributes
+                .iter()
+                .map(|a| format!("custom:{}", a.name.value))
+                .chain(["email".to_string()])
+                .collect(),
+        }
+    }
 }
 
 pub struct Kind;
@@ -163,6 +198,7 @@ fn render(kind: &Kind, m: &mut Scope) {
                     "purpose": c.purpose,
                     "public": c.client_type == ClientType::Public,
                     "callback_urls": c.callback_urls.iter().map(|u| m.subst(u)).collect::<Vec<_>>(),
+                    "read_attributes": p.read_attributes(c),
                 })
             })
             .collect();
@@ -182,7 +218,6 @@ fn render(kind: &Kind, m: &mut Scope) {
             "id_hours": p.tokens.id_token_hours.value,
             "access_hours": p.tokens.access_token_hours.value,
             "refresh_days": p.tokens.refresh_token_days.value,
-            "read_attributes": p.custom_attributes.iter().map(|a| format!("custom:{}", a.name.value)).chain(["email".to_string()]).collect::<Vec<_>>(),
             "tags": m.class_tags(&p.classification.value),
         });
         m.emit(kind, &loc, ctx);

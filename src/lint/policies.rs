@@ -198,6 +198,19 @@ pub struct Cognito {
     pub mfa_configuration: String,
     pub tokens: Tokens,
     pub public_client_flows: Vec<String>,
+    /// ADR-042 (BGL704-BGL706); a catalogue without the decision leaves it out.
+    #[serde(default)]
+    pub single_stack: Option<SingleStack>,
+}
+
+/// ADR-042: one stack and one customer pool serve every jurisdiction, which is an attribute.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SingleStack {
+    /// The customer pool's custom attribute that carries it (`jurisdiction`).
+    pub jurisdiction_attribute: String,
+    /// The jurisdictions' codes (`nz`, `au`): a name segment equal to one splits the stack.
+    pub jurisdictions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

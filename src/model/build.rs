@@ -62,6 +62,7 @@ pub fn build(raw: RawCatalog, mut problems: Vec<Problem>) -> (Option<Catalog>, V
     };
     b.references(&catalog);
     b.phase_order(&catalog);
+    b.phase_members(&catalog);
     drop(b);
     problems.extend(graph::cycle_problems(&catalog));
     let ok = !problems
@@ -487,6 +488,15 @@ impl Builder<'_> {
                 name: p.name,
                 domains: p.domains.into_iter().map(|d| d.value).collect(),
                 kinds: p.kinds,
+                module_locs: p
+                    .modules
+                    .iter()
+                    .flatten()
+                    .map(|m| Loc::from_saphyr(file, &m.referenced))
+                    .collect(),
+                modules: p
+                    .modules
+                    .map(|list| list.into_iter().map(|m| m.value).collect()),
                 gate: p.gate.iter().map(|g| g.value).collect(),
                 gate_text: p.gate_text,
                 completion_signal: p.completion_signal,
@@ -625,17 +635,23 @@ impl Builder<'_> {
             return None;
         };
         let kind = m.kind.value;
+        let of_kinds = |p: &Phase| p.kinds.as_ref().is_none_or(|k| k.contains(&kind));
         let phase = phases
             .iter()
-            .find(|p| {
-                p.domains.contains(&domain.id) && p.kinds.as_ref().is_none_or(|k| k.contains(&kind))
+            .find(|p| match &p.modules {
+                Some(list) => list.contains(&m.id.value),
+                None => p.domains.contains(&domain.id) && of_kinds(p),
             })
             .map(|p| p.id);
+        // A module of a phase's domain that the phase leaves out waits for it, except one of the
+        // phase's kinds that a phase naming its modules does not name (seed 001 names Phase 0's
+        // six infrastructure modules; MOD-156 is none of them): it waits only for its
+        // dependencies and gates nothing.
         let after_phase = match phase {
             Some(_) => None,
             None => phases
                 .iter()
-                .find(|p| p.domains.contains(&domain.id))
+                .find(|p| p.domains.contains(&domain.id) && !(p.modules.is_some() && of_kinds(p)))
                 .map(|p| p.id),
         };
         let mut depends_on = Vec::new();
@@ -1082,6 +1098,67 @@ impl Builder<'_> {
         }
     }
 
+    /// BG060: a phase's `modules` names modules of its domains and kinds, each once, in an order
+    /// its dependencies allow (seed 001's sequence is a deployment order: no module before one
+    /// it depends on).
+    fn phase_members(&mut self, cat: &Catalog) {
+        let mut seen: HashMap<&str, u32> = HashMap::new();
+        for p in &cat.phases {
+            let Some(list) = &p.modules else { continue };
+            for (i, (id, loc)) in list.iter().zip(&p.module_locs).enumerate() {
+                let Some(m) = cat.module(id) else {
+                    if self.maybe_set_aside(id) {
+                        continue;
+                    }
+                    self.err(
+                        "BG060",
+                        loc.clone(),
+                        format!("phase {} names `{id}`, which is no module", p.id),
+                        "name a module of the catalogue",
+                    );
+                    continue;
+                };
+                if let Some(other) = seen.insert(id, p.id) {
+                    self.err(
+                        "BG060",
+                        loc.clone(),
+                        format!(
+                            "`{id}` is named by phase {other} and again by phase {}",
+                            p.id
+                        ),
+                        "a module belongs to one phase",
+                    );
+                }
+                if !p.domains.contains(&m.domain)
+                    || p.kinds.as_ref().is_some_and(|k| !k.contains(&m.kind))
+                {
+                    self.err(
+                        "BG060",
+                        loc.clone(),
+                        format!(
+                            "phase {} names `{id}` ({}, {:?}), which is not of its domains and kinds",
+                            p.id, m.domain, m.kind
+                        ),
+                        "a phase names modules of its own domains and kinds",
+                    );
+                }
+                for d in &m.depends_on {
+                    if list[i + 1..].contains(&d.module) {
+                        self.err(
+                            "BG060",
+                            loc.clone(),
+                            format!(
+                                "phase {} names `{id}` before `{}`, which it depends on",
+                                p.id, d.module
+                            ),
+                            "list the phase's modules in an order their dependencies allow",
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     /// A dependency must be on a module that is guaranteed to be deployed first by the phases.
     fn phase_order(&mut self, cat: &Catalog) {
         for m in &cat.modules {
@@ -1092,7 +1169,8 @@ impl Builder<'_> {
                     b.push(a);
                     (None, b)
                 }
-                (None, None) => (None, Vec::new()),
+                // In no phase and waiting for none: its dependencies alone order it.
+                (None, None) => continue,
             };
             for d in &m.depends_on {
                 let Some(dep) = cat.module(&d.module) else {

@@ -134,6 +134,12 @@ pub struct Phase {
     pub name: String,
     pub domains: Vec<String>,
     pub kinds: Option<Vec<ModuleKind>>,
+    /// The modules the phase names (seed 001's Phase 0), in its documented sequence; `None`:
+    /// every module of its `domains` (and `kinds`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modules: Option<Vec<String>>,
+    #[serde(skip)]
+    pub module_locs: Vec<Loc>,
     pub gate: Vec<u32>,
     pub gate_text: String,
     pub completion_signal: String,

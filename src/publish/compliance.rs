@@ -266,6 +266,10 @@ fn catalogue_entries(cat: &Catalog, kind: &str) -> (Option<usize>, Vec<String>) 
     match kind {
         "domains" => (Some(cat.domains.len()), Vec::new()),
         "classifications" => (Some(cat.platform.classifications.len()), Vec::new()),
+        "modules" => (
+            Some(cat.modules.len()),
+            cat.modules.iter().map(|m| m.id.clone()).collect(),
+        ),
         // `log groups and functions`: the kinds named by their plural nouns.
         _ => {
             let kinds: Option<Vec<&dyn crate::kinds::ResourceKind>> = kind
@@ -494,7 +498,7 @@ mod tests {
             // What the report can count: a typo would show as "none rendered" or no count.
             for what in r.covers {
                 let known = match what.strip_prefix("catalogue: ") {
-                    Some("domains" | "classifications") => true,
+                    Some("domains" | "classifications" | "modules") => true,
                     Some(kinds) => kinds.split(" and ").all(|plural| {
                         crate::kinds::KINDS
                             .iter()

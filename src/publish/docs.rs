@@ -776,7 +776,7 @@ impl<'a> Ctx<'a> {
             "overview": overview,
             "concurrency": concurrency,
             "phases": phases,
-            "loose": (!loose.is_empty()).then(|| self.group_order(&loose, "-")),
+            "loose": (!loose.is_empty()).then(|| self.group_order(&loose, "")),
             "conflicts": conflicts,
         })
     }
@@ -820,15 +820,28 @@ impl<'a> Ctx<'a> {
         for (id, l) in &level {
             steps.entry(*l).or_default().push(id);
         }
+        // Modules in no phase (empty label) pass no gate: what they wait for is all their own.
+        let loose = label.is_empty();
         let steps: Vec<Vec<String>> = steps
             .iter()
             .map(|(l, list)| {
                 let after: BTreeSet<&str> = list
                     .iter()
-                    .flat_map(|id| inner[id].iter().map(|(p, _)| *p))
+                    .flat_map(|id| match loose {
+                        false => inner[id].iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+                        true => self
+                            .preds
+                            .get(*id)
+                            .map(|v| v.iter().map(|(p, _)| p.as_str()).collect())
+                            .unwrap_or_default(),
+                    })
                     .collect();
                 vec![
-                    format!("{label}.{}", l + 1),
+                    if loose {
+                        (l + 1).to_string()
+                    } else {
+                        format!("{label}.{}", l + 1)
+                    },
                     list.iter()
                         .map(|id| format!("{} {}", self.mlink(id, false), self.title(id)))
                         .collect::<Vec<_>>()

@@ -255,7 +255,7 @@ const CASES: &[Case] = &[
         from: "        - events_put: [bank-core]",
         to: "        - events_write: [bank-core]",
         code: "BG001",
-        at: "catalog/modules/MOD-104.yaml:174:11",
+        at: "catalog/modules/MOD-104.yaml:176:11",
         ..CASE
     },
     Case {
@@ -264,7 +264,7 @@ const CASES: &[Case] = &[
         from: "        required: true",
         to: "        required: maybe",
         code: "BG001",
-        at: "catalog/modules/MOD-104.yaml:131:19",
+        at: "catalog/modules/MOD-104.yaml:132:19",
         ..CASE
     },
     // BG011..BG016: references
@@ -303,7 +303,7 @@ const CASES: &[Case] = &[
         from: "        - events_put: [bank-core]",
         to: "        - events_put: [bank-cor]",
         code: "BG013",
-        at: "catalog/modules/MOD-104.yaml:174:24",
+        at: "catalog/modules/MOD-104.yaml:176:24",
         ..CASE
     },
     Case {
@@ -404,6 +404,52 @@ const CASES: &[Case] = &[
         at: "catalog/modules/MOD-020.yaml:7:13",
         ..CASE
     },
+    // BG060: Phase 0's `modules` (seed 001's sequence). MOD-046 depends on MOD-045.
+    Case {
+        name: "a_phase_naming_a_module_before_its_dependency_is_bg060",
+        file: DOMAINS,
+        from: "MOD-045, MOD-076, MOD-046]",
+        to: "MOD-046, MOD-045, MOD-076]",
+        code: "BG060",
+        at: "catalog/domains.yaml:11:42",
+        has: &["phase 0 names `MOD-046` before `MOD-045`, which it depends on"],
+        errors: Some(1),
+        snapshot: false,
+    },
+    Case {
+        name: "a_phase_naming_a_runtime_module_is_bg060",
+        file: DOMAINS,
+        from: "MOD-076, MOD-046]",
+        to: "MOD-076, MOD-046, MOD-038]",
+        code: "BG060",
+        at: "catalog/domains.yaml:11:69",
+        has: &["not of its domains and kinds"],
+        errors: Some(1),
+        snapshot: false,
+    },
+    Case {
+        name: "a_phase_naming_no_module_is_bg060",
+        file: DOMAINS,
+        from: "MOD-076, MOD-046]",
+        to: "MOD-076, MOD-046, MOD-999]",
+        code: "BG060",
+        at: "catalog/domains.yaml:11:69",
+        has: &["phase 0 names `MOD-999`, which is no module"],
+        errors: Some(1),
+        snapshot: false,
+    },
+    // MOD-156 is in no phase and gates nothing: a phase's module may not count on it.
+    Case {
+        name: "a_dependency_on_the_unphased_mod_156_is_bg021",
+        file: M001,
+        from: "depends_on:\n",
+        to: "depends_on:\n  - module: MOD-156\n    contract: hard\n",
+        code: "BG021",
+        at: "catalog/modules/MOD-001.yaml:7:13",
+        has: &["MOD-001 (phase 1) depends on MOD-156 (no phase)"],
+        snapshot: false,
+        ..CASE
+    },
     // BG030: naming conventions
     Case {
         name: "a_bucket_name_against_the_convention_is_bg030",
@@ -420,7 +466,7 @@ const CASES: &[Case] = &[
         from: "- name: BankAmlRole",
         to: "- name: coreRole",
         code: "BG030",
-        at: "catalog/modules/MOD-104.yaml:184:13",
+        at: "catalog/modules/MOD-104.yaml:186:13",
         ..CASE
     },
     Case {
@@ -476,7 +522,7 @@ const CASES: &[Case] = &[
         from: "      retries: 2\n",
         to: "      retries: 2\n      retry: 3\n",
         code: "BG002",
-        at: "catalog/domains.yaml:16:7",
+        at: "catalog/domains.yaml:20:7",
         has: &["unknown field `retry`"],
         snapshot: false,
         ..CASE
@@ -512,7 +558,7 @@ const CASES: &[Case] = &[
         from: "- name: BankAmlRole",
         to: "- name: BankCoreRole",
         code: "BG010",
-        at: "catalog/modules/MOD-104.yaml:184:13",
+        at: "catalog/modules/MOD-104.yaml:186:13",
         ..CASE
     },
     Case {

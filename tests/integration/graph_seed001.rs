@@ -186,6 +186,49 @@ fn phases_follow_the_phase_table() {
 }
 
 #[test]
+fn phase_0_is_exactly_the_six_modules_seed_001_names() {
+    let g = graph();
+    let mut members = g.in_phase(0);
+    members.sort();
+    let mut seed = PHASE0_SEED.to_vec();
+    seed.sort();
+    assert_eq!(members, seed);
+}
+
+#[test]
+fn mod_156_has_no_phase_and_no_gate_edges() {
+    // Seed 001 does not name MOD-156 (CI/CD pipeline platform): it runs after MOD-104, its one
+    // dependency, and gates nothing.
+    let g = graph();
+    let node = g.json["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "MOD-156")
+        .expect("MOD-156 is a node");
+    assert!(node["phase"].is_null(), "{node}");
+    let touching: Vec<(String, String, String)> = g.json["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["from"] == "MOD-156" || e["to"] == "MOD-156")
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap().to_string();
+            (s("from"), s("to"), s("why"))
+        })
+        .collect();
+    assert_eq!(
+        touching,
+        [("MOD-104".into(), "MOD-156".into(), "dependency".into())]
+    );
+    // Nothing waits for it: no module of any phase is deployed after it.
+    assert!(
+        g.ix.keys()
+            .all(|x| !g.before("MOD-156", x) || x == "MOD-156")
+    );
+}
+
+#[test]
 fn mod_104_is_first() {
     let g = graph();
     assert!(
@@ -233,11 +276,11 @@ fn phases_1_2_4_5_6_run_after_all_of_phase_0() {
     for p in [1, 2, 4, 5, 6] {
         g.assert_phase_before(0, p);
     }
-    // SD07's runtime modules (outside the phase table) also wait for Phase 0.
+    // SD07's runtime modules (outside the phase table) also wait for Phase 0; MOD-156 does not.
     let outside: Vec<&String> = g
         .phase
         .iter()
-        .filter(|(_, p)| p.is_none())
+        .filter(|(i, p)| p.is_none() && *i != "MOD-156")
         .map(|(i, _)| i)
         .collect();
     for y in outside {

@@ -208,3 +208,206 @@ fn a_yaml_suppression_with_a_reason_suppresses_and_one_without_is_reported() {
     let codes: Vec<_> = findings.iter().map(|f| f.code).collect();
     assert_eq!(codes, ["BGL002"], "{}", lines(&findings, Path::new("/")));
 }
+
+/// Like [`fires`], but the finding is at the line of `at` in `file` after the edits (an edit
+/// that inserts the offending entry).
+fn fires_at(code: &str, file: &str, edits: &[Edit], at: &str) {
+    let (t, _) = edited(edits);
+    let text = std::fs::read_to_string(t.path(&format!("catalog/{file}"))).unwrap();
+    let line = line_of(
+        &text,
+        text.find(at)
+            .unwrap_or_else(|| panic!("`{at}` not in {file}")),
+    );
+    let cat = load_catalog(&t.path("catalog"));
+    let (findings, _) = lint_catalogue(&cat, policies());
+    let text = lines(&findings, t.dir.path());
+    assert_eq!(findings.len(), 1, "{code}: want one finding, got:\n{text}");
+    let f = &findings[0];
+    assert_eq!(f.code, code, "{text}");
+    assert!(f.file.ends_with(file), "{code}: {text}");
+    assert_eq!(f.line, line, "{code}: want line {line}: {text}");
+}
+
+// ADR-042 (seed 003): one customer pool, jurisdiction as its attribute, one stack.
+
+/// A customer pool of its own for a jurisdiction, in another module: the second customer pool
+/// (BGL704) and a pool named for a jurisdiction (BGL706).
+const AU_POOL: &str = "  - module: MOD-076\n    contract: soft\nresources:\n  user_pools:\n    - name: bank-customers-au\n      users: Australian retail customers\n      audience: customers\n      classification: pii\n      mfa: {required: true, description: Required}\n      custom_attributes:\n        - {name: jurisdiction, max_length: 2}\n      tokens: {id_token_hours: 1, access_token_hours: 1, refresh_token_days: 30}\n      clients: []\n";
+
+#[test]
+fn bgl704_a_second_customer_pool_in_another_module() {
+    // Named without a jurisdiction, so that only the second pool is the finding.
+    let pool = AU_POOL.replace("bank-customers-au", "bank-customers-business");
+    let edits = [Edit {
+        file: "modules/MOD-009.yaml",
+        find: "  - module: MOD-076\n    contract: soft\n",
+        replace: Box::leak(pool.into_boxed_str()),
+    }];
+    fires_at(
+        "BGL704",
+        "modules/MOD-009.yaml",
+        &edits,
+        "- name: bank-customers-business",
+    );
+}
+
+#[test]
+fn bgl704_staff_marked_as_customers_is_a_second_customer_pool() {
+    fires(
+        "BGL704",
+        "modules/MOD-104.yaml",
+        &[
+            Edit {
+                file: "modules/MOD-104.yaml",
+                find: "- name: bank-staff",
+                replace: "- name: bank-staff",
+            },
+            Edit {
+                file: "modules/MOD-104.yaml",
+                find: "audience: staff",
+                replace: "audience: customers",
+            },
+            // Staff carry no jurisdiction: give it one so that only BGL704 fires.
+            Edit {
+                file: "modules/MOD-104.yaml",
+                find: "- {name: staff_id, max_length: 64}",
+                replace: "- {name: staff_id, max_length: 64}\n        - {name: jurisdiction, max_length: 2}",
+            },
+        ],
+    );
+}
+
+#[test]
+fn bgl704_no_pool_marked_as_the_customer_pool() {
+    fires(
+        "BGL704",
+        "modules/MOD-104.yaml",
+        &[
+            Edit {
+                file: "modules/MOD-104.yaml",
+                find: "- name: bank-customers",
+                replace: "- name: bank-customers",
+            },
+            Edit {
+                file: "modules/MOD-104.yaml",
+                find: "      audience: customers\n",
+                replace: "",
+            },
+        ],
+    );
+}
+
+#[test]
+fn bgl705_a_customer_pool_without_the_jurisdiction_attribute() {
+    fires(
+        "BGL705",
+        "modules/MOD-104.yaml",
+        &[
+            Edit {
+                file: "modules/MOD-104.yaml",
+                find: "- name: bank-customers",
+                replace: "- name: bank-customers",
+            },
+            Edit {
+                file: "modules/MOD-104.yaml",
+                find: "        - {name: jurisdiction, max_length: 2}\n",
+                replace: "",
+            },
+        ],
+    );
+}
+
+#[test]
+fn bgl705_a_customer_client_that_cannot_read_the_jurisdiction() {
+    fires_at(
+        "BGL705",
+        "modules/MOD-104.yaml",
+        &[Edit {
+            file: "modules/MOD-104.yaml",
+            find: "          type: public\n          callback_urls: [\"totarabank://auth/callback\"]",
+            replace: "          type: public\n          callback_urls: [\"totarabank://auth/callback\"]\n          read_attributes: [email, \"custom:party_id\"]",
+        }],
+        "read_attributes: [email",
+    );
+}
+
+#[test]
+fn bgl705_a_client_listing_the_jurisdiction_is_clean() {
+    let (t, _) = edited(&[Edit {
+        file: "modules/MOD-104.yaml",
+        find: "          type: public\n          callback_urls: [\"totarabank://auth/callback\"]",
+        replace: "          type: public\n          callback_urls: [\"totarabank://auth/callback\"]\n          read_attributes: [email, \"custom:jurisdiction\"]",
+    }]);
+    let cat = load_catalog(&t.path("catalog"));
+    let (findings, _) = lint_catalogue(&cat, policies());
+    assert!(findings.is_empty(), "{}", lines(&findings, t.dir.path()));
+}
+
+#[test]
+fn bgl706_a_pool_renamed_for_a_jurisdiction() {
+    fires(
+        "BGL706",
+        "modules/MOD-104.yaml",
+        &[
+            Edit {
+                file: "modules/MOD-104.yaml",
+                find: "- name: bank-customers",
+                replace: "- name: bank-customers-nz",
+            },
+            Edit {
+                file: "modules/MOD-104.yaml",
+                find: "cognito_admin: [bank-customers]",
+                replace: "cognito_admin: [bank-customers-nz]",
+            },
+        ],
+    );
+}
+
+#[test]
+fn bgl706_a_jurisdiction_stack_of_its_own_is_two_findings() {
+    // A second module with the AU customers' pool: a second customer pool, named for AU.
+    let (t, _) = edited(&[Edit {
+        file: "modules/MOD-009.yaml",
+        find: "  - module: MOD-076\n    contract: soft\n",
+        replace: AU_POOL,
+    }]);
+    let cat = load_catalog(&t.path("catalog"));
+    let (findings, _) = lint_catalogue(&cat, policies());
+    let text = lines(&findings, t.dir.path());
+    let mut codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
+    codes.sort();
+    assert_eq!(codes, ["BGL704", "BGL706"], "{text}");
+    let file = std::fs::read_to_string(t.path("catalog/modules/MOD-009.yaml")).unwrap();
+    let line = line_of(&file, file.find("- name: bank-customers-au").unwrap());
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.file.ends_with("modules/MOD-009.yaml") && f.line == line),
+        "{text}"
+    );
+}
+
+#[test]
+fn bgl706_a_repo_per_jurisdiction() {
+    fires(
+        "BGL706",
+        "modules/MOD-009.yaml",
+        &[Edit {
+            file: "modules/MOD-009.yaml",
+            find: "id: MOD-009\n",
+            replace: "id: MOD-009\nrepo: bank-kyc-au\n",
+        }],
+    );
+}
+
+#[test]
+fn adr_042_checks_are_off_without_the_decision_in_the_policies() {
+    // The second catalogue (seed 002) has a customer pool and no ADR-042.
+    let src = repo().join("examples/global-platform");
+    let cat = load_catalog(&src);
+    let p = bankgen::lint::Policies::load(Some(&src.join("policies"))).unwrap();
+    assert!(p.cognito.single_stack.is_none());
+    let (findings, _) = lint_catalogue(&cat, &p);
+    assert!(findings.is_empty(), "{}", lines(&findings, &src));
+}

@@ -350,7 +350,7 @@ fn mutations() -> Vec<Mutation> {
             name: "iam-wildcard",
             code: "BGL801",
             file: "iam.tf",
-            find: "Resource = \"arn:aws:secretsmanager:ap-southeast-2:647751526084:secret:bank-core/neon/*\"",
+            find: "Resource = \"arn:aws:secretsmanager:ap-southeast-2:647751526084:secret:bank-core/neon-??????\"",
             replace: "Resource = \"*\"",
             at: Some("      {"),
             before: true,
@@ -363,6 +363,19 @@ fn mutations() -> Vec<Mutation> {
             file: "iam.tf",
             find: "assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [\n      {\n        Sid       = \"AssumeRole\"\n        Effect    = \"Allow\"\n        Principal = { Service = \"lambda.amazonaws.com\" }\n        Action    = \"sts:AssumeRole\"\n      },\n    ]\n  })",
             replace: "assume_role_policy = <<EOT\n{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"lambda.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\",}]}\nEOT",
+            ..M
+        },
+        // Seed 004's namespace policy, its attachment to the rotation role gone (the defect of
+        // issue 19): that MOD-045 also publishes its ARN does not put it on the role.
+        Mutation {
+            name: "unattached-policy",
+            code: "BGL805",
+            module: "MOD-045",
+            file: "lambda.tf",
+            find: "resource \"aws_iam_role_policy_attachment\" \"bank_secrets_rotation_bank_secrets_namespace\"",
+            replace: "",
+            at: Some("resource \"aws_iam_policy\" \"bank_secrets_namespace\""),
+            at_file: Some("iam.tf"),
             ..M
         },
         Mutation {
@@ -422,8 +435,8 @@ fn mutations() -> Vec<Mutation> {
             code: "BGL904",
             module: "MOD-045",
             file: "secrets.tf",
-            find: "# bankgen:source catalog/modules/MOD-045.yaml:131:13\n",
-            replace: "resource \"aws_secretsmanager_secret_version\" \"leak\" {\n  secret_id     = aws_secretsmanager_secret.bank_platform_rotation_probe.id\n  secret_string = \"hunter2\"\n}\n\n# bankgen:source catalog/modules/MOD-045.yaml:131:13\n",
+            find: "# bankgen:source catalog/modules/MOD-045.yaml:138:13\n",
+            replace: "resource \"aws_secretsmanager_secret_version\" \"leak\" {\n  secret_id     = aws_secretsmanager_secret.bank_platform_rotation_probe.id\n  secret_string = \"hunter2\"\n}\n\n# bankgen:source catalog/modules/MOD-045.yaml:138:13\n",
             at: Some("secret_string"),
             ..M
         },

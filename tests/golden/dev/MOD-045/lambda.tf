@@ -62,6 +62,12 @@ resource "aws_iam_role_policy" "bank_secrets_rotation" {
 }
 
 # bankgen:source catalog/modules/MOD-045.yaml:62:13
+resource "aws_iam_role_policy_attachment" "bank_secrets_rotation_bank_secrets_namespace" {
+  role       = aws_iam_role.bank_secrets_rotation.name
+  policy_arn = aws_iam_policy.bank_secrets_namespace.arn
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:62:13
 resource "aws_cloudwatch_log_group" "bank_secrets_rotation" {
   name              = "/aws/lambda/bank-secrets-rotation-dev"
   retention_in_days = 365
@@ -121,7 +127,7 @@ resource "aws_lambda_permission" "bank_secrets_rotation_secretsmanager" {
   source_account = "647751526084"
 }
 
-# bankgen:source catalog/modules/MOD-045.yaml:88:13
+# bankgen:source catalog/modules/MOD-045.yaml:90:13
 resource "aws_iam_role" "bank_secrets_anomaly" {
   name = "bank-secrets-anomaly-dev"
   assume_role_policy = jsonencode({
@@ -137,7 +143,7 @@ resource "aws_iam_role" "bank_secrets_anomaly" {
   })
 }
 
-# bankgen:source catalog/modules/MOD-045.yaml:88:13
+# bankgen:source catalog/modules/MOD-045.yaml:90:13
 resource "aws_iam_role_policy" "bank_secrets_anomaly" {
   name = "permissions"
   role = aws_iam_role.bank_secrets_anomaly.id
@@ -167,6 +173,12 @@ resource "aws_iam_role_policy" "bank_secrets_anomaly" {
         Resource = "arn:aws:sns:ap-southeast-2:647751526084:bank-platform-alerts-dev"
       },
       {
+        Sid      = "EncryptAlerts"
+        Effect   = "Allow"
+        Action   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+        Resource = data.aws_ssm_parameter.kms_operational_arn.value
+      },
+      {
         Sid      = "ReadRoles"
         Effect   = "Allow"
         Action   = ["iam:ListRoles", "iam:GetRole"]
@@ -176,7 +188,7 @@ resource "aws_iam_role_policy" "bank_secrets_anomaly" {
   })
 }
 
-# bankgen:source catalog/modules/MOD-045.yaml:88:13
+# bankgen:source catalog/modules/MOD-045.yaml:90:13
 resource "aws_cloudwatch_log_group" "bank_secrets_anomaly" {
   name              = "/aws/lambda/bank-secrets-anomaly-dev"
   retention_in_days = 365
@@ -184,7 +196,7 @@ resource "aws_cloudwatch_log_group" "bank_secrets_anomaly" {
   tags              = { data_classification = "operational" }
 }
 
-# bankgen:source catalog/modules/MOD-045.yaml:88:13
+# bankgen:source catalog/modules/MOD-045.yaml:90:13
 resource "aws_lambda_function" "bank_secrets_anomaly" {
   #checkov:skip=CKV_AWS_116:Events reach the function through EventBridge targets, whose own SQS dead-letter queues catch failed deliveries
   #checkov:skip=CKV_AWS_117:The functions call their data stores and AWS APIs over TLS; the catalogue gives them no VPC (seed 000 provisions none)
@@ -221,7 +233,7 @@ resource "aws_lambda_function" "bank_secrets_anomaly" {
   depends_on = [aws_cloudwatch_log_group.bank_secrets_anomaly]
 }
 
-# bankgen:source catalog/modules/MOD-045.yaml:88:13
+# bankgen:source catalog/modules/MOD-045.yaml:90:13
 resource "aws_lambda_alias" "bank_secrets_anomaly" {
   name             = "live"
   description      = "Blue-green: the version that serves traffic"

@@ -405,7 +405,7 @@ resource "aws_ssm_parameter" "cognito_bank_customers_web_app_client_id" {
   value       = aws_cognito_user_pool_client.bank_customers_web_app.id
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:147:13
+# bankgen:source catalog/modules/MOD-104.yaml:148:13
 resource "aws_ssm_parameter" "cognito_bank_staff_id" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/cognito/bank-staff/id"
@@ -414,7 +414,7 @@ resource "aws_ssm_parameter" "cognito_bank_staff_id" {
   value       = aws_cognito_user_pool.bank_staff.id
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:147:13
+# bankgen:source catalog/modules/MOD-104.yaml:148:13
 resource "aws_ssm_parameter" "cognito_bank_staff_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/cognito/bank-staff/arn"
@@ -423,7 +423,7 @@ resource "aws_ssm_parameter" "cognito_bank_staff_arn" {
   value       = aws_cognito_user_pool.bank_staff.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:147:13
+# bankgen:source catalog/modules/MOD-104.yaml:148:13
 resource "aws_ssm_parameter" "cognito_bank_staff_back_office_web_client_id" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/cognito/bank-staff/back-office-web/client-id"
@@ -432,7 +432,7 @@ resource "aws_ssm_parameter" "cognito_bank_staff_back_office_web_client_id" {
   value       = aws_cognito_user_pool_client.bank_staff_back_office_web.id
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:147:13
+# bankgen:source catalog/modules/MOD-104.yaml:148:13
 resource "aws_ssm_parameter" "cognito_bank_staff_internal_api_authoriser_client_id" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/cognito/bank-staff/internal-api-authoriser/client-id"
@@ -441,7 +441,7 @@ resource "aws_ssm_parameter" "cognito_bank_staff_internal_api_authoriser_client_
   value       = aws_cognito_user_pool_client.bank_staff_internal_api_authoriser.id
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:169:13
+# bankgen:source catalog/modules/MOD-104.yaml:171:13
 resource "aws_ssm_parameter" "iam_bankcorerole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/iam/bankcorerole/arn"
@@ -450,7 +450,7 @@ resource "aws_ssm_parameter" "iam_bankcorerole_arn" {
   value       = aws_iam_role.bankcorerole.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:176:13
+# bankgen:source catalog/modules/MOD-104.yaml:178:13
 resource "aws_ssm_parameter" "iam_bankkycrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/iam/bankkycrole/arn"
@@ -459,7 +459,7 @@ resource "aws_ssm_parameter" "iam_bankkycrole_arn" {
   value       = aws_iam_role.bankkycrole.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:184:13
+# bankgen:source catalog/modules/MOD-104.yaml:186:13
 resource "aws_ssm_parameter" "iam_bankamlrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/iam/bankamlrole/arn"
@@ -468,7 +468,7 @@ resource "aws_ssm_parameter" "iam_bankamlrole_arn" {
   value       = aws_iam_role.bankamlrole.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:191:13
+# bankgen:source catalog/modules/MOD-104.yaml:193:13
 resource "aws_ssm_parameter" "iam_bankpaymentsrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/iam/bankpaymentsrole/arn"
@@ -477,7 +477,7 @@ resource "aws_ssm_parameter" "iam_bankpaymentsrole_arn" {
   value       = aws_iam_role.bankpaymentsrole.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:198:13
+# bankgen:source catalog/modules/MOD-104.yaml:200:13
 resource "aws_ssm_parameter" "iam_bankcreditrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/iam/bankcreditrole/arn"
@@ -486,7 +486,7 @@ resource "aws_ssm_parameter" "iam_bankcreditrole_arn" {
   value       = aws_iam_role.bankcreditrole.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:205:13
+# bankgen:source catalog/modules/MOD-104.yaml:207:13
 resource "aws_ssm_parameter" "iam_bankriskrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/iam/bankriskrole/arn"
@@ -495,7 +495,7 @@ resource "aws_ssm_parameter" "iam_bankriskrole_arn" {
   value       = aws_iam_role.bankriskrole.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:212:13
+# bankgen:source catalog/modules/MOD-104.yaml:214:13
 resource "aws_ssm_parameter" "iam_bankplatformrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/iam/bankplatformrole/arn"
@@ -504,7 +504,7 @@ resource "aws_ssm_parameter" "iam_bankplatformrole_arn" {
   value       = aws_iam_role.bankplatformrole.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:220:13
+# bankgen:source catalog/modules/MOD-104.yaml:222:13
 resource "aws_ssm_parameter" "iam_bankapprole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/iam/bankapprole/arn"
@@ -513,7 +513,7 @@ resource "aws_ssm_parameter" "iam_bankapprole_arn" {
   value       = aws_iam_role.bankapprole.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:231:13
+# bankgen:source catalog/modules/MOD-104.yaml:233:13
 resource "aws_ssm_parameter" "iam_bank_secrets_read_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/iam/bank-secrets-read/arn"
@@ -522,7 +522,7 @@ resource "aws_ssm_parameter" "iam_bank_secrets_read_arn" {
   value       = aws_iam_policy.bank_secrets_read.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:241:13
+# bankgen:source catalog/modules/MOD-104.yaml:243:13
 resource "aws_ssm_parameter" "cloudtrail_bank_trail_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/cloudtrail/bank-trail/arn"
@@ -531,7 +531,7 @@ resource "aws_ssm_parameter" "cloudtrail_bank_trail_arn" {
   value       = aws_cloudtrail.bank_trail.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:250:13
+# bankgen:source catalog/modules/MOD-104.yaml:252:13
 resource "aws_ssm_parameter" "sns_bank_platform_alerts_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/sns/bank-platform-alerts/arn"

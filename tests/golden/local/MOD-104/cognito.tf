@@ -117,7 +117,7 @@ resource "aws_cognito_user_pool_client" "bank_customers_web_app" {
   }
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:147:13
+# bankgen:source catalog/modules/MOD-104.yaml:148:13
 resource "aws_cognito_user_pool" "bank_staff" {
   name                     = "bank-staff-local"
   mfa_configuration        = "ON"
@@ -160,7 +160,7 @@ resource "aws_cognito_user_pool" "bank_staff" {
   tags = { data_classification = "pii" }
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:147:13
+# bankgen:source catalog/modules/MOD-104.yaml:148:13
 resource "aws_cognito_user_pool_client" "bank_staff_back_office_web" {
   name                                 = "bank-staff-local-back-office-web"
   user_pool_id                         = aws_cognito_user_pool.bank_staff.id
@@ -184,7 +184,7 @@ resource "aws_cognito_user_pool_client" "bank_staff_back_office_web" {
   }
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:147:13
+# bankgen:source catalog/modules/MOD-104.yaml:148:13
 resource "aws_cognito_user_pool_client" "bank_staff_internal_api_authoriser" {
   name                                 = "bank-staff-local-internal-api-authoriser"
   user_pool_id                         = aws_cognito_user_pool.bank_staff.id

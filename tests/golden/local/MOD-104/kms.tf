@@ -133,6 +133,7 @@ resource "aws_kms_key" "bank_operational" {
             "events.amazonaws.com",
             "sns.amazonaws.com",
             "cloudtrail.amazonaws.com",
+            "cloudwatch.amazonaws.com",
           ]
         }
         Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]

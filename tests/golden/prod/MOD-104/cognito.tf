@@ -124,7 +124,7 @@ resource "aws_cognito_user_pool_client" "bank_customers_web_app" {
   }
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:147:13
+# bankgen:source catalog/modules/MOD-104.yaml:148:13
 resource "aws_cognito_user_pool" "bank_staff" {
   name                     = "bank-staff-prod"
   mfa_configuration        = "ON"
@@ -172,7 +172,7 @@ resource "aws_cognito_user_pool" "bank_staff" {
   }
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:147:13
+# bankgen:source catalog/modules/MOD-104.yaml:148:13
 resource "aws_cognito_user_pool_client" "bank_staff_back_office_web" {
   name                                 = "bank-staff-prod-back-office-web"
   user_pool_id                         = aws_cognito_user_pool.bank_staff.id
@@ -197,7 +197,7 @@ resource "aws_cognito_user_pool_client" "bank_staff_back_office_web" {
   }
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:147:13
+# bankgen:source catalog/modules/MOD-104.yaml:148:13
 resource "aws_cognito_user_pool_client" "bank_staff_internal_api_authoriser" {
   name                                 = "bank-staff-prod-internal-api-authoriser"
   user_pool_id                         = aws_cognito_user_pool.bank_staff.id

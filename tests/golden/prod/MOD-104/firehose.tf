@@ -46,6 +46,12 @@ resource "aws_iam_role_policy" "bank_cdc_stream_delivery" {
         Resource = aws_kms_key.bank_financial.arn
       },
       {
+        Sid      = "SendToDeadLetterQueue"
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.bank_cdc_stream_dlq.arn
+      },
+      {
         Sid      = "LogDeliveryErrors"
         Effect   = "Allow"
         Action   = "logs:PutLogEvents"
@@ -181,6 +187,12 @@ resource "aws_iam_role_policy" "bank_usage_events_delivery" {
         Effect   = "Allow"
         Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
         Resource = aws_kms_key.bank_operational.arn
+      },
+      {
+        Sid      = "SendToDeadLetterQueue"
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.bank_usage_events_dlq.arn
       },
       {
         Sid      = "LogDeliveryErrors"

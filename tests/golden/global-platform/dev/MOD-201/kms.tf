@@ -138,6 +138,7 @@ resource "aws_kms_key" "gbp_internal" {
             "events.amazonaws.com",
             "sns.amazonaws.com",
             "cloudtrail.amazonaws.com",
+            "cloudwatch.amazonaws.com",
           ]
         }
         Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
