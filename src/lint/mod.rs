@@ -4,6 +4,7 @@
 //! [`rules`] holds one file per rule and the table that registers them; [`policies`] reads the
 //! rule parameters (`policies/*.yaml`); [`output`] prints findings for people, JSON and SARIF.
 
+pub mod access;
 pub mod facts;
 pub mod finding;
 pub mod iam;
@@ -276,6 +277,35 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
         findings.append(&mut f);
         stats.resources += resources;
         stats.suppressed += suppressed;
+    }
+    // The access check reads a whole environment at once: once per environment folder of a
+    // rendered tree among the folders linted, when every catalogue module's folder is there (a
+    // wire spans modules; part of a tree would lack the other end).
+    if let Some(cat) = cat {
+        let envs = cat.environment_names();
+        let mut roots: BTreeMap<(PathBuf, String), usize> = BTreeMap::new();
+        for (dir, _) in &folders {
+            let Some(id) = facts::module_of(dir) else {
+                continue;
+            };
+            let Some(parent) = dir.parent() else { continue };
+            let Some(env) = parent.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if envs.contains(&env) && cat.module(&id).is_some() {
+                *roots
+                    .entry((parent.to_path_buf(), env.to_string()))
+                    .or_default() += 1;
+            }
+        }
+        for ((dir, env), n) in roots {
+            if n < cat.modules.len() {
+                continue;
+            }
+            if let Ok(outcomes) = access::check_dir(cat, &env, &dir, None) {
+                findings.extend(access::findings(&env, &outcomes));
+            }
+        }
     }
     if req.catalogue_rules
         && let Some(cat) = cat

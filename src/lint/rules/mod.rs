@@ -90,6 +90,7 @@ rules! {
     bgl801_iam_wildcards,
     bgl802_role_permissions,
     bgl803_policy_json,
+    bgl804_access_wire,
     bgl901_secret_name,
     bgl902_secret_kms,
     bgl903_secret_rotation,
