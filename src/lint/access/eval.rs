@@ -691,7 +691,7 @@ mod tests {
         assert_eq!(
             run(
                 &req(role(), "kms:GenerateDataKeyWithoutPlaintext", k),
-                &[s.clone()],
+                std::slice::from_ref(&s),
                 &[],
                 false
             )
@@ -701,7 +701,7 @@ mod tests {
         assert_eq!(
             run(
                 &req(role(), "S3:GETOBJECT", BUCKET),
-                &[s.clone()],
+                std::slice::from_ref(&s),
                 &[],
                 false
             )
@@ -712,7 +712,7 @@ mod tests {
         assert_eq!(
             run(
                 &req(role(), "s3:GetObject", "arn:aws:s3:::DOC-bucket/a"),
-                &[s.clone()],
+                std::slice::from_ref(&s),
                 &[],
                 false
             )
@@ -722,7 +722,7 @@ mod tests {
         assert_eq!(
             run(
                 &req(role(), "s3:GetObject", "arn:aws:s3:::doc-bbucket/a"),
-                &[s.clone()],
+                std::slice::from_ref(&s),
                 &[],
                 false
             )
@@ -803,7 +803,12 @@ mod tests {
             "arn:aws:iam::111122223333:role/Admin",
         );
         let r = req(role(), "kms:Decrypt", KEY);
-        let d = run(&r, &[iam.clone()], &[other.clone()], true);
+        let d = run(
+            &r,
+            std::slice::from_ref(&iam),
+            std::slice::from_ref(&other),
+            true,
+        );
         assert_eq!(d.allowed, Tri::No);
         assert_eq!(d.missing[0].0, PolicyKind::Key);
         // With the root delegation the same IAM grant is enough...

@@ -20,8 +20,11 @@ pub static RULE: Rule = Rule {
         "aws_cloudwatch_event_bus_policy",
         "aws_s3_bucket_policy",
         "aws_lambda_permission",
-        "catalogue: iam_roles",
-        "catalogue: subscriptions",
+        "catalogue: IAM roles",
+        "catalogue: secrets",
+        "catalogue: functions",
+        "catalogue: Firehose streams",
+        "catalogue: trails",
     ],
     doc: r#"## What it checks
 In each environment folder of a rendered tree (`out/<env>/MOD-*`, with the catalogue), every
