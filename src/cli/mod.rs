@@ -16,6 +16,7 @@ macro_rules! outln {
     };
 }
 
+mod access;
 mod ci;
 mod deploy;
 mod docs;
@@ -106,6 +107,8 @@ pub enum Command {
     Apply(deploy::Args),
     /// Destroy every module in reverse deployment order
     Destroy(deploy::Args),
+    /// The access matrix: every wire the catalogue implies, as AWS would evaluate its policies
+    Access(access::Args),
     /// Report what changed outside Terraform: `plan -refresh-only` in every module
     Drift(drift::Args),
     /// Plan and apply the catalogue as it was at a git revision; destroy modules added since
@@ -172,6 +175,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Plan(args) => deploy::run(&source, cli.short, deploy::Action::Plan, args),
         Command::Apply(args) => deploy::run(&source, cli.short, deploy::Action::Apply, args),
         Command::Destroy(args) => deploy::run(&source, cli.short, deploy::Action::Destroy, args),
+        Command::Access(args) => access::run(&source, cli.short, args),
         Command::Drift(args) => drift::run(&source, cli.short, args),
         Command::Rollback(args) => rollback::run(&source, cli.short, args),
         Command::Promote(args) => promote::run(&source, cli.short, args),

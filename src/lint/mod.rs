@@ -4,6 +4,7 @@
 //! [`rules`] holds one file per rule and the table that registers them; [`policies`] reads the
 //! rule parameters (`policies/*.yaml`); [`output`] prints findings for people, JSON and SARIF.
 
+pub mod access;
 pub mod facts;
 pub mod finding;
 pub mod iam;
@@ -277,12 +278,49 @@ pub fn lint(req: &Request) -> Result<Report, Unreadable> {
         stats.resources += resources;
         stats.suppressed += suppressed;
     }
-    if req.catalogue_rules
-        && let Some(cat) = cat
-    {
-        let (mut f, suppressed) = lint_catalogue(cat, req.policies);
-        findings.append(&mut f);
-        stats.suppressed += suppressed;
+    let mut access_found: Option<Vec<Finding>> = None;
+    // The access check reads a whole environment at once: once per environment folder of a
+    // rendered tree among the folders linted, when every catalogue module's folder is there (a
+    // wire spans modules; part of a tree would lack the other end).
+    if let Some(cat) = cat {
+        let envs = cat.environment_names();
+        let mut roots: BTreeMap<(PathBuf, String), usize> = BTreeMap::new();
+        for (dir, _) in &folders {
+            let Some(id) = facts::module_of(dir) else {
+                continue;
+            };
+            let Some(parent) = dir.parent() else { continue };
+            let Some(env) = parent.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if envs.contains(&env) && cat.module(&id).is_some() {
+                *roots
+                    .entry((parent.to_path_buf(), env.to_string()))
+                    .or_default() += 1;
+            }
+        }
+        for ((dir, env), n) in roots {
+            if n < cat.modules.len() {
+                continue;
+            }
+            if let Ok(outcomes) = access::check_dir(cat, &env, &dir, None) {
+                access_found
+                    .get_or_insert_with(Vec::new)
+                    .extend(access::findings(&env, &outcomes));
+            }
+        }
+    }
+    // Its findings are on catalogue lines: the catalogue's suppressions apply to them.
+    if let Some(cat) = cat {
+        if req.catalogue_rules {
+            let (mut f, suppressed) = lint_catalogue_with(cat, req.policies, access_found);
+            findings.append(&mut f);
+            stats.suppressed += suppressed;
+        } else if let Some(found) = access_found {
+            let (mut f, suppressed) = suppress_access(cat, found);
+            findings.append(&mut f);
+            stats.suppressed += suppressed;
+        }
     }
     sort(&mut findings);
     Ok(Report { findings, stats })
@@ -504,6 +542,16 @@ pub fn sort(findings: &mut [Finding]) {
 
 /// The catalogue-level rules, with `# bankgen:ignore[...]` comments of the YAML applied.
 pub fn lint_catalogue(cat: &Catalog, p: &Policies) -> (Vec<Finding>, usize) {
+    lint_catalogue_with(cat, p, None)
+}
+
+/// [`lint_catalogue`], with the access check's findings (on catalogue lines) when it ran: its
+/// suppressions are then used or unused like any other; when it did not run they are neither.
+pub fn lint_catalogue_with(
+    cat: &Catalog,
+    p: &Policies,
+    access: Option<Vec<Finding>>,
+) -> (Vec<Finding>, usize) {
     let cx = CatCtx { cat, p };
     let mut found = Vec::new();
     for r in rules::RULES {
@@ -513,12 +561,40 @@ pub fn lint_catalogue(cat: &Catalog, p: &Policies) -> (Vec<Finding>, usize) {
             found.append(&mut out.findings);
         }
     }
-    let files: Vec<TfFile> = cat.files.iter().map(|f| yaml_ignores(f.clone())).collect();
+    let ran = access.is_some();
+    found.extend(access.unwrap_or_default());
+    let mut files: Vec<TfFile> = cat.files.iter().map(|f| yaml_ignores(f.clone())).collect();
+    if !ran {
+        for f in &mut files {
+            f.ignores.retain_mut(|i| {
+                let before = i.codes.len();
+                i.codes.retain(|c| !c.eq_ignore_ascii_case(access::CODE));
+                before == 0 || !i.codes.is_empty()
+            });
+        }
+    }
     let ignores: Vec<(&TfFile, &Ignore)> = files
         .iter()
         .flat_map(|f| f.ignores.iter().map(move |i| (f, i)))
         .collect();
     suppress(found, &ignores)
+}
+
+/// The access check's findings with the catalogue's suppressions of BGL804 applied, when the
+/// catalogue rules do not run (their suppressions' own findings are theirs to report).
+fn suppress_access(cat: &Catalog, found: Vec<Finding>) -> (Vec<Finding>, usize) {
+    let mut files: Vec<TfFile> = cat.files.iter().map(|f| yaml_ignores(f.clone())).collect();
+    for f in &mut files {
+        f.ignores
+            .retain(|i| i.codes.iter().any(|c| c.eq_ignore_ascii_case(access::CODE)));
+    }
+    let ignores: Vec<(&TfFile, &Ignore)> = files
+        .iter()
+        .flat_map(|f| f.ignores.iter().map(move |i| (f, i)))
+        .collect();
+    let (mut kept, suppressed) = suppress(found, &ignores);
+    kept.retain(|f| f.code == access::CODE);
+    (kept, suppressed)
 }
 
 /// A catalogue file's suppressions: a `# bankgen:ignore[...]` comment covers its own line when

@@ -2,6 +2,7 @@
 //! linked once), and one support module (support.rs): a fluent builder that runs the real
 //! `bankgen` executable in a scratch folder, and the shared helpers.
 
+mod access;
 mod check;
 mod cli;
 mod deploy_stub;

@@ -396,8 +396,8 @@ fn allow_replace_needs_a_reason_and_nothing_else() {
     );
     let (code, err) = check_short(Test::new().with_catalog().edit(
         M104,
-        "    - name: bank-cdc-stream\n",
-        "    - name: bank-cdc-stream\n      allow_replace: {reason: ok, by: me}\n",
+        "    - name: bank-cdc-stream",
+        "    - name: bank-cdc-stream\n      allow_replace: {reason: ok, by: me}",
     ));
     assert_eq!(code, 1, "{err}");
     assert!(
@@ -484,8 +484,8 @@ fn renamed_from_is_another_name_that_no_other_entry_of_the_kind_has() {
     // A kind that does not offer it.
     let (code, err) = check_short(Test::new().with_catalog().edit(
         M104,
-        "    - name: bank-cdc-stream\n",
-        "    - name: bank-cdc-stream\n      renamed_from: bank-old-stream\n",
+        "    - name: bank-cdc-stream",
+        "    - name: bank-cdc-stream\n      renamed_from: bank-old-stream",
     ));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("renamed_from"), "{err}");

@@ -93,6 +93,7 @@ rules! {
     bgl801_iam_wildcards,
     bgl802_role_permissions,
     bgl803_policy_json,
+    bgl804_access_wire,
     bgl805_unattached_policy,
     bgl901_secret_name,
     bgl902_secret_kms,

@@ -1,0 +1,268 @@
+//! BGL804 (access-wire) and `bankgen access`: the wires the catalogue implies, evaluated
+//! against the rendered policies as AWS would. Today's shipped trees hold the refused wires of
+//! issue 19 (support.rs, `KNOWN_ACCESS_DEFECTS`); a copy of the dev tree with one policy
+//! changed shows that a wire turns refused when its grant goes, and allowed when it comes.
+
+use crate::support::{
+    Test, catalog, copy_dir, known_access_defect, lines, lint_paths, rendered, repo,
+};
+use bankgen::lint::Finding;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The check's findings on an environment folder, before the catalogue's suppressions (the
+/// shipped catalogue suppresses today's known defects on their lines).
+fn access_findings(dir: &Path) -> Vec<Finding> {
+    access_findings_with(catalog(), dir)
+}
+
+fn access_findings_with(cat: &bankgen::model::Catalog, dir: &Path) -> Vec<Finding> {
+    let outcomes = bankgen::lint::access::check_dir(cat, "dev", dir, None).expect("readable");
+    bankgen::lint::access::findings("dev", &outcomes)
+}
+
+/// The known defects found, with their counts; fails on a BGL804 finding that is none of them.
+fn by_defect(findings: &[Finding], base: &Path) -> BTreeMap<&'static str, usize> {
+    let mut out = BTreeMap::new();
+    for f in findings {
+        let name = known_access_defect(f).unwrap_or_else(|| {
+            panic!(
+                "an unexpected refused wire:\n{}",
+                lines(std::slice::from_ref(f), base)
+            )
+        });
+        *out.entry(name).or_default() += 1;
+    }
+    out
+}
+
+#[test]
+fn the_five_known_defects_are_found_on_the_shipped_dev_tree() {
+    let dir = rendered().join("out").join("dev");
+    let found = access_findings(&dir);
+    let counts = by_defect(&found, &dir);
+    // Two alarms; one function; one policy; six neon and two snowflake roles; two queues and
+    // their keys.
+    for (name, n) in [
+        ("alarm", 2),
+        ("anomaly", 1),
+        ("namespace", 1),
+        ("neon", 6),
+        ("snowflake", 2),
+        ("firehose-dlq", 4),
+    ] {
+        assert_eq!(counts.get(name), Some(&n), "{name}: {counts:?}");
+    }
+    // A finding names the wire, the policy that lacks the grant (file and line) and sits on the
+    // catalogue line of the wire.
+    let alarm = found
+        .iter()
+        .find(|f| known_access_defect(f) == Some("alarm"))
+        .unwrap();
+    assert_eq!(alarm.file, "catalog/modules/MOD-104.yaml");
+    assert!(
+        alarm
+            .message
+            .contains("→ kms:GenerateDataKey*, kms:Decrypt → key of topic")
+            && alarm
+                .message
+                .contains("no grant in key policy MOD-104 aws_kms_key.bank_operational (")
+            && alarm.message.contains("MOD-104/kms.tf:"),
+        "{}",
+        alarm.message
+    );
+    let neon = found
+        .iter()
+        .find(|f| f.message.contains("BankCoreRole"))
+        .unwrap();
+    let yaml = std::fs::read_to_string(repo().join(&neon.file)).unwrap();
+    let line = yaml.lines().nth(neon.line as usize - 1).unwrap();
+    assert!(line.contains("secrets_read: [bank-core/neon]"), "{line}");
+    assert!(
+        neon.message
+            .contains("no grant in identity policy MOD-104 aws_iam_role_policy.bankcorerole"),
+        "{}",
+        neon.message
+    );
+}
+
+#[test]
+fn the_example_dev_tree_refuses_its_rotation_function_the_secrets_key() {
+    let src = bankgen::catalog::CatalogSource::Dir(repo().join("examples/global-platform"));
+    let cat = bankgen::load_catalog(&src).expect("loads").0;
+    let dir = repo().join("tests/golden/global-platform/dev");
+    let found = access_findings_with(&cat, &dir);
+    assert_eq!(
+        by_defect(&found, &dir),
+        BTreeMap::from([("gbp-rotation", 2)])
+    );
+}
+
+/// A copy of the rendered dev tree with `find` replaced by `replace` in `module/file`.
+fn mutated(name: &str, module: &str, file: &str, find: &str, replace: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(name).join("dev");
+    copy_dir(&rendered().join("out").join("dev"), &dir);
+    let path = dir.join(module).join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains(find),
+        "{name}: `{find}` not in {module}/{file}"
+    );
+    std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
+    tmp
+}
+
+fn dev_of(tmp: &tempfile::TempDir, name: &str) -> std::path::PathBuf {
+    tmp.path().join(name).join("dev")
+}
+
+#[test]
+fn a_wire_is_refused_when_its_grant_goes() {
+    // The topic policy without CloudWatch: the alarms may not publish (a resource policy alone
+    // grants a service).
+    let t = mutated(
+        "topic",
+        "MOD-104",
+        "sns.tf",
+        "\"cloudwatch.amazonaws.com\", ",
+        "",
+    );
+    let new: Vec<Finding> = access_findings(&dev_of(&t, "topic"))
+        .into_iter()
+        .filter(|f| known_access_defect(f).is_none())
+        .collect();
+    assert_eq!(new.len(), 2, "{}", lines(&new, t.path()));
+    assert!(new.iter().all(|f| f.message.contains(
+        "→ sns:Publish → topic bank-platform-alerts-dev (no grant in resource policy MOD-104 aws_sns_topic_policy.bank_platform_alerts"
+    )));
+    // A rule's Lambda permission removed: EventBridge may not invoke the target.
+    let t = mutated(
+        "permission",
+        "MOD-018",
+        "eventbridge.tf",
+        "principal     = \"events.amazonaws.com\"",
+        "principal     = \"sns.amazonaws.com\"",
+    );
+    let new: Vec<Finding> = access_findings(&dev_of(&t, "permission"))
+        .into_iter()
+        .filter(|f| known_access_defect(f).is_none())
+        .collect();
+    assert_eq!(new.len(), 1, "{}", lines(&new, t.path()));
+    assert!(
+        new[0]
+            .message
+            .contains("→ lambda:InvokeFunction → target function:")
+            && new[0].file.ends_with("catalog/events/bank-aml.yaml"),
+        "{}",
+        new[0].message
+    );
+}
+
+#[test]
+fn a_wire_is_allowed_when_its_grant_comes() {
+    // CloudWatch among the operational key's service principals: the alarm wires pass.
+    let t = {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("key").join("dev");
+        copy_dir(&rendered().join("out").join("dev"), &dir);
+        let path = dir.join("MOD-104").join("kms.tf");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let op = text
+            .find("resource \"aws_kms_key\" \"bank_operational\"")
+            .unwrap();
+        let at = op + text[op..].find("\"sns.amazonaws.com\",").unwrap();
+        let fixed = format!(
+            "{}\"cloudwatch.amazonaws.com\", {}",
+            &text[..at],
+            &text[at..]
+        );
+        std::fs::write(&path, fixed).unwrap();
+        tmp
+    };
+    let counts = by_defect(&access_findings(&dev_of(&t, "key")), t.path());
+    assert_eq!(counts.get("alarm"), None, "{counts:?}");
+    assert_eq!(counts.get("neon"), Some(&6));
+    // `name-??????` matches the secret's ARN, `name/*` does not.
+    let t = mutated(
+        "secret",
+        "MOD-104",
+        "iam.tf",
+        "secret:bank-core/neon/*",
+        "secret:bank-core/neon-??????",
+    );
+    let mut found = access_findings(&dev_of(&t, "secret"));
+    // The grant matches now; what is left cannot be known before the secret exists: the role's
+    // guard denies reading an untagged secret, and the tree does not create this one.
+    let core: Vec<Finding> = found
+        .iter()
+        .filter(|f| f.message.contains("BankCoreRole"))
+        .cloned()
+        .collect();
+    assert_eq!(core.len(), 1, "{}", lines(&core, t.path()));
+    assert_eq!(core[0].severity, bankgen::diag::Severity::Warning);
+    assert!(
+        core[0].message.contains("cannot be known before a plan")
+            && core[0].message.contains("the deny DenyUntaggedSecrets"),
+        "{}",
+        core[0].message
+    );
+    found.retain(|f| !f.message.contains("BankCoreRole"));
+    assert_eq!(by_defect(&found, t.path()).get("neon"), Some(&5));
+}
+
+#[test]
+fn lint_checks_whole_trees_and_applies_the_catalogues_suppressions() {
+    // The whole dev tree: every known defect is found and suppressed on its catalogue line,
+    // and no suppression is unused.
+    let r = lint_paths(&[&rendered().join("out").join("dev")]);
+    assert!(r.findings.is_empty(), "{}", lines(&r.findings, rendered()));
+    assert!(r.stats.suppressed >= 21, "{}", r.stats.suppressed);
+    // One module folder alone: the other end of its wires is not there to read, and the
+    // suppressions of BGL804 are neither used nor unused.
+    let r = lint_paths(&[&rendered().join("out").join("dev").join("MOD-104")]);
+    assert!(r.findings.is_empty(), "{}", lines(&r.findings, rendered()));
+    assert_eq!(r.stats.suppressed, 0);
+    let (f, _) = bankgen::lint::lint_catalogue(catalog(), crate::support::policies());
+    assert!(f.is_empty(), "{}", lines(&f, &repo()));
+}
+
+#[test]
+fn the_access_matrix_through_the_cli() {
+    let run = Test::in_repo().cmd(["access", "--env", "dev", "--format", "json"]);
+    assert_eq!(
+        run.code(),
+        1,
+        "refused wires exit 1 (the matrix ignores suppressions)"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&run.output.stdout).expect("JSON");
+    assert_eq!(v["env"], "dev");
+    let matrix = v["matrix"].as_array().unwrap();
+    assert_eq!(v["wires"].as_u64().unwrap() as usize, matrix.len());
+    assert!(matrix.len() > 200, "{}", matrix.len());
+    // Every refused or absent wire is a known defect's.
+    let refused = v["refused"].as_u64().unwrap() + v["absent"].as_u64().unwrap();
+    assert_eq!(refused, 21);
+    // An allowed wire says by which statements: a rule's DLQ by the queue policy and the key
+    // policy's service statement.
+    let dlq = matrix
+        .iter()
+        .find(|o| o["kind"] == "rule-dlq" && o["what"].as_str().unwrap().starts_with("key of"))
+        .unwrap();
+    assert_eq!(dlq["status"], "allowed");
+    assert!(
+        dlq["actions"][0]["allowed_by"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("AwsServicesUse (dev/MOD-104/kms.tf:"),
+        "{dlq:#}"
+    );
+    let human = Test::in_repo().cmd(["access", "--env", "dev"]);
+    assert!(
+        human.stdout().starts_with("access matrix of dev: "),
+        "{}",
+        human.stdout()
+    );
+    let bad = Test::in_repo().cmd(["access", "--env", "nowhere"]);
+    assert_eq!(bad.code(), 2);
+}
