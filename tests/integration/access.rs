@@ -37,24 +37,99 @@ fn by_defect(findings: &[Finding], base: &Path) -> BTreeMap<&'static str, usize>
 }
 
 #[test]
-fn the_five_known_defects_are_found_on_the_shipped_dev_tree() {
+fn the_shipped_dev_tree_holds_only_the_wires_left_open() {
     let dir = rendered().join("out").join("dev");
     let found = access_findings(&dir);
+    // Fixed: the alarms' and the anomaly function's key grants, the namespace policy's
+    // attachment, the secret ARN patterns (what is left of the secrets is a warning: the tree
+    // does not make them, so their tag is unknown). Open: the producer's Firehose DLQs (two
+    // queues and their keys) and policies published for principals outside the tree.
     let counts = by_defect(&found, &dir);
-    // Two alarms; one function; one policy; six neon and two snowflake roles; two queues and
-    // their keys.
-    for (name, n) in [
-        ("alarm", 2),
-        ("anomaly", 1),
-        ("namespace", 1),
-        ("neon", 6),
-        ("snowflake", 2),
-        ("firehose-dlq", 4),
-    ] {
-        assert_eq!(counts.get(name), Some(&n), "{name}: {counts:?}");
+    assert_eq!(
+        counts,
+        BTreeMap::from([
+            ("firehose-dlq", 4),
+            ("neon", 6),
+            ("snowflake", 2),
+            ("unattached", 5)
+        ])
+    );
+    for f in &found {
+        let warning = f.severity == bankgen::diag::Severity::Warning;
+        let secret = matches!(known_access_defect(f), Some("neon" | "snowflake"));
+        assert_eq!(warning, secret, "{}", f.message);
+    }
+}
+
+#[test]
+fn each_fixed_defect_reintroduced_is_found() {
+    // (name, module, file, the fix as rendered, the defect)
+    let cases = [
+        (
+            "alarm",
+            "MOD-104",
+            "kms.tf",
+            "            \"cloudwatch.amazonaws.com\",\n",
+            "",
+        ),
+        (
+            "anomaly",
+            "MOD-045",
+            "lambda.tf",
+            "Action   = [\"kms:GenerateDataKey*\", \"kms:Decrypt\"]\n        Resource = data.aws_ssm_parameter.kms_operational_arn.value",
+            "Action   = [\"kms:DescribeKey\"]\n        Resource = data.aws_ssm_parameter.kms_operational_arn.value",
+        ),
+        (
+            "namespace",
+            "MOD-045",
+            "lambda.tf",
+            "resource \"aws_iam_role_policy_attachment\" \"bank_secrets_rotation_bank_secrets_namespace\" {",
+            "locals {",
+        ),
+        (
+            "neon",
+            "MOD-104",
+            "iam.tf",
+            "secret:bank-core/neon-??????",
+            "secret:bank-core/neon/*",
+        ),
+    ];
+    let shipped = by_defect(
+        &access_findings(&rendered().join("out").join("dev")),
+        rendered(),
+    );
+    for (name, module, file, fix, defect) in cases {
+        let t = mutated(name, module, file, fix, defect);
+        let dir = dev_of(&t, name);
+        let found = access_findings(&dir);
+        let errors: Vec<&Finding> = found
+            .iter()
+            .filter(|f| {
+                f.severity == bankgen::diag::Severity::Error && known_access_defect(f) == Some(name)
+            })
+            .collect();
+        let want = if name == "alarm" { 2 } else { 1 };
+        assert_eq!(errors.len(), want, "{name}: {}", lines(&found, t.path()));
+        // Nothing else changes.
+        let mut counts = by_defect(&found, &dir);
+        if name == "neon" {
+            // the core role's secret is refused now, not unknown
+            assert_eq!(counts.get("neon"), shipped.get("neon"));
+            continue;
+        }
+        assert_eq!(counts.remove(name), Some(want), "{name}");
+        assert_eq!(counts, shipped, "{name}");
     }
     // A finding names the wire, the policy that lacks the grant (file and line) and sits on the
     // catalogue line of the wire.
+    let t = mutated(
+        "alarm",
+        "MOD-104",
+        "kms.tf",
+        "            \"cloudwatch.amazonaws.com\",\n",
+        "",
+    );
+    let found = access_findings(&dev_of(&t, "alarm"));
     let alarm = found
         .iter()
         .find(|f| known_access_defect(f) == Some("alarm"))
@@ -71,19 +146,6 @@ fn the_five_known_defects_are_found_on_the_shipped_dev_tree() {
         "{}",
         alarm.message
     );
-    let neon = found
-        .iter()
-        .find(|f| f.message.contains("BankCoreRole"))
-        .unwrap();
-    let yaml = std::fs::read_to_string(repo().join(&neon.file)).unwrap();
-    let line = yaml.lines().nth(neon.line as usize - 1).unwrap();
-    assert!(line.contains("secrets_read: [bank-core/neon]"), "{line}");
-    assert!(
-        neon.message
-            .contains("no grant in identity policy MOD-104 aws_iam_role_policy.bankcorerole"),
-        "{}",
-        neon.message
-    );
 }
 
 #[test]
@@ -94,7 +156,7 @@ fn the_example_dev_tree_refuses_its_rotation_function_the_secrets_key() {
     let found = access_findings_with(&cat, &dir);
     assert_eq!(
         by_defect(&found, &dir),
-        BTreeMap::from([("gbp-rotation", 2)])
+        BTreeMap::from([("gbp-prefix", 2), ("gbp-rotation", 2)])
     );
 }
 
@@ -160,64 +222,12 @@ fn a_wire_is_refused_when_its_grant_goes() {
 }
 
 #[test]
-fn a_wire_is_allowed_when_its_grant_comes() {
-    // CloudWatch among the operational key's service principals: the alarm wires pass.
-    let t = {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("key").join("dev");
-        copy_dir(&rendered().join("out").join("dev"), &dir);
-        let path = dir.join("MOD-104").join("kms.tf");
-        let text = std::fs::read_to_string(&path).unwrap();
-        let op = text
-            .find("resource \"aws_kms_key\" \"bank_operational\"")
-            .unwrap();
-        let at = op + text[op..].find("\"sns.amazonaws.com\",").unwrap();
-        let fixed = format!(
-            "{}\"cloudwatch.amazonaws.com\", {}",
-            &text[..at],
-            &text[at..]
-        );
-        std::fs::write(&path, fixed).unwrap();
-        tmp
-    };
-    let counts = by_defect(&access_findings(&dev_of(&t, "key")), t.path());
-    assert_eq!(counts.get("alarm"), None, "{counts:?}");
-    assert_eq!(counts.get("neon"), Some(&6));
-    // `name-??????` matches the secret's ARN, `name/*` does not.
-    let t = mutated(
-        "secret",
-        "MOD-104",
-        "iam.tf",
-        "secret:bank-core/neon/*",
-        "secret:bank-core/neon-??????",
-    );
-    let mut found = access_findings(&dev_of(&t, "secret"));
-    // The grant matches now; what is left cannot be known before the secret exists: the role's
-    // guard denies reading an untagged secret, and the tree does not create this one.
-    let core: Vec<Finding> = found
-        .iter()
-        .filter(|f| f.message.contains("BankCoreRole"))
-        .cloned()
-        .collect();
-    assert_eq!(core.len(), 1, "{}", lines(&core, t.path()));
-    assert_eq!(core[0].severity, bankgen::diag::Severity::Warning);
-    assert!(
-        core[0].message.contains("cannot be known before a plan")
-            && core[0].message.contains("the deny DenyUntaggedSecrets"),
-        "{}",
-        core[0].message
-    );
-    found.retain(|f| !f.message.contains("BankCoreRole"));
-    assert_eq!(by_defect(&found, t.path()).get("neon"), Some(&5));
-}
-
-#[test]
 fn lint_checks_whole_trees_and_applies_the_catalogues_suppressions() {
     // The whole dev tree: every known defect is found and suppressed on its catalogue line,
     // and no suppression is unused.
     let r = lint_paths(&[&rendered().join("out").join("dev")]);
     assert!(r.findings.is_empty(), "{}", lines(&r.findings, rendered()));
-    assert!(r.stats.suppressed >= 21, "{}", r.stats.suppressed);
+    assert_eq!(r.stats.suppressed, 17);
     // One module folder alone: the other end of its wires is not there to read, and the
     // suppressions of BGL804 are neither used nor unused.
     let r = lint_paths(&[&rendered().join("out").join("dev").join("MOD-104")]);
@@ -242,7 +252,7 @@ fn the_access_matrix_through_the_cli() {
     assert!(matrix.len() > 200, "{}", matrix.len());
     // Every refused or absent wire is a known defect's.
     let refused = v["refused"].as_u64().unwrap() + v["absent"].as_u64().unwrap();
-    assert_eq!(refused, 21);
+    assert_eq!(refused, 9);
     // An allowed wire says by which statements: a rule's DLQ by the queue policy and the key
     // policy's service statement.
     let dlq = matrix

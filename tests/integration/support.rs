@@ -353,6 +353,14 @@ pub const KNOWN_ACCESS_DEFECTS: &[(&str, &[&str])] = &[
     ("firehose-dlq", &["BankPlatformRole →", "-dlq ("]),
     // Found by the check beyond the five: customer-managed policies attached to nothing.
     ("unattached", &["policy bank-", "attached to no"]),
+    // Seed 002: a grant on a path prefix of secrets; their tags are not known before a plan.
+    (
+        "gbp-prefix",
+        &[
+            "→ secret gbp-data/aurora/ ",
+            "cannot be known before a plan",
+        ],
+    ),
     // Seed 002: the rotation function's role has no grant on its secrets' key.
     (
         "gbp-rotation",
