@@ -369,7 +369,10 @@ fn policy(api: &dyn BucketApi, p: &Plan, absent: bool) -> Result<Step, ApiError>
     } else {
         get(api, "policy", "NoSuchBucketPolicy")?
     };
-    let mut doc = match current.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+    let mut doc = match current
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>)
+    {
         Some(Ok(v)) if v["Statement"].is_array() => v,
         Some(_) => {
             return Err(ApiError {
@@ -494,7 +497,10 @@ mod tests {
     }
 
     const MISSING: &[(&str, &str)] = &[
-        ("encryption", "ServerSideEncryptionConfigurationNotFoundError"),
+        (
+            "encryption",
+            "ServerSideEncryptionConfigurationNotFoundError",
+        ),
         ("publicAccessBlock", "NoSuchPublicAccessBlockConfiguration"),
         ("policy", "NoSuchBucketPolicy"),
         ("lifecycle", "NoSuchLifecycleConfiguration"),
@@ -526,10 +532,9 @@ mod tests {
                 "GET" => match self.docs.borrow().get(query) {
                     Some(d) => Ok(resp(200, d.clone())),
                     // Versioning never set: an empty configuration, not an error.
-                    None if query == "versioning" => Ok(resp(
-                        200,
-                        "<VersioningConfiguration/>".into(),
-                    )),
+                    None if query == "versioning" => {
+                        Ok(resp(200, "<VersioningConfiguration/>".into()))
+                    }
                     None => {
                         let code = MISSING.iter().find(|(q, _)| *q == query).unwrap().1;
                         Ok(resp(404, format!("<Error><Code>{code}</Code></Error>")))
@@ -558,7 +563,10 @@ mod tests {
     fn a_missing_bucket_is_made_with_every_setting_then_found() {
         let fake = Fake::default();
         let steps = run(&fake, &plan(false)).unwrap();
-        assert!(steps.iter().all(|s| s.outcome == Outcome::Made), "{steps:?}");
+        assert!(
+            steps.iter().all(|s| s.outcome == Outcome::Made),
+            "{steps:?}"
+        );
         assert_eq!(
             *fake.puts.borrow(),
             [
@@ -577,7 +585,10 @@ mod tests {
         // The second run reads everything and writes nothing.
         fake.puts.borrow_mut().clear();
         let again = run(&fake, &plan(false)).unwrap();
-        assert!(again.iter().all(|s| s.outcome == Outcome::Found), "{again:?}");
+        assert!(
+            again.iter().all(|s| s.outcome == Outcome::Found),
+            "{again:?}"
+        );
         assert!(fake.puts.borrow().is_empty());
     }
 
@@ -591,7 +602,10 @@ mod tests {
         let steps = run(&fake, &p).unwrap();
         assert_eq!(steps[4].outcome, Outcome::Skipped);
         assert!(!fake.docs.borrow().contains_key("policy"));
-        assert_eq!(steps.iter().filter(|s| s.outcome == Outcome::Made).count(), 5);
+        assert_eq!(
+            steps.iter().filter(|s| s.outcome == Outcome::Made).count(),
+            5
+        );
     }
 
     #[test]
@@ -629,7 +643,11 @@ mod tests {
                 ("lifecycle", Outcome::Changed),
             ]
         );
-        assert!(steps[3].detail.contains("BlockPublicPolicy"), "{:?}", steps[3]);
+        assert!(
+            steps[3].detail.contains("BlockPublicPolicy"),
+            "{:?}",
+            steps[3]
+        );
         let docs = fake.docs.borrow().clone();
         // the prefix rule does not cover the state files: kept, and ours added
         assert!(docs["lifecycle"].contains(other_rule) && docs["lifecycle"].contains(RULE_ID));
@@ -637,7 +655,10 @@ mod tests {
         assert_eq!(pol["Statement"][0]["Sid"], "Other");
         assert_eq!(pol["Statement"][1]["Sid"], SID);
         let again = run(&fake, &plan(false)).unwrap();
-        assert!(again.iter().all(|s| s.outcome == Outcome::Found), "{again:?}");
+        assert!(
+            again.iter().all(|s| s.outcome == Outcome::Found),
+            "{again:?}"
+        );
     }
 
     #[test]

@@ -48,6 +48,24 @@ pub struct RuntimeSettings {
     pub artefact_key: String,
     pub artefact_bucket: String,
     pub reserved_concurrency: Option<i32>,
+    /// The code pinned by content (a module's `runtime: {artefact:}`); else `artefact_key`.
+    pub artefact: Option<Artefact>,
+}
+
+/// A function's code by content: the object's key (which contains the hash) and its SHA-256.
+#[derive(Debug, Clone, Serialize)]
+pub struct Artefact {
+    pub key: String,
+    pub sha256: String,
+}
+
+impl From<&crate::catalog::raw::ArtefactRaw> for Artefact {
+    fn from(a: &crate::catalog::raw::ArtefactRaw) -> Artefact {
+        Artefact {
+            key: a.key.value.clone(),
+            sha256: a.sha256.value.clone(),
+        }
+    }
 }
 
 /// The module being rendered.
