@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 
 pub type Sp<T> = Spanned<T>;
 
+/// A function's code addressed by content: the kinds read it too.
+pub use crate::kinds::ArtefactRaw;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformFile {
@@ -118,45 +121,6 @@ pub struct RuntimeRaw {
     pub artefact: Option<ArtefactRaw>,
     #[serde(default)]
     pub reserved_concurrency: Option<i32>,
-}
-
-/// A function's code addressed by its content, as the CI step that uploads the ZIP writes it:
-/// `key` is the object in the artefacts bucket and contains `sha256`, the ZIP's SHA-256 in hex.
-/// A catalogue revision so names one build; `rollback --to REV` deploys that build again.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ArtefactRaw {
-    pub key: Sp<String>,
-    pub sha256: Sp<String>,
-}
-
-impl ArtefactRaw {
-    /// What is wrong with it: the value at fault, the message and the help (BG005).
-    pub fn problem(&self) -> Option<(&Sp<String>, String, &'static str)> {
-        let h = &self.sha256.value;
-        if h.len() != 64
-            || !h
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            return Some((
-                &self.sha256,
-                format!("artefact sha256 `{h}` is not a SHA-256 in lower-case hex"),
-                "the 64 hex digits of `sha256sum function.zip`",
-            ));
-        }
-        if !self.key.value.contains(h.as_str()) {
-            return Some((
-                &self.key,
-                format!(
-                    "artefact key `{}` does not contain its sha256",
-                    self.key.value
-                ),
-                "name the object by its content (`lambda/MOD-001/<sha256>.zip`): a new build is a new key, and an old catalogue revision still names the old build",
-            ));
-        }
-        None
-    }
 }
 
 #[derive(Debug, Deserialize)]

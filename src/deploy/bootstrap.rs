@@ -513,7 +513,8 @@ mod tests {
                 region: self.region.clone(),
                 body,
             };
-            if !*self.exists.borrow() && !(method == "PUT" && query.is_empty()) {
+            let creates = method == "PUT" && query.is_empty();
+            if !*self.exists.borrow() && !creates {
                 return Ok(resp(404, "<Error><Code>NoSuchBucket</Code></Error>".into()));
             }
             match method {

@@ -39,7 +39,7 @@ pub struct Function {
     /// Its code addressed by content (`{key, sha256}`, written by the CI step that uploads it);
     /// without it the code is `lambda/<module>/<name>.zip`, whichever build is there.
     #[serde(default)]
-    pub artefact: Option<crate::catalog::raw::ArtefactRaw>,
+    pub artefact: Option<super::ArtefactRaw>,
     /// Lets the plan guard through a delete or replacement of its resources that hold data:
     /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
     #[serde(default)]
