@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod atomic;
+pub mod base64;
 pub mod catalog;
 pub mod cli;
 pub mod deploy;

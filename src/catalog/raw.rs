@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 
 pub type Sp<T> = Spanned<T>;
 
+/// A function's code addressed by content: the kinds read it too.
+pub use crate::kinds::ArtefactRaw;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformFile {
@@ -113,6 +116,9 @@ pub struct RuntimeRaw {
     /// The bucket that holds the functions' code (default `<name_prefix>-artefacts`).
     #[serde(default)]
     pub artefact_bucket: Option<String>,
+    /// Only in a module's override: the conventional function's code, addressed by content.
+    #[serde(default)]
+    pub artefact: Option<ArtefactRaw>,
     #[serde(default)]
     pub reserved_concurrency: Option<i32>,
 }

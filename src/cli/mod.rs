@@ -17,6 +17,7 @@ macro_rules! outln {
 }
 
 mod access;
+mod bootstrap;
 mod ci;
 mod deploy;
 mod docs;
@@ -111,6 +112,8 @@ pub enum Command {
     Access(access::Args),
     /// Report what changed outside Terraform: `plan -refresh-only` in every module
     Drift(drift::Args),
+    /// Make the S3 backend's state bucket (versioned, encrypted, TLS only, private); idempotent
+    Bootstrap(bootstrap::Args),
     /// Plan and apply the catalogue as it was at a git revision; destroy modules added since
     Rollback(rollback::Args),
     /// Apply to one environment the catalogue revision last applied to another
@@ -177,6 +180,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Destroy(args) => deploy::run(&source, cli.short, deploy::Action::Destroy, args),
         Command::Access(args) => access::run(&source, cli.short, args),
         Command::Drift(args) => drift::run(&source, cli.short, args),
+        Command::Bootstrap(args) => bootstrap::run(&source, cli.short, args),
         Command::Rollback(args) => rollback::run(&source, cli.short, args),
         Command::Promote(args) => promote::run(&source, cli.short, args),
         Command::Verify(args) => verify::run(&source, cli.short, args),

@@ -25,6 +25,7 @@
 //! was skipped because of one), 2 usage or input error, 130 interrupted.
 
 pub mod aws;
+pub mod bootstrap;
 pub mod changes;
 pub mod checks;
 mod clock;
@@ -37,6 +38,7 @@ pub mod record;
 pub mod report;
 pub mod revision;
 pub mod runner;
+pub mod s3;
 pub mod sched;
 pub mod session;
 pub mod tofu;

@@ -40,6 +40,10 @@ pub struct Function {
     /// policy is attached to the rotation role).
     #[serde(default)]
     pub attach_policies: Vec<Sp<String>>,
+    /// Its code addressed by content (`{key, sha256}`, written by the CI step that uploads it);
+    /// without it the code is `lambda/<module>/<name>.zip`, whichever build is there.
+    #[serde(default)]
+    pub artefact: Option<super::ArtefactRaw>,
     /// Lets the plan guard through a delete or replacement of its resources that hold data:
     /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
     #[serde(default)]
@@ -114,6 +118,9 @@ impl ResourceKind for Kind {
             for p in &f.attach_policies {
                 c.declared("BG013", "IAM policy", "policies", p, known.clone());
             }
+            if let Some((at, msg, help)) = f.artefact.as_ref().and_then(|a| a.problem()) {
+                c.err("BG005", &at.referenced, msg, help);
+            }
         }
     }
     fn render(&self, m: &mut Scope) {
@@ -186,6 +193,7 @@ fn render(kind: &Kind, m: &mut Scope) {
                 .map(|v| v.value)
                 .unwrap_or(d.log_retention_days),
             artefact_key: format!("lambda/{}/{}.zip", m.module.id, f.name.value),
+            artefact: f.artefact.as_ref().map(Into::into),
             ..d.clone()
         };
         let mut statements = catalogue_statements(m, &f.statements);
@@ -257,6 +265,12 @@ fn function_ctx(
 ) -> Value {
     let key = m.key_arn(m.operational);
     let bucket = m.bucket_name(&s.artefact_bucket);
+    // Pinned code: its own key, and its hash as Lambda reports it (base64), so a new build, or
+    // an old one restored by a rollback, is a code update that publishes a version.
+    let (key_path, code_hash) = match &s.artefact {
+        Some(a) => (a.key.clone(), Some(code_sha256(&a.sha256))),
+        None => (s.artefact_key.replace("{module}", m.module.id), None),
+    };
     json!({
         "id": id,
         "name": name,
@@ -270,7 +284,8 @@ fn function_ctx(
         "timeout": s.timeout_seconds,
         "concurrency": s.reserved_concurrency,
         "bucket": bucket,
-        "key_path": s.artefact_key.replace("{module}", m.module.id),
+        "key_path": key_path,
+        "code_hash": code_hash,
         "kms": key,
         "environment": env,
         "log_group": format!("/aws/lambda/{name}"),
@@ -278,6 +293,14 @@ fn function_ctx(
         "secretsmanager": secretsmanager,
         "tags": m.class_tags(m.operational),
     })
+}
+
+/// Lambda's `CodeSha256` of a ZIP whose SHA-256 is `hex` (checked: 64 hex digits).
+fn code_sha256(hex: &str) -> String {
+    let bytes: Vec<u8> = (0..hex.len() / 2)
+        .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect();
+    crate::base64::encode(&bytes)
 }
 
 /// Functions declared as resources (not the runtime convention's): the platform's runtime

@@ -43,8 +43,8 @@ pub mod web_acl;
 pub use check::{Checker, ClassFacts, known};
 pub use md::{DocSection, Docs};
 pub use scope::{
-    Block, DomainFacts, EnvFacts, Export, Features, ModuleFacts, Renamed, RuntimeSettings, Scope,
-    Stateful, source_comment,
+    Artefact, ArtefactRaw, Block, DomainFacts, EnvFacts, Export, Features, ModuleFacts, Renamed,
+    RuntimeSettings, Scope, Stateful, source_comment,
 };
 
 use serde_json::{Value, json};

@@ -4,7 +4,7 @@
 
 use super::names::ident;
 use super::raw;
-use super::{ResourceKind, Resources};
+use super::{ResourceKind, Resources, Sp};
 use crate::diag::{Loc, Problem, SourceFile};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -48,6 +48,24 @@ pub struct RuntimeSettings {
     pub artefact_key: String,
     pub artefact_bucket: String,
     pub reserved_concurrency: Option<i32>,
+    /// The code pinned by content (a module's `runtime: {artefact:}`); else `artefact_key`.
+    pub artefact: Option<Artefact>,
+}
+
+/// A function's code by content: the object's key (which contains the hash) and its SHA-256.
+#[derive(Debug, Clone, Serialize)]
+pub struct Artefact {
+    pub key: String,
+    pub sha256: String,
+}
+
+impl From<&ArtefactRaw> for Artefact {
+    fn from(a: &ArtefactRaw) -> Artefact {
+        Artefact {
+            key: a.key.value.clone(),
+            sha256: a.sha256.value.clone(),
+        }
+    }
 }
 
 /// The module being rendered.
@@ -403,4 +421,43 @@ pub fn source_comment(loc: &Loc) -> String {
         .map(|c| if c.is_control() { '_' } else { c })
         .collect();
     format!("# bankgen:source {name}:{}:{}", loc.line, loc.column)
+}
+
+/// A function's code addressed by its content, as the CI step that uploads the ZIP writes it:
+/// `key` is the object in the artefacts bucket and contains `sha256`, the ZIP's SHA-256 in hex.
+/// A catalogue revision so names one build; `rollback --to REV` deploys that build again.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArtefactRaw {
+    pub key: Sp<String>,
+    pub sha256: Sp<String>,
+}
+
+impl ArtefactRaw {
+    /// What is wrong with it: the value at fault, the message and the help (BG005).
+    pub fn problem(&self) -> Option<(&Sp<String>, String, &'static str)> {
+        let h = &self.sha256.value;
+        if h.len() != 64
+            || !h
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return Some((
+                &self.sha256,
+                format!("artefact sha256 `{h}` is not a SHA-256 in lower-case hex"),
+                "the 64 hex digits of `sha256sum function.zip`",
+            ));
+        }
+        if !self.key.value.contains(h.as_str()) {
+            return Some((
+                &self.key,
+                format!(
+                    "artefact key `{}` does not contain its sha256",
+                    self.key.value
+                ),
+                "name the object by its content (`lambda/MOD-001/<sha256>.zip`): a new build is a new key, and an old catalogue revision still names the old build",
+            ));
+        }
+        None
+    }
 }

@@ -373,6 +373,14 @@ impl Builder<'_> {
             );
         }
         let d = p.runtime_defaults;
+        if let Some(a) = &d.artefact {
+            self.err(
+                "BG005",
+                Loc::from_saphyr(file, &a.key.referenced),
+                "runtime_defaults cannot pin an artefact: it is one function's build".into(),
+                "give `artefact:` in a module's `runtime:` or on a function's entry",
+            );
+        }
         let runtime_defaults = RuntimeSettings {
             runtime: d.runtime.unwrap_or_else(|| "nodejs20.x".into()),
             architecture: d.architecture.unwrap_or_else(|| "arm64".into()),
@@ -387,6 +395,7 @@ impl Builder<'_> {
                 .artefact_bucket
                 .unwrap_or_else(|| format!("{}-artefacts", p.name_prefix.value)),
             reserved_concurrency: d.reserved_concurrency,
+            artefact: None,
         };
         Platform {
             tenant: p.tenant.value,
@@ -668,6 +677,11 @@ impl Builder<'_> {
             (_, ModuleKind::Runtime) => true,
             _ => false,
         };
+        if let Some(a) = m.runtime.as_ref().and_then(|r| r.artefact.as_ref())
+            && let Some((at, msg, help)) = a.problem()
+        {
+            self.err("BG005", Loc::from_saphyr(file, &at.referenced), msg, help);
+        }
         let function =
             conventional.then(|| merge_runtime(&platform.runtime_defaults, m.runtime.as_ref()));
         if let Some(f) = &function
@@ -1230,6 +1244,8 @@ fn merge_runtime(d: &RuntimeSettings, o: Option<&raw::RuntimeRaw>) -> RuntimeSet
             .clone()
             .unwrap_or_else(|| d.artefact_bucket.clone()),
         reserved_concurrency: o.reserved_concurrency.or(d.reserved_concurrency),
+        // A build is one function's: never inherited.
+        artefact: o.artefact.as_ref().map(Into::into),
     }
 }
 

@@ -85,11 +85,19 @@ fn function_section(docs: &Docs, cat: &Catalog, m: &Module) -> Option<DocSection
         ],
         vec![
             "Code".into(),
-            format!(
-                "{} in {}",
-                code(&f.artefact_key.replace("{module}", &m.id.to_lowercase())),
-                code(&f.artefact_bucket)
-            ),
+            match &f.artefact {
+                Some(a) => format!(
+                    "{} in {}, pinned by content (SHA-256 {})",
+                    code(&a.key),
+                    code(&f.artefact_bucket),
+                    code(&a.sha256)
+                ),
+                None => format!(
+                    "{} in {}",
+                    code(&f.artefact_key.replace("{module}", &m.id.to_lowercase())),
+                    code(&f.artefact_bucket)
+                ),
+            },
         ],
     ];
     Some(DocSection::new(

@@ -296,6 +296,7 @@ fn render_module(
         } => json!({
             "kind": "s3", "bucket": bucket, "region": region,
             "key": format!("{key_prefix}/{}/terraform.tfstate", module.id),
+            "endpoint": env.emulator,
         }),
         Backend::Local { path } => json!({ "kind": "local", "path": path }),
     };

@@ -211,3 +211,28 @@ fn the_error_of_a_utf16_file_prints_no_nul_bytes() {
         }
     }
 }
+
+#[test]
+fn bootstrap_needs_an_s3_backend_and_credentials() {
+    let t = Test::new().with_catalog();
+    let no_creds = [
+        ("AWS_ACCESS_KEY_ID", ""),
+        ("AWS_SECRET_ACCESS_KEY", ""),
+        ("AWS_SESSION_TOKEN", ""),
+    ];
+    t.cmd_in("", &no_creds, ["bootstrap", "--env", "local"])
+        .success()
+        .stdout_has("nothing to bootstrap: `local` keeps its state in local files");
+    t.cmd_in("", &no_creds, ["bootstrap", "--env", "dev", "--dry-run"])
+        .status(2)
+        .stderr_has("no AWS credentials for `dev`");
+    t.cmd_in("", &no_creds, ["bootstrap", "--env", "nowhere"])
+        .status(2)
+        .stderr_has("unknown environment `nowhere`");
+    t.cmd_in(
+        "",
+        &no_creds,
+        ["bootstrap", "--env", "dev", "--noncurrent-days", "0"],
+    )
+    .status(2);
+}

@@ -676,3 +676,159 @@ fn the_lifecycle_scan_sees_a_missing_or_misplaced_prevent_destroy() {
         .collect();
     assert_eq!(got, [("a", true), ("b", false), ("c", false)]);
 }
+
+/// SHA-256 of two builds, as the CI step writes them.
+const BUILD_A: &str = "a3f1c2d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccddeeff00";
+const BUILD_B: &str = "0b1c2d3e4f5061728394a5b6c7d8e9f00112233445566778899aabbccddeeff1";
+
+fn function_block(dir: &std::path::Path, module: &str, label: &str) -> String {
+    let text =
+        std::fs::read_to_string(dir.join(format!("local/{module}/lambda.tf"))).expect("lambda.tf");
+    resource_blocks(&text)
+        .into_iter()
+        .find(|(t, l, _)| *t == "aws_lambda_function" && *l == label)
+        .map(|(_, _, body)| squeeze(&body))
+        .unwrap_or_else(|| panic!("{module} has no aws_lambda_function.{label}"))
+}
+
+/// The text with every run of white space one space (the renderer aligns `=`).
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn a_pinned_artefact_names_its_build_by_content_and_an_unpinned_one_does_not() {
+    let pinned = |sha: &str| {
+        format!(
+            "      invoked_by_secretsmanager: true\n      artefact:\n        key: lambda/MOD-045/bank-secrets-rotation/{sha}.zip\n        sha256: {sha}\n"
+        )
+    };
+    let render_with = |sha: &str| {
+        let t = Test::new()
+            .with_catalog()
+            .edit(
+                "catalog/modules/MOD-045.yaml",
+                "      invoked_by_secretsmanager: true\n",
+                &pinned(sha),
+            )
+            .edit(
+                "catalog/modules/MOD-001.yaml",
+                "kind: runtime\n",
+                &format!(
+                    "kind: runtime\nruntime:\n  artefact:\n    key: lambda/MOD-001/{sha}.zip\n    sha256: {sha}\n"
+                ),
+            );
+        render(&t, &["--env", "local", "--out", "out"]);
+        let out = t.path("out");
+        (
+            function_block(&out, "MOD-045", "bank_secrets_rotation"),
+            function_block(&out, "MOD-045", "bank_secrets_anomaly"),
+            function_block(&out, "MOD-001", "app"),
+        )
+    };
+    let (rotation, anomaly, app) = render_with(BUILD_A);
+    assert!(
+        rotation.contains(&format!(
+            "s3_key = \"lambda/MOD-045/bank-secrets-rotation/{BUILD_A}.zip\""
+        )),
+        "{rotation}"
+    );
+    // Lambda's CodeSha256: the base64 of the same digest
+    assert!(
+        rotation.contains("source_code_hash = \"o/HC1OX2BxgpOktcbX6PkBEiM0RVZneImaq7zN3u/wA=\""),
+        "{rotation}"
+    );
+    assert!(
+        app.contains(&format!("s3_key = \"lambda/MOD-001/{BUILD_A}.zip\""))
+            && app.contains("source_code_hash"),
+        "{app}"
+    );
+    assert!(
+        anomaly.contains("s3_key = \"lambda/MOD-045/bank-secrets-anomaly.zip\"")
+            && !anomaly.contains("source_code_hash"),
+        "{anomaly}"
+    );
+    let (rotation_b, _, app_b) = render_with(BUILD_B);
+    assert!(
+        rotation_b.contains(BUILD_B) && !rotation_b.contains(BUILD_A),
+        "{rotation_b}"
+    );
+    assert!(app_b.contains(BUILD_B), "{app_b}");
+    // the alias serves what was published: the function's version, never $LATEST
+    let lambda =
+        std::fs::read_to_string(repo().join("tests/golden/local/MOD-045/lambda.tf")).unwrap();
+    let alias = resource_blocks(&lambda)
+        .into_iter()
+        .find(|(t, l, _)| *t == "aws_lambda_alias" && *l == "bank_secrets_rotation")
+        .expect("the rotation function's alias")
+        .2;
+    assert!(
+        squeeze(&alias)
+            .contains("function_version = aws_lambda_function.bank_secrets_rotation.version"),
+        "{alias}"
+    );
+    assert!(rotation.contains("publish = true"), "{rotation}");
+}
+
+#[test]
+fn an_artefact_not_named_by_its_hash_is_a_catalogue_error() {
+    for (artefact, says) in [
+        (
+            "      artefact:\n        key: lambda/MOD-045/rotation.zip\n        sha256: "
+                .to_string()
+                + BUILD_A
+                + "\n",
+            "does not contain its sha256",
+        ),
+        (
+            "      artefact:\n        key: lambda/MOD-045/abc.zip\n        sha256: abc\n"
+                .to_string(),
+            "is not a SHA-256 in lower-case hex",
+        ),
+    ] {
+        let t = Test::new().with_catalog().edit(
+            "catalog/modules/MOD-045.yaml",
+            "      invoked_by_secretsmanager: true\n",
+            &format!("      invoked_by_secretsmanager: true\n{artefact}"),
+        );
+        t.cmd(["check", "--short"])
+            .status(1)
+            .stderr_has("BG005")
+            .stderr_has(says)
+            .stderr_has("MOD-045.yaml:");
+    }
+    let t = Test::new().with_catalog().edit(
+        "catalog/platform.yaml",
+        "  reserved_concurrency: 5\n",
+        &format!("  reserved_concurrency: 5\n  artefact:\n    key: lambda/x/{BUILD_A}.zip\n    sha256: {BUILD_A}\n"),
+    );
+    t.cmd(["check", "--short"])
+        .status(1)
+        .stderr_has("runtime_defaults cannot pin an artefact");
+}
+
+#[test]
+fn an_emulator_environment_with_an_s3_backend_names_the_emulator_for_its_state() {
+    let t = Test::new().with_catalog().edit(
+        "catalog/platform.yaml",
+        "    backend:\n      kind: local\n",
+        "    backend:\n      kind: s3\n      bucket: bank-tfstate-local\n      region: ap-southeast-2\n",
+    );
+    render(&t, &["--env", "local", "--out", "out"]);
+    let backend = std::fs::read_to_string(t.path("out/local/MOD-104/backend.tf")).unwrap();
+    let squeezed = squeeze(&backend);
+    for line in [
+        "endpoints = { s3 = \"http://127.0.0.1:4566\" }",
+        "use_path_style = true",
+        "skip_requesting_account_id = true",
+        "key = \"bankgen/MOD-104/terraform.tfstate\"",
+    ] {
+        assert!(
+            squeezed.contains(line),
+            "backend.tf lacks {line:?}:\n{backend}"
+        );
+    }
+    // dev's (no emulator) stays AWS's
+    let dev = std::fs::read_to_string(repo().join("tests/golden/dev/MOD-104/backend.tf")).unwrap();
+    assert!(!dev.contains("endpoints") && dev.contains("bank-tfstate-dev"));
+}

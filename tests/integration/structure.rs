@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// Lowest first. `load_catalog` (the crate root's) reads and checks a catalogue: model level.
 const LAYERS: &[&[&str]] = &[
-    &["diag", "atomic"],
+    &["diag", "atomic", "base64"],
     &["kinds"],
     &["catalog"],
     &["model", "load_catalog"],
