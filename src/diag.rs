@@ -47,6 +47,11 @@ pub struct Loc {
 }
 
 impl Loc {
+    /// `file:line`, as reports name a catalogue place.
+    pub fn place(&self) -> String {
+        format!("{}:{}", self.file.name, self.line)
+    }
+
     pub fn from_saphyr(file: &Arc<SourceFile>, loc: &serde_saphyr::Location) -> Loc {
         let span = loc.span();
         let offset = span

@@ -353,7 +353,7 @@ pub fn check(module: &str, plan: &Value, guard: &Guard) -> Verdict {
             address: address.to_string(),
             action: loss,
             entry: held.map(|s| s.entry.clone()),
-            catalogue: held.map(|s| place(&s.loc)),
+            catalogue: held.map(|s| s.loc.place()),
             replace_paths,
             action_reason,
             allowed: None,
@@ -361,7 +361,7 @@ pub fn check(module: &str, plan: &Value, guard: &Guard) -> Verdict {
         if let Some((reason, loc)) = held.and_then(|s| s.allow_replace.as_ref()) {
             f.allowed = Some(Allowed {
                 reason: reason.clone(),
-                by: format!("catalogue {}", place(loc)),
+                by: format!("catalogue {}", loc.place()),
                 flag: None,
                 user: None,
             });
@@ -435,10 +435,6 @@ pub fn unused(allowances: &[Allowance], modules: &[super::report::ModuleReport])
         .collect();
     out.dedup();
     out
-}
-
-fn place(loc: &crate::diag::Loc) -> String {
-    format!("{}:{}", loc.file.name, loc.line)
 }
 
 /// Who runs bankgen, for the record of a command-line allowance: the CI actor, else the login.

@@ -54,7 +54,7 @@ fn missing_text(kind: PolicyKind, place: &Option<eval::Place>, w: &Wire) -> Stri
 
 /// Evaluate one wire.
 pub fn evaluate(t: &Tree, w: &Wire) -> Outcome {
-    let catalogue = format!("{}:{}", w.loc.file.name, w.loc.line);
+    let catalogue = w.loc.place();
     let mut o = Outcome {
         kind: w.kind,
         principal: w.who_label.clone(),
