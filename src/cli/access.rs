@@ -33,6 +33,7 @@ struct Matrix<'a> {
     refused: usize,
     unknown: usize,
     absent: usize,
+    external: usize,
     matrix: &'a [Outcome],
 }
 
@@ -89,6 +90,7 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         refused: count("refused"),
         unknown: count("unknown"),
         absent: count("absent"),
+        external: count("external"),
         matrix: &outcomes,
     };
     match args.format {
@@ -98,12 +100,13 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         ),
         Format::Human => {
             outln!(
-                "access matrix of {env}: {} wires, {} allowed, {} refused, {} unknown, {} absent",
+                "access matrix of {env}: {} wires, {} allowed, {} refused, {} unknown, {} absent, {} external",
                 m.wires,
                 m.allowed,
                 m.refused,
                 m.unknown,
-                m.absent
+                m.absent,
+                m.external
             );
             for o in &outcomes {
                 outln!(

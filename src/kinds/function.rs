@@ -7,7 +7,7 @@ use super::guard::{self, AllowReplace};
 use super::md::{code, days, esc, statements};
 use super::names::ident;
 use super::policy::Statement;
-use super::policy::{Stmt, catalogue_statements, policy, trust};
+use super::policy::{Stmt, catalogue_statements, policy, trust, write_traces};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
 use super::{DocSection, Docs};
 use super::{raw, tpl};
@@ -207,6 +207,7 @@ fn render(kind: &Kind, m: &mut Scope) {
                 ])])
                 .build(),
         );
+        statements.insert(1, write_traces());
         let attached: Vec<Value> = f
             .attach_policies
             .iter()

@@ -16,6 +16,13 @@ pub struct ManagedPolicy {
     pub name: Sp<String>,
     pub description: String,
     pub statements: Vec<Statement>,
+    /// Catalogue roles (`iam_roles:` of this module or of one it depends on) it is attached to.
+    #[serde(default)]
+    pub attach_to: Vec<Sp<String>>,
+    /// Who attaches it outside the tree (a person's permission set, a third party's role): the
+    /// access check lists it as external instead of asking for an attachment (BGL805).
+    #[serde(default)]
+    pub attached_outside: Option<Sp<String>>,
 }
 
 pub struct Kind;
@@ -38,7 +45,7 @@ impl ResourceKind for Kind {
         &[api::IAM]
     }
     fn resource_types(&self) -> &'static [&'static str] {
-        &["aws_iam_policy"]
+        &["aws_iam_policy", "aws_iam_role_policy_attachment"]
     }
     fn stateful_types(&self) -> &'static [&'static str] {
         &[]
@@ -72,6 +79,17 @@ impl ResourceKind for Kind {
         let n = c.naming;
         for p in &r.iam_policies {
             c.name(&p.name, &n.resource);
+            if let (Some(outside), Some(role)) = (&p.attached_outside, p.attach_to.first()) {
+                c.err(
+                    "BG001",
+                    &outside.referenced,
+                    format!(
+                        "policy `{}` is attached to `{}` and said to be attached outside the tree",
+                        p.name.value, role.value
+                    ),
+                    "keep `attach_to:` (roles of the catalogue) or `attached_outside:` (who attaches it elsewhere), not both",
+                );
+            }
             for st in &p.statements {
                 if st.effect.value != "Allow" && st.effect.value != "Deny" {
                     c.err(
@@ -101,6 +119,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             "name": m.env_name(&p.name.value),
             "description": p.description,
             "policy": policy(catalogue_statements(m, &p.statements)),
+            "attach_to": p.attach_to.iter().map(|r| &r.value).collect::<Vec<_>>(),
         });
         m.emit(kind, &loc, ctx);
         // A module that publishes the policy under its own contract path does not need a second one.

@@ -4,7 +4,7 @@
 
 use super::md::{code, esc, title_case};
 use super::names::ident;
-use super::policy::{Stmt, policy, trust};
+use super::policy::{Stmt, policy, trust, write_traces};
 use super::{Checker, Endpoint, ExportRef, ResourceKind, Resources, Scope, Sp, api};
 use super::{DocSection, Docs};
 use super::{raw, tpl};
@@ -164,9 +164,13 @@ fn render(kind: &Kind, m: &mut Scope) {
                     "arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{repo}-*"
                 ))])
                 .build(),
+            write_traces(),
         ];
         for (i, p) in role.permissions.iter().enumerate() {
             statements.push(permission(m, p, i));
+            if let Permission::FirehosePut(streams) = p {
+                statements.extend(firehose_dead_letters(m, streams, i));
+            }
         }
         let guard = policy(vec![
             Stmt::deny("DenyOutsidePlatformRegion")
@@ -199,6 +203,47 @@ fn render(kind: &Kind, m: &mut Scope) {
             &loc,
         );
     }
+}
+
+/// What a `firehose_put` producer also needs: records the stream refuses go to the stream's
+/// dead-letter queue, encrypted with the stream's classification key, so the producer sends there
+/// and uses that key, only through SQS.
+fn firehose_dead_letters(m: &mut Scope, streams: &[Sp<String>], i: usize) -> Vec<Value> {
+    let own = &m.module.resources.firehose_streams;
+    let declared: Vec<(String, String)> = streams
+        .iter()
+        .filter_map(|s| own.iter().find(|d| d.name.value == s.value))
+        .map(|d| (ident(&d.name.value), d.classification.value.clone()))
+        .collect();
+    if declared.is_empty() {
+        return Vec::new();
+    }
+    let queues = declared
+        .iter()
+        .map(|(id, _)| raw(format!("aws_sqs_queue.{id}_dlq.arn")))
+        .collect();
+    let mut keys: Vec<Value> = Vec::new();
+    for (_, class) in &declared {
+        let key = m.key_arn(class);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    vec![
+        Stmt::allow(&format!("FirehoseDeadLetters{i}"))
+            .action(&["sqs:SendMessage"])
+            .resource(queues)
+            .build(),
+        Stmt::allow(&format!("FirehoseDeadLetterKey{i}"))
+            .action(&["kms:GenerateDataKey", "kms:Decrypt"])
+            .resource(keys)
+            .condition(
+                "StringEquals",
+                "kms:ViaService",
+                json!(format!("sqs.{}.amazonaws.com", m.region)),
+            )
+            .build(),
+    ]
 }
 
 /// The ARN pattern a `secrets_read` entry grants. A secret's ARN is its name and a dash and six

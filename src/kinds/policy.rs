@@ -26,6 +26,15 @@ pub struct Statement {
 }
 
 /// An IAM policy document.
+/// Every function traces with X-Ray (`tracing_config { mode = "Active" }`): AWS refuses such a
+/// function unless its role may write traces. The actions take no resource, hence `*`.
+pub fn write_traces() -> Value {
+    Stmt::allow("WriteTraces")
+        .action(&["xray:PutTraceSegments", "xray:PutTelemetryRecords"])
+        .resource(vec![serde_json::json!("*")])
+        .build()
+}
+
 pub fn policy(statements: Vec<Value>) -> Value {
     json!({ "Version": "2012-10-17", "Statement": statements })
 }

@@ -1025,6 +1025,51 @@ impl Builder<'_> {
         }
     }
 
+    /// A policy's `attach_to:` names a role of its own module or of one it depends on (the role
+    /// must exist before the attachment).
+    fn policy_attachments(&mut self, cat: &Catalog) {
+        for m in &cat.modules {
+            for p in &m.resources.iam_policies {
+                for role in &p.attach_to {
+                    let owner = cat.modules.iter().find(|o| {
+                        o.resources
+                            .iam_roles
+                            .iter()
+                            .any(|r| r.name.value == role.value)
+                    });
+                    let at = Some(Loc::from_saphyr(&m.file, &role.referenced));
+                    match owner {
+                        // A module that did not load may declare it: say nothing more.
+                        None if !self.broken_ids.is_empty() => {}
+                        None => self.problems.push(Problem::error(
+                            "BG013",
+                            at,
+                            format!(
+                                "policy `{}` is attached to role `{}`, which no module declares",
+                                p.name.value, role.value
+                            ),
+                            "name a role of `iam_roles:` (a domain role), or use `attached_outside:`",
+                        )),
+                        Some(o)
+                            if o.id != m.id && !m.depends_on.iter().any(|d| d.module == o.id) =>
+                        {
+                            self.problems.push(Problem::error(
+                                "BG013",
+                                at,
+                                format!(
+                                    "policy `{}` is attached to role `{}` of {}, which {} does not depend on",
+                                    p.name.value, role.value, o.id, m.id
+                                ),
+                                format!("add `- module: {}` to depends_on", o.id),
+                            ))
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+
     /// Checks that need the whole catalogue.
     fn references(&mut self, cat: &Catalog) {
         let modules: Vec<_> = cat
@@ -1034,6 +1079,7 @@ impl Builder<'_> {
             .collect();
         kinds::bucket::check_catalogue(&modules, cat.platform.dr_region.is_some(), self.problems);
         self.renames(cat);
+        self.policy_attachments(cat);
         for m in &cat.modules {
             let mut seen = HashSet::new();
             for d in &m.depends_on {

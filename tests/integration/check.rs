@@ -307,6 +307,29 @@ const CASES: &[Case] = &[
         ..CASE
     },
     Case {
+        name: "a_policy_attached_to_an_unknown_role_is_bg013",
+        file: "catalog/modules/MOD-076.yaml",
+        from: "attach_to: [BankCoreRole,",
+        to: "attach_to: [BankCoerRole,",
+        code: "BG013",
+        at: "catalog/modules/MOD-076.yaml:18:19",
+        has: &["which no module declares"],
+        ..CASE
+    },
+    Case {
+        name: "a_policy_attached_to_a_role_of_a_module_not_depended_on_is_bg013",
+        file: "catalog/modules/MOD-076.yaml",
+        from: "  - module: MOD-104\n    contract: hard\n",
+        to: "  - module: MOD-103\n    contract: hard\n",
+        code: "BG013",
+        at: "catalog/modules/MOD-076.yaml:18:19",
+        has: &[
+            "which MOD-076 does not depend on",
+            "add `- module: MOD-104` to depends_on",
+        ],
+        ..CASE
+    },
+    Case {
         name: "a_firehose_stream_into_an_unknown_bucket_is_bg013",
         file: M104,
         from: "      destination_bucket: bank-iceberg",

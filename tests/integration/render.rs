@@ -354,7 +354,8 @@ fn every_environment_has_the_seed_counts() {
         assert_eq!(n("aws_cognito_user_pool"), 2, "{env}: user pools");
         assert_eq!(n("aws_cognito_user_pool_client"), 4, "{env}: app clients");
         assert_eq!(n("aws_cloudtrail"), 1, "{env}: trail");
-        assert_eq!(n("aws_secretsmanager_secret"), 2, "{env}: MOD-045 secrets");
+        // MOD-045's probe and AML-007 key, the six domains' Neon credentials and two Snowflake keys.
+        assert_eq!(n("aws_secretsmanager_secret"), 10, "{env}: MOD-045 secrets");
         // Every runtime module's function and `live` alias, plus MOD-045's two Lambdas.
         let runtime = 142 - 6 - 1; // every module but the six of Phase 0 and MOD-156 (iac)
         assert_eq!(n("aws_lambda_function"), runtime + 2, "{env}: functions");

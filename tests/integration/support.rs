@@ -320,10 +320,9 @@ pub fn rendered() -> &'static Path {
     .path()
 }
 
-/// The wires BGL804 refuses on today's shipped trees, by defect (issue 19): each entry is the
-/// texts a finding's message holds. The shipped catalogues suppress them on their lines
-/// (`# bankgen:ignore[BGL804]`). Another change fixes them; then each entry becomes a mutation
-/// that re-introduces it (access.rs), and its suppression goes (BGL003 says which).
+/// The wires BGL804 refused on the shipped trees before issue 19's fixes, by defect: each entry
+/// is the texts a finding's message holds. The shipped trees refuse none of them now; access.rs
+/// re-introduces each as a mutation of the rendered tree and expects exactly its finding.
 pub const KNOWN_ACCESS_DEFECTS: &[(&str, &[&str])] = &[
     // 1. The alarms publish to the encrypted alerts topic; the key policy lacks CloudWatch.
     (
@@ -348,23 +347,14 @@ pub const KNOWN_ACCESS_DEFECTS: &[(&str, &[&str])] = &[
     ),
     // 4. `secret:NAME/*` does not match the secret NAME (its ARN ends NAME-XXXXXX).
     ("neon", &["→ secret bank-", "/neon "]),
-    ("snowflake", &["→ secret bank-", "/snowflake "]),
     // 5. The Firehose streams' dead-letter queues: no producer may send to them.
     ("firehose-dlq", &["BankPlatformRole →", "-dlq ("]),
-    // Found by the check beyond the five: customer-managed policies attached to nothing.
+    // Found by the check beyond the five: a policy published for workloads and attached to none.
     ("unattached", &["policy bank-", "attached to no"]),
-    // Seed 002: a grant on a path prefix of secrets; their tags are not known before a plan.
+    // Found by the check: functions trace actively, their roles could not write traces.
     (
-        "gbp-prefix",
-        &[
-            "→ secret gbp-data/aurora/ ",
-            "cannot be known before a plan",
-        ],
-    ),
-    // Seed 002: the rotation function's role has no grant on its secrets' key.
-    (
-        "gbp-rotation",
-        &["gbp-secrets-rotation-", "→ key of secret gbp-data/"],
+        "trace",
+        &["→ xray:PutTraceSegments", "X-Ray traces of function"],
     ),
 ];
 

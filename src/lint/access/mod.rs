@@ -20,7 +20,8 @@ pub struct Outcome {
     pub principal: String,
     pub resource: String,
     pub what: String,
-    /// `allowed`, `refused`, `unknown`, or `absent` (the tree lacks what the wire needs).
+    /// `allowed`, `refused`, `unknown`, `absent` (the tree lacks what the wire needs) or
+    /// `external` (the catalogue says its other end is outside the tree).
     pub status: &'static str,
     pub actions: Vec<ActionOutcome>,
     /// The catalogue line of the wire.
@@ -66,6 +67,11 @@ pub fn evaluate(t: &Tree, w: &Wire) -> Outcome {
         note: None,
         loc: w.loc.clone(),
     };
+    if let Some(who) = &w.external {
+        o.status = "external";
+        o.note = Some(who.clone());
+        return o;
+    }
     if let Some(why) = &w.absent {
         o.status = "absent";
         o.note = Some(why.clone());

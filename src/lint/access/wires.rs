@@ -29,6 +29,7 @@ pub const KINDS: &[&str] = &[
     "log-group-key",
     "rotation",
     "policy-attached",
+    "function-trace",
 ];
 
 #[derive(Debug, Clone)]
@@ -48,6 +49,8 @@ pub struct Wire {
     pub loc: Loc,
     /// Something the wire needs is not in the tree (said instead of an evaluation).
     pub absent: Option<String>,
+    /// The catalogue says the wire's other end is outside the tree (`attached_outside:`).
+    pub external: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -81,6 +84,7 @@ pub fn wires(cat: &Catalog, t: &Tree) -> Vec<Wire> {
     cx.subscriptions();
     cx.alarms();
     cx.log_groups();
+    cx.traces();
     cx.out
 }
 
@@ -238,6 +242,7 @@ impl Cx<'_> {
             complete,
             loc: loc.clone(),
             absent: None,
+            external: None,
         });
     }
 
@@ -266,6 +271,7 @@ impl Cx<'_> {
             complete: Vec::new(),
             loc: loc.clone(),
             absent: None,
+            external: None,
         });
     }
 
@@ -292,6 +298,7 @@ impl Cx<'_> {
             complete: Vec::new(),
             loc: loc.clone(),
             absent: Some(why.into()),
+            external: None,
         });
     }
 
@@ -791,6 +798,7 @@ impl Cx<'_> {
                         complete: Vec::new(),
                         loc: loc.clone(),
                         absent: None,
+                        external: None,
                     });
                 }
                 self.key_wire(
@@ -816,7 +824,22 @@ impl Cx<'_> {
             for at in self.blocks(&m.id, &loc, "aws_iam_policy") {
                 let Some(arn) = self.arn(&at) else { continue };
                 let attached = self.t.managed.get(&arn).is_some_and(|(_, used)| *used);
-                if !attached {
+                if let Some(outside) = &p.attached_outside {
+                    self.out.push(Wire {
+                        kind: "policy-attached",
+                        who: Who::Role("(outside the tree)".into()),
+                        who_label: "outside the tree".into(),
+                        actions: Vec::new(),
+                        resource: arn.clone(),
+                        what: format!("policy {}", arn.rsplit('/').next().unwrap_or("")),
+                        kms: false,
+                        context: BTreeMap::new(),
+                        complete: Vec::new(),
+                        loc: loc.clone(),
+                        absent: None,
+                        external: Some(format!("attached outside the tree: {}", outside.value)),
+                    });
+                } else if !attached {
                     self.absent(
                         "policy-attached",
                         Who::Role("(none)".into()),
@@ -828,6 +851,52 @@ impl Cx<'_> {
                     );
                 }
             }
+        }
+    }
+
+    /// A function that traces actively: Lambda refuses it unless its role may write traces.
+    fn traces(&mut self) {
+        let t = self.t;
+        for (i, r) in t.all("aws_lambda_function") {
+            let active = r
+                .body()
+                .block("tracing_config")
+                .and_then(|b| b.body.get("mode"))
+                .and_then(|v| t.string(i, v))
+                .is_some_and(|m| m == "Active");
+            if !active {
+                continue;
+            }
+            let Some(loc) = origin_loc(self.cat, r) else {
+                continue;
+            };
+            let name = r
+                .get("function_name")
+                .and_then(|v| t.string(i, v))
+                .unwrap_or_else(|| r.addr.clone());
+            let role = r.get("role").and_then(|v| t.string(i, v));
+            let Some(role) = role.filter(|a| a.starts_with("arn:aws:iam::")) else {
+                self.absent(
+                    "function-trace",
+                    Who::Role("(unknown)".into()),
+                    format!("role of function {name}"),
+                    &["xray:PutTraceSegments"],
+                    "X-Ray".into(),
+                    &loc,
+                    "the function's role cannot be known from the tree",
+                );
+                continue;
+            };
+            let label = role.rsplit('/').next().unwrap_or(&role).to_string();
+            self.push_arn(
+                "function-trace",
+                Who::Role(role),
+                label,
+                &["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                "*".into(),
+                format!("X-Ray traces of function {name}"),
+                &loc,
+            );
         }
     }
 

@@ -50,3 +50,203 @@ resource "aws_secretsmanager_secret_rotation" "bank_aml_sanctions_decryption_key
 
   depends_on = [aws_lambda_permission.bank_secrets_rotation_secretsmanager]
 }
+
+# bankgen:source catalog/modules/MOD-045.yaml:152:13
+resource "aws_secretsmanager_secret" "bank_core_neon" {
+  name                    = "bank-core/neon"
+  description             = "Neon credentials of the bank_core database (BankCoreRole)"
+  kms_key_id              = data.aws_ssm_parameter.kms_financial_arn.value
+  recovery_window_in_days = 30
+  tags = {
+    data_classification = "financial"
+    rotation_enabled    = "true"
+    secret_type         = "DATABASE_CREDENTIAL"
+  }
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:152:13
+resource "aws_secretsmanager_secret_rotation" "bank_core_neon" {
+  secret_id           = aws_secretsmanager_secret.bank_core_neon.id
+  rotation_lambda_arn = aws_lambda_function.bank_secrets_rotation.arn
+
+  rotation_rules {
+    automatically_after_days = 90
+  }
+
+  depends_on = [aws_lambda_permission.bank_secrets_rotation_secretsmanager]
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:160:13
+resource "aws_secretsmanager_secret" "bank_kyc_neon" {
+  name                    = "bank-kyc/neon"
+  description             = "Neon credentials of the bank_kyc database (BankKycRole)"
+  kms_key_id              = data.aws_ssm_parameter.kms_financial_arn.value
+  recovery_window_in_days = 30
+  tags = {
+    data_classification = "financial"
+    rotation_enabled    = "true"
+    secret_type         = "DATABASE_CREDENTIAL"
+  }
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:160:13
+resource "aws_secretsmanager_secret_rotation" "bank_kyc_neon" {
+  secret_id           = aws_secretsmanager_secret.bank_kyc_neon.id
+  rotation_lambda_arn = aws_lambda_function.bank_secrets_rotation.arn
+
+  rotation_rules {
+    automatically_after_days = 90
+  }
+
+  depends_on = [aws_lambda_permission.bank_secrets_rotation_secretsmanager]
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:168:13
+resource "aws_secretsmanager_secret" "bank_aml_neon" {
+  name                    = "bank-aml/neon"
+  description             = "Neon credentials of the bank_aml database (BankAmlRole)"
+  kms_key_id              = data.aws_ssm_parameter.kms_financial_arn.value
+  recovery_window_in_days = 30
+  tags = {
+    data_classification = "financial"
+    rotation_enabled    = "true"
+    secret_type         = "DATABASE_CREDENTIAL"
+  }
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:168:13
+resource "aws_secretsmanager_secret_rotation" "bank_aml_neon" {
+  secret_id           = aws_secretsmanager_secret.bank_aml_neon.id
+  rotation_lambda_arn = aws_lambda_function.bank_secrets_rotation.arn
+
+  rotation_rules {
+    automatically_after_days = 90
+  }
+
+  depends_on = [aws_lambda_permission.bank_secrets_rotation_secretsmanager]
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:176:13
+resource "aws_secretsmanager_secret" "bank_payments_neon" {
+  name                    = "bank-payments/neon"
+  description             = "Neon credentials of the bank_payments database (BankPaymentsRole)"
+  kms_key_id              = data.aws_ssm_parameter.kms_financial_arn.value
+  recovery_window_in_days = 30
+  tags = {
+    data_classification = "financial"
+    rotation_enabled    = "true"
+    secret_type         = "DATABASE_CREDENTIAL"
+  }
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:176:13
+resource "aws_secretsmanager_secret_rotation" "bank_payments_neon" {
+  secret_id           = aws_secretsmanager_secret.bank_payments_neon.id
+  rotation_lambda_arn = aws_lambda_function.bank_secrets_rotation.arn
+
+  rotation_rules {
+    automatically_after_days = 90
+  }
+
+  depends_on = [aws_lambda_permission.bank_secrets_rotation_secretsmanager]
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:184:13
+resource "aws_secretsmanager_secret" "bank_credit_neon" {
+  name                    = "bank-credit/neon"
+  description             = "Neon credentials of the bank_credit database (BankCreditRole)"
+  kms_key_id              = data.aws_ssm_parameter.kms_financial_arn.value
+  recovery_window_in_days = 30
+  tags = {
+    data_classification = "financial"
+    rotation_enabled    = "true"
+    secret_type         = "DATABASE_CREDENTIAL"
+  }
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:184:13
+resource "aws_secretsmanager_secret_rotation" "bank_credit_neon" {
+  secret_id           = aws_secretsmanager_secret.bank_credit_neon.id
+  rotation_lambda_arn = aws_lambda_function.bank_secrets_rotation.arn
+
+  rotation_rules {
+    automatically_after_days = 90
+  }
+
+  depends_on = [aws_lambda_permission.bank_secrets_rotation_secretsmanager]
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:192:13
+resource "aws_secretsmanager_secret" "bank_app_neon" {
+  name                    = "bank-app/neon"
+  description             = "Neon credentials of the bank_app database (BankAppRole)"
+  kms_key_id              = data.aws_ssm_parameter.kms_pii_arn.value
+  recovery_window_in_days = 30
+  tags = {
+    data_classification = "pii"
+    rotation_enabled    = "true"
+    secret_type         = "DATABASE_CREDENTIAL"
+  }
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:192:13
+resource "aws_secretsmanager_secret_rotation" "bank_app_neon" {
+  secret_id           = aws_secretsmanager_secret.bank_app_neon.id
+  rotation_lambda_arn = aws_lambda_function.bank_secrets_rotation.arn
+
+  rotation_rules {
+    automatically_after_days = 90
+  }
+
+  depends_on = [aws_lambda_permission.bank_secrets_rotation_secretsmanager]
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:201:13
+resource "aws_secretsmanager_secret" "bank_risk_platform_snowflake" {
+  name                    = "bank-risk-platform/snowflake"
+  description             = "Snowflake key of the risk platform (BankRiskRole)"
+  kms_key_id              = data.aws_ssm_parameter.kms_financial_arn.value
+  recovery_window_in_days = 30
+  tags = {
+    data_classification = "financial"
+    rotation_enabled    = "true"
+    secret_type         = "API_KEY"
+  }
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:201:13
+resource "aws_secretsmanager_secret_rotation" "bank_risk_platform_snowflake" {
+  secret_id           = aws_secretsmanager_secret.bank_risk_platform_snowflake.id
+  rotation_lambda_arn = aws_lambda_function.bank_secrets_rotation.arn
+
+  rotation_rules {
+    automatically_after_days = 90
+  }
+
+  depends_on = [aws_lambda_permission.bank_secrets_rotation_secretsmanager]
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:209:13
+resource "aws_secretsmanager_secret" "bank_platform_snowflake" {
+  name                    = "bank-platform/snowflake"
+  description             = "Snowflake key of the data platform (BankPlatformRole)"
+  kms_key_id              = data.aws_ssm_parameter.kms_operational_arn.value
+  recovery_window_in_days = 30
+  tags = {
+    data_classification = "operational"
+    rotation_enabled    = "true"
+    secret_type         = "API_KEY"
+  }
+}
+
+# bankgen:source catalog/modules/MOD-045.yaml:209:13
+resource "aws_secretsmanager_secret_rotation" "bank_platform_snowflake" {
+  secret_id           = aws_secretsmanager_secret.bank_platform_snowflake.id
+  rotation_lambda_arn = aws_lambda_function.bank_secrets_rotation.arn
+
+  rotation_rules {
+    automatically_after_days = 90
+  }
+
+  depends_on = [aws_lambda_permission.bank_secrets_rotation_secretsmanager]
+}

@@ -31,6 +31,12 @@ resource "aws_iam_role_policy" "bankcorerole" {
         Resource = "arn:aws:logs:ap-southeast-2:647751526084:log-group:/aws/lambda/bank-core-*"
       },
       {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+      {
         Sid      = "SecretsRead0"
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
@@ -106,6 +112,12 @@ resource "aws_iam_role_policy" "bankkycrole" {
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "arn:aws:logs:ap-southeast-2:647751526084:log-group:/aws/lambda/bank-kyc-*"
+      },
+      {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
       },
       {
         Sid      = "SecretsRead0"
@@ -191,6 +203,12 @@ resource "aws_iam_role_policy" "bankamlrole" {
         Resource = "arn:aws:logs:ap-southeast-2:647751526084:log-group:/aws/lambda/bank-aml-*"
       },
       {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+      {
         Sid      = "SecretsRead0"
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
@@ -266,6 +284,12 @@ resource "aws_iam_role_policy" "bankpaymentsrole" {
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "arn:aws:logs:ap-southeast-2:647751526084:log-group:/aws/lambda/bank-payments-*"
+      },
+      {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
       },
       {
         Sid      = "SecretsRead0"
@@ -345,6 +369,12 @@ resource "aws_iam_role_policy" "bankcreditrole" {
         Resource = "arn:aws:logs:ap-southeast-2:647751526084:log-group:/aws/lambda/bank-credit-*"
       },
       {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+      {
         Sid      = "SecretsRead0"
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
@@ -420,6 +450,12 @@ resource "aws_iam_role_policy" "bankriskrole" {
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "arn:aws:logs:ap-southeast-2:647751526084:log-group:/aws/lambda/bank-risk-platform-*"
+      },
+      {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
       },
       {
         Sid      = "SecretsRead0"
@@ -499,6 +535,12 @@ resource "aws_iam_role_policy" "bankplatformrole" {
         Resource = "arn:aws:logs:ap-southeast-2:647751526084:log-group:/aws/lambda/bank-platform-*"
       },
       {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+      {
         Sid    = "EventsRead0"
         Effect = "Allow"
         Action = ["events:DescribeEventBus", "events:ListRules", "events:DescribeRule", "events:ListTargetsByRule"]
@@ -542,10 +584,32 @@ resource "aws_iam_role_policy" "bankplatformrole" {
         ]
       },
       {
+        Sid    = "FirehoseDeadLetters2"
+        Effect = "Allow"
+        Action = "sqs:SendMessage"
+        Resource = [
+          aws_sqs_queue.bank_cdc_stream_dlq.arn,
+          aws_sqs_queue.bank_usage_events_dlq.arn,
+        ]
+      },
+      {
+        Sid       = "FirehoseDeadLetterKey2"
+        Effect    = "Allow"
+        Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = [aws_kms_key.bank_financial.arn, aws_kms_key.bank_operational.arn]
+        Condition = { StringEquals = { "kms:ViaService" = "sqs.ap-southeast-2.amazonaws.com" } }
+      },
+      {
         Sid      = "SecretsRead3"
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
         Resource = "arn:aws:secretsmanager:ap-southeast-2:647751526084:secret:bank-platform/snowflake-??????"
+      },
+      {
+        Sid      = "KmsDecrypt4"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:DescribeKey"]
+        Resource = aws_kms_key.bank_operational.arn
       },
     ]
   })
@@ -576,7 +640,7 @@ resource "aws_iam_role_policy" "bankplatformrole_guard" {
   })
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:222:13
+# bankgen:source catalog/modules/MOD-104.yaml:226:13
 resource "aws_iam_role" "bankapprole" {
   name        = "BankAppRole"
   description = "Lambda execution role of SD08"
@@ -593,7 +657,7 @@ resource "aws_iam_role" "bankapprole" {
   })
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:222:13
+# bankgen:source catalog/modules/MOD-104.yaml:226:13
 resource "aws_iam_role_policy" "bankapprole" {
   name = "permissions"
   role = aws_iam_role.bankapprole.id
@@ -605,6 +669,12 @@ resource "aws_iam_role_policy" "bankapprole" {
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "arn:aws:logs:ap-southeast-2:647751526084:log-group:/aws/lambda/bank-app-*"
+      },
+      {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
       },
       {
         Sid      = "SecretsRead0"
@@ -641,7 +711,7 @@ resource "aws_iam_role_policy" "bankapprole" {
   })
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:222:13
+# bankgen:source catalog/modules/MOD-104.yaml:226:13
 resource "aws_iam_role_policy" "bankapprole_guard" {
   name = "region-and-tag-guard"
   role = aws_iam_role.bankapprole.id
@@ -666,7 +736,7 @@ resource "aws_iam_role_policy" "bankapprole_guard" {
   })
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:233:13
+# bankgen:source catalog/modules/MOD-104.yaml:237:13
 resource "aws_iam_policy" "bank_secrets_read" {
   name        = "bank-secrets-read-dev"
   description = "Read-only access to bank-* secrets"

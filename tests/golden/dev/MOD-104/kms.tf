@@ -125,6 +125,13 @@ resource "aws_kms_key" "bank_operational" {
         Resource  = "*"
       },
       {
+        Sid       = "DomainRolesUse"
+        Effect    = "Allow"
+        Principal = { AWS = aws_iam_role.bankplatformrole.arn }
+        Action    = ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
+        Resource  = "*"
+      },
+      {
         Sid    = "AwsServicesUse"
         Effect = "Allow"
         Principal = {

@@ -504,7 +504,7 @@ resource "aws_ssm_parameter" "iam_bankplatformrole_arn" {
   value       = aws_iam_role.bankplatformrole.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:222:13
+# bankgen:source catalog/modules/MOD-104.yaml:226:13
 resource "aws_ssm_parameter" "iam_bankapprole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/iam/bankapprole/arn"
@@ -513,7 +513,7 @@ resource "aws_ssm_parameter" "iam_bankapprole_arn" {
   value       = aws_iam_role.bankapprole.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:233:13
+# bankgen:source catalog/modules/MOD-104.yaml:237:13
 resource "aws_ssm_parameter" "iam_bank_secrets_read_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/iam/bank-secrets-read/arn"
@@ -522,7 +522,7 @@ resource "aws_ssm_parameter" "iam_bank_secrets_read_arn" {
   value       = aws_iam_policy.bank_secrets_read.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:243:13
+# bankgen:source catalog/modules/MOD-104.yaml:248:13
 resource "aws_ssm_parameter" "cloudtrail_bank_trail_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/cloudtrail/bank-trail/arn"
@@ -531,7 +531,7 @@ resource "aws_ssm_parameter" "cloudtrail_bank_trail_arn" {
   value       = aws_cloudtrail.bank_trail.arn
 }
 
-# bankgen:source catalog/modules/MOD-104.yaml:252:13
+# bankgen:source catalog/modules/MOD-104.yaml:257:13
 resource "aws_ssm_parameter" "sns_bank_platform_alerts_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/bank/dev/sns/bank-platform-alerts/arn"

@@ -30,6 +30,12 @@ resource "aws_iam_role_policy" "bank_secrets_rotation" {
         Resource = "${aws_cloudwatch_log_group.bank_secrets_rotation.arn}:*"
       },
       {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+      {
         Sid    = "RotateBankSecrets"
         Effect = "Allow"
         Action = [
@@ -154,6 +160,12 @@ resource "aws_iam_role_policy" "bank_secrets_anomaly" {
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "${aws_cloudwatch_log_group.bank_secrets_anomaly.arn}:*"
+      },
+      {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
       },
       {
         Sid    = "WriteAccessLog"

@@ -8,6 +8,10 @@ data "aws_ssm_parameter" "kms_operational_arn" {
   name = "/bank/prod/kms/operational/arn"
 }
 
+data "aws_ssm_parameter" "kms_pii_arn" {
+  name = "/bank/prod/kms/pii/arn"
+}
+
 data "aws_ssm_parameter" "s3_bank_artefacts_name" {
   name = "/bank/prod/s3/bank-artefacts/name"
 }

@@ -22,7 +22,7 @@ resource "aws_iam_policy" "bank_dba_jit_access" {
   })
 }
 
-# bankgen:source catalog/modules/MOD-046.yaml:29:13
+# bankgen:source catalog/modules/MOD-046.yaml:30:13
 resource "aws_iam_policy" "bank_dba_break_glass" {
   name        = "bank-dba-break-glass-prod"
   description = "Emergency DBA access; every use is logged and alarmed"

@@ -27,3 +27,43 @@ resource "aws_iam_policy" "bank_observability_write" {
     ]
   })
 }
+
+resource "aws_iam_role_policy_attachment" "bank_observability_write_bankcorerole" {
+  role       = "BankCoreRole"
+  policy_arn = aws_iam_policy.bank_observability_write.arn
+}
+
+resource "aws_iam_role_policy_attachment" "bank_observability_write_bankkycrole" {
+  role       = "BankKycRole"
+  policy_arn = aws_iam_policy.bank_observability_write.arn
+}
+
+resource "aws_iam_role_policy_attachment" "bank_observability_write_bankamlrole" {
+  role       = "BankAmlRole"
+  policy_arn = aws_iam_policy.bank_observability_write.arn
+}
+
+resource "aws_iam_role_policy_attachment" "bank_observability_write_bankpaymentsrole" {
+  role       = "BankPaymentsRole"
+  policy_arn = aws_iam_policy.bank_observability_write.arn
+}
+
+resource "aws_iam_role_policy_attachment" "bank_observability_write_bankcreditrole" {
+  role       = "BankCreditRole"
+  policy_arn = aws_iam_policy.bank_observability_write.arn
+}
+
+resource "aws_iam_role_policy_attachment" "bank_observability_write_bankriskrole" {
+  role       = "BankRiskRole"
+  policy_arn = aws_iam_policy.bank_observability_write.arn
+}
+
+resource "aws_iam_role_policy_attachment" "bank_observability_write_bankplatformrole" {
+  role       = "BankPlatformRole"
+  policy_arn = aws_iam_policy.bank_observability_write.arn
+}
+
+resource "aws_iam_role_policy_attachment" "bank_observability_write_bankapprole" {
+  role       = "BankAppRole"
+  policy_arn = aws_iam_policy.bank_observability_write.arn
+}

@@ -30,6 +30,12 @@ resource "aws_iam_role_policy" "gbp_secrets_rotation" {
         Resource = "${aws_cloudwatch_log_group.gbp_secrets_rotation.arn}:*"
       },
       {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+      {
         Sid    = "RotateGbpSecrets"
         Effect = "Allow"
         Action = [
@@ -45,6 +51,17 @@ resource "aws_iam_role_policy" "gbp_secrets_rotation" {
         Effect   = "Allow"
         Action   = "secretsmanager:GetRandomPassword"
         Resource = "*"
+      },
+      {
+        Sid      = "DecryptViaSecretsManager"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource = aws_kms_key.gbp_restricted.arn
+        Condition = {
+          StringEquals = {
+            "kms:ViaService" = ["secretsmanager.ap-southeast-2.amazonaws.com"]
+          }
+        }
       },
     ]
   })

@@ -31,6 +31,12 @@ resource "aws_iam_role_policy" "gbpfoundationrole" {
         Resource = "arn:aws:logs:ap-southeast-2:310000000003:log-group:/aws/lambda/gbp-foundation-*"
       },
       {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+      {
         Sid      = "EventsPut0"
         Effect   = "Allow"
         Action   = "events:PutEvents"
@@ -102,10 +108,16 @@ resource "aws_iam_role_policy" "gbpdatarole" {
         Resource = "arn:aws:logs:ap-southeast-2:310000000003:log-group:/aws/lambda/gbp-data-*"
       },
       {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+      {
         Sid      = "SecretsRead0"
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-        Resource = "arn:aws:secretsmanager:ap-southeast-2:310000000003:secret:gbp-data/aurora/*"
+        Resource = "arn:aws:secretsmanager:ap-southeast-2:310000000003:secret:gbp-data/aurora/master-??????"
       },
       {
         Sid      = "EventsPut1"
@@ -179,6 +191,12 @@ resource "aws_iam_role_policy" "gbpmessagingrole" {
         Resource = "arn:aws:logs:ap-southeast-2:310000000003:log-group:/aws/lambda/gbp-messaging-*"
       },
       {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+      {
         Sid      = "EventsPut0"
         Effect   = "Allow"
         Action   = "events:PutEvents"
@@ -250,10 +268,16 @@ resource "aws_iam_role_policy" "gbpservicesrole" {
         Resource = "arn:aws:logs:ap-southeast-2:310000000003:log-group:/aws/lambda/gbp-services-*"
       },
       {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+      {
         Sid      = "SecretsRead0"
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-        Resource = "arn:aws:secretsmanager:ap-southeast-2:310000000003:secret:gbp-data/aurora/*"
+        Resource = "arn:aws:secretsmanager:ap-southeast-2:310000000003:secret:gbp-data/aurora/master-??????"
       },
       {
         Sid      = "EventsPut1"
@@ -325,6 +349,12 @@ resource "aws_iam_role_policy" "gbpoperationsrole" {
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "arn:aws:logs:ap-southeast-2:310000000003:log-group:/aws/lambda/gbp-operations-*"
+      },
+      {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
       },
       {
         Sid    = "EventsRead0"
