@@ -82,6 +82,21 @@ pub struct EmulatorRaw {
     /// environment's tree, still covered by every other oracle.
     #[serde(default)]
     pub unserved_kinds: Vec<Sp<String>>,
+    /// Completion-check probes the emulator cannot serve: `bankgen verify` reports them as not
+    /// run there (they still run in every other environment).
+    #[serde(default)]
+    pub unserved_probes: Vec<Sp<ProbeKind>>,
+}
+
+/// What a completion-check probe does (see [`ProbeRaw`]).
+#[derive(Debug, Deserialize, serde::Serialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeKind {
+    ObjectRoundTrip,
+    ItemRoundTrip,
+    FifoInOrder,
+    RecordRoundTrip,
+    EventDelivered,
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,6 +184,25 @@ pub struct PhaseCheckRaw {
     pub retries: u32,
     #[serde(default = "default_retry_delay")]
     pub retry_delay_seconds: u32,
+    /// What `bankgen verify` does on the phase's resources besides its contracts and buses.
+    #[serde(default)]
+    pub probes: Vec<Sp<ProbeRaw>>,
+}
+
+/// One probe of a completion check, naming the catalogue entry it works on.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProbeRaw {
+    /// Put an object on the bucket, read it back, delete it.
+    ObjectRoundTrip(Sp<String>),
+    /// Put an item in the table, read it back (consistent read), delete it.
+    ItemRoundTrip(Sp<String>),
+    /// Send three messages in one group to the FIFO queue, receive them in order, delete them.
+    FifoInOrder(Sp<String>),
+    /// Put a record on the Kinesis stream and read it back by its sequence number.
+    RecordRoundTrip(Sp<String>),
+    /// Put an event the subscription matches on its bus; see it arrive on its target queue.
+    EventDelivered(Sp<String>),
 }
 
 fn default_retry_delay() -> u32 {

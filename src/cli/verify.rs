@@ -1,10 +1,12 @@
 //! `bankgen verify --env ENV --phase N`: bankgen's own completion check of a phase (the one the
-//! catalogue's Phase 0 runs after its modules are applied).
+//! catalogue's phase checks run after their modules are applied): the contracts and buses of the
+//! phase, then the probes its check lists.
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_report, print_problems};
 use crate::catalog::CatalogSource;
 use crate::deploy::aws::{Client, Credentials};
-use crate::deploy::verify;
+use crate::deploy::s3::Bucket;
+use crate::deploy::{probe, verify};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -53,8 +55,19 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let client = Client::new(&cat.platform.region, env.emulator.as_deref(), creds);
-    let findings = verify::verify(&targets, &client, &env.name, args.phase);
+    let client = Client::new(&cat.platform.region, env.emulator.as_deref(), creds.clone());
+    let mut findings = verify::verify(&targets, &client, &env.name, args.phase);
+    let bucket_of =
+        |name: &str| Bucket::new(name, &cat.platform.region, env.emulator.as_deref(), &creds);
+    let probes = match probe::run(&cat, &env.name, args.phase, &client, &bucket_of) {
+        Ok(p) => p,
+        Err(problems) => {
+            print_problems(&problems, short);
+            return EXIT_USAGE;
+        }
+    };
+    let probed = probes.len();
+    findings.extend(probes);
     let failed = findings.iter().filter(|f| !f.ok).count();
     for f in &findings {
         outln!(
@@ -65,11 +78,12 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
         );
     }
     outln!(
-        "phase {} in {}: {} SSM contract parameter(s), {} bus(es): {}",
+        "phase {} in {}: {} SSM contract parameter(s), {} bus(es), {} probe(s): {}",
         args.phase,
         env.name,
         targets.parameters.len(),
         targets.buses.len(),
+        probed,
         if failed == 0 {
             "complete".to_string()
         } else {

@@ -1,11 +1,14 @@
-//! A minimal AWS JSON-protocol client (SSM, EventBridge) for the completion checks: SigV4-signed
-//! POSTs, credentials from the standard environment variables.
+//! AWS calls bankgen makes itself (the completion checks, the state bootstrap), each signed
+//! with AWS's own `aws-sigv4` crate; credentials from the standard environment variables.
 //!
-//! Why not the AWS SDK: two calls (`GetParameters`, `PutEvents`) do not justify its build time
-//! on CI; the provider and `tofu` do every other AWS call.
+//! Why not the AWS SDK: a handful of calls do not justify its build time on CI (measured in
+//! BENCHMARKS.md); the provider and `tofu` make every other AWS call.
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use aws_sigv4::http_request::{
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+    UriPathNormalizationMode, sign,
+};
+use aws_sigv4::sign::v4;
 use std::time::{Duration, SystemTime};
 
 /// Credentials of the emulator environment when none are exported (the rendered provider's).
@@ -71,6 +74,42 @@ pub struct Client {
     agent: ureq::Agent,
 }
 
+/// An HTTP answer: the status, the headers asked for, the body.
+#[derive(Debug, Clone, Default)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+fn failed(url: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError {
+        status: None,
+        code: "RequestFailed".into(),
+        message: format!("{url}: {e}"),
+    }
+}
+
+/// The JSON protocol version a service speaks (`application/x-amz-json-1.0` or `-1.1`).
+fn json_version(service: &str) -> &'static str {
+    match service {
+        "dynamodb" | "sqs" => "1.0",
+        _ => "1.1",
+    }
+}
+
 impl Client {
     /// `endpoint`: one URL for every service (an emulator); `None`: AWS's regional endpoints.
     pub fn new(region: &str, endpoint: Option<&str>, creds: Credentials) -> Client {
@@ -87,6 +126,14 @@ impl Client {
         }
     }
 
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
     fn url(&self, service: &str) -> String {
         match &self.endpoint {
             Some(e) => format!("{e}/"),
@@ -94,8 +141,89 @@ impl Client {
         }
     }
 
-    /// One JSON 1.1 call: `service` is the signing name (`ssm`, `events`), `target` the
-    /// `X-Amz-Target` (`AmazonSSM.GetParameters`).
+    /// One signed request. S3 (`service` "s3") signs the payload hash header and neither
+    /// normalises nor double-encodes the path, as S3 requires; `keep` names the response headers
+    /// to return.
+    pub fn send(
+        &self,
+        service: &str,
+        method: &str,
+        url: &str,
+        headers: &[(&str, String)],
+        body: &[u8],
+        keep: &[&str],
+    ) -> Result<Response, ApiError> {
+        let mut settings = SigningSettings::default();
+        if service == "s3" {
+            settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+            settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+            settings.percent_encoding_mode = PercentEncodingMode::Single;
+        }
+        let creds = aws_credential_types::Credentials::new(
+            &self.creds.access_key,
+            &self.creds.secret_key,
+            self.creds.session_token.clone(),
+            None,
+            "environment",
+        );
+        // The signer's identity type comes from `aws-credential-types`' conversion.
+        let identity = creds.into();
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&self.region)
+            .name(service)
+            .time(SystemTime::now())
+            .settings(settings)
+            .build()
+            .map_err(|e| failed(url, e))?
+            .into();
+        let signable = SignableRequest::new(
+            method,
+            url,
+            headers.iter().map(|(k, v)| (*k, v.as_str())),
+            SignableBody::Bytes(body),
+        )
+        .map_err(|e| failed(url, e))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| failed(url, e))?
+            .into_parts();
+        let mut req = ureq::http::Request::builder().method(method).uri(url);
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        for (k, v) in instructions.headers() {
+            req = req.header(k, v);
+        }
+        let resp = if body.is_empty() {
+            req.body(()).map(|r| self.agent.run(r))
+        } else {
+            req.body(body.to_vec()).map(|r| self.agent.run(r))
+        };
+        let mut resp = resp
+            .map_err(|e| failed(url, e))?
+            .map_err(|e| failed(url, e))?;
+        let status = resp.status().as_u16();
+        let headers = keep
+            .iter()
+            .filter_map(|k| {
+                let v = resp.headers().get(*k)?.to_str().ok()?;
+                Some((k.to_string(), v.to_string()))
+            })
+            .collect();
+        let body = if method == "HEAD" {
+            Vec::new()
+        } else {
+            resp.body_mut().read_to_vec().map_err(|e| failed(url, e))?
+        };
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// One JSON-protocol call: `service` is the signing name (`ssm`, `events`, `dynamodb`), `target`
+    /// the `X-Amz-Target` (`AmazonSSM.GetParameters`).
     pub fn call(
         &self,
         service: &str,
@@ -103,47 +231,18 @@ impl Client {
         body: &serde_json::Value,
     ) -> Result<serde_json::Value, ApiError> {
         let url = self.url(service);
-        let host = host_of(&url);
         let payload = serde_json::to_vec(body).expect("a JSON value serialises");
-        let now = amz_date(SystemTime::now());
-        let mut headers = vec![
-            ("content-type", "application/x-amz-json-1.1".to_string()),
-            ("host", host),
-            ("x-amz-date", now.clone()),
+        let headers = [
+            (
+                "content-type",
+                format!("application/x-amz-json-{}", json_version(service)),
+            ),
             ("x-amz-target", target.to_string()),
         ];
-        if let Some(t) = &self.creds.session_token {
-            headers.push(("x-amz-security-token", t.clone()));
-        }
-        let auth = authorization(
-            &self.creds,
-            &self.region,
-            service,
-            &now,
-            "POST",
-            "/",
-            &headers,
-            &payload,
-        );
-        let mut req = self.agent.post(&url).header("authorization", &auth);
-        for (k, v) in &headers {
-            if *k != "host" {
-                req = req.header(*k, v);
-            }
-        }
-        let mut resp = req.send(&payload[..]).map_err(|e| ApiError {
-            status: None,
-            code: "RequestFailed".into(),
-            message: format!("{url}: {e}"),
-        })?;
-        let status = resp.status().as_u16();
-        let text = resp.body_mut().read_to_string().map_err(|e| ApiError {
-            status: Some(status),
-            code: "ResponseUnreadable".into(),
-            message: e.to_string(),
-        })?;
+        let resp = self.send(service, "POST", &url, &headers, &payload, &[])?;
+        let text = resp.text();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        if (200..300).contains(&status) {
+        if (200..300).contains(&resp.status) {
             return Ok(value);
         }
         // `__type` is `namespace#Code` or `Code`; the message key's case varies by service.
@@ -157,140 +256,22 @@ impl Client {
             .map(str::to_string)
             .unwrap_or_else(|| text.chars().take(300).collect());
         Err(ApiError {
-            status: Some(status),
+            status: Some(resp.status),
             code,
             message,
         })
     }
 }
 
-fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    rest.split('/').next().unwrap_or(rest).to_string()
-}
-
-/// `20150830T123600Z`.
-pub fn amz_date(t: SystemTime) -> String {
-    let (y, m, d, hh, mm, ss) = super::clock::utc(t);
-    format!("{y:04}{m:02}{d:02}T{hh:02}{mm:02}{ss:02}Z")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hmac(key: &[u8], data: &str) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(data.as_bytes());
-    mac.finalize().into_bytes().to_vec()
-}
-
-/// The SigV4 `Authorization` header of a request without a query string. `headers`: lower-case
-/// names (every one is signed).
-#[allow(clippy::too_many_arguments)]
-pub fn authorization(
-    creds: &Credentials,
-    region: &str,
-    service: &str,
-    amz_date: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, String)],
-    payload: &[u8],
-) -> String {
-    let mut sorted: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.trim())).collect();
-    sorted.sort();
-    let canonical_headers: String = sorted.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
-    let signed: Vec<&str> = sorted.iter().map(|(k, _)| *k).collect();
-    let signed = signed.join(";");
-    let canonical = format!(
-        "{method}\n{path}\n\n{canonical_headers}\n{signed}\n{}",
-        hex(&Sha256::digest(payload))
-    );
-    let date = &amz_date[..8];
-    let scope = format!("{date}/{region}/{service}/aws4_request");
-    let to_sign = format!(
-        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        hex(&Sha256::digest(canonical.as_bytes()))
-    );
-    let mut key = hmac(format!("AWS4{}", creds.secret_key).as_bytes(), date);
-    for part in [region, service, "aws4_request"] {
-        key = hmac(&key, part);
-    }
-    format!(
-        "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed}, Signature={}",
-        creds.access_key,
-        hex(&hmac(&key, &to_sign))
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::UNIX_EPOCH;
-
-    fn example() -> Credentials {
-        Credentials {
-            access_key: "AKIDEXAMPLE".into(),
-            secret_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
-            session_token: None,
-        }
-    }
-
-    // AWS's SigV4 test suite, "get-vanilla" and "post-vanilla".
-    #[test]
-    fn signs_like_the_aws_test_suite() {
-        let headers = [
-            ("host", "example.amazonaws.com".to_string()),
-            ("x-amz-date", "20150830T123600Z".to_string()),
-        ];
-        let get = authorization(
-            &example(),
-            "us-east-1",
-            "service",
-            "20150830T123600Z",
-            "GET",
-            "/",
-            &headers,
-            b"",
-        );
-        assert_eq!(
-            get,
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
-             SignedHeaders=host;x-amz-date, \
-             Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
-        );
-        let post = authorization(
-            &example(),
-            "us-east-1",
-            "service",
-            "20150830T123600Z",
-            "POST",
-            "/",
-            &headers,
-            b"",
-        );
-        assert!(post.ends_with(
-            "Signature=5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"
-        ));
-    }
 
     #[test]
-    fn formats_the_request_date() {
-        let t = UNIX_EPOCH + Duration::from_secs(1_440_938_160); // 2015-08-30 12:36:00 UTC
-        assert_eq!(amz_date(t), "20150830T123600Z");
-        assert_eq!(amz_date(UNIX_EPOCH), "19700101T000000Z");
-        // a leap day
-        let t = UNIX_EPOCH + Duration::from_secs(951_782_400);
-        assert_eq!(amz_date(t), "20000229T000000Z");
-    }
-
-    #[test]
-    fn host_from_url() {
-        assert_eq!(host_of("http://127.0.0.1:4566/"), "127.0.0.1:4566");
-        assert_eq!(
-            host_of("https://ssm.ap-southeast-2.amazonaws.com/"),
-            "ssm.ap-southeast-2.amazonaws.com"
-        );
+    fn json_services_speak_their_protocol_version() {
+        assert_eq!(json_version("dynamodb"), "1.0");
+        assert_eq!(json_version("sqs"), "1.0");
+        assert_eq!(json_version("kinesis"), "1.1");
+        assert_eq!(json_version("ssm"), "1.1");
     }
 }

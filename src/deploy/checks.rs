@@ -465,6 +465,7 @@ mod tests {
                 timeout: std::time::Duration::from_secs(1),
                 retries: 0,
                 retry_delay: std::time::Duration::ZERO,
+                probes: Vec::new(),
                 loc: crate::diag::Loc::file_start(&std::sync::Arc::new(crate::diag::SourceFile {
                     name: "catalog/domains.yaml".into(),
                     text: String::new(),

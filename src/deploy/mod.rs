@@ -33,6 +33,7 @@ pub mod drift;
 pub mod durations;
 pub mod guard;
 pub mod outcome;
+pub mod probe;
 pub mod process;
 pub mod record;
 pub mod report;

@@ -1,14 +1,8 @@
-//! S3 REST calls on one bucket for `bankgen bootstrap`, signed with AWS's own `aws-sigv4` (S3's
-//! signing rules: the payload hash header, no path normalisation, single percent-encoding).
+//! S3 REST calls on one bucket (`bankgen bootstrap`, the object probe of a completion check),
+//! signed by [`Client::send`] with S3's signing rules.
 
-use super::aws::{ApiError, Credentials};
-use aws_sigv4::http_request::{
-    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
-    UriPathNormalizationMode, sign,
-};
-use aws_sigv4::sign::v4;
+use super::aws::{ApiError, Client, Credentials};
 use sha2::{Digest, Sha256};
-use std::time::{Duration, SystemTime};
 
 /// An S3 answer: the status, the response headers that matter here, and the body.
 #[derive(Debug, Clone, Default)]
@@ -26,132 +20,89 @@ pub trait BucketApi {
 
 pub struct Bucket {
     name: String,
-    region: String,
-    endpoint: Option<String>,
-    creds: aws_credential_types::Credentials,
-    agent: ureq::Agent,
+    client: Client,
 }
 
 impl Bucket {
     /// `endpoint`: one URL for every service (an emulator, path-style); `None`: AWS's regional S3.
     pub fn new(name: &str, region: &str, endpoint: Option<&str>, creds: &Credentials) -> Bucket {
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(30)))
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let creds = aws_credential_types::Credentials::new(
-            &creds.access_key,
-            &creds.secret_key,
-            creds.session_token.clone(),
-            None,
-            "environment",
-        );
         Bucket {
             name: name.to_string(),
-            region: region.to_string(),
-            endpoint: endpoint.map(|e| e.trim_end_matches('/').to_string()),
-            creds,
-            agent,
+            client: Client::new(region, endpoint, creds.clone()),
         }
     }
 
     /// Virtual-hosted on AWS (path-style requests are deprecated there), except a name with a dot,
     /// which would not match the wildcard certificate; path-style on an emulator.
     pub fn url(&self, query: &str) -> String {
+        self.object_url("", query)
+    }
+
+    /// The URL of an object (`key` without a leading `/`, URL-safe), or of the bucket when empty.
+    pub fn object_url(&self, key: &str, query: &str) -> String {
         let q = if query.is_empty() {
             String::new()
         } else {
             format!("?{query}")
         };
-        match &self.endpoint {
-            Some(e) => format!("{e}/{}{q}", self.name),
+        let region = self.client.region();
+        let path_style = |base: &str| match key {
+            "" => format!("{base}/{}{q}", self.name),
+            _ => format!("{base}/{}/{key}{q}", self.name),
+        };
+        match self.client.endpoint() {
+            Some(e) => path_style(e),
             None if self.name.contains('.') => {
-                format!("https://s3.{}.amazonaws.com/{}{q}", self.region, self.name)
+                path_style(&format!("https://s3.{region}.amazonaws.com"))
             }
-            None => format!("https://{}.s3.{}.amazonaws.com/{q}", self.name, self.region),
+            None => format!("https://{}.s3.{region}.amazonaws.com/{key}{q}", self.name),
         }
     }
-}
 
-fn failed(url: &str, e: impl std::fmt::Display) -> ApiError {
-    ApiError {
-        status: None,
-        code: "RequestFailed".into(),
-        message: format!("{url}: {e}"),
+    /// One call on an object: PUT (with `body`), GET or DELETE.
+    pub fn object(
+        &self,
+        method: &str,
+        key: &str,
+        body: &[u8],
+        headers: &[(&str, String)],
+    ) -> Result<Response, ApiError> {
+        self.request(method, &self.object_url(key, ""), body, false, headers)
     }
-}
 
-impl BucketApi for Bucket {
-    fn send(&self, method: &str, query: &str, body: &[u8]) -> Result<Response, ApiError> {
-        let url = self.url(query);
-        let mut headers: Vec<(&str, String)> = Vec::new();
+    fn request(
+        &self,
+        method: &str,
+        url: &str,
+        body: &[u8],
+        configuration: bool,
+        extra: &[(&str, String)],
+    ) -> Result<Response, ApiError> {
+        let mut headers: Vec<(&str, String)> = extra.to_vec();
         if !body.is_empty() {
+            if configuration {
+                headers.push(("content-type", "application/xml".into()));
+            }
             // S3 wants an integrity check on its configuration PUTs (lifecycle among them).
-            headers.push(("content-type", "application/xml".into()));
             headers.push((
                 "x-amz-checksum-sha256",
                 crate::base64::encode(&Sha256::digest(body)),
             ));
         }
-        let mut settings = SigningSettings::default();
-        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
-        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
-        settings.percent_encoding_mode = PercentEncodingMode::Single;
-        // The signer's identity type comes from `aws-credential-types`' conversion.
-        let identity = self.creds.clone().into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&self.region)
-            .name("s3")
-            .time(SystemTime::now())
-            .settings(settings)
-            .build()
-            .map_err(|e| failed(&url, e))?
-            .into();
-        let signable = SignableRequest::new(
-            method,
-            url.as_str(),
-            headers.iter().map(|(k, v)| (*k, v.as_str())),
-            SignableBody::Bytes(body),
-        )
-        .map_err(|e| failed(&url, e))?;
-        let (instructions, _) = sign(signable, &params)
-            .map_err(|e| failed(&url, e))?
-            .into_parts();
-        let mut req = ureq::http::Request::builder().method(method).uri(&url);
-        for (k, v) in &headers {
-            req = req.header(*k, v);
-        }
-        for (k, v) in instructions.headers() {
-            req = req.header(k, v);
-        }
-        let resp = if body.is_empty() {
-            req.body(()).map(|r| self.agent.run(r))
-        } else {
-            req.body(body.to_vec()).map(|r| self.agent.run(r))
-        };
-        let mut resp = resp
-            .map_err(|e| failed(&url, e))?
-            .map_err(|e| failed(&url, e))?;
-        let status = resp.status().as_u16();
-        let region = resp
-            .headers()
-            .get("x-amz-bucket-region")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let text = if method == "HEAD" {
-            String::new()
-        } else {
-            resp.body_mut()
-                .read_to_string()
-                .map_err(|e| failed(&url, e))?
-        };
+        let r = self
+            .client
+            .send("s3", method, url, &headers, body, &["x-amz-bucket-region"])?;
         Ok(Response {
-            status,
-            region,
-            body: text,
+            status: r.status,
+            region: r.header("x-amz-bucket-region").map(str::to_string),
+            body: r.text(),
         })
+    }
+}
+
+impl BucketApi for Bucket {
+    fn send(&self, method: &str, query: &str, body: &[u8]) -> Result<Response, ApiError> {
+        self.request(method, &self.url(query), body, true, &[])
     }
 }
 

@@ -304,6 +304,11 @@ impl Builder<'_> {
                     .as_ref()
                     .map(|em| em.unserved_kinds.iter().map(|k| k.value.clone()).collect())
                     .unwrap_or_default(),
+                unserved_probes: e
+                    .emulator
+                    .as_ref()
+                    .map(|em| em.unserved_probes.iter().map(|p| p.value).collect())
+                    .unwrap_or_default(),
                 emulator: e.emulator.map(|em| em.endpoint.value),
                 profile: env_profile,
                 protected,
@@ -575,13 +580,94 @@ impl Builder<'_> {
             );
             ok = false;
         }
+        let probes = c
+            .probes
+            .iter()
+            .map(|p| {
+                use raw::ProbeRaw as R;
+                let (kind, target): (ProbeKind, &Sp<String>) = match &p.value {
+                    R::ObjectRoundTrip(t) => (ProbeKind::ObjectRoundTrip, t),
+                    R::ItemRoundTrip(t) => (ProbeKind::ItemRoundTrip, t),
+                    R::FifoInOrder(t) => (ProbeKind::FifoInOrder, t),
+                    R::RecordRoundTrip(t) => (ProbeKind::RecordRoundTrip, t),
+                    R::EventDelivered(t) => (ProbeKind::EventDelivered, t),
+                };
+                Probe {
+                    kind,
+                    target: target.value.clone(),
+                    loc: Loc::from_saphyr(file, &target.referenced),
+                }
+            })
+            .collect();
         ok.then(|| PhaseCheck {
             run: c.run.value,
             timeout: Duration::from_secs(c.timeout_seconds.value.into()),
             retries: c.retries,
             retry_delay: Duration::from_secs(c.retry_delay_seconds.into()),
+            probes,
             loc: c_loc,
         })
+    }
+
+    /// Each probe of a phase check names an entry of a module of that phase, of the right kind.
+    fn probes(&mut self, cat: &Catalog) {
+        for phase in &cat.phases {
+            let Some(check) = &phase.check else { continue };
+            let modules: Vec<&Module> = cat
+                .modules
+                .iter()
+                .filter(|m| m.phase == Some(phase.id))
+                .collect();
+            for p in &check.probes {
+                let t = p.target.as_str();
+                let found = match p.kind {
+                    ProbeKind::ObjectRoundTrip => modules
+                        .iter()
+                        .any(|m| m.resources.buckets.iter().any(|b| b.name.value == t)),
+                    ProbeKind::ItemRoundTrip => modules.iter().any(|m| {
+                        m.resources
+                            .dynamodb_tables
+                            .iter()
+                            .any(|x| x.name.value == t)
+                    }),
+                    ProbeKind::FifoInOrder => modules.iter().any(|m| {
+                        m.resources
+                            .queues
+                            .iter()
+                            .any(|q| q.name.value == t && q.fifo)
+                    }),
+                    ProbeKind::RecordRoundTrip => modules.iter().any(|m| {
+                        m.resources
+                            .kinesis_streams
+                            .iter()
+                            .any(|x| x.name.value == t)
+                    }),
+                    ProbeKind::EventDelivered => cat.subscriptions.iter().any(|s| {
+                        s.name == t
+                            && s.target.kind == TargetKind::Queue
+                            && modules.iter().any(|m| m.id == s.consumer)
+                    }),
+                };
+                if !found {
+                    let what = match p.kind {
+                        ProbeKind::ObjectRoundTrip => "a bucket",
+                        ProbeKind::ItemRoundTrip => "a DynamoDB table",
+                        ProbeKind::FifoInOrder => "a FIFO queue (`fifo: true`)",
+                        ProbeKind::RecordRoundTrip => "a Kinesis stream",
+                        ProbeKind::EventDelivered => "a subscription with a queue target",
+                    };
+                    self.problems.push(Problem::error(
+                        "BG013",
+                        Some(p.loc.clone()),
+                        format!(
+                            "the check of phase {} probes `{t}`, which is not {what} of a module of the phase",
+                            phase.id
+                        ),
+                        "name an entry that a module of this phase declares (a probe checks what the phase made)",
+                    ));
+                }
+            }
+        }
     }
 
     fn unknown_classification(
@@ -1080,6 +1166,7 @@ impl Builder<'_> {
         kinds::bucket::check_catalogue(&modules, cat.platform.dr_region.is_some(), self.problems);
         self.renames(cat);
         self.policy_attachments(cat);
+        self.probes(cat);
         for m in &cat.modules {
             let mut seen = HashSet::new();
             for d in &m.depends_on {

@@ -96,6 +96,8 @@ pub struct Environment {
     pub emulator: Option<String>,
     /// The kinds the emulator cannot serve (`redis_clusters`): not rendered here.
     pub unserved_kinds: Vec<String>,
+    /// The completion-check probes the emulator cannot serve (`emulator.unserved_probes`).
+    pub unserved_probes: Vec<ProbeKind>,
     pub profile: Profile,
     /// Its resources that hold data carry `lifecycle { prevent_destroy = true }` (platform.yaml's
     /// `protected:`, default true for `prod`); never an emulator environment.
@@ -154,9 +156,22 @@ pub struct PhaseCheck {
     pub timeout: std::time::Duration,
     pub retries: u32,
     pub retry_delay: std::time::Duration,
+    /// What `bankgen verify` does on the phase's resources (seed 002's integration tests).
+    pub probes: Vec<Probe>,
     #[serde(skip)]
     pub loc: Loc,
 }
+
+/// A probe of a completion check: the kind and the catalogue entry it works on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Probe {
+    pub kind: ProbeKind,
+    pub target: String,
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+pub use crate::catalog::raw::ProbeKind;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Domain {

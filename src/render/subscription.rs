@@ -148,5 +148,15 @@ pub fn render(m: &mut Scope, subscriptions: &[&Subscription], delivery: &Deliver
         for address in held {
             m.holds_data(address, format!("subscription {}", s.name), &s.loc, None);
         }
+        // A queue target is read by its consumer and by the phase check's delivery probe.
+        if s.target.kind == TargetKind::Queue {
+            let name = s.target.name.as_deref().unwrap_or("queue");
+            m.export(
+                format!("sqs/{name}/url"),
+                format!("URL of the queue subscription {} delivers to", s.name),
+                raw(format!("aws_sqs_queue.{id}_target.id")),
+                &s.loc,
+            );
+        }
     }
 }

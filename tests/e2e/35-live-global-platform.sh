@@ -138,6 +138,63 @@ assert not changed, f"the second plan has changes: {changed}"
 print(f"[live-gbp] second plan: {len(r['modules'])} modules, no changes ({r['duration_s']:.0f} s)")
 PY
 
+# ---------------------------------------------------------------- a completion check that fails
+# Seed 002's integration tests are the phases' checks (`probes:` in domains.yaml, run by
+# `bankgen verify`). The queue of the FIFO probe deleted out of band: a run holding a module of an
+# independent phase and every module after the probe's phase applies the first and skips exactly
+# the others.
+if [ -z "${GBP_ONLY:-}" ]; then
+  step "a check made to fail: the FIFO probe's queue deleted out of band"
+  mapfile -t FAILRUN < <(tc-python - "$CAT" "$WORK/graph.json" <<'PY'
+import json, pathlib, sys, yaml
+cat, g = pathlib.Path(sys.argv[1]), json.load(open(sys.argv[2]))
+phases = yaml.safe_load((cat / "domains.yaml").read_text())["phases"]
+probe = next(p for p in phases for x in (p.get("check") or {}).get("probes", []) if "fifo_in_order" in x)
+gates = {p["id"]: set(p["gate"]) for p in phases}
+def waits(pid, on):
+    return any(g == on or waits(g, on) for g in gates[pid])
+after = {p["id"] for p in phases if waits(p["id"], probe["id"])}
+independent = next(p["id"] for p in phases if p["id"] != probe["id"] and not waits(p["id"], probe["id"]) and p["id"] not in after and p["id"] > 0)
+print(json.dumps({"phase": probe["id"], "after": sorted(after), "independent": independent}))
+for n in g["nodes"]:
+    if n["phase"] in after or n["phase"] == independent:
+        print(n["id"])
+PY
+)
+  PLAN_JSON=${FAILRUN[0]}; FAILRUN=("${FAILRUN[@]:1}")
+  tc-python - "$CAT" "$ENDPOINT" <<'PY'
+import sys, pathlib, yaml, boto3
+cat, endpoint = pathlib.Path(sys.argv[1]), sys.argv[2]
+phases = yaml.safe_load((cat / "domains.yaml").read_text())["phases"]
+queue = next(x["fifo_in_order"] for p in phases for x in (p.get("check") or {}).get("probes", []) if "fifo_in_order" in x)
+sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="ap-southeast-2")
+url = sqs.get_queue_url(QueueName=f"{queue}-local.fifo")["QueueUrl"]
+sqs.delete_queue(QueueUrl=url)
+print(f"[live-gbp] deleted {queue}-local.fifo out of band")
+PY
+  rc=0
+  deploy apply --only "${FAILRUN[@]}" --report "$WORK/failcheck.json" > "$WORK/failcheck.out" 2>&1 || rc=$?
+  [ "$rc" = 1 ] || { tail -n 40 "$WORK/failcheck.out"; die "a failing check must make apply exit 1 (got $rc)"; }
+  tc-python - "$WORK/failcheck.json" "$WORK/graph.json" "$PLAN_JSON" <<'PY'
+import json, sys
+r, g, plan = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), json.loads(sys.argv[3])
+phase_of = {n["id"]: n["phase"] for n in g["nodes"]}
+checks = {c["phase"]: c for c in r["checks"]}
+failed = checks[plan["phase"]]
+assert failed["status"] == "failed", failed
+assert any("FAIL probe fifo_in_order" in line for line in failed["output_tail"]), failed
+for m in r["modules"]:
+    if phase_of[m["id"]] in plan["after"]:
+        assert m["status"] == "skipped", m
+    else:
+        assert m["status"] == "ok", m
+skipped = [m["id"] for m in r["modules"] if m["status"] == "skipped"]
+ok = [m["id"] for m in r["modules"] if m["status"] == "ok"]
+print(f"[live-gbp] phase {plan['phase']} check failed (the FIFO probe); skipped exactly the phases after it "
+      f"({plan['after']}: {' '.join(skipped)}); phase {plan['independent']} went on ({' '.join(ok)})")
+PY
+fi
+
 step "destroy (reverse stack order)"
 deploy destroy --only "${ALL[@]}" --auto-approve --report "$WORK/destroy.json" > "$WORK/destroy.out" 2>&1 \
   || { tail -n 60 "$WORK/destroy.out"; die "destroy failed"; }

@@ -330,6 +330,28 @@ const CASES: &[Case] = &[
         ..CASE
     },
     Case {
+        name: "a_probe_of_a_queue_outside_the_phase_is_bg013",
+        file: DOMAINS,
+        from: "      retry_delay_seconds: 10\n  - id: 1",
+        to: "      retry_delay_seconds: 10\n      probes:\n        - fifo_in_order: mod-017-scoring\n  - id: 1",
+        code: "BG013",
+        at: "catalog/domains.yaml:22:26",
+        has: &[
+            "the check of phase 0 probes `mod-017-scoring`, which is not a FIFO queue (`fifo: true`) of a module of the phase",
+        ],
+        ..CASE
+    },
+    Case {
+        name: "an_unknown_probe_is_bg001_with_the_right_one",
+        file: DOMAINS,
+        from: "      retry_delay_seconds: 10\n  - id: 1",
+        to: "      retry_delay_seconds: 10\n      probes:\n        - fifo_in_ordre: bank-x\n  - id: 1",
+        code: "BG001",
+        at: "catalog/domains.yaml:22:11",
+        has: &["did you mean `fifo_in_order`?"],
+        ..CASE
+    },
+    Case {
         name: "a_firehose_stream_into_an_unknown_bucket_is_bg013",
         file: M104,
         from: "      destination_bucket: bank-iceberg",

@@ -109,11 +109,18 @@ struct Rename {
 /// log group named with `{env}`.
 const GBP_RENAMES: &[Rename] = &[
     Rename {
-        edits: &[(
-            "modules/MOD-202.yaml",
-            "    - name: gbp-transactions\n",
-            "    - name: gbp-payments-ledger\n      renamed_from: gbp-transactions\n",
-        )],
+        edits: &[
+            (
+                "modules/MOD-202.yaml",
+                "    - name: gbp-transactions\n",
+                "    - name: gbp-payments-ledger\n      renamed_from: gbp-transactions\n",
+            ),
+            (
+                "domains.yaml",
+                "object_round_trip: gbp-transactions\n",
+                "object_round_trip: gbp-payments-ledger\n",
+            ),
+        ],
         old_label: "gbp_transactions",
         new_label: "gbp_payments_ledger",
     },
@@ -176,20 +183,34 @@ const GBP_RENAMES: &[Rename] = &[
         new_label: "gbp_statement_work",
     },
     Rename {
-        edits: &[(
-            "modules/MOD-220.yaml",
-            "    - name: gbp-transaction-events\n",
-            "    - name: gbp-ledger-events\n      renamed_from: gbp-transaction-events\n",
-        )],
+        edits: &[
+            (
+                "modules/MOD-220.yaml",
+                "    - name: gbp-transaction-events\n",
+                "    - name: gbp-ledger-events\n      renamed_from: gbp-transaction-events\n",
+            ),
+            (
+                "domains.yaml",
+                "record_round_trip: gbp-transaction-events\n",
+                "record_round_trip: gbp-ledger-events\n",
+            ),
+        ],
         old_label: "gbp_transaction_events",
         new_label: "gbp_ledger_events",
     },
     Rename {
-        edits: &[(
-            "modules/MOD-210.yaml",
-            "    - name: gbp-sessions\n",
-            "    - name: gbp-web-sessions\n      renamed_from: gbp-sessions\n",
-        )],
+        edits: &[
+            (
+                "modules/MOD-210.yaml",
+                "    - name: gbp-sessions\n",
+                "    - name: gbp-web-sessions\n      renamed_from: gbp-sessions\n",
+            ),
+            (
+                "domains.yaml",
+                "item_round_trip: gbp-sessions\n",
+                "item_round_trip: gbp-web-sessions\n",
+            ),
+        ],
         old_label: "gbp_sessions",
         new_label: "gbp_web_sessions",
     },

@@ -4,3 +4,8 @@ output "lambda_mod_081_live_arn" {
   description = "ARN of the live alias of MOD-081 (Payment reconciliation engine)"
   value       = aws_lambda_alias.app.arn
 }
+
+output "sqs_mod_081_settlements_url" {
+  description = "URL of the queue subscription payments-reconciliation delivers to"
+  value       = aws_sqs_queue.payments_reconciliation_target.id
+}

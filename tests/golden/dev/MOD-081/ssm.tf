@@ -8,3 +8,12 @@ resource "aws_ssm_parameter" "lambda_mod_081_live_arn" {
   type        = "String"
   value       = aws_lambda_alias.app.arn
 }
+
+# bankgen:source catalog/events/bank-payments.yaml:29:11
+resource "aws_ssm_parameter" "sqs_mod_081_settlements_url" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/bank/dev/sqs/mod-081-settlements/url"
+  description = "URL of the queue subscription payments-reconciliation delivers to"
+  type        = "String"
+  value       = aws_sqs_queue.payments_reconciliation_target.id
+}

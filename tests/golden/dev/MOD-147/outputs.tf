@@ -4,3 +4,8 @@ output "lambda_mod_147_live_arn" {
   description = "ARN of the live alias of MOD-147 (Related party exposure monitor)"
   value       = aws_lambda_alias.app.arn
 }
+
+output "sqs_mod_147_exposures_url" {
+  description = "URL of the queue subscription related-party-drawdowns delivers to"
+  value       = aws_sqs_queue.related_party_drawdowns_target.id
+}

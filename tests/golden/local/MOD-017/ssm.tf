@@ -8,3 +8,12 @@ resource "aws_ssm_parameter" "lambda_mod_017_live_arn" {
   type        = "String"
   value       = aws_lambda_alias.app.arn
 }
+
+# bankgen:source catalog/events/bank-core.yaml:43:11
+resource "aws_ssm_parameter" "sqs_mod_017_scoring_url" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/bank/local/sqs/mod-017-scoring/url"
+  description = "URL of the queue subscription aml-core-behavioural-scoring delivers to"
+  type        = "String"
+  value       = aws_sqs_queue.aml_core_behavioural_scoring_target.id
+}

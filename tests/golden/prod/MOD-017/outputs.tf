@@ -4,3 +4,8 @@ output "lambda_mod_017_live_arn" {
   description = "ARN of the live alias of MOD-017 (ML behavioural scoring model)"
   value       = aws_lambda_alias.app.arn
 }
+
+output "sqs_mod_017_scoring_url" {
+  description = "URL of the queue subscription aml-core-behavioural-scoring delivers to"
+  value       = aws_sqs_queue.aml_core_behavioural_scoring_target.id
+}

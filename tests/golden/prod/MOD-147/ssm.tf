@@ -8,3 +8,12 @@ resource "aws_ssm_parameter" "lambda_mod_147_live_arn" {
   type        = "String"
   value       = aws_lambda_alias.app.arn
 }
+
+# bankgen:source catalog/events/bank-credit.yaml:40:11
+resource "aws_ssm_parameter" "sqs_mod_147_exposures_url" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/bank/prod/sqs/mod-147-exposures/url"
+  description = "URL of the queue subscription related-party-drawdowns delivers to"
+  type        = "String"
+  value       = aws_sqs_queue.related_party_drawdowns_target.id
+}

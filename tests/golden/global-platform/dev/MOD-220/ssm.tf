@@ -45,7 +45,34 @@ resource "aws_ssm_parameter" "sqs_gbp_payment_instructions_dlq_arn" {
   value       = aws_sqs_queue.gbp_payment_instructions_dlq.arn
 }
 
-# bankgen:source global-platform/modules/MOD-220.yaml:30:13
+# bankgen:source global-platform/modules/MOD-220.yaml:33:13
+resource "aws_ssm_parameter" "sqs_gbp_canary_url" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/sqs/gbp-canary/url"
+  description = "URL of the gbp-canary queue: Completion-check canary of the messaging stack (FIFO order, encryption, redrive)"
+  type        = "String"
+  value       = aws_sqs_queue.gbp_canary.id
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:33:13
+resource "aws_ssm_parameter" "sqs_gbp_canary_arn" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/sqs/gbp-canary/arn"
+  description = "ARN of the gbp-canary queue"
+  type        = "String"
+  value       = aws_sqs_queue.gbp_canary.arn
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:33:13
+resource "aws_ssm_parameter" "sqs_gbp_canary_dlq_arn" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/sqs/gbp-canary/dlq-arn"
+  description = "Dead-letter queue of the gbp-canary queue"
+  type        = "String"
+  value       = aws_sqs_queue.gbp_canary_dlq.arn
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:39:13
 resource "aws_ssm_parameter" "sqs_gbp_statement_jobs_url" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/dev/sqs/gbp-statement-jobs/url"
@@ -54,7 +81,7 @@ resource "aws_ssm_parameter" "sqs_gbp_statement_jobs_url" {
   value       = aws_sqs_queue.gbp_statement_jobs.id
 }
 
-# bankgen:source global-platform/modules/MOD-220.yaml:30:13
+# bankgen:source global-platform/modules/MOD-220.yaml:39:13
 resource "aws_ssm_parameter" "sqs_gbp_statement_jobs_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/dev/sqs/gbp-statement-jobs/arn"
@@ -63,11 +90,20 @@ resource "aws_ssm_parameter" "sqs_gbp_statement_jobs_arn" {
   value       = aws_sqs_queue.gbp_statement_jobs.arn
 }
 
-# bankgen:source global-platform/modules/MOD-220.yaml:30:13
+# bankgen:source global-platform/modules/MOD-220.yaml:39:13
 resource "aws_ssm_parameter" "sqs_gbp_statement_jobs_dlq_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/dev/sqs/gbp-statement-jobs/dlq-arn"
   description = "Dead-letter queue of the gbp-statement-jobs queue"
   type        = "String"
   value       = aws_sqs_queue.gbp_statement_jobs_dlq.arn
+}
+
+# bankgen:source global-platform/events/gbp-services.yaml:16:11
+resource "aws_ssm_parameter" "sqs_gbp_posted_transactions_url" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/sqs/gbp-posted-transactions/url"
+  description = "URL of the queue subscription statement-requests delivers to"
+  type        = "String"
+  value       = aws_sqs_queue.statement_requests_target.id
 }

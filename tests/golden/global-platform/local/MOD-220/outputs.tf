@@ -25,6 +25,21 @@ output "sqs_gbp_payment_instructions_dlq_arn" {
   value       = aws_sqs_queue.gbp_payment_instructions_dlq.arn
 }
 
+output "sqs_gbp_canary_url" {
+  description = "URL of the gbp-canary queue: Completion-check canary of the messaging stack (FIFO order, encryption, redrive)"
+  value       = aws_sqs_queue.gbp_canary.id
+}
+
+output "sqs_gbp_canary_arn" {
+  description = "ARN of the gbp-canary queue"
+  value       = aws_sqs_queue.gbp_canary.arn
+}
+
+output "sqs_gbp_canary_dlq_arn" {
+  description = "Dead-letter queue of the gbp-canary queue"
+  value       = aws_sqs_queue.gbp_canary_dlq.arn
+}
+
 output "sqs_gbp_statement_jobs_url" {
   description = "URL of the gbp-statement-jobs queue: Statement generation tasks (order does not matter)"
   value       = aws_sqs_queue.gbp_statement_jobs.id
@@ -38,4 +53,9 @@ output "sqs_gbp_statement_jobs_arn" {
 output "sqs_gbp_statement_jobs_dlq_arn" {
   description = "Dead-letter queue of the gbp-statement-jobs queue"
   value       = aws_sqs_queue.gbp_statement_jobs_dlq.arn
+}
+
+output "sqs_gbp_posted_transactions_url" {
+  description = "URL of the queue subscription statement-requests delivers to"
+  value       = aws_sqs_queue.statement_requests_target.id
 }

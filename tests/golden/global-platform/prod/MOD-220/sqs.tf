@@ -85,7 +85,92 @@ resource "aws_sqs_queue_redrive_allow_policy" "gbp_payment_instructions_dlq" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-220.yaml:30:13
+# bankgen:source global-platform/modules/MOD-220.yaml:33:13
+resource "aws_sqs_queue" "gbp_canary_dlq" {
+  name                              = "gbp-canary-dlq-prod.fifo"
+  fifo_queue                        = true
+  kms_master_key_id                 = data.aws_ssm_parameter.kms_confidential_arn.value
+  kms_data_key_reuse_period_seconds = 300
+  message_retention_seconds         = 1209600
+  tags                              = { data_classification = "confidential" }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:33:13
+resource "aws_sqs_queue_policy" "gbp_canary_dlq" {
+  queue_url = aws_sqs_queue.gbp_canary_dlq.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sqs:*"
+        Resource  = aws_sqs_queue.gbp_canary_dlq.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:33:13
+resource "aws_sqs_queue" "gbp_canary" {
+  name                              = "gbp-canary-prod.fifo"
+  fifo_queue                        = true
+  content_based_deduplication       = true
+  deduplication_scope               = "messageGroup"
+  fifo_throughput_limit             = "perMessageGroupId"
+  kms_master_key_id                 = data.aws_ssm_parameter.kms_confidential_arn.value
+  kms_data_key_reuse_period_seconds = 300
+  message_retention_seconds         = 86400
+  tags                              = { data_classification = "confidential" }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:33:13
+resource "aws_sqs_queue_policy" "gbp_canary" {
+  queue_url = aws_sqs_queue.gbp_canary.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sqs:*"
+        Resource  = aws_sqs_queue.gbp_canary.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:33:13
+resource "aws_sqs_queue_redrive_policy" "gbp_canary" {
+  queue_url = aws_sqs_queue.gbp_canary.id
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.gbp_canary_dlq.arn
+    maxReceiveCount     = 5
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:33:13
+resource "aws_sqs_queue_redrive_allow_policy" "gbp_canary_dlq" {
+  queue_url = aws_sqs_queue.gbp_canary_dlq.id
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.gbp_canary.arn]
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:39:13
 resource "aws_sqs_queue" "gbp_statement_jobs_dlq" {
   name                              = "gbp-statement-jobs-dlq-prod"
   kms_master_key_id                 = data.aws_ssm_parameter.kms_confidential_arn.value
@@ -98,7 +183,7 @@ resource "aws_sqs_queue" "gbp_statement_jobs_dlq" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-220.yaml:30:13
+# bankgen:source global-platform/modules/MOD-220.yaml:39:13
 resource "aws_sqs_queue_policy" "gbp_statement_jobs_dlq" {
   queue_url = aws_sqs_queue.gbp_statement_jobs_dlq.id
   policy = jsonencode({
@@ -116,7 +201,7 @@ resource "aws_sqs_queue_policy" "gbp_statement_jobs_dlq" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-220.yaml:30:13
+# bankgen:source global-platform/modules/MOD-220.yaml:39:13
 resource "aws_sqs_queue" "gbp_statement_jobs" {
   name                              = "gbp-statement-jobs-prod"
   kms_master_key_id                 = data.aws_ssm_parameter.kms_confidential_arn.value
@@ -129,7 +214,7 @@ resource "aws_sqs_queue" "gbp_statement_jobs" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-220.yaml:30:13
+# bankgen:source global-platform/modules/MOD-220.yaml:39:13
 resource "aws_sqs_queue_policy" "gbp_statement_jobs" {
   queue_url = aws_sqs_queue.gbp_statement_jobs.id
   policy = jsonencode({
@@ -147,7 +232,7 @@ resource "aws_sqs_queue_policy" "gbp_statement_jobs" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-220.yaml:30:13
+# bankgen:source global-platform/modules/MOD-220.yaml:39:13
 resource "aws_sqs_queue_redrive_policy" "gbp_statement_jobs" {
   queue_url = aws_sqs_queue.gbp_statement_jobs.id
   redrive_policy = jsonencode({
@@ -156,7 +241,7 @@ resource "aws_sqs_queue_redrive_policy" "gbp_statement_jobs" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-220.yaml:30:13
+# bankgen:source global-platform/modules/MOD-220.yaml:39:13
 resource "aws_sqs_queue_redrive_allow_policy" "gbp_statement_jobs_dlq" {
   queue_url = aws_sqs_queue.gbp_statement_jobs_dlq.id
   redrive_allow_policy = jsonencode({
