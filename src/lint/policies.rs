@@ -159,6 +159,20 @@ impl Retention {
 #[serde(deny_unknown_fields)]
 pub struct Regions {
     pub allowed: Vec<String>,
+    /// The one exception: the resources AWS serves only from one region (CloudFront's
+    /// certificate and web ACL live in us-east-1), through an aliased provider there.
+    #[serde(default)]
+    pub global: Option<GlobalRegion>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlobalRegion {
+    pub region: String,
+    /// The resource types that may live there (and only there, of this catalogue's resources).
+    pub resource_types: Vec<String>,
+    /// Why (quoted in the finding).
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -177,3 +177,31 @@ fn var_files_and_vars_apply_in_order() {
     assert_eq!(run.code(), 2, "{}", run.stderr());
     assert!(run.stderr().contains("NAME=VALUE"), "{}", run.stderr());
 }
+
+#[test]
+fn the_region_rule_accepts_the_declared_regions_and_the_one_global_exception() {
+    let run = Test::in_repo().cmd([
+        "lint",
+        "--policies",
+        "examples/global-platform/policies",
+        "--select",
+        "BGL010",
+        "--short",
+        "tests/fixtures/lint-region",
+    ]);
+    let out = run.stdout();
+    let findings: Vec<&str> = out.lines().filter(|l| l.contains("[BGL010]")).collect();
+    // The eu-west-1 provider, and the queue on the us-east-1 provider; not the certificate, the
+    // web ACL (the exception's types) nor the DR queue.
+    assert_eq!(findings.len(), 2, "{out}");
+    assert!(findings.iter().any(|l| l.contains("provider aws.elsewhere deploys to `eu-west-1`")), "{out}");
+    assert!(
+        findings.iter().any(|l| l.contains("aws_sqs_queue.misplaced is placed in `us-east-1` through provider aws.global")),
+        "{out}"
+    );
+    // The bank's policy has no exception: us-east-1 is refused outright.
+    let run = Test::in_repo().cmd(["lint", "--select", "BGL010", "--short", "tests/fixtures/lint-region"]);
+    let bank = run.stdout();
+    assert!(bank.contains("provider aws.global deploys to `us-east-1`"), "{bank}");
+}
+
