@@ -32,6 +32,12 @@ pub struct Bucket {
     /// for the platform's buckets.
     #[serde(default)]
     pub receives_access_logs: Option<Sp<bool>>,
+    /// The bucket is an Elastic Load Balancing access log target: its policy lets the region's
+    /// ELB log delivery account write under `AWSLogs/<account>/`. ELB delivers only to SSE-S3
+    /// buckets (AWS: "the only server-side encryption option that's supported is Amazon
+    /// S3-managed keys"), so such a bucket says `encryption: sse-s3`.
+    #[serde(default)]
+    pub receives_lb_logs: Option<Sp<bool>>,
     /// A replica in the platform's `dr_region` (seed 002: "cross-region replication for
     /// disaster recovery").
     #[serde(default)]
@@ -53,6 +59,10 @@ pub struct Bucket {
 impl Bucket {
     pub fn receives_access_logs(&self) -> bool {
         self.receives_access_logs.as_ref().is_some_and(|v| v.value)
+    }
+
+    pub fn receives_lb_logs(&self) -> bool {
+        self.receives_lb_logs.as_ref().is_some_and(|v| v.value)
     }
 
     pub fn denies_unencrypted_uploads(&self) -> bool {
@@ -319,6 +329,17 @@ fn check_features(b: &Bucket, c: &mut Checker) {
             );
         }
     }
+    if let Some(l) = &b.receives_lb_logs
+        && l.value
+        && b.encryption.value != Encryption::SseS3
+    {
+        c.err(
+            "BG040",
+            &l.referenced,
+            format!("bucket `{name}` receives load balancer access logs but is encrypted with KMS"),
+            "Elastic Load Balancing delivers access logs only to SSE-S3 buckets: use `encryption: sse-s3`",
+        );
+    }
     if b.replication.is_some() && b.encryption.value != Encryption::Kms {
         c.err(
             "BG040",
@@ -475,6 +496,22 @@ fn render(kind: &Kind, m: &mut Scope) {
                     .build(),
             );
         }
+        if b.receives_lb_logs() {
+            // The ELB log delivery account of the region writes the load balancers' access logs.
+            statements.push(
+                Stmt::allow("ElbAccessLogs")
+                    .principal(
+                        "AWS",
+                        json!(format!("arn:aws:iam::{}:root", elb_account(m.region))),
+                    )
+                    .action(&["s3:PutObject"])
+                    .resource(vec![tpl(vec![
+                        raw(format!("aws_s3_bucket.{id}.arn")),
+                        json!(format!("/AWSLogs/{}/*", m.env.account_id)),
+                    ])])
+                    .build(),
+            );
+        }
         let logging = b.access_logs.as_ref().map(|a| {
             json!({
                 "target": m.bucket_name(&a.bucket.value),
@@ -505,7 +542,12 @@ fn render(kind: &Kind, m: &mut Scope) {
             });
         }
         if b.encryption.value == Encryption::SseS3 {
-            skips.push("CKV_AWS_145:Seed 000 specifies SSE-S3 for this bucket".to_string());
+            skips.push(if b.receives_lb_logs() {
+                "CKV_AWS_145:Elastic Load Balancing delivers access logs only to SSE-S3 buckets"
+                    .to_string()
+            } else {
+                "CKV_AWS_145:Seed 000 specifies SSE-S3 for this bucket".to_string()
+            });
         }
         let main = json!({
             "id": id,
@@ -514,6 +556,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             "skips": skip_lines(&skips),
             "kms_key": kms,
             "sse_s3": b.encryption.value == Encryption::SseS3,
+            "lb_logs": b.receives_lb_logs(),
             "rules": rules,
             // Incomplete multipart uploads are cleaned up everywhere, also outside the rules' prefixes.
             "abort_rule": b.lifecycle.iter().all(|r| r.prefix.is_some()),
@@ -590,6 +633,22 @@ fn render(kind: &Kind, m: &mut Scope) {
                 &loc,
             );
         }
+    }
+}
+
+/// The Elastic Load Balancing account that delivers access logs in a region opened before
+/// August 2022 (AWS ELB user guide, "Enable access logs"); the platform's regions are among them.
+pub fn elb_account(region: &str) -> &'static str {
+    match region {
+        "us-east-1" => "127311923021",
+        "us-east-2" => "033677994240",
+        "us-west-2" => "797873946194",
+        "eu-west-1" => "156460612806",
+        "eu-central-1" => "054676820928",
+        "ap-southeast-1" => "114774131450",
+        "ap-northeast-1" => "582318560864",
+        // ap-southeast-2, the platform's primary region.
+        _ => "783225319266",
     }
 }
 
@@ -796,6 +855,7 @@ fn replica(
         "skips": skip_lines(&skips),
         "kms_key": dr_key_arn.clone(),
         "sse_s3": false,
+        "lb_logs": false,
         "rules": rules,
         "abort_rule": b.lifecycle.iter().all(|r| r.prefix.is_some()),
         "policy": policy(base_statements(&rid, b.denies_unencrypted_uploads())),

@@ -31,9 +31,11 @@ pub mod iam_policy;
 pub mod iam_role;
 pub mod kinesis_stream;
 pub mod kms_key;
+pub mod load_balancer;
 pub mod log_group;
 pub mod network;
 pub mod queue;
+pub mod rest_api;
 pub mod secret;
 pub mod sns_topic;
 pub mod trail;
@@ -70,12 +72,15 @@ impl Endpoint {
 /// The provider endpoints (emulator) every kind may need: the APIs its resources call.
 pub mod api {
     use super::Endpoint;
+    pub const ACM: Endpoint = Endpoint::same("acm");
+    pub const APIGATEWAY: Endpoint = Endpoint::same("apigateway");
     pub const CLOUDTRAIL: Endpoint = Endpoint::same("cloudtrail");
     pub const CLOUDWATCH: Endpoint = Endpoint::same("cloudwatch");
     pub const COGNITO_IDP: Endpoint = Endpoint::same("cognitoidp");
     pub const CONFIG: Endpoint = Endpoint::same("configservice");
     pub const DYNAMODB: Endpoint = Endpoint::same("dynamodb");
     pub const EC2: Endpoint = Endpoint::same("ec2");
+    pub const ELBV2: Endpoint = Endpoint::same("elbv2");
     pub const ELASTICACHE: Endpoint = Endpoint::same("elasticache");
     pub const EVENTS: Endpoint = Endpoint {
         v6: "events",
@@ -92,6 +97,7 @@ pub mod api {
         legacy: "cloudwatchlogs",
     };
     pub const RDS: Endpoint = Endpoint::same("rds");
+    pub const ROUTE53: Endpoint = Endpoint::same("route53");
     pub const S3: Endpoint = Endpoint::same("s3");
     pub const SECRETS_MANAGER: Endpoint = Endpoint::same("secretsmanager");
     pub const SNS: Endpoint = Endpoint::same("sns");
@@ -201,6 +207,8 @@ kinds! {
     guardduty_detectors: guardduty_detector::Detector,
     kinesis_streams: kinesis_stream::Stream,
     queues: queue::Queue,
+    load_balancers: load_balancer::Entry,
+    rest_apis: rest_api::Entry,
 }
 
 /// Every resource type some kind declares as holding data, sorted, once each.

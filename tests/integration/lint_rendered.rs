@@ -703,6 +703,54 @@ fn mutations() -> Vec<Mutation> {
             example: true,
             ..M
         },
+        // Seed 002's API stack: the REST API's stage, its methods, the load balancer.
+        Mutation {
+            name: "apigw-stage-no-xray",
+            code: "BGL540",
+            module: "MOD-233",
+            file: "apigateway.tf",
+            find: "xray_tracing_enabled  = true",
+            replace: "xray_tracing_enabled  = false",
+            at: Some("resource \"aws_api_gateway_stage\""),
+            before: true,
+            checkov: &["CKV_AWS_73"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "apigw-method-open",
+            code: "BGL541",
+            module: "MOD-233",
+            file: "apigateway.tf",
+            find: "authorization        = \"COGNITO_USER_POOLS\"",
+            replace: "authorization        = \"NONE\"",
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "alb-old-tls-policy",
+            code: "BGL542",
+            module: "MOD-233",
+            file: "alb.tf",
+            find: "ssl_policy        = \"ELBSecurityPolicy-TLS13-1-2-2021-06\"",
+            replace: "ssl_policy        = \"ELBSecurityPolicy-2016-08\"",
+            checkov: &["CKV_AWS_103"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "alb-invalid-headers",
+            code: "BGL542",
+            module: "MOD-233",
+            file: "alb.tf",
+            find: "drop_invalid_header_fields = true",
+            replace: "drop_invalid_header_fields = false",
+            at: Some("resource \"aws_lb\""),
+            before: true,
+            checkov: &["CKV_AWS_131"],
+            example: true,
+            ..M
+        },
         // Seed 002's storage stack (the global platform's golden trees, its own policies).
         Mutation {
             name: "object-lock-mode",
