@@ -80,7 +80,11 @@ pub mod api {
     pub const CONFIG: Endpoint = Endpoint::same("configservice");
     pub const DYNAMODB: Endpoint = Endpoint::same("dynamodb");
     pub const EC2: Endpoint = Endpoint::same("ec2");
-    pub const ELBV2: Endpoint = Endpoint::same("elbv2");
+    /// hashicorp/aws 3.x calls ELBv2 through the `elb` endpoint (it has no `elbv2` key).
+    pub const ELBV2: Endpoint = Endpoint {
+        v6: "elbv2",
+        legacy: "elb",
+    };
     pub const ELASTICACHE: Endpoint = Endpoint::same("elasticache");
     pub const EVENTS: Endpoint = Endpoint {
         v6: "events",

@@ -9,6 +9,8 @@ use std::collections::BTreeSet;
 /// The provider `endpoints` name (hashicorp/aws >= 4) of the API a resource type calls.
 fn api_of(resource_type: &str) -> &'static str {
     const PREFIXES: &[(&str, &str)] = &[
+        ("aws_acm_", "acm"),
+        ("aws_api_gateway_", "apigateway"),
         ("aws_cloudtrail", "cloudtrail"),
         ("aws_cloudwatch_event_", "events"),
         ("aws_cloudwatch_log_", "logs"),
@@ -29,9 +31,11 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_kinesis_stream", "kinesis"),
         ("aws_kms_", "kms"),
         ("aws_lambda_", "lambda"),
+        ("aws_lb", "elbv2"),
         ("aws_nat_gateway", "ec2"),
         ("aws_network_acl", "ec2"),
         ("aws_rds_", "rds"),
+        ("aws_route53_", "route53"),
         ("aws_route_table", "ec2"),
         ("aws_s3_", "s3"),
         ("aws_secretsmanager_", "secretsmanager"),
