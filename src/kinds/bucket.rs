@@ -472,6 +472,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             );
         }
         statements.extend(super::config_recorder::bucket_statements(m, &b.name.value));
+        statements.extend(super::cdn_distribution::bucket_statements(m, &b.name.value));
         if b.receives_access_logs() {
             // Seed 002: "All S3 operations are logged to an audit bucket": the logging service
             // writes for the platform's own buckets (by name prefix) of this account. On the
@@ -542,12 +543,10 @@ fn render(kind: &Kind, m: &mut Scope) {
             });
         }
         if b.encryption.value == Encryption::SseS3 {
-            skips.push(if b.receives_lb_logs() {
-                "CKV_AWS_145:Elastic Load Balancing delivers access logs only to SSE-S3 buckets"
-                    .to_string()
-            } else {
-                "CKV_AWS_145:Seed 000 specifies SSE-S3 for this bucket".to_string()
-            });
+            skips.push(format!(
+                "CKV_AWS_145:{}",
+                sse_s3_reason(m, b).unwrap_or("Seed 000 specifies SSE-S3 for this bucket")
+            ));
         }
         let main = json!({
             "id": id,
@@ -556,7 +555,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             "skips": skip_lines(&skips),
             "kms_key": kms,
             "sse_s3": b.encryption.value == Encryption::SseS3,
-            "lb_logs": b.receives_lb_logs(),
+            "sse_s3_reason": sse_s3_reason(m, b),
             "rules": rules,
             // Incomplete multipart uploads are cleaned up everywhere, also outside the rules' prefixes.
             "abort_rule": b.lifecycle.iter().all(|r| r.prefix.is_some()),
@@ -633,6 +632,22 @@ fn render(kind: &Kind, m: &mut Scope) {
                 &loc,
             );
         }
+    }
+}
+
+/// Why a bucket of a classification with a CMK is encrypted with SSE-S3, where a service demands
+/// it (render writes it as the BGL201 suppression and the checkov skip).
+fn sse_s3_reason(m: &Scope, b: &Bucket) -> Option<&'static str> {
+    if b.encryption.value != Encryption::SseS3 {
+        None
+    } else if b.receives_lb_logs() {
+        Some("Elastic Load Balancing delivers access logs only to SSE-S3 buckets")
+    } else if super::cdn_distribution::is_origin(m.module.resources, &b.name.value) {
+        Some(
+            "Public static assets read by CloudFront through an origin access control; SSE-KMS would need the CMK's policy to admit CloudFront",
+        )
+    } else {
+        None
     }
 }
 
@@ -754,10 +769,10 @@ fn replica(
     rules: &[Value],
     dr_keys: &mut Vec<String>,
 ) -> Value {
-    m.uses_dr = true;
     let id = ident(&b.name.value);
     let physical = guard::physical(&b.name, b.renamed_from.as_ref());
     let rid = format!("{id}_replica");
+    m.on_alias("dr", format!("aws_s3_bucket.{rid}"));
     let class = b.classification.value.as_str();
     let alias = m.key_alias(class);
     let key_id = ident(&format!("{alias}-dr"));
@@ -765,6 +780,8 @@ fn replica(
         Value::Null
     } else {
         dr_keys.push(class.to_string());
+        m.on_alias("dr", format!("aws_kms_key.{key_id}"));
+        m.on_alias("dr", format!("aws_kms_alias.{key_id}"));
         let root = format!("arn:aws:iam::{}:root", m.env.account_id);
         json!({
             "id": key_id,
@@ -855,7 +872,7 @@ fn replica(
         "skips": skip_lines(&skips),
         "kms_key": dr_key_arn.clone(),
         "sse_s3": false,
-        "lb_logs": false,
+        "sse_s3_reason": null,
         "rules": rules,
         "abort_rule": b.lifecycle.iter().all(|r| r.prefix.is_some()),
         "policy": policy(base_statements(&rid, b.denies_unencrypted_uploads())),

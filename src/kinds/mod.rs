@@ -18,10 +18,13 @@ pub mod policy;
 mod scope;
 
 // The kinds (declared here, not by the registry macro, so that rustfmt sees their files).
+pub mod accelerator;
 pub mod aurora_cluster;
 pub mod bucket;
 pub mod cache_cluster;
+pub mod cdn_distribution;
 pub mod config_recorder;
+pub mod dns_failover;
 pub mod dynamodb_table;
 pub mod event_bus;
 pub mod firehose;
@@ -74,6 +77,7 @@ pub mod api {
     use super::Endpoint;
     pub const ACM: Endpoint = Endpoint::same("acm");
     pub const APIGATEWAY: Endpoint = Endpoint::same("apigateway");
+    pub const CLOUDFRONT: Endpoint = Endpoint::same("cloudfront");
     pub const CLOUDTRAIL: Endpoint = Endpoint::same("cloudtrail");
     pub const CLOUDWATCH: Endpoint = Endpoint::same("cloudwatch");
     pub const COGNITO_IDP: Endpoint = Endpoint::same("cognitoidp");
@@ -91,6 +95,7 @@ pub mod api {
         legacy: "cloudwatchevents",
     };
     pub const FIREHOSE: Endpoint = Endpoint::same("firehose");
+    pub const GLOBALACCELERATOR: Endpoint = Endpoint::same("globalaccelerator");
     pub const GUARDDUTY: Endpoint = Endpoint::same("guardduty");
     pub const IAM: Endpoint = Endpoint::same("iam");
     pub const KINESIS: Endpoint = Endpoint::same("kinesis");
@@ -213,6 +218,9 @@ kinds! {
     queues: queue::Queue,
     load_balancers: load_balancer::Entry,
     rest_apis: rest_api::Entry,
+    cdn_distributions: cdn_distribution::Entry,
+    dns_failovers: dns_failover::Entry,
+    accelerators: accelerator::Entry,
 }
 
 /// Every resource type some kind declares as holding data, sorted, once each.

@@ -237,6 +237,7 @@ fn render_module(
         ),
     );
     m.dr_region = cat.platform.dr_region.as_deref();
+    m.global_region = cat.platform.global_region.as_deref();
     m.renamed = e.renamed;
     m.key_aliases = cat
         .platform
@@ -280,7 +281,11 @@ fn render_module(
     let providers = engine.render(
         "providers.tf.j2",
         json!({
-            "providers": providers_of(&cat.platform.region, m.dr_region.filter(|_| m.uses_dr)),
+            "providers": providers_of(
+                &cat.platform.region,
+                m.dr_region.filter(|_| m.uses_dr),
+                m.global_region.filter(|_| m.uses_alias("global")),
+            ),
             "emulator": env.emulator.is_some(),
             "endpoint": env.emulator,
             "endpoint_names": endpoints,
@@ -426,10 +431,13 @@ fn render_module(
 
 /// The module's `provider "aws"` blocks: the primary region, and the DR region (alias `dr`)
 /// when one of its blocks uses it.
-fn providers_of(region: &str, dr: Option<&str>) -> serde_json::Value {
+fn providers_of(region: &str, dr: Option<&str>, global: Option<&str>) -> serde_json::Value {
     let mut list = vec![json!({ "alias": null, "region": region })];
     if let Some(dr) = dr {
         list.push(json!({ "alias": "dr", "region": dr }));
+    }
+    if let Some(g) = global {
+        list.push(json!({ "alias": "global", "region": g }));
     }
     json!(list)
 }

@@ -11,6 +11,7 @@ fn api_of(resource_type: &str) -> &'static str {
     const PREFIXES: &[(&str, &str)] = &[
         ("aws_acm_", "acm"),
         ("aws_api_gateway_", "apigateway"),
+        ("aws_cloudfront_", "cloudfront"),
         ("aws_cloudtrail", "cloudtrail"),
         ("aws_cloudwatch_event_", "events"),
         ("aws_cloudwatch_log_", "logs"),
@@ -24,6 +25,7 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_eip", "ec2"),
         ("aws_elasticache_", "elasticache"),
         ("aws_flow_log", "ec2"),
+        ("aws_globalaccelerator_", "globalaccelerator"),
         ("aws_guardduty_", "guardduty"),
         ("aws_iam_", "iam"),
         ("aws_internet_gateway", "ec2"),

@@ -153,6 +153,16 @@ const GBP_RENAMES: &[Rename] = &[
                 "{bucket: gbp-audit,",
                 "{bucket: gbp-access-trail,",
             ),
+            (
+                "modules/MOD-233.yaml",
+                "{bucket: gbp-audit,",
+                "{bucket: gbp-access-trail,",
+            ),
+            (
+                "modules/MOD-235.yaml",
+                "{bucket: gbp-audit,",
+                "{bucket: gbp-access-trail,",
+            ),
         ],
         old_label: "gbp_audit",
         new_label: "gbp_access_trail",
