@@ -52,7 +52,9 @@ def _load_balancers(c, env, res, prefix):
         name = f"{lb['name']}-{env}"
         d = elb.describe_load_balancers(Names=[name])["LoadBalancers"][0]
         arn = d["LoadBalancerArn"]
-        _ok(d["Scheme"] == "internet-facing", f"{name}: scheme {d['Scheme']}")
+        # The provider sends no Scheme for `internal = false` (AWS's default is internet-facing);
+        # moto then keeps none.
+        _ok(d.get("Scheme", "internet-facing") == "internet-facing", f"{name}: scheme {d.get('Scheme')}")
         _ok(d["Type"] == "application", f"{name}: type {d['Type']}")
         attrs = {a["Key"]: a["Value"] for a in elb.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]}
         _ok(attrs.get("routing.http.drop_invalid_header_fields.enabled") == "true",
