@@ -70,7 +70,7 @@ def _distributions(c, env, platform, res, prefix):
         _ok(len(named) == 1, f"no CLOUDFRONT-scope web ACL {d['name']}-{env} in {glob}")
         _ok(acl == named[0]["ARN"], f"distribution {did}: web ACL {acl!r}, not {named[0]['ARN']}")
         rules = c("wafv2", glob).get_web_acl(Name=named[0]["Name"], Scope="CLOUDFRONT", Id=named[0]["Id"])["WebACL"]["Rules"]
-        groups = [r["Statement"]["ManagedRuleGroupStatement"]["Name"] for r in rules]
+        groups = [r["Statement"]["ManagedRuleGroupStatement"]["Name"] for r in sorted(rules, key=lambda r: r["Priority"])]
         _ok(groups == d["managed_rule_groups"], f"web ACL {named[0]['Name']}: rule groups {groups}")
         origins = cfg["Origins"]["Items"]
         bucket = f"{d['bucket']}-{env}"
