@@ -22,6 +22,11 @@ pub struct PlatformFile {
     /// The disaster-recovery region: replicas of the buckets marked `replication:` go there.
     #[serde(default)]
     pub dr_region: Option<Sp<String>>,
+    /// The region of the resources AWS serves only from us-east-1 for a global service: the
+    /// certificate and the CLOUDFRONT-scope web ACL of a CloudFront distribution (provider alias
+    /// `aws.global`, only in modules that need it).
+    #[serde(default)]
+    pub global_region: Option<Sp<String>>,
     pub provider: ProviderRaw,
     pub environments: Vec<EnvironmentRaw>,
     pub required_tags: Vec<Sp<String>>,

@@ -32,6 +32,12 @@ pub struct Bucket {
     /// for the platform's buckets.
     #[serde(default)]
     pub receives_access_logs: Option<Sp<bool>>,
+    /// The bucket is an Elastic Load Balancing access log target: its policy lets the region's
+    /// ELB log delivery account write under `AWSLogs/<account>/`. ELB delivers only to SSE-S3
+    /// buckets (AWS: "the only server-side encryption option that's supported is Amazon
+    /// S3-managed keys"), so such a bucket says `encryption: sse-s3`.
+    #[serde(default)]
+    pub receives_lb_logs: Option<Sp<bool>>,
     /// A replica in the platform's `dr_region` (seed 002: "cross-region replication for
     /// disaster recovery").
     #[serde(default)]
@@ -53,6 +59,10 @@ pub struct Bucket {
 impl Bucket {
     pub fn receives_access_logs(&self) -> bool {
         self.receives_access_logs.as_ref().is_some_and(|v| v.value)
+    }
+
+    pub fn receives_lb_logs(&self) -> bool {
+        self.receives_lb_logs.as_ref().is_some_and(|v| v.value)
     }
 
     pub fn denies_unencrypted_uploads(&self) -> bool {
@@ -319,6 +329,17 @@ fn check_features(b: &Bucket, c: &mut Checker) {
             );
         }
     }
+    if let Some(l) = &b.receives_lb_logs
+        && l.value
+        && b.encryption.value != Encryption::SseS3
+    {
+        c.err(
+            "BG040",
+            &l.referenced,
+            format!("bucket `{name}` receives load balancer access logs but is encrypted with KMS"),
+            "Elastic Load Balancing delivers access logs only to SSE-S3 buckets: use `encryption: sse-s3`",
+        );
+    }
     if b.replication.is_some() && b.encryption.value != Encryption::Kms {
         c.err(
             "BG040",
@@ -451,6 +472,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             );
         }
         statements.extend(super::config_recorder::bucket_statements(m, &b.name.value));
+        statements.extend(super::cdn_distribution::bucket_statements(m, &b.name.value));
         if b.receives_access_logs() {
             // Seed 002: "All S3 operations are logged to an audit bucket": the logging service
             // writes for the platform's own buckets (by name prefix) of this account. On the
@@ -472,6 +494,22 @@ fn render(kind: &Kind, m: &mut Scope) {
                         "aws:SourceArn",
                         json!(format!("arn:aws:s3:::{}-*", m.name_prefix)),
                     )
+                    .build(),
+            );
+        }
+        if b.receives_lb_logs() {
+            // The ELB log delivery account of the region writes the load balancers' access logs.
+            statements.push(
+                Stmt::allow("ElbAccessLogs")
+                    .principal(
+                        "AWS",
+                        json!(format!("arn:aws:iam::{}:root", elb_account(m.region))),
+                    )
+                    .action(&["s3:PutObject"])
+                    .resource(vec![tpl(vec![
+                        raw(format!("aws_s3_bucket.{id}.arn")),
+                        json!(format!("/AWSLogs/{}/*", m.env.account_id)),
+                    ])])
                     .build(),
             );
         }
@@ -505,7 +543,10 @@ fn render(kind: &Kind, m: &mut Scope) {
             });
         }
         if b.encryption.value == Encryption::SseS3 {
-            skips.push("CKV_AWS_145:Seed 000 specifies SSE-S3 for this bucket".to_string());
+            skips.push(format!(
+                "CKV_AWS_145:{}",
+                sse_s3_reason(m, b).unwrap_or("Seed 000 specifies SSE-S3 for this bucket")
+            ));
         }
         let main = json!({
             "id": id,
@@ -514,6 +555,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             "skips": skip_lines(&skips),
             "kms_key": kms,
             "sse_s3": b.encryption.value == Encryption::SseS3,
+            "sse_s3_reason": sse_s3_reason(m, b),
             "rules": rules,
             // Incomplete multipart uploads are cleaned up everywhere, also outside the rules' prefixes.
             "abort_rule": b.lifecycle.iter().all(|r| r.prefix.is_some()),
@@ -590,6 +632,38 @@ fn render(kind: &Kind, m: &mut Scope) {
                 &loc,
             );
         }
+    }
+}
+
+/// Why a bucket of a classification with a CMK is encrypted with SSE-S3, where a service demands
+/// it (render writes it as the BGL201 suppression and the checkov skip).
+fn sse_s3_reason(m: &Scope, b: &Bucket) -> Option<&'static str> {
+    if b.encryption.value != Encryption::SseS3 {
+        None
+    } else if b.receives_lb_logs() {
+        Some("Elastic Load Balancing delivers access logs only to SSE-S3 buckets")
+    } else if super::cdn_distribution::is_origin(m.module.resources, &b.name.value) {
+        Some(
+            "Public static assets read by CloudFront through an origin access control; SSE-KMS would need the CMK's policy to admit CloudFront",
+        )
+    } else {
+        None
+    }
+}
+
+/// The Elastic Load Balancing account that delivers access logs in a region opened before
+/// August 2022 (AWS ELB user guide, "Enable access logs"); the platform's regions are among them.
+pub fn elb_account(region: &str) -> &'static str {
+    match region {
+        "us-east-1" => "127311923021",
+        "us-east-2" => "033677994240",
+        "us-west-2" => "797873946194",
+        "eu-west-1" => "156460612806",
+        "eu-central-1" => "054676820928",
+        "ap-southeast-1" => "114774131450",
+        "ap-northeast-1" => "582318560864",
+        // ap-southeast-2, the platform's primary region.
+        _ => "783225319266",
     }
 }
 
@@ -695,10 +769,10 @@ fn replica(
     rules: &[Value],
     dr_keys: &mut Vec<String>,
 ) -> Value {
-    m.uses_dr = true;
     let id = ident(&b.name.value);
     let physical = guard::physical(&b.name, b.renamed_from.as_ref());
     let rid = format!("{id}_replica");
+    m.on_alias("dr", format!("aws_s3_bucket.{rid}"));
     let class = b.classification.value.as_str();
     let alias = m.key_alias(class);
     let key_id = ident(&format!("{alias}-dr"));
@@ -706,6 +780,8 @@ fn replica(
         Value::Null
     } else {
         dr_keys.push(class.to_string());
+        m.on_alias("dr", format!("aws_kms_key.{key_id}"));
+        m.on_alias("dr", format!("aws_kms_alias.{key_id}"));
         let root = format!("arn:aws:iam::{}:root", m.env.account_id);
         json!({
             "id": key_id,
@@ -796,6 +872,7 @@ fn replica(
         "skips": skip_lines(&skips),
         "kms_key": dr_key_arn.clone(),
         "sse_s3": false,
+        "sse_s3_reason": null,
         "rules": rules,
         "abort_rule": b.lifecycle.iter().all(|r| r.prefix.is_some()),
         "policy": policy(base_statements(&rid, b.denies_unencrypted_uploads())),

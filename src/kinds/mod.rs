@@ -18,10 +18,13 @@ pub mod policy;
 mod scope;
 
 // The kinds (declared here, not by the registry macro, so that rustfmt sees their files).
+pub mod accelerator;
 pub mod aurora_cluster;
 pub mod bucket;
 pub mod cache_cluster;
+pub mod cdn_distribution;
 pub mod config_recorder;
+pub mod dns_failover;
 pub mod dynamodb_table;
 pub mod event_bus;
 pub mod firehose;
@@ -31,9 +34,11 @@ pub mod iam_policy;
 pub mod iam_role;
 pub mod kinesis_stream;
 pub mod kms_key;
+pub mod load_balancer;
 pub mod log_group;
 pub mod network;
 pub mod queue;
+pub mod rest_api;
 pub mod secret;
 pub mod sns_topic;
 pub mod trail;
@@ -70,18 +75,27 @@ impl Endpoint {
 /// The provider endpoints (emulator) every kind may need: the APIs its resources call.
 pub mod api {
     use super::Endpoint;
+    pub const ACM: Endpoint = Endpoint::same("acm");
+    pub const APIGATEWAY: Endpoint = Endpoint::same("apigateway");
+    pub const CLOUDFRONT: Endpoint = Endpoint::same("cloudfront");
     pub const CLOUDTRAIL: Endpoint = Endpoint::same("cloudtrail");
     pub const CLOUDWATCH: Endpoint = Endpoint::same("cloudwatch");
     pub const COGNITO_IDP: Endpoint = Endpoint::same("cognitoidp");
     pub const CONFIG: Endpoint = Endpoint::same("configservice");
     pub const DYNAMODB: Endpoint = Endpoint::same("dynamodb");
     pub const EC2: Endpoint = Endpoint::same("ec2");
+    /// hashicorp/aws 3.x calls ELBv2 through the `elb` endpoint (it has no `elbv2` key).
+    pub const ELBV2: Endpoint = Endpoint {
+        v6: "elbv2",
+        legacy: "elb",
+    };
     pub const ELASTICACHE: Endpoint = Endpoint::same("elasticache");
     pub const EVENTS: Endpoint = Endpoint {
         v6: "events",
         legacy: "cloudwatchevents",
     };
     pub const FIREHOSE: Endpoint = Endpoint::same("firehose");
+    pub const GLOBALACCELERATOR: Endpoint = Endpoint::same("globalaccelerator");
     pub const GUARDDUTY: Endpoint = Endpoint::same("guardduty");
     pub const IAM: Endpoint = Endpoint::same("iam");
     pub const KINESIS: Endpoint = Endpoint::same("kinesis");
@@ -92,6 +106,7 @@ pub mod api {
         legacy: "cloudwatchlogs",
     };
     pub const RDS: Endpoint = Endpoint::same("rds");
+    pub const ROUTE53: Endpoint = Endpoint::same("route53");
     pub const S3: Endpoint = Endpoint::same("s3");
     pub const SECRETS_MANAGER: Endpoint = Endpoint::same("secretsmanager");
     pub const SNS: Endpoint = Endpoint::same("sns");
@@ -201,6 +216,11 @@ kinds! {
     guardduty_detectors: guardduty_detector::Detector,
     kinesis_streams: kinesis_stream::Stream,
     queues: queue::Queue,
+    load_balancers: load_balancer::Entry,
+    rest_apis: rest_api::Entry,
+    cdn_distributions: cdn_distribution::Entry,
+    dns_failovers: dns_failover::Entry,
+    accelerators: accelerator::Entry,
 }
 
 /// Every resource type some kind declares as holding data, sorted, once each.

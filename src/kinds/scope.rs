@@ -158,6 +158,12 @@ pub struct Scope<'a> {
     /// Set by a kind that renders a block with `provider = aws.dr`: the module's providers then
     /// declare that alias (only where a module needs it).
     pub uses_dr: bool,
+    /// The platform's `global_region` (us-east-1), if it declares one.
+    pub global_region: Option<&'a str>,
+    /// Each block rendered with `provider = aws.<alias>` (`dr`, `global`): its address and the
+    /// alias. The module's providers declare exactly these aliases; lint can tell which blocks
+    /// are meant to live outside the primary region ([`Scope::on_alias`]).
+    pub aliased: Vec<(String, &'static str)>,
     /// Classification → the alias of its key (`gbp/confidential`).
     pub key_aliases: Vec<(&'a str, &'a str)>,
     pub features: Features,
@@ -208,6 +214,8 @@ impl<'a> Scope<'a> {
             region,
             dr_region: None,
             uses_dr: false,
+            global_region: None,
+            aliased: Vec::new(),
             key_aliases: Vec::new(),
             features,
             runtime_defaults,
@@ -234,6 +242,22 @@ impl<'a> Scope<'a> {
             loc: loc.clone(),
             ctx,
         });
+    }
+
+    /// Record that the block at `address` (`aws_acm_certificate.x`) is rendered with
+    /// `provider = aws.<alias>`: `"dr"` (platform `dr_region`) or `"global"` (`global_region`).
+    /// Returns the provider reference for the template (`aws.global`).
+    pub fn on_alias(&mut self, alias: &'static str, address: String) -> String {
+        if alias == "dr" {
+            self.uses_dr = true;
+        }
+        self.aliased.push((address, alias));
+        format!("aws.{alias}")
+    }
+
+    /// Whether some block of the module is rendered with `provider = aws.<alias>`.
+    pub fn uses_alias(&self, alias: &str) -> bool {
+        self.aliased.iter().any(|(_, a)| *a == alias)
     }
 
     /// Record that the block at `address` holds the data of the catalogue entry at `loc`.

@@ -144,6 +144,16 @@ impl Builder<'_> {
                 "the disaster-recovery region is another region (seed 002: replicas stand ready in case of regional failure)",
             );
         }
+        if let Some(g) = &p.global_region
+            && g.value != "us-east-1"
+        {
+            self.err(
+                "BG001",
+                Loc::from_saphyr(file, &g.referenced),
+                format!("global_region `{}` is not us-east-1", g.value),
+                "CloudFront accepts certificates and web ACLs only from us-east-1: global_region: us-east-1",
+            );
+        }
         let naming = names::Naming::new(&p.name_prefix.value);
         let profile = self
             .profile(file, &p.provider.profile)
@@ -405,6 +415,7 @@ impl Builder<'_> {
         Platform {
             tenant: p.tenant.value,
             dr_region: p.dr_region.map(|r| r.value),
+            global_region: p.global_region.map(|r| r.value),
             region: p.region.value,
             terraform_version: p.provider.terraform_version.value,
             profile,

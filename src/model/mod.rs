@@ -65,6 +65,8 @@ pub struct Platform {
     pub region: String,
     /// The disaster-recovery region (`dr_region`), when the platform has one.
     pub dr_region: Option<String>,
+    /// Where a CloudFront distribution's certificate and web ACL live (`global_region`).
+    pub global_region: Option<String>,
     pub terraform_version: String,
     pub profile: Profile,
     pub provider_versions: BTreeMap<Profile, String>,

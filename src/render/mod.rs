@@ -48,6 +48,10 @@ pub struct Tree {
     /// Each module's resources that hold data, as its kinds declared them (the plan guard's
     /// list: a delete or replacement of one stops the module).
     pub stateful: BTreeMap<String, Vec<kinds::Stateful>>,
+    /// Each module's blocks rendered with `provider = aws.<alias>`: address → alias (`dr`,
+    /// `global`), as its kinds recorded them ([`kinds::Scope::on_alias`]). Which region each
+    /// alias is: platform.yaml `dr_region`, `global_region`.
+    pub aliased: BTreeMap<String, Vec<(String, &'static str)>>,
 }
 
 /// The first line of every generated file; `render` only ever removes files that start with it.
@@ -76,6 +80,7 @@ pub fn render_env_with(
         tree.files.extend(part.files);
         tree.contracts.extend(part.contracts);
         tree.stateful.extend(part.stateful);
+        tree.aliased.extend(part.aliased);
     })?;
     Ok(tree)
 }
@@ -155,11 +160,14 @@ pub fn render_env_in_parts(
         };
         for (m, r) in part.iter().zip(results) {
             match r {
-                Ok((fs, contract, stateful)) => {
+                Ok((fs, contract, stateful, aliased)) => {
                     tree.files.extend(fs);
                     tree.contracts.insert(m.id.clone(), contract);
                     if !stateful.is_empty() {
                         tree.stateful.insert(m.id.clone(), stateful);
+                    }
+                    if !aliased.is_empty() {
+                        tree.aliased.insert(m.id.clone(), aliased);
                     }
                 }
                 Err(ps) => problems.extend(ps),
@@ -187,6 +195,7 @@ type ModuleFiles = Result<
         Vec<(String, String)>,
         contracts::Contracts,
         Vec<kinds::Stateful>,
+        Vec<(String, &'static str)>,
     ),
     Vec<Problem>,
 >;
@@ -237,6 +246,7 @@ fn render_module(
         ),
     );
     m.dr_region = cat.platform.dr_region.as_deref();
+    m.global_region = cat.platform.global_region.as_deref();
     m.renamed = e.renamed;
     m.key_aliases = cat
         .platform
@@ -280,7 +290,11 @@ fn render_module(
     let providers = engine.render(
         "providers.tf.j2",
         json!({
-            "providers": providers_of(&cat.platform.region, m.dr_region.filter(|_| m.uses_dr)),
+            "providers": providers_of(
+                &cat.platform.region,
+                m.dr_region.filter(|_| m.uses_dr),
+                m.global_region.filter(|_| m.uses_alias("global")),
+            ),
             "emulator": env.emulator.is_some(),
             "endpoint": env.emulator,
             "endpoint_names": endpoints,
@@ -418,7 +432,12 @@ fn render_module(
     contract.exports.sort();
     contract.imports.sort();
     if m.problems.is_empty() {
-        Ok((out, contract, std::mem::take(&mut m.stateful)))
+        Ok((
+            out,
+            contract,
+            std::mem::take(&mut m.stateful),
+            std::mem::take(&mut m.aliased),
+        ))
     } else {
         Err(m.problems)
     }
@@ -426,10 +445,13 @@ fn render_module(
 
 /// The module's `provider "aws"` blocks: the primary region, and the DR region (alias `dr`)
 /// when one of its blocks uses it.
-fn providers_of(region: &str, dr: Option<&str>) -> serde_json::Value {
+fn providers_of(region: &str, dr: Option<&str>, global: Option<&str>) -> serde_json::Value {
     let mut list = vec![json!({ "alias": null, "region": region })];
     if let Some(dr) = dr {
         list.push(json!({ "alias": "dr", "region": dr }));
+    }
+    if let Some(g) = global {
+        list.push(json!({ "alias": "global", "region": g }));
     }
     json!(list)
 }

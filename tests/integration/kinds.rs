@@ -9,6 +9,9 @@ use std::collections::BTreeSet;
 /// The provider `endpoints` name (hashicorp/aws >= 4) of the API a resource type calls.
 fn api_of(resource_type: &str) -> &'static str {
     const PREFIXES: &[(&str, &str)] = &[
+        ("aws_acm_", "acm"),
+        ("aws_api_gateway_", "apigateway"),
+        ("aws_cloudfront_", "cloudfront"),
         ("aws_cloudtrail", "cloudtrail"),
         ("aws_cloudwatch_event_", "events"),
         ("aws_cloudwatch_log_", "logs"),
@@ -22,6 +25,7 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_eip", "ec2"),
         ("aws_elasticache_", "elasticache"),
         ("aws_flow_log", "ec2"),
+        ("aws_globalaccelerator_", "globalaccelerator"),
         ("aws_guardduty_", "guardduty"),
         ("aws_iam_", "iam"),
         ("aws_internet_gateway", "ec2"),
@@ -29,9 +33,11 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_kinesis_stream", "kinesis"),
         ("aws_kms_", "kms"),
         ("aws_lambda_", "lambda"),
+        ("aws_lb", "elbv2"),
         ("aws_nat_gateway", "ec2"),
         ("aws_network_acl", "ec2"),
         ("aws_rds_", "rds"),
+        ("aws_route53_", "route53"),
         ("aws_route_table", "ec2"),
         ("aws_s3_", "s3"),
         ("aws_secretsmanager_", "secretsmanager"),

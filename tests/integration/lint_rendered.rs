@@ -703,6 +703,103 @@ fn mutations() -> Vec<Mutation> {
             example: true,
             ..M
         },
+        // Seed 002's API stack: the REST API's stage, its methods, the load balancer.
+        Mutation {
+            name: "apigw-stage-no-xray",
+            code: "BGL540",
+            module: "MOD-233",
+            file: "apigateway.tf",
+            find: "xray_tracing_enabled  = true",
+            replace: "xray_tracing_enabled  = false",
+            at: Some("resource \"aws_api_gateway_stage\""),
+            before: true,
+            checkov: &["CKV_AWS_73"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "apigw-method-open",
+            code: "BGL541",
+            module: "MOD-233",
+            file: "apigateway.tf",
+            find: "authorization        = \"COGNITO_USER_POOLS\"",
+            replace: "authorization        = \"NONE\"",
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "alb-old-tls-policy",
+            code: "BGL542",
+            module: "MOD-233",
+            file: "alb.tf",
+            find: "ssl_policy        = \"ELBSecurityPolicy-TLS13-1-2-2021-06\"",
+            replace: "ssl_policy        = \"ELBSecurityPolicy-2016-08\"",
+            checkov: &["CKV_AWS_103"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "alb-invalid-headers",
+            code: "BGL542",
+            module: "MOD-233",
+            file: "alb.tf",
+            find: "drop_invalid_header_fields = true",
+            replace: "drop_invalid_header_fields = false",
+            at: Some("resource \"aws_lb\""),
+            before: true,
+            checkov: &["CKV_AWS_131"],
+            example: true,
+            ..M
+        },
+        // Seed 002's edge: the CloudFront distribution.
+        Mutation {
+            name: "cloudfront-old-tls",
+            code: "BGL543",
+            module: "MOD-235",
+            file: "cloudfront.tf",
+            find: "minimum_protocol_version = \"TLSv1.2_2021\"",
+            replace: "minimum_protocol_version = \"TLSv1_2016\"",
+            checkov: &["CKV_AWS_174"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "cloudfront-plain-http",
+            code: "BGL543",
+            module: "MOD-235",
+            file: "cloudfront.tf",
+            find: "viewer_protocol_policy     = \"redirect-to-https\"",
+            replace: "viewer_protocol_policy     = \"allow-all\"",
+            at: Some("resource \"aws_cloudfront_distribution\""),
+            before: true,
+            checkov: &["CKV_AWS_34"],
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "route53-failover-without-secondary",
+            code: "BGL544",
+            module: "MOD-235",
+            file: "route53.tf",
+            find: "resource \"aws_route53_record\" \"gbp_api_secondary\" {",
+            replace: "",
+            at: Some("resource \"aws_route53_record\" \"gbp_api_primary\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "accelerator-plain-http",
+            code: "BGL545",
+            module: "MOD-235",
+            file: "globalaccelerator.tf",
+            find: "from_port = 443",
+            replace: "from_port = 80",
+            at: Some("resource \"aws_globalaccelerator_listener\""),
+            before: true,
+            example: true,
+            ..M
+        },
         // Seed 002's storage stack (the global platform's golden trees, its own policies).
         Mutation {
             name: "object-lock-mode",

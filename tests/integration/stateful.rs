@@ -160,6 +160,16 @@ const GBP_RENAMES: &[Rename] = &[
                 "{bucket: gbp-audit,",
                 "{bucket: gbp-access-trail,",
             ),
+            (
+                "modules/MOD-233.yaml",
+                "{bucket: gbp-audit,",
+                "{bucket: gbp-access-trail,",
+            ),
+            (
+                "modules/MOD-235.yaml",
+                "{bucket: gbp-audit,",
+                "{bucket: gbp-access-trail,",
+            ),
         ],
         old_label: "gbp_audit",
         new_label: "gbp_access_trail",
@@ -531,4 +541,53 @@ fn a_renamed_catalogue_renders_and_lints_clean_in_every_environment() {
             .success()
             .stdout_has(" 0 errors, 0 warnings");
     }
+}
+
+/// The blocks kinds record as rendered under a provider alias (`Tree::aliased`, what lint reads
+/// to know which blocks may live outside the primary region) are rendered with exactly that
+/// alias; every block under `aws.global` is recorded.
+#[test]
+fn blocks_recorded_under_a_provider_alias_are_rendered_with_it() {
+    let header = Regex::new(r#"(?m)^(resource|data) "([a-z0-9_]+)" "([a-z0-9_]+)" \{\n((?:  #.*\n)*)  provider += aws\.([a-z]+)"#).unwrap();
+    let mut global = 0;
+    for (what, tree) in renders("examples/global-platform") {
+        for (module, list) in &tree.aliased {
+            for (address, alias) in list {
+                let (t, n) = address.split_once('.').unwrap();
+                let found = tree
+                    .files
+                    .iter()
+                    .filter(|(k, _)| k.starts_with(&format!("{module}/")))
+                    .any(|(_, text)| {
+                        header.captures_iter(text).any(|c| {
+                            c[1] == *"resource" && &c[2] == t && &c[3] == n && &c[5] == *alias
+                        })
+                    });
+                assert!(
+                    found,
+                    "{what}: {module} records {address} under aws.{alias}, which renders it otherwise"
+                );
+            }
+        }
+        for (file, text) in &tree.files {
+            let module = file.split('/').next().unwrap();
+            for c in header
+                .captures_iter(text)
+                .filter(|c| &c[5] == "global" && &c[1] == "resource")
+            {
+                let address = format!("{}.{}", &c[2], &c[3]);
+                assert!(
+                    tree.aliased
+                        .get(module)
+                        .is_some_and(|l| l.iter().any(|(a, al)| *a == address && *al == "global")),
+                    "{what}: {file}: {address} is rendered under aws.global but not recorded"
+                );
+                global += 1;
+            }
+        }
+    }
+    assert!(
+        global > 0,
+        "no block of the global platform renders under aws.global"
+    );
 }
