@@ -11,6 +11,7 @@
 
 mod check;
 pub mod exports;
+pub mod fleet;
 pub mod guard;
 pub mod md;
 pub mod names;
@@ -33,6 +34,7 @@ pub mod kinesis_stream;
 pub mod kms_key;
 pub mod log_group;
 pub mod network;
+pub mod observability;
 pub mod queue;
 pub mod secret;
 pub mod sns_topic;
@@ -41,6 +43,7 @@ pub mod user_pool;
 pub mod web_acl;
 
 pub use check::{Checker, ClassFacts, known};
+pub use fleet::{Fleet, Holdings};
 pub use md::{DocSection, Docs};
 pub use scope::{
     Artefact, ArtefactRaw, Block, DomainFacts, EnvFacts, Export, Features, ModuleFacts, Renamed,
@@ -201,6 +204,7 @@ kinds! {
     guardduty_detectors: guardduty_detector::Detector,
     kinesis_streams: kinesis_stream::Stream,
     queues: queue::Queue,
+    observability: observability::Entry,
 }
 
 /// Every resource type some kind declares as holding data, sorted, once each.

@@ -17,6 +17,7 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_config_", "configservice"),
         ("aws_db_", "rds"),
         ("aws_default_security_group", "ec2"),
+        ("aws_cloudwatch_dashboard", "cloudwatch"),
         ("aws_dynamodb_", "dynamodb"),
         ("aws_ec2_", "ec2"),
         ("aws_eip", "ec2"),

@@ -81,6 +81,7 @@ rules! {
     bgl508_redis_encrypted,
     bgl509_kinesis_encryption,
     bgl510_fifo_dlq,
+    bgl520_alarm_routes_to_topic,
     bgl601_cloudtrail,
     bgl602_config_recorder,
     bgl603_guardduty_enabled,
