@@ -38,6 +38,7 @@ pub mod observability;
 pub mod queue;
 pub mod secret;
 pub mod sns_topic;
+pub mod tracing;
 pub mod trail;
 pub mod user_pool;
 pub mod web_acl;
@@ -102,6 +103,7 @@ pub mod api {
     pub const SSM: Endpoint = Endpoint::same("ssm");
     pub const STS: Endpoint = Endpoint::same("sts");
     pub const WAFV2: Endpoint = Endpoint::same("wafv2");
+    pub const XRAY: Endpoint = Endpoint::same("xray");
 }
 
 /// APIs every module calls whatever it declares: SSM contracts, the caller's identity.
@@ -205,6 +207,7 @@ kinds! {
     kinesis_streams: kinesis_stream::Stream,
     queues: queue::Queue,
     observability: observability::Entry,
+    tracing: tracing::Entry,
 }
 
 /// Every resource type some kind declares as holding data, sorted, once each.

@@ -43,6 +43,7 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_subnet", "ec2"),
         ("aws_vpc", "ec2"),
         ("aws_wafv2_", "wafv2"),
+        ("aws_xray_", "xray"),
     ];
     // Exact names that other types start with (`aws_route53_…` is not EC2).
     const EXACT: &[(&str, &str)] = &[("aws_route", "ec2")];

@@ -575,6 +575,18 @@ fn mutations() -> Vec<Mutation> {
             ..M
         },
         Mutation {
+            name: "sampling-traces-nothing",
+            code: "BGL521",
+            module: "MOD-240",
+            file: "xray.tf",
+            find: "  reservoir_size = 1\n  fixed_rate     = 0.05\n",
+            replace: "  reservoir_size = 0\n  fixed_rate     = 0\n",
+            at: Some("resource \"aws_xray_sampling_rule\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "dynamodb-deletion-protection",
             code: "BGL506",
             module: "MOD-210",

@@ -84,18 +84,23 @@ fn check(cx: &ModCtx, out: &mut Out) {
             continue;
         }
         let actions = r.body().attr("alarm_actions");
-        let routed = actions
-            .map(|a| {
-                cx.m.resolve(&a.val)
-                    .items()
-                    .into_iter()
-                    .any(|v| is_topic(cx, v))
-            })
-            .unwrap_or(false);
-        if !routed
-            && let Some(a) = actions
-            && let Some(what) = facts::depends_on(cx, &a.val)
-        {
+        let items: Vec<&Val> = actions
+            .map(|a| cx.m.resolve(&a.val).items())
+            .unwrap_or_default();
+        let routed = items.iter().any(|v| is_topic(cx, v));
+        // An action that is neither a literal nor a resource: a variable without a value.
+        let unknown = actions.filter(|_| !routed).and_then(|a| {
+            let open = items.is_empty()
+                || items
+                    .iter()
+                    .any(|v| cx.m.resolve(v).as_str().is_none() && cx.m.target_of(v).is_none());
+            if open {
+                facts::depends_on(cx, &a.val).map(|w| (a, w))
+            } else {
+                None
+            }
+        });
+        if let Some((a, what)) = unknown {
             out.unknown_at(
                 cx.m,
                 r,

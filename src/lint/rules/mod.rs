@@ -82,6 +82,7 @@ rules! {
     bgl509_kinesis_encryption,
     bgl510_fifo_dlq,
     bgl520_alarm_routes_to_topic,
+    bgl521_sampling_traces,
     bgl601_cloudtrail,
     bgl602_config_recorder,
     bgl603_guardduty_enabled,
