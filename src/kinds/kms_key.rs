@@ -154,10 +154,13 @@ fn render(kind: &Kind, m: &mut Scope) {
         let logs = format!("logs.{}.amazonaws.com", m.region);
         let mut services: Vec<serde_json::Value> = SERVICES.iter().map(|s| json!(s)).collect();
         services.insert(0, json!(logs));
-        // A topic encrypted with this key: whoever may publish to it (a CloudWatch alarm) has
-        // to generate a data key with it, or AWS drops the message.
+        // A topic encrypted with this key (in this module or another: the key is the
+        // classification's): whoever may publish to it (a CloudWatch alarm) has to generate a
+        // data key with it, or AWS drops the message.
         let topics = &m.module.resources.sns_topics;
-        if topics.iter().any(|t| t.classification.value == class) {
+        if topics.iter().any(|t| t.classification.value == class)
+            || m.fleet.topic_classes().any(|c| c == class)
+        {
             for p in super::sns_topic::PUBLISHERS {
                 if !services.contains(&json!(p)) {
                     services.push(json!(p));

@@ -11,6 +11,7 @@
 
 mod check;
 pub mod exports;
+pub mod fleet;
 pub mod guard;
 pub mod md;
 pub mod names;
@@ -37,15 +38,18 @@ pub mod kms_key;
 pub mod load_balancer;
 pub mod log_group;
 pub mod network;
+pub mod observability;
 pub mod queue;
 pub mod rest_api;
 pub mod secret;
 pub mod sns_topic;
+pub mod tracing;
 pub mod trail;
 pub mod user_pool;
 pub mod web_acl;
 
 pub use check::{Checker, ClassFacts, known};
+pub use fleet::{Fleet, Holdings};
 pub use md::{DocSection, Docs};
 pub use scope::{
     Artefact, ArtefactRaw, Block, DomainFacts, EnvFacts, Export, Features, ModuleFacts, Renamed,
@@ -114,6 +118,7 @@ pub mod api {
     pub const SSM: Endpoint = Endpoint::same("ssm");
     pub const STS: Endpoint = Endpoint::same("sts");
     pub const WAFV2: Endpoint = Endpoint::same("wafv2");
+    pub const XRAY: Endpoint = Endpoint::same("xray");
 }
 
 /// APIs every module calls whatever it declares: SSM contracts, the caller's identity.
@@ -221,6 +226,8 @@ kinds! {
     cdn_distributions: cdn_distribution::Entry,
     dns_failovers: dns_failover::Entry,
     accelerators: accelerator::Entry,
+    observability: observability::Entry,
+    tracing: tracing::Entry,
 }
 
 /// Every resource type some kind declares as holding data, sorted, once each.

@@ -4,7 +4,7 @@
 
 use super::names::ident;
 use super::raw;
-use super::{ResourceKind, Resources, Sp};
+use super::{Fleet, ResourceKind, Resources, Sp};
 use crate::diag::{Loc, Problem, SourceFile};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -185,6 +185,9 @@ pub struct Scope<'a> {
     pub stateful: Vec<Stateful>,
     /// The catalogue's renamed entries: (kind key, name) → `renamed_from`.
     pub renamed: &'a Renamed,
+    /// What every module of the catalogue holds, by physical name (read-only, built once per
+    /// render): for blocks generated from the whole catalogue.
+    pub fleet: &'a Fleet,
     pub problems: Vec<Problem>,
 }
 
@@ -193,6 +196,9 @@ pub struct Scope<'a> {
 pub type Renamed = BTreeMap<(&'static str, String), String>;
 
 static NOTHING_RENAMED: Renamed = BTreeMap::new();
+static NO_FLEET: Fleet = Fleet {
+    modules: Vec::new(),
+};
 
 impl<'a> Scope<'a> {
     pub fn new(
@@ -225,6 +231,7 @@ impl<'a> Scope<'a> {
             exports: Vec::new(),
             stateful: Vec::new(),
             renamed: &NOTHING_RENAMED,
+            fleet: &NO_FLEET,
             problems: Vec::new(),
         }
     }
@@ -397,6 +404,21 @@ impl<'a> Scope<'a> {
         } else {
             let physical = self.physical_name("buckets", bucket);
             self.import(&format!("s3/{physical}/name"))
+        }
+    }
+
+    /// The ARN of an SNS topic: a local reference in the module that declares it, else by SSM.
+    pub fn topic_arn(&mut self, topic: &str) -> Value {
+        if self
+            .module
+            .resources
+            .sns_topics
+            .iter()
+            .any(|t| t.name.value == topic)
+        {
+            raw(format!("aws_sns_topic.{}.arn", ident(topic)))
+        } else {
+            self.import(&format!("sns/{topic}/arn"))
         }
     }
 

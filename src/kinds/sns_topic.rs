@@ -16,7 +16,24 @@ pub struct Topic {
     pub name: Sp<String>,
     pub purpose: String,
     pub classification: Sp<String>,
+    /// Who receives what is published (seed 002: "SNS topics distribute alerts to operations
+    /// teams"): catalogue data, `{protocol, endpoint}`; `{env}`, `{account}` and `{region}` in
+    /// the endpoint are filled in.
+    #[serde(default)]
+    pub subscriptions: Vec<Subscriber>,
 }
+
+/// One subscription of a topic.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subscriber {
+    /// `email`, `https` or `sqs` (an SQS queue's ARN as endpoint).
+    pub protocol: Sp<String>,
+    pub endpoint: Sp<String>,
+}
+
+/// The protocols a subscription may use.
+pub const PROTOCOLS: &[&str] = &["email", "https", "sqs"];
 
 pub struct Kind;
 pub const KIND: Kind = Kind;
@@ -38,7 +55,11 @@ impl ResourceKind for Kind {
         &[api::SNS]
     }
     fn resource_types(&self) -> &'static [&'static str] {
-        &["aws_sns_topic", "aws_sns_topic_policy"]
+        &[
+            "aws_sns_topic",
+            "aws_sns_topic_policy",
+            "aws_sns_topic_subscription",
+        ]
     }
     fn stateful_types(&self) -> &'static [&'static str] {
         &[]
@@ -76,6 +97,36 @@ impl ResourceKind for Kind {
         for t in &r.sns_topics {
             c.name(&t.name, &n.resource);
             c.classification(&t.classification);
+            for sub in &t.subscriptions {
+                if !PROTOCOLS.contains(&sub.protocol.value.as_str()) {
+                    c.err(
+                        "BG001",
+                        &sub.protocol.referenced,
+                        format!(
+                            "topic `{}`: unknown subscription protocol `{}`",
+                            t.name.value, sub.protocol.value
+                        ),
+                        format!("one of {}", PROTOCOLS.join(", ")),
+                    );
+                }
+                let ok = match sub.protocol.value.as_str() {
+                    "email" => sub.endpoint.value.contains('@'),
+                    "https" => sub.endpoint.value.starts_with("https://"),
+                    "sqs" => sub.endpoint.value.starts_with("arn:"),
+                    _ => true,
+                };
+                if !ok {
+                    c.err(
+                        "BG001",
+                        &sub.endpoint.referenced,
+                        format!(
+                            "topic `{}`: `{}` is not a {} endpoint",
+                            t.name.value, sub.endpoint.value, sub.protocol.value
+                        ),
+                        "an e-mail address, an https:// URL, or an SQS queue's ARN",
+                    );
+                }
+            }
         }
     }
     fn render(&self, m: &mut Scope) {
@@ -108,9 +159,15 @@ fn render(kind: &Kind, m: &mut Scope) {
                 .condition("StringEquals", "aws:SourceAccount", json!(m.env.account_id))
                 .build(),
         ]);
+        let subscriptions: Vec<_> = t
+            .subscriptions
+            .iter()
+            .map(|s| json!({"protocol": s.protocol.value, "endpoint": m.subst(&s.endpoint.value)}))
+            .collect();
         let ctx = json!({
             "id": id,
             "name": m.env_name(&t.name.value),
+            "subscriptions": subscriptions,
             "purpose": t.purpose,
             "key": key,
             "policy": topic_policy,
@@ -138,13 +195,18 @@ fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
                 code(&t.name.value),
                 esc(&t.purpose),
                 code(&d.key_alias(&t.classification.value)),
+                t.subscriptions
+                    .iter()
+                    .map(|s| format!("{} {}", esc(&s.protocol.value), code(&s.endpoint.value)))
+                    .collect::<Vec<_>>()
+                    .join("<br>"),
             ]
         })
         .collect();
     Some(DocSection::new(
         "SNS topics",
         "",
-        &["Topic", "Purpose", "Key"],
+        &["Topic", "Purpose", "Key", "Subscriptions"],
         rows,
     ))
 }

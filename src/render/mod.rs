@@ -7,6 +7,7 @@
 
 pub mod contracts;
 mod engine;
+mod fleet;
 pub mod fmt;
 pub mod hcl;
 mod profile;
@@ -126,9 +127,11 @@ pub fn render_env_in_parts(
             }
         }
     }
+    let fleet = fleet::fleet(cat, environment);
     let env_ctx = EnvCtx {
         env: environment,
         renamed: &renamed,
+        fleet: &fleet,
         profile,
         features,
         domains: &domains,
@@ -207,6 +210,7 @@ struct EnvCtx<'a> {
     profile: Profile,
     features: Features,
     domains: &'a [DomainFacts],
+    fleet: &'a kinds::Fleet,
     shared: &'a minijinja::Value,
     engine: &'a Engine,
 }
@@ -248,6 +252,7 @@ fn render_module(
     m.dr_region = cat.platform.dr_region.as_deref();
     m.global_region = cat.platform.global_region.as_deref();
     m.renamed = e.renamed;
+    m.fleet = e.fleet;
     m.key_aliases = cat
         .platform
         .classifications

@@ -322,6 +322,62 @@ for name, x in want.items():
        f"secret {name} rotates every {x['rotation_days']} days")
     ok(d.get("KmsKeyId") in (key_arn[x["classification"]], key_arn[x["classification"]].split("/")[-1]),
        f"secret {name} encrypted with the {x['classification']} key")
+# ---- MOD-076's observability (issue 19): alarms generated from the whole catalogue, each to the
+# alerts topic of its severity; a dashboard per domain; the metric filter; the topic's subscriptions.
+# Its X-Ray sampling rules and groups (the `tracing` kind) are not applied locally: moto serves no
+# CreateSamplingRule/CreateGroup (platform.yaml's unserved_kinds).
+cw, logs, sns = c("cloudwatch"), c("logs"), c("sns")
+m076 = yaml.safe_load((cat / "modules/MOD-076.yaml").read_text())["resources"]
+alarms = {}
+for page in cw.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"]):
+    alarms.update({a["AlarmName"]: a for a in page["MetricAlarms"]})
+dashboards = {d["DashboardName"] for d in cw.list_dashboards()["DashboardEntries"]}
+all_mods = [yaml.safe_load(p.read_text()) for p in sorted((cat / "modules").glob("*.yaml"))]
+runtime_fns = {}
+for m in all_mods:
+    if m.get("kind") == "runtime":
+        repo = m.get("repo") or domains[m["system"]]["repo"]
+        runtime_fns[f"{repo}-{m['id'].lower()}-{ENV}"] = m["system"]
+def alarm(name, metric, dim, topic):
+    a = alarms.get(name)
+    ok(a is not None, f"alarm {name} exists")
+    ok(a["MetricName"] == metric and {d["Value"] for d in a["Dimensions"]} == {dim},
+       f"alarm {name} watches {metric} of {dim} ({a['MetricName']} {a['Dimensions']})")
+    ok(a["AlarmActions"] == [topic], f"alarm {name} routes to {topic} ({a['AlarmActions']})")
+n_alarms = 0
+for o in m076["observability"]:
+    topic = {sev: params[f"/bank/{ENV}/sns/{t}/arn"] for sev, t in o["topics"].items()}
+    sev = {a["watch"]: a["severity"] for a in o["alarms"]}
+    for fn in runtime_fns:
+        alarm(f"{fn}-errors", "Errors", fn, topic[sev["function_errors"]])
+        alarm(f"{fn}-throttles", "Throttles", fn, topic[sev["function_throttles"]])
+        n_alarms += 2
+    for st in m104["firehose_streams"]:
+        name = f"{st['name']}-{ENV}"
+        alarm(f"{name}-delivery-failures", "DeliveryToS3.Success", name, topic[sev["firehose_delivery_failures"]])
+        alarm(f"{name}-dlq-not-empty", "ApproximateNumberOfMessagesVisible", f"{name}-dlq", topic[sev["dlq_not_empty"]])
+        n_alarms += 2
+    for bus, s in subs:
+        dlq = f"bank-{s['name']}-{ENV}-dlq"
+        alarm(f"{dlq}-not-empty", "ApproximateNumberOfMessagesVisible", dlq, topic[sev["dlq_not_empty"]])
+        n_alarms += 1
+    for d in sorted(set(runtime_fns.values())):
+        name = f"{o['name']}-{d.lower()}-{ENV}"
+        ok(name in dashboards, f"dashboard {name} exists")
+        body = json.loads(cw.get_dashboard(DashboardName=name)["DashboardBody"])
+        titles = {w["properties"]["title"] for w in body["widgets"]}
+        want = {fn for fn, dom in runtime_fns.items() if dom == d}
+        ok(want <= titles, f"dashboard {name} has a widget per function of {d}: missing {sorted(want - titles)[:3]}")
+    for f in o.get("metric_filters", []):
+        got = logs.describe_metric_filters(logGroupName=f["log_group"].replace("{env}", ENV))["metricFilters"]
+        ok(any(x["filterName"] == f"{f['name']}-{ENV}" for x in got), f"metric filter {f['name']}-{ENV}")
+for t in m104["sns_topics"]:
+    arn = params[f"/bank/{ENV}/sns/{t['name']}/arn"]
+    got = {(x["Protocol"], x["Endpoint"]) for x in sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]}
+    for x in t.get("subscriptions", []):
+        ok((x["protocol"], x["endpoint"].replace("{env}", ENV)) in got, f"topic {t['name']} subscription {x['endpoint']}")
+print(f"[live-deploy] MOD-076: {len(alarms)} alarms ({n_alarms} checked: name, metric, dimension, topic), "
+      f"{len(dashboards)} dashboards; X-Ray sampling rules and groups not served by the emulator")
 print(f"[live-deploy] present: {checks} checks passed ({len(params)} SSM parameters, {len(functions)} functions, "
       f"{len(secrets)} secrets)")
 PY

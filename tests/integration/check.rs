@@ -529,7 +529,7 @@ const CASES: &[Case] = &[
         from: "  - name: uat",
         to: "  - name: UAT_env",
         code: "BG030",
-        at: "catalog/platform.yaml:34:11",
+        at: "catalog/platform.yaml:35:11",
         ..CASE
     },
     Case {
@@ -538,7 +538,7 @@ const CASES: &[Case] = &[
         from: "    key_alias: bank/operational",
         to: "    key_alias: alias/bank-ops",
         code: "BG030",
-        at: "catalog/platform.yaml:68:16",
+        at: "catalog/platform.yaml:69:16",
         ..CASE
     },
     // BG040 / BG041
@@ -1151,7 +1151,7 @@ fn a_protected_emulator_environment_is_bg005_at_its_protected_line() {
         "    provider_profile: legacy\n    protected: true\n",
     ));
     assert!(
-        err.contains("catalog/platform.yaml:27:16: error[BG005]: environment `local` is protected and runs on an emulator"),
+        err.contains("catalog/platform.yaml:28:16: error[BG005]: environment `local` is protected and runs on an emulator"),
         "{err}"
     );
 }

@@ -20,6 +20,7 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_config_", "configservice"),
         ("aws_db_", "rds"),
         ("aws_default_security_group", "ec2"),
+        ("aws_cloudwatch_dashboard", "cloudwatch"),
         ("aws_dynamodb_", "dynamodb"),
         ("aws_ec2_", "ec2"),
         ("aws_eip", "ec2"),
@@ -48,6 +49,7 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_subnet", "ec2"),
         ("aws_vpc", "ec2"),
         ("aws_wafv2_", "wafv2"),
+        ("aws_xray_", "xray"),
     ];
     // Exact names that other types start with (`aws_route53_…` is not EC2).
     const EXACT: &[(&str, &str)] = &[("aws_route", "ec2")];

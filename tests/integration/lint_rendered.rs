@@ -553,6 +553,40 @@ fn mutations() -> Vec<Mutation> {
             ..M
         },
         Mutation {
+            name: "alarm-without-topic",
+            code: "BGL520",
+            module: "MOD-076",
+            file: "observability.tf",
+            find: "  alarm_actions       = [data.aws_ssm_parameter.sns_bank_platform_alerts_arn.value]\n",
+            replace: "",
+            at: Some("resource \"aws_cloudwatch_metric_alarm\""),
+            before: true,
+            ..M
+        },
+        Mutation {
+            name: "alarm-actions-disabled",
+            code: "BGL520",
+            module: "MOD-240",
+            file: "observability.tf",
+            find: "  treat_missing_data  = \"notBreaching\"\n",
+            replace: "  treat_missing_data  = \"notBreaching\"\n  actions_enabled     = false\n",
+            delta: 1,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "sampling-traces-nothing",
+            code: "BGL521",
+            module: "MOD-240",
+            file: "xray.tf",
+            find: "  reservoir_size = 1\n  fixed_rate     = 0.05\n",
+            replace: "  reservoir_size = 0\n  fixed_rate     = 0\n",
+            at: Some("resource \"aws_xray_sampling_rule\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "dynamodb-deletion-protection",
             code: "BGL506",
             module: "MOD-210",

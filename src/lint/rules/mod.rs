@@ -87,6 +87,8 @@ rules! {
     bgl543_cloudfront_tls_waf,
     bgl544_route53_failover_health,
     bgl545_accelerator_https_only,
+    bgl520_alarm_routes_to_topic,
+    bgl521_sampling_traces,
     bgl601_cloudtrail,
     bgl602_config_recorder,
     bgl603_guardduty_enabled,

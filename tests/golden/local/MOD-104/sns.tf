@@ -26,3 +26,10 @@ resource "aws_sns_topic_policy" "bank_platform_alerts" {
     ]
   })
 }
+
+# bankgen:source catalog/modules/MOD-104.yaml:257:13
+resource "aws_sns_topic_subscription" "bank_platform_alerts_1" {
+  topic_arn = aws_sns_topic.bank_platform_alerts.arn
+  protocol  = "email"
+  endpoint  = "platform-oncall+local@bank.example"
+}

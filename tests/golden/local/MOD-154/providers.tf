@@ -43,6 +43,7 @@ provider "aws" {
     ssm               = "http://127.0.0.1:4566"
     sts               = "http://127.0.0.1:4566"
     wafv2             = "http://127.0.0.1:4566"
+    xray              = "http://127.0.0.1:4566"
   }
 
   default_tags {

@@ -3,3 +3,7 @@
 data "aws_ssm_parameter" "kms_operational_arn" {
   name = "/bank/prod/kms/operational/arn"
 }
+
+data "aws_ssm_parameter" "sns_bank_platform_alerts_arn" {
+  name = "/bank/prod/sns/bank-platform-alerts/arn"
+}

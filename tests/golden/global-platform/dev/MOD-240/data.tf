@@ -3,3 +3,7 @@
 data "aws_ssm_parameter" "kms_internal_arn" {
   name = "/gbp/dev/kms/internal/arn"
 }
+
+data "aws_ssm_parameter" "sns_gbp_alerts_arn" {
+  name = "/gbp/dev/sns/gbp-alerts/arn"
+}

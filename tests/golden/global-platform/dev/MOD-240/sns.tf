@@ -26,3 +26,17 @@ resource "aws_sns_topic_policy" "gbp_alerts_critical" {
     ]
   })
 }
+
+# bankgen:source global-platform/modules/MOD-240.yaml:13:13
+resource "aws_sns_topic_subscription" "gbp_alerts_critical_1" {
+  topic_arn = aws_sns_topic.gbp_alerts_critical.arn
+  protocol  = "email"
+  endpoint  = "oncall+dev@gbp.example"
+}
+
+# bankgen:source global-platform/modules/MOD-240.yaml:13:13
+resource "aws_sns_topic_subscription" "gbp_alerts_critical_2" {
+  topic_arn = aws_sns_topic.gbp_alerts_critical.arn
+  protocol  = "https"
+  endpoint  = "https://pager.gbp.example/hooks/dev/critical"
+}

@@ -3,3 +3,7 @@
 data "aws_ssm_parameter" "kms_internal_arn" {
   name = "/gbp/prod/kms/internal/arn"
 }
+
+data "aws_ssm_parameter" "sns_gbp_alerts_arn" {
+  name = "/gbp/prod/sns/gbp-alerts/arn"
+}

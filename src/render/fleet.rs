@@ -1,0 +1,67 @@
+//! The catalogue's [`Fleet`]: every module's holdings by physical name in one environment,
+//! computed once per render. The names follow the kinds' own (`Scope::env_name`, the queue's
+//! `-dlq` and `.fifo`, the subscription rule's `-dlq`, the entry's `renamed_from:`).
+
+use crate::kinds::{Fleet, Holdings};
+use crate::model::{Catalog, Environment};
+
+pub fn fleet(cat: &Catalog, env: &Environment) -> Fleet {
+    let e = &env.name;
+    let prefix = &cat.platform.naming.prefix;
+    let named = |base: &str| format!("{base}-{e}");
+    let modules = cat
+        .modules
+        .iter()
+        .map(|m| {
+            let r = &m.resources;
+            let mut h = Holdings {
+                id: m.id.clone(),
+                domain: m.domain.clone(),
+                title: m.title.clone(),
+                ..Holdings::default()
+            };
+            if m.function.is_some() {
+                h.functions.push(named(&m.function_base_name()));
+            }
+            h.functions
+                .extend(r.functions.iter().map(|f| named(&f.name.value)));
+            for q in &r.queues {
+                let physical = cat.physical_name("queues", &q.name.value);
+                let suffix = if q.fifo { ".fifo" } else { "" };
+                h.queues.push(format!("{}{suffix}", named(physical)));
+                h.dlqs
+                    .push(format!("{}{suffix}", named(&format!("{physical}-dlq"))));
+            }
+            for s in &r.firehose_streams {
+                let name = named(&s.name.value);
+                h.dlqs.push(format!("{name}-dlq"));
+                h.firehose_streams.push(name);
+            }
+            for s in cat.subscriptions.iter().filter(|s| s.consumer == m.id) {
+                h.dlqs
+                    .push(format!("{}-dlq", named(&format!("{prefix}-{}", s.name))));
+            }
+            h.kinesis_streams.extend(
+                r.kinesis_streams
+                    .iter()
+                    .map(|x| named(cat.physical_name("kinesis_streams", &x.name.value))),
+            );
+            h.tables.extend(
+                r.dynamodb_tables
+                    .iter()
+                    .map(|x| named(cat.physical_name("dynamodb_tables", &x.name.value))),
+            );
+            h.aurora_clusters
+                .extend(r.aurora_clusters.iter().map(|x| named(&x.name.value)));
+            h.redis_clusters
+                .extend(r.redis_clusters.iter().map(|x| named(&x.name.value)));
+            h.topics.extend(
+                r.sns_topics
+                    .iter()
+                    .map(|t| (t.name.value.clone(), t.classification.value.clone())),
+            );
+            h
+        })
+        .collect();
+    Fleet { modules }
+}
