@@ -194,14 +194,29 @@ fn the_region_rule_accepts_the_declared_regions_and_the_one_global_exception() {
     // The eu-west-1 provider, and the queue on the us-east-1 provider; not the certificate, the
     // web ACL (the exception's types) nor the DR queue.
     assert_eq!(findings.len(), 2, "{out}");
-    assert!(findings.iter().any(|l| l.contains("provider aws.elsewhere deploys to `eu-west-1`")), "{out}");
     assert!(
-        findings.iter().any(|l| l.contains("aws_sqs_queue.misplaced is placed in `us-east-1` through provider aws.global")),
+        findings
+            .iter()
+            .any(|l| l.contains("provider aws.elsewhere deploys to `eu-west-1`")),
+        "{out}"
+    );
+    assert!(
+        findings.iter().any(|l| l.contains(
+            "aws_sqs_queue.misplaced is placed in `us-east-1` through provider aws.global"
+        )),
         "{out}"
     );
     // The bank's policy has no exception: us-east-1 is refused outright.
-    let run = Test::in_repo().cmd(["lint", "--select", "BGL010", "--short", "tests/fixtures/lint-region"]);
+    let run = Test::in_repo().cmd([
+        "lint",
+        "--select",
+        "BGL010",
+        "--short",
+        "tests/fixtures/lint-region",
+    ]);
     let bank = run.stdout();
-    assert!(bank.contains("provider aws.global deploys to `us-east-1`"), "{bank}");
+    assert!(
+        bank.contains("provider aws.global deploys to `us-east-1`"),
+        "{bank}"
+    );
 }
-
