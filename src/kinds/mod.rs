@@ -22,7 +22,9 @@ pub mod aurora_cluster;
 pub mod bucket;
 pub mod cache_cluster;
 pub mod config_recorder;
+pub mod container_service;
 pub mod dynamodb_table;
+pub mod ecs_cluster;
 pub mod event_bus;
 pub mod firehose;
 pub mod function;
@@ -35,6 +37,7 @@ pub mod log_group;
 pub mod network;
 pub mod queue;
 pub mod secret;
+pub mod service_mesh;
 pub mod sns_topic;
 pub mod trail;
 pub mod user_pool;
@@ -70,12 +73,15 @@ impl Endpoint {
 /// The provider endpoints (emulator) every kind may need: the APIs its resources call.
 pub mod api {
     use super::Endpoint;
+    pub const APPLICATION_AUTOSCALING: Endpoint = Endpoint::same("applicationautoscaling");
+    pub const APPMESH: Endpoint = Endpoint::same("appmesh");
     pub const CLOUDTRAIL: Endpoint = Endpoint::same("cloudtrail");
     pub const CLOUDWATCH: Endpoint = Endpoint::same("cloudwatch");
     pub const COGNITO_IDP: Endpoint = Endpoint::same("cognitoidp");
     pub const CONFIG: Endpoint = Endpoint::same("configservice");
     pub const DYNAMODB: Endpoint = Endpoint::same("dynamodb");
     pub const EC2: Endpoint = Endpoint::same("ec2");
+    pub const ECS: Endpoint = Endpoint::same("ecs");
     pub const ELASTICACHE: Endpoint = Endpoint::same("elasticache");
     pub const EVENTS: Endpoint = Endpoint {
         v6: "events",
@@ -201,6 +207,9 @@ kinds! {
     guardduty_detectors: guardduty_detector::Detector,
     kinesis_streams: kinesis_stream::Stream,
     queues: queue::Queue,
+    ecs_clusters: ecs_cluster::Entry,
+    container_services: container_service::Entry,
+    service_meshes: service_mesh::Entry,
 }
 
 /// Every resource type some kind declares as holding data, sorted, once each.

@@ -9,6 +9,8 @@ use std::collections::BTreeSet;
 /// The provider `endpoints` name (hashicorp/aws >= 4) of the API a resource type calls.
 fn api_of(resource_type: &str) -> &'static str {
     const PREFIXES: &[(&str, &str)] = &[
+        ("aws_appautoscaling_", "applicationautoscaling"),
+        ("aws_appmesh_", "appmesh"),
         ("aws_cloudtrail", "cloudtrail"),
         ("aws_cloudwatch_event_", "events"),
         ("aws_cloudwatch_log_", "logs"),
@@ -19,6 +21,7 @@ fn api_of(resource_type: &str) -> &'static str {
         ("aws_default_security_group", "ec2"),
         ("aws_dynamodb_", "dynamodb"),
         ("aws_ec2_", "ec2"),
+        ("aws_ecs_", "ecs"),
         ("aws_eip", "ec2"),
         ("aws_elasticache_", "elasticache"),
         ("aws_flow_log", "ec2"),
