@@ -126,7 +126,12 @@ impl ResourceKind for Kind {
     fn classified<'r>(&self, r: &'r Resources) -> Vec<(String, &'r Sp<String>)> {
         r.container_services
             .iter()
-            .map(|x| (format!("container service {}", x.name.value), &x.classification))
+            .map(|x| {
+                (
+                    format!("container service {}", x.name.value),
+                    &x.classification,
+                )
+            })
             .collect()
     }
     fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
@@ -144,7 +149,10 @@ impl ResourceKind for Kind {
             c.declared("BG013", "ECS cluster", "ecs_clusters", &x.cluster, clusters);
             let meshes = r.service_meshes.iter().map(|k| k.name.value.as_str());
             c.declared("BG013", "service mesh", "service_meshes", &x.mesh, meshes);
-            if let Some(mesh) = r.service_meshes.iter().find(|k| k.name.value == x.mesh.value)
+            if let Some(mesh) = r
+                .service_meshes
+                .iter()
+                .find(|k| k.name.value == x.mesh.value)
                 && !mesh.nodes.iter().any(|nd| nd.name.value == x.name.value)
             {
                 c.err(
@@ -170,7 +178,10 @@ impl ResourceKind for Kind {
                 c.err(
                     "BG001",
                     &x.scaling.min.referenced,
-                    format!("service `{}` scales from {} to {}", x.name.value, x.scaling.min.value, x.scaling.max.value),
+                    format!(
+                        "service `{}` scales from {} to {}",
+                        x.name.value, x.scaling.min.value, x.scaling.max.value
+                    ),
                     "min must not exceed max",
                 );
             }
@@ -356,7 +367,14 @@ impl ResourceKind for Kind {
         Some(DocSection::new(
             "Container services",
             "Each service: a Fargate task definition (awsvpc; the app read-only, non-root, unprivileged, health-checked, behind the mesh's Envoy sidecar), logs to a KMS-encrypted log group, an execution role and a task role of its own, the private subnets and the app security group, and target tracking on CPU and memory.",
-            &["Service", "Purpose", "Task", "Tasks", "Scaling targets", "Load balancer"],
+            &[
+                "Service",
+                "Purpose",
+                "Task",
+                "Tasks",
+                "Scaling targets",
+                "Load balancer",
+            ],
             r.container_services
                 .iter()
                 .map(|x| {
@@ -364,8 +382,14 @@ impl ResourceKind for Kind {
                         code(&format!("{}-{{env}}", x.name.value)),
                         esc(&x.purpose),
                         format!("{} CPU / {} MiB, port {}", x.cpu, x.memory, x.port),
-                        format!("{} ({}–{})", x.desired_count, x.scaling.min.value, x.scaling.max.value),
-                        format!("CPU {} %, memory {} %", x.scaling.cpu_target, x.scaling.memory_target),
+                        format!(
+                            "{} ({}–{})",
+                            x.desired_count, x.scaling.min.value, x.scaling.max.value
+                        ),
+                        format!(
+                            "CPU {} %, memory {} %",
+                            x.scaling.cpu_target, x.scaling.memory_target
+                        ),
                         x.target_group
                             .as_deref()
                             .map(code)

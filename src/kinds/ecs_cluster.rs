@@ -104,7 +104,10 @@ impl ResourceKind for Kind {
                 c.err(
                     "BG001",
                     &cap.fargate_weight.referenced,
-                    format!("ECS cluster `{}` gives both capacity providers weight 0", x.name.value),
+                    format!(
+                        "ECS cluster `{}` gives both capacity providers weight 0",
+                        x.name.value
+                    ),
                     "give FARGATE or FARGATE_SPOT a weight above 0",
                 );
             }

@@ -164,7 +164,10 @@ impl ResourceKind for Kind {
             for nd in &x.nodes {
                 let nid = ident(&format!("{}_{}", x.name.value, nd.name.value));
                 m.export(
-                    format!("appmesh/{}/virtual-nodes/{}/arn", x.name.value, nd.name.value),
+                    format!(
+                        "appmesh/{}/virtual-nodes/{}/arn",
+                        x.name.value, nd.name.value
+                    ),
                     format!("ARN of the {} virtual node", nd.name.value),
                     raw(format!("aws_appmesh_virtual_node.{nid}.arn")),
                     &loc,
@@ -185,13 +188,21 @@ impl ResourceKind for Kind {
                 .flat_map(|x| {
                     x.nodes.iter().map(move |nd| {
                         vec![
-                            format!("{} ({})", code(&format!("{}-{{env}}", x.name.value)), esc(&x.purpose)),
+                            format!(
+                                "{} ({})",
+                                code(&format!("{}-{{env}}", x.name.value)),
+                                esc(&x.purpose)
+                            ),
                             code(&format!("{}.{}", nd.name.value, x.domain)),
                             nd.port.to_string(),
                             if nd.backends.is_empty() {
                                 "none".into()
                             } else {
-                                nd.backends.iter().map(|b| code(&b.value)).collect::<Vec<_>>().join(", ")
+                                nd.backends
+                                    .iter()
+                                    .map(|b| code(&b.value))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             },
                             format!(
                                 "{} × {} ms on {}",
