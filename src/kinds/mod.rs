@@ -26,6 +26,7 @@ pub mod container_service;
 pub mod dynamodb_table;
 pub mod ecs_cluster;
 pub mod event_bus;
+pub mod event_source;
 pub mod firehose;
 pub mod function;
 pub mod guardduty_detector;
@@ -210,6 +211,7 @@ kinds! {
     ecs_clusters: ecs_cluster::Entry,
     container_services: container_service::Entry,
     service_meshes: service_mesh::Entry,
+    event_sources: event_source::Entry,
 }
 
 /// Every resource type some kind declares as holding data, sorted, once each.
