@@ -229,13 +229,15 @@ impl ResourceKind for Kind {
                     },
                 })
             };
+            // Where the emulator serves no App Mesh, the task runs without the sidecar and proxy.
+            let meshed = m.serves("service_meshes");
             let mut env: Vec<Value> = x
                 .environment
                 .iter()
                 .map(|(k, v)| json!({"name": k, "value": m.subst(v)}))
                 .collect();
             env.push(json!({"name": "ENVIRONMENT", "value": m.env.name}));
-            let app = json!({
+            let mut app = json!({
                 "name": "app",
                 "image": image,
                 "essential": true,
@@ -251,9 +253,11 @@ impl ResourceKind for Kind {
                     "retries": 3,
                     "startPeriod": 30,
                 },
-                "dependsOn": [{"containerName": "envoy", "condition": "HEALTHY"}],
                 "logConfiguration": logs("app"),
             });
+            if meshed {
+                app["dependsOn"] = json!([{"containerName": "envoy", "condition": "HEALTHY"}]);
+            }
             let envoy = json!({
                 "name": "envoy",
                 "image": envoy_image,
@@ -274,7 +278,12 @@ impl ResourceKind for Kind {
                 "logConfiguration": logs("envoy"),
             });
             // Execution role: pull the two images, write the two log streams.
-            let mut repos: Vec<Value> = [&image, &envoy_image]
+            let images: &[&String] = if meshed {
+                &[&image, &envoy_image]
+            } else {
+                &[&image]
+            };
+            let mut repos: Vec<Value> = images
                 .iter()
                 .filter_map(|i| ecr_repository_arn(i))
                 .map(Value::String)
@@ -306,13 +315,20 @@ impl ResourceKind for Kind {
                 );
             }
             let mut task = catalogue_statements(m, &x.statements);
-            task.insert(
-                0,
-                Stmt::allow("MeshConfiguration")
-                    .action(&["appmesh:StreamAggregatedResources"])
-                    .resource(vec![node.clone()])
-                    .build(),
-            );
+            if meshed {
+                task.insert(
+                    0,
+                    Stmt::allow("MeshConfiguration")
+                        .action(&["appmesh:StreamAggregatedResources"])
+                        .resource(vec![node.clone()])
+                        .build(),
+                );
+            }
+            let containers = if meshed {
+                json!([envoy, app])
+            } else {
+                json!([app])
+            };
             let cluster_name = raw(format!("aws_ecs_cluster.{cluster}.name"));
             let ctx = json!({
                 "id": id,
@@ -323,7 +339,8 @@ impl ResourceKind for Kind {
                 "log_retention": x.log_retention_days,
                 "cpu": x.cpu,
                 "memory": x.memory,
-                "containers": [envoy, app],
+                "containers": containers,
+                "meshed": meshed,
                 "app_port": x.port,
                 "envoy_uid": ENVOY_UID,
                 "envoy_ingress": ENVOY_INGRESS,
@@ -332,7 +349,8 @@ impl ResourceKind for Kind {
                 "task_role": format!("{name}-task"),
                 "trust": trust("ecs-tasks.amazonaws.com"),
                 "exec_policy": policy(exec),
-                "task_policy": policy(task),
+                // No statement (no mesh here, none in the catalogue): a role with no policy.
+                "task_policy": (!task.is_empty()).then(|| policy(task)),
                 "cluster": cluster,
                 "desired_count": x.desired_count,
                 "subnets": raw(format!("split(\",\", {})", raw_text(&subnets))),

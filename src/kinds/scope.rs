@@ -179,6 +179,9 @@ pub struct Scope<'a> {
     pub stateful: Vec<Stateful>,
     /// The catalogue's renamed entries: (kind key, name) → `renamed_from`.
     pub renamed: &'a Renamed,
+    /// The kinds the environment's emulator cannot serve (`emulator.unserved_kinds`): render
+    /// leaves them out, and kinds that refer to them render without the reference.
+    pub unserved: &'a [String],
     pub problems: Vec<Problem>,
 }
 
@@ -217,6 +220,7 @@ impl<'a> Scope<'a> {
             exports: Vec::new(),
             stateful: Vec::new(),
             renamed: &NOTHING_RENAMED,
+            unserved: &[],
             problems: Vec::new(),
         }
     }
@@ -250,6 +254,11 @@ impl<'a> Scope<'a> {
             loc: loc.clone(),
             allow_replace,
         });
+    }
+
+    /// Whether this environment renders the entries of kind `key` (its emulator serves them).
+    pub fn serves(&self, key: &str) -> bool {
+        !self.unserved.iter().any(|k| k == key)
     }
 
     pub fn domain(&self, id: &str) -> Option<&'a DomainFacts> {

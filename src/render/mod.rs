@@ -238,6 +238,7 @@ fn render_module(
     );
     m.dr_region = cat.platform.dr_region.as_deref();
     m.renamed = e.renamed;
+    m.unserved = &env.unserved_kinds;
     m.key_aliases = cat
         .platform
         .classifications

@@ -56,7 +56,15 @@ def _clusters(c, env, res):
     return len(res.get("ecs_clusters", []))
 
 
-def _services(c, env, res, prefix):
+def _unserved(platform, env):
+    """The kinds this environment's emulator cannot serve (platform.yaml: emulator.unserved_kinds)."""
+    for e in platform["environments"]:
+        if e["name"] == env:
+            return set((e.get("emulator") or {}).get("unserved_kinds", []))
+    return set()
+
+
+def _services(c, env, res, prefix, meshed):
     ecs, ssm, aas = c("ecs"), c("ssm"), c("application-autoscaling")
     n = 0
     for s in res.get("container_services", []):
@@ -71,10 +79,13 @@ def _services(c, env, res, prefix):
         _ok(td.get("executionRoleArn") and td.get("taskRoleArn") and td["executionRoleArn"] != td["taskRoleArn"],
             f"task definition {name}: execution role {td.get('executionRoleArn')}, task role {td.get('taskRoleArn')}")
         proxy = td.get("proxyConfiguration") or {}
-        _ok(proxy.get("type") == "APPMESH" and proxy.get("containerName") == "envoy",
-            f"task definition {name}: proxy configuration {proxy}")
         containers = {x["name"]: x for x in td["containerDefinitions"]}
-        _ok(set(containers) == {"app", "envoy"}, f"task definition {name}: containers {sorted(containers)}")
+        if meshed:
+            _ok(proxy.get("type") == "APPMESH" and proxy.get("containerName") == "envoy",
+                f"task definition {name}: proxy configuration {proxy}")
+            _ok(set(containers) == {"app", "envoy"}, f"task definition {name}: containers {sorted(containers)}")
+        else:  # the emulator serves no App Mesh: the task runs without the sidecar
+            _ok(not proxy and set(containers) == {"app"}, f"task definition {name}: containers {sorted(containers)}, proxy {proxy}")
         for cname, x in containers.items():
             where = f"task definition {name}, container {cname}"
             _ok(x.get("readonlyRootFilesystem") is True, f"{where}: root filesystem is writable")
@@ -153,7 +164,8 @@ def _meshes(c, env, res):
 def check(c, env, cat):
     platform, res = _load(cat)
     prefix = _ssm_prefix(platform, env)
+    meshed = "service_meshes" not in _unserved(platform, env)
     clusters = _clusters(c, env, res)
-    services = _services(c, env, res, prefix)
-    nodes = _meshes(c, env, res)
-    return f"{clusters} ECS cluster(s) with FARGATE/FARGATE_SPOT, {services} services (task definitions, network, autoscaling), {nodes} mesh nodes with routes' retry policies"
+    services = _services(c, env, res, prefix, meshed)
+    mesh = f"{_meshes(c, env, res)} mesh nodes with routes' retry policies" if meshed else "App Mesh not served by the emulator (unserved_kinds)"
+    return f"{clusters} ECS cluster(s) with FARGATE/FARGATE_SPOT, {services} services (task definitions, network, autoscaling); {mesh}"
