@@ -341,6 +341,8 @@ impl ResourceKind for Kind {
                 "memory": x.memory,
                 "containers": containers,
                 "meshed": meshed,
+                // moto's CreateService drops capacityProviderStrategy: every plan would replace.
+                "emulator": m.env.emulator,
                 "app_port": x.port,
                 "envoy_uid": ENVOY_UID,
                 "envoy_ingress": ENVOY_INGRESS,

@@ -68,7 +68,9 @@ impl ResourceKind for Kind {
         &[]
     }
     fn rules(&self) -> &'static [&'static str] {
-        &[]
+        // A stream's mapping: bisect, bounded retries, on-failure destination (the consumer role's
+        // kinesis_read / sqs_consume / sqs_send grants are BGL802's, on the role).
+        &["BGL402"]
     }
     fn count(&self, r: &Resources) -> usize {
         r.event_sources.len()

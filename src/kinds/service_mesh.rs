@@ -182,36 +182,40 @@ impl ResourceKind for Kind {
         Some(DocSection::new(
             "Service meshes",
             "Each mesh: egress filter DROP_ALL; per node a virtual node (listener health check, DNS discovery, its backends), a virtual router and a route with a retry policy, and a virtual service `<node>.<domain>`.",
-            &["Mesh", "Node", "Port", "Backends", "Retries"],
+            &["Mesh", "Purpose", "Nodes (port; backends; retries)"],
             r.service_meshes
                 .iter()
-                .flat_map(|x| {
-                    x.nodes.iter().map(move |nd| {
-                        vec![
-                            format!(
-                                "{} ({})",
-                                code(&format!("{}-{{env}}", x.name.value)),
-                                esc(&x.purpose)
-                            ),
-                            code(&format!("{}.{}", nd.name.value, x.domain)),
-                            nd.port.to_string(),
-                            if nd.backends.is_empty() {
-                                "none".into()
+                .map(|x| {
+                    let nodes = x
+                        .nodes
+                        .iter()
+                        .map(|nd| {
+                            let backends = if nd.backends.is_empty() {
+                                "no backends".to_string()
                             } else {
                                 nd.backends
                                     .iter()
                                     .map(|b| code(&b.value))
                                     .collect::<Vec<_>>()
                                     .join(", ")
-                            },
+                            };
                             format!(
-                                "{} × {} ms on {}",
+                                "{} ({}; {}; {} × {} ms on {})",
+                                code(&format!("{}.{}", nd.name.value, x.domain)),
+                                nd.port,
+                                backends,
                                 nd.retry.max_retries.value,
                                 nd.retry.per_retry_timeout_ms,
                                 nd.retry.http_events.join(", ")
-                            ),
-                        ]
-                    })
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("<br>");
+                    vec![
+                        code(&format!("{}-{{env}}", x.name.value)),
+                        esc(&x.purpose),
+                        nodes,
+                    ]
                 })
                 .collect(),
         ))

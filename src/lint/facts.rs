@@ -404,31 +404,6 @@ pub fn module_of(dir: &std::path::Path) -> Option<String> {
         .then(|| n.to_string())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::Path;
-
-    #[test]
-    fn env_and_module_come_from_the_folder_and_its_parent() {
-        let envs = vec!["dev".to_string(), "prod".to_string()];
-        assert_eq!(
-            env_of(Path::new("out/dev/MOD-104"), &envs).as_deref(),
-            Some("dev")
-        );
-        assert_eq!(
-            env_of(Path::new("/home/dev/repo/envs/prod"), &envs).as_deref(),
-            Some("prod")
-        );
-        assert_eq!(env_of(Path::new("/home/dev/repo/modules/x"), &envs), None);
-        assert_eq!(
-            module_of(Path::new("out/dev/MOD-104")).as_deref(),
-            Some("MOD-104")
-        );
-        assert_eq!(module_of(Path::new("out/dev/modules")), None);
-    }
-}
-
 /// The containers of an `aws_ecs_task_definition`: its `container_definitions` as
 /// `jsonencode([...])` (read through locals like a policy document) or a JSON string. `None` when
 /// it cannot be read statically (a variable, `file(...)`, `templatefile(...)`).
@@ -458,4 +433,29 @@ pub fn container_name(c: &Val) -> String {
         .and_then(Val::as_str)
         .unwrap_or("(unnamed)")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn env_and_module_come_from_the_folder_and_its_parent() {
+        let envs = vec!["dev".to_string(), "prod".to_string()];
+        assert_eq!(
+            env_of(Path::new("out/dev/MOD-104"), &envs).as_deref(),
+            Some("dev")
+        );
+        assert_eq!(
+            env_of(Path::new("/home/dev/repo/envs/prod"), &envs).as_deref(),
+            Some("prod")
+        );
+        assert_eq!(env_of(Path::new("/home/dev/repo/modules/x"), &envs), None);
+        assert_eq!(
+            module_of(Path::new("out/dev/MOD-104")).as_deref(),
+            Some("MOD-104")
+        );
+        assert_eq!(module_of(Path::new("out/dev/modules")), None);
+    }
 }

@@ -576,6 +576,16 @@ fn mutations() -> Vec<Mutation> {
             ..M
         },
         Mutation {
+            name: "stream-mapping-no-bisect",
+            code: "BGL402",
+            module: "MOD-231",
+            file: "lambda.tf",
+            find: "bisect_batch_on_function_error = true",
+            replace: "bisect_batch_on_function_error = false",
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "ecs-privileged",
             code: "BGL530",
             module: "MOD-232",

@@ -25,6 +25,9 @@ def _param(ssm, path):
 def check(c, env, cat):
     platform = yaml.safe_load((cat / "platform.yaml").read_text())
     prefix = platform["ssm_convention"].split("/{service}")[0].replace("{env}", env)
+    for e in platform["environments"]:
+        if e["name"] == env and "event_sources" in (e.get("emulator") or {}).get("unserved_kinds", []):
+            return "event source mappings not served by the emulator (unserved_kinds: a mapped stream's PutRecord fails)"
     lam, ssm = c("lambda"), c("ssm")
     n = 0
     for mod in ("MOD-230", "MOD-231"):
