@@ -64,7 +64,7 @@ def _unserved(platform, env):
     return set()
 
 
-def _services(c, env, res, prefix, meshed):
+def _services(c, env, res, prefix, meshed, emulated):
     ecs, ssm, aas = c("ecs"), c("ssm"), c("application-autoscaling")
     n = 0
     for s in res.get("container_services", []):
@@ -126,7 +126,9 @@ def _services(c, env, res, prefix, meshed):
                 p["TargetTrackingScalingPolicyConfiguration"]["TargetValue"]
             for p in policies if p.get("PolicyType") == "TargetTrackingScaling"
         }
-        want = {"ECSServiceAverageCPUUtilization": sc["cpu_target"], "ECSServiceAverageMemoryUtilization": sc["memory_target"]}
+        want = {"ECSServiceAverageCPUUtilization": sc["cpu_target"]}
+        if not emulated:  # the emulator gets the CPU policy only (README: what the emulator cannot serve)
+            want["ECSServiceAverageMemoryUtilization"] = sc["memory_target"]
         _ok(by_metric == {k: float(v) for k, v in want.items()}, f"{rid}: target tracking {by_metric}, the catalogue says {want}")
     return n
 
@@ -167,6 +169,7 @@ def check(c, env, cat):
     prefix = _ssm_prefix(platform, env)
     meshed = "service_meshes" not in _unserved(platform, env)
     clusters = _clusters(c, env, res)
-    services = _services(c, env, res, prefix, meshed)
+    emulated = any(e["name"] == env and e.get("emulator") for e in platform["environments"])
+    services = _services(c, env, res, prefix, meshed, emulated)
     mesh = f"{_meshes(c, env, res)} mesh nodes with routes' retry policies" if meshed else "App Mesh not served by the emulator (unserved_kinds)"
     return f"{clusters} ECS cluster(s) with FARGATE/FARGATE_SPOT, {services} services (task definitions, network, autoscaling); {mesh}"
