@@ -32,6 +32,12 @@ pub enum Permission {
     FirehosePut(Vec<Sp<String>>),
     KmsDecrypt(Vec<Sp<String>>),
     CognitoAdmin(Vec<Sp<String>>),
+    /// Read Kinesis streams (a Lambda event source mapping's consumer), by catalogue name.
+    KinesisRead(Vec<Sp<String>>),
+    /// Receive and delete the messages of SQS queues (a Lambda event source mapping's consumer).
+    SqsConsume(Vec<Sp<String>>),
+    /// Send to SQS queues (an event source mapping's on-failure destination).
+    SqsSend(Vec<Sp<String>>),
 }
 
 pub struct Kind;
@@ -126,6 +132,12 @@ impl ResourceKind for Kind {
                             c.declared("BG013", "user pool", "pools", p, known.clone());
                         }
                     }
+                    // Streams and queues of other modules: named by their catalogue names.
+                    Permission::KinesisRead(xs)
+                    | Permission::SqsConsume(xs)
+                    | Permission::SqsSend(xs) => xs.iter().for_each(|x| {
+                        c.name(x, &n.resource);
+                    }),
                 }
             }
         }
@@ -170,6 +182,9 @@ fn render(kind: &Kind, m: &mut Scope) {
             statements.push(permission(m, p, i));
             if let Permission::FirehosePut(streams) = p {
                 statements.extend(firehose_dead_letters(m, streams, i));
+            }
+            if let Permission::SqsSend(_) = p {
+                statements.extend(send_keys(m, &role.permissions, i));
             }
         }
         let guard = policy(vec![
@@ -246,6 +261,34 @@ fn firehose_dead_letters(m: &mut Scope, streams: &[Sp<String>], i: usize) -> Vec
     ]
 }
 
+/// A sender to an encrypted queue needs a data key: the keys of the classifications the role
+/// may decrypt, used only through SQS.
+fn send_keys(m: &mut Scope, permissions: &[Permission], i: usize) -> Option<Value> {
+    let classes: Vec<String> = permissions
+        .iter()
+        .filter_map(|p| match p {
+            Permission::KmsDecrypt(cs) => Some(cs.iter().map(|c| c.value.clone())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if classes.is_empty() {
+        return None;
+    }
+    let keys = classes.iter().map(|c| m.key_arn(c)).collect();
+    Some(
+        Stmt::allow(&format!("SqsSendKeys{i}"))
+            .action(&["kms:GenerateDataKey", "kms:Decrypt"])
+            .resource(keys)
+            .condition(
+                "StringEquals",
+                "kms:ViaService",
+                json!(format!("sqs.{}.amazonaws.com", m.region)),
+            )
+            .build(),
+    )
+}
+
 /// The ARN pattern a `secrets_read` entry grants. A secret's ARN is its name and a dash and six
 /// random characters (`secret:bank-core/neon-AbCdEf`), so an exact name matches
 /// `NAME-??????`; an entry ending in `/` is a path prefix and matches every secret below it.
@@ -258,6 +301,7 @@ pub fn secret_arn_pattern(region: &str, account: &str, entry: &str) -> String {
 
 fn permission(m: &mut Scope, p: &Permission, i: usize) -> Value {
     let (region, account) = (m.region.to_string(), m.env.account_id.to_string());
+    let env = m.env.name.to_string();
     let sid = |name: &str| format!("{name}{i}");
     match p {
         Permission::SecretsRead(prefixes) => Stmt::allow(&sid("SecretsRead"))
@@ -348,7 +392,52 @@ fn permission(m: &mut Scope, p: &Permission, i: usize) -> Value {
                     .collect(),
             )
             .build(),
+        Permission::KinesisRead(streams) => Stmt::allow(&sid("KinesisRead"))
+            .action(&[
+                "kinesis:DescribeStream",
+                "kinesis:DescribeStreamSummary",
+                "kinesis:GetRecords",
+                "kinesis:GetShardIterator",
+                "kinesis:ListShards",
+                "kinesis:SubscribeToShard",
+            ])
+            .resource(
+                streams
+                    .iter()
+                    .map(|x| {
+                        json!(format!(
+                            "arn:aws:kinesis:{region}:{account}:stream/{}-{env}",
+                            x.value
+                        ))
+                    })
+                    .collect(),
+            )
+            .build(),
+        Permission::SqsConsume(queues) => Stmt::allow(&sid("SqsConsume"))
+            .action(&[
+                "sqs:ReceiveMessage",
+                "sqs:DeleteMessage",
+                "sqs:ChangeMessageVisibility",
+                "sqs:GetQueueAttributes",
+            ])
+            .resource(queue_arns(&region, &account, &env, queues))
+            .build(),
+        Permission::SqsSend(queues) => Stmt::allow(&sid("SqsSend"))
+            .action(&["sqs:SendMessage", "sqs:GetQueueAttributes"])
+            .resource(queue_arns(&region, &account, &env, queues))
+            .build(),
     }
+}
+
+/// A queue by catalogue name, standard or FIFO (its kind knows which; the role's module does not).
+fn queue_arns(region: &str, account: &str, env: &str, queues: &[Sp<String>]) -> Vec<Value> {
+    queues
+        .iter()
+        .flat_map(|q| {
+            let base = format!("arn:aws:sqs:{region}:{account}:{}-{env}", q.value);
+            [json!(base.clone()), json!(format!("{base}.fifo"))]
+        })
+        .collect()
 }
 
 fn objects(bucket: &str) -> Value {
@@ -375,6 +464,9 @@ fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {
             Permission::FirehosePut(v) => format!("Firehose put ({})", list(v, ", ")),
             Permission::KmsDecrypt(v) => format!("KMS decrypt ({})", list(v, " + ")),
             Permission::CognitoAdmin(v) => format!("Cognito admin ({})", list(v, ", ")),
+            Permission::KinesisRead(v) => format!("Kinesis read ({})", list(v, ", ")),
+            Permission::SqsConsume(v) => format!("SQS consume ({})", list(v, ", ")),
+            Permission::SqsSend(v) => format!("SQS send ({})", list(v, ", ")),
         }
     }
     let list = &r.iam_roles;

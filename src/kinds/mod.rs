@@ -25,9 +25,12 @@ pub mod bucket;
 pub mod cache_cluster;
 pub mod cdn_distribution;
 pub mod config_recorder;
+pub mod container_service;
 pub mod dns_failover;
 pub mod dynamodb_table;
+pub mod ecs_cluster;
 pub mod event_bus;
+pub mod event_source;
 pub mod firehose;
 pub mod function;
 pub mod guardduty_detector;
@@ -42,6 +45,7 @@ pub mod observability;
 pub mod queue;
 pub mod rest_api;
 pub mod secret;
+pub mod service_mesh;
 pub mod sns_topic;
 pub mod tracing;
 pub mod trail;
@@ -81,6 +85,8 @@ pub mod api {
     use super::Endpoint;
     pub const ACM: Endpoint = Endpoint::same("acm");
     pub const APIGATEWAY: Endpoint = Endpoint::same("apigateway");
+    pub const APPLICATION_AUTOSCALING: Endpoint = Endpoint::same("applicationautoscaling");
+    pub const APPMESH: Endpoint = Endpoint::same("appmesh");
     pub const CLOUDFRONT: Endpoint = Endpoint::same("cloudfront");
     pub const CLOUDTRAIL: Endpoint = Endpoint::same("cloudtrail");
     pub const CLOUDWATCH: Endpoint = Endpoint::same("cloudwatch");
@@ -93,6 +99,7 @@ pub mod api {
         v6: "elbv2",
         legacy: "elb",
     };
+    pub const ECS: Endpoint = Endpoint::same("ecs");
     pub const ELASTICACHE: Endpoint = Endpoint::same("elasticache");
     pub const EVENTS: Endpoint = Endpoint {
         v6: "events",
@@ -228,6 +235,10 @@ kinds! {
     accelerators: accelerator::Entry,
     observability: observability::Entry,
     tracing: tracing::Entry,
+    ecs_clusters: ecs_cluster::Entry,
+    container_services: container_service::Entry,
+    service_meshes: service_mesh::Entry,
+    event_sources: event_source::Entry,
 }
 
 /// Every resource type some kind declares as holding data, sorted, once each.

@@ -188,6 +188,9 @@ pub struct Scope<'a> {
     /// What every module of the catalogue holds, by physical name (read-only, built once per
     /// render): for blocks generated from the whole catalogue.
     pub fleet: &'a Fleet,
+    /// The kinds the environment's emulator cannot serve (`emulator.unserved_kinds`): render
+    /// leaves them out, and kinds that refer to them render without the reference.
+    pub unserved: &'a [String],
     pub problems: Vec<Problem>,
 }
 
@@ -232,6 +235,7 @@ impl<'a> Scope<'a> {
             stateful: Vec::new(),
             renamed: &NOTHING_RENAMED,
             fleet: &NO_FLEET,
+            unserved: &[],
             problems: Vec::new(),
         }
     }
@@ -281,6 +285,11 @@ impl<'a> Scope<'a> {
             loc: loc.clone(),
             allow_replace,
         });
+    }
+
+    /// Whether this environment renders the entries of kind `key` (its emulator serves them).
+    pub fn serves(&self, key: &str) -> bool {
+        !self.unserved.iter().any(|k| k == key)
     }
 
     pub fn domain(&self, id: &str) -> Option<&'a DomainFacts> {

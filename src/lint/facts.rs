@@ -404,6 +404,37 @@ pub fn module_of(dir: &std::path::Path) -> Option<String> {
         .then(|| n.to_string())
 }
 
+/// The containers of an `aws_ecs_task_definition`: its `container_definitions` as
+/// `jsonencode([...])` (read through locals like a policy document) or a JSON string. `None` when
+/// it cannot be read statically (a variable, `file(...)`, `templatefile(...)`).
+pub fn containers(cx: &ModCtx, r: &Resource) -> Option<Vec<Val>> {
+    let v = cx.m.resolve(r.get("container_definitions")?);
+    let list = match &v.kind {
+        Kind::Call(name, args) if name == "jsonencode" && args.len() == 1 => {
+            cx.m.resolve(&args[0]).clone()
+        }
+        Kind::Str(s) => {
+            let json: serde_json::Value = serde_json::from_str(s).ok()?;
+            super::value::from_json(&json, v.span)
+        }
+        _ => return None,
+    };
+    Some(
+        list.as_list()?
+            .iter()
+            .map(|c| cx.m.resolve(c).clone())
+            .collect(),
+    )
+}
+
+/// A container's name, for messages.
+pub fn container_name(c: &Val) -> String {
+    c.get("name")
+        .and_then(Val::as_str)
+        .unwrap_or("(unnamed)")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -659,6 +659,24 @@ impl Builder<'_> {
                             && modules.iter().any(|m| m.id == s.consumer)
                     }),
                 };
+                // A consumer would take (and act on) the probe's messages.
+                let consumer = cat.modules.iter().find(|m| {
+                    m.resources
+                        .event_sources
+                        .iter()
+                        .any(|e| e.queue.as_ref().is_some_and(|q| q.value == t))
+                });
+                if let (ProbeKind::FifoInOrder, Some(c)) = (p.kind, consumer) {
+                    self.problems.push(Problem::error(
+                        "BG013",
+                        Some(p.loc.clone()),
+                        format!(
+                            "the check of phase {} probes queue `{t}`, which {}'s event source consumes: it would take (and act on) the probe's messages",
+                            phase.id, c.id
+                        ),
+                        "probe a queue no function consumes (a canary queue of the stack)",
+                    ));
+                }
                 if !found {
                     let what = match p.kind {
                         ProbeKind::ObjectRoundTrip => "a bucket",

@@ -253,6 +253,7 @@ fn render_module(
     m.global_region = cat.platform.global_region.as_deref();
     m.renamed = e.renamed;
     m.fleet = e.fleet;
+    m.unserved = &env.unserved_kinds;
     m.key_aliases = cat
         .platform
         .classifications

@@ -1175,3 +1175,35 @@ fn an_emulator_environment_named_prod_must_say_it_is_not_protected() {
         "{err}"
     );
 }
+
+#[test]
+fn a_fifo_probe_of_a_queue_a_function_consumes_is_bg013() {
+    // The global platform probes its canary queue; MOD-230's event source consumes the payment
+    // instructions, so a probe there would have its messages taken (and executed).
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("gbp");
+    crate::support::copy_dir(
+        &crate::support::repo().join("examples/global-platform"),
+        &cat,
+    );
+    let domains = cat.join("domains.yaml");
+    let text = std::fs::read_to_string(&domains).unwrap();
+    assert!(text.contains("fifo_in_order: gbp-canary"));
+    std::fs::write(
+        &domains,
+        text.replace(
+            "fifo_in_order: gbp-canary",
+            "fifo_in_order: gbp-payment-instructions",
+        ),
+    )
+    .unwrap();
+    let run = Test::in_repo().cmd(["--catalog", cat.to_str().unwrap(), "check", "--short"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(
+        run.stderr().contains(
+            "probes queue `gbp-payment-instructions`, which MOD-230's event source consumes"
+        ),
+        "{}",
+        run.stderr()
+    );
+}

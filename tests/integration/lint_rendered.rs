@@ -610,6 +610,87 @@ fn mutations() -> Vec<Mutation> {
             ..M
         },
         Mutation {
+            name: "stream-mapping-no-bisect",
+            code: "BGL402",
+            module: "MOD-231",
+            file: "lambda.tf",
+            find: "bisect_batch_on_function_error = true",
+            replace: "bisect_batch_on_function_error = false",
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "ecs-privileged",
+            code: "BGL530",
+            module: "MOD-232",
+            file: "ecs.tf",
+            find: "privileged             = false",
+            replace: "privileged             = true",
+            at: Some("container_definitions"),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "ecs-writable-root",
+            code: "BGL531",
+            module: "MOD-232",
+            file: "ecs.tf",
+            find: "readonlyRootFilesystem = true",
+            nth: 1,
+            replace: "readonlyRootFilesystem = false",
+            at: Some("container_definitions"),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "ecs-no-log-driver",
+            code: "BGL532",
+            module: "MOD-232",
+            file: "ecs.tf",
+            find: "logDriver = \"awslogs\"",
+            replace: "logDriver = \"none\"",
+            at: Some("container_definitions"),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "ecs-root-user",
+            code: "BGL533",
+            module: "MOD-232",
+            file: "ecs.tf",
+            find: "user                   = \"1000:1000\"",
+            replace: "user                   = \"0\"",
+            at: Some("container_definitions"),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "mesh-allow-all-egress",
+            code: "BGL534",
+            module: "MOD-232",
+            file: "appmesh.tf",
+            find: "type = \"DROP_ALL\"",
+            replace: "type = \"ALLOW_ALL\"",
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "mesh-route-no-retries",
+            code: "BGL534",
+            module: "MOD-232",
+            file: "appmesh.tf",
+            find: "max_retries       = 3",
+            replace: "max_retries       = 0",
+            at: Some("resource \"aws_appmesh_route\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "aurora-deletion-protection",
             code: "BGL507",
             module: "MOD-210",

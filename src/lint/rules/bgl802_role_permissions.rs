@@ -52,6 +52,9 @@ fn category(p: &Permission) -> (&'static str, Vec<&str>) {
         Permission::FirehosePut(v) => ("firehose_put", names(v)),
         Permission::KmsDecrypt(_) => ("kms_decrypt", Vec::new()),
         Permission::CognitoAdmin(v) => ("cognito_admin", names(v)),
+        Permission::KinesisRead(v) => ("kinesis_read", names(v)),
+        Permission::SqsConsume(v) => ("sqs_consume", names(v)),
+        Permission::SqsSend(v) => ("sqs_send", names(v)),
     }
 }
 

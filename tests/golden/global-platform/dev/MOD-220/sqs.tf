@@ -225,3 +225,75 @@ resource "aws_sqs_queue_redrive_allow_policy" "gbp_statement_jobs_dlq" {
     sourceQueueArns   = [aws_sqs_queue.gbp_statement_jobs.arn]
   })
 }
+
+# bankgen:source global-platform/modules/MOD-220.yaml:47:13
+resource "aws_sqs_queue" "gbp_fraud_scoring_failures_dlq" {
+  name                              = "gbp-fraud-scoring-failures-dlq-dev"
+  kms_master_key_id                 = data.aws_ssm_parameter.kms_confidential_arn.value
+  kms_data_key_reuse_period_seconds = 300
+  message_retention_seconds         = 1209600
+  tags                              = { data_classification = "confidential" }
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:47:13
+resource "aws_sqs_queue_policy" "gbp_fraud_scoring_failures_dlq" {
+  queue_url = aws_sqs_queue.gbp_fraud_scoring_failures_dlq.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sqs:*"
+        Resource  = aws_sqs_queue.gbp_fraud_scoring_failures_dlq.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:47:13
+resource "aws_sqs_queue" "gbp_fraud_scoring_failures" {
+  name                              = "gbp-fraud-scoring-failures-dev"
+  kms_master_key_id                 = data.aws_ssm_parameter.kms_confidential_arn.value
+  kms_data_key_reuse_period_seconds = 300
+  message_retention_seconds         = 1209600
+  tags                              = { data_classification = "confidential" }
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:47:13
+resource "aws_sqs_queue_policy" "gbp_fraud_scoring_failures" {
+  queue_url = aws_sqs_queue.gbp_fraud_scoring_failures.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sqs:*"
+        Resource  = aws_sqs_queue.gbp_fraud_scoring_failures.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:47:13
+resource "aws_sqs_queue_redrive_policy" "gbp_fraud_scoring_failures" {
+  queue_url = aws_sqs_queue.gbp_fraud_scoring_failures.id
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.gbp_fraud_scoring_failures_dlq.arn
+    maxReceiveCount     = 3
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:47:13
+resource "aws_sqs_queue_redrive_allow_policy" "gbp_fraud_scoring_failures_dlq" {
+  queue_url = aws_sqs_queue.gbp_fraud_scoring_failures_dlq.id
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.gbp_fraud_scoring_failures.arn]
+  })
+}

@@ -162,7 +162,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_operations_dlq_arn" {
   value       = aws_sqs_queue.gbp_operations_dlq.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:118:13
+# bankgen:source global-platform/modules/MOD-201.yaml:122:13
 resource "aws_ssm_parameter" "s3_gbp_artefacts_name" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/s3/gbp-artefacts/name"
@@ -171,7 +171,7 @@ resource "aws_ssm_parameter" "s3_gbp_artefacts_name" {
   value       = aws_s3_bucket.gbp_artefacts.id
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:118:13
+# bankgen:source global-platform/modules/MOD-201.yaml:122:13
 resource "aws_ssm_parameter" "s3_gbp_artefacts_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/s3/gbp-artefacts/arn"
@@ -180,7 +180,7 @@ resource "aws_ssm_parameter" "s3_gbp_artefacts_arn" {
   value       = aws_s3_bucket.gbp_artefacts.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:60:13
+# bankgen:source global-platform/modules/MOD-201.yaml:64:13
 resource "aws_ssm_parameter" "cognito_gbp_customers_id" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/cognito/gbp-customers/id"
@@ -189,7 +189,7 @@ resource "aws_ssm_parameter" "cognito_gbp_customers_id" {
   value       = aws_cognito_user_pool.gbp_customers.id
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:60:13
+# bankgen:source global-platform/modules/MOD-201.yaml:64:13
 resource "aws_ssm_parameter" "cognito_gbp_customers_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/cognito/gbp-customers/arn"
@@ -198,7 +198,7 @@ resource "aws_ssm_parameter" "cognito_gbp_customers_arn" {
   value       = aws_cognito_user_pool.gbp_customers.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:60:13
+# bankgen:source global-platform/modules/MOD-201.yaml:64:13
 resource "aws_ssm_parameter" "cognito_gbp_customers_web_app_client_id" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/cognito/gbp-customers/web-app/client-id"
@@ -243,7 +243,7 @@ resource "aws_ssm_parameter" "iam_gbpservicesrole_arn" {
   value       = aws_iam_role.gbpservicesrole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:51:13
+# bankgen:source global-platform/modules/MOD-201.yaml:55:13
 resource "aws_ssm_parameter" "iam_gbpoperationsrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/iam/gbpoperationsrole/arn"
@@ -252,7 +252,7 @@ resource "aws_ssm_parameter" "iam_gbpoperationsrole_arn" {
   value       = aws_iam_role.gbpoperationsrole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:126:13
+# bankgen:source global-platform/modules/MOD-201.yaml:130:13
 resource "aws_ssm_parameter" "sns_gbp_alerts_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/sns/gbp-alerts/arn"
@@ -261,7 +261,7 @@ resource "aws_ssm_parameter" "sns_gbp_alerts_arn" {
   value       = aws_sns_topic.gbp_alerts.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:134:13
+# bankgen:source global-platform/modules/MOD-201.yaml:138:13
 resource "aws_ssm_parameter" "waf_gbp_public_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/waf/gbp-public/arn"
@@ -270,7 +270,7 @@ resource "aws_ssm_parameter" "waf_gbp_public_arn" {
   value       = aws_wafv2_web_acl.gbp_public.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:145:13
+# bankgen:source global-platform/modules/MOD-201.yaml:149:13
 resource "aws_ssm_parameter" "secret_gbp_data_aurora_master_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/secret/gbp-data/aurora/master/arn"
@@ -279,7 +279,7 @@ resource "aws_ssm_parameter" "secret_gbp_data_aurora_master_arn" {
   value       = aws_secretsmanager_secret.gbp_data_aurora_master.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:148:13
+# bankgen:source global-platform/modules/MOD-201.yaml:152:13
 resource "aws_ssm_parameter" "secret_gbp_data_redis_auth_token_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/secret/gbp-data/redis/auth-token/arn"

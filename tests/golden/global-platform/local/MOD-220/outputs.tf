@@ -55,6 +55,21 @@ output "sqs_gbp_statement_jobs_dlq_arn" {
   value       = aws_sqs_queue.gbp_statement_jobs_dlq.arn
 }
 
+output "sqs_gbp_fraud_scoring_failures_url" {
+  description = "URL of the gbp-fraud-scoring-failures queue: Transaction events the fraud scoring could not process, kept for analysis"
+  value       = aws_sqs_queue.gbp_fraud_scoring_failures.id
+}
+
+output "sqs_gbp_fraud_scoring_failures_arn" {
+  description = "ARN of the gbp-fraud-scoring-failures queue"
+  value       = aws_sqs_queue.gbp_fraud_scoring_failures.arn
+}
+
+output "sqs_gbp_fraud_scoring_failures_dlq_arn" {
+  description = "Dead-letter queue of the gbp-fraud-scoring-failures queue"
+  value       = aws_sqs_queue.gbp_fraud_scoring_failures_dlq.arn
+}
+
 output "sqs_gbp_posted_transactions_url" {
   description = "URL of the queue subscription statement-requests delivers to"
   value       = aws_sqs_queue.statement_requests_target.id

@@ -99,6 +99,33 @@ resource "aws_ssm_parameter" "sqs_gbp_statement_jobs_dlq_arn" {
   value       = aws_sqs_queue.gbp_statement_jobs_dlq.arn
 }
 
+# bankgen:source global-platform/modules/MOD-220.yaml:47:13
+resource "aws_ssm_parameter" "sqs_gbp_fraud_scoring_failures_url" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/local/sqs/gbp-fraud-scoring-failures/url"
+  description = "URL of the gbp-fraud-scoring-failures queue: Transaction events the fraud scoring could not process, kept for analysis"
+  type        = "String"
+  value       = aws_sqs_queue.gbp_fraud_scoring_failures.id
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:47:13
+resource "aws_ssm_parameter" "sqs_gbp_fraud_scoring_failures_arn" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/local/sqs/gbp-fraud-scoring-failures/arn"
+  description = "ARN of the gbp-fraud-scoring-failures queue"
+  type        = "String"
+  value       = aws_sqs_queue.gbp_fraud_scoring_failures.arn
+}
+
+# bankgen:source global-platform/modules/MOD-220.yaml:47:13
+resource "aws_ssm_parameter" "sqs_gbp_fraud_scoring_failures_dlq_arn" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/local/sqs/gbp-fraud-scoring-failures/dlq-arn"
+  description = "Dead-letter queue of the gbp-fraud-scoring-failures queue"
+  type        = "String"
+  value       = aws_sqs_queue.gbp_fraud_scoring_failures_dlq.arn
+}
+
 # bankgen:source global-platform/events/gbp-services.yaml:16:11
 resource "aws_ssm_parameter" "sqs_gbp_posted_transactions_url" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant

@@ -291,6 +291,49 @@ resource "aws_iam_role_policy" "gbpservicesrole" {
         Action   = ["kms:Decrypt", "kms:DescribeKey"]
         Resource = [aws_kms_key.gbp_confidential.arn, aws_kms_key.gbp_restricted.arn]
       },
+      {
+        Sid    = "KinesisRead3"
+        Effect = "Allow"
+        Action = [
+          "kinesis:DescribeStream",
+          "kinesis:DescribeStreamSummary",
+          "kinesis:GetRecords",
+          "kinesis:GetShardIterator",
+          "kinesis:ListShards",
+          "kinesis:SubscribeToShard",
+        ]
+        Resource = "arn:aws:kinesis:ap-southeast-2:310000000003:stream/gbp-transaction-events-prod"
+      },
+      {
+        Sid    = "SqsConsume4"
+        Effect = "Allow"
+        Action = [
+          "sqs:ReceiveMessage",
+          "sqs:DeleteMessage",
+          "sqs:ChangeMessageVisibility",
+          "sqs:GetQueueAttributes",
+        ]
+        Resource = [
+          "arn:aws:sqs:ap-southeast-2:310000000003:gbp-payment-instructions-prod",
+          "arn:aws:sqs:ap-southeast-2:310000000003:gbp-payment-instructions-prod.fifo",
+        ]
+      },
+      {
+        Sid    = "SqsSend5"
+        Effect = "Allow"
+        Action = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
+        Resource = [
+          "arn:aws:sqs:ap-southeast-2:310000000003:gbp-fraud-scoring-failures-prod",
+          "arn:aws:sqs:ap-southeast-2:310000000003:gbp-fraud-scoring-failures-prod.fifo",
+        ]
+      },
+      {
+        Sid       = "SqsSendKeys5"
+        Effect    = "Allow"
+        Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = [aws_kms_key.gbp_confidential.arn, aws_kms_key.gbp_restricted.arn]
+        Condition = { StringEquals = { "kms:ViaService" = "sqs.ap-southeast-2.amazonaws.com" } }
+      },
     ]
   })
 }
@@ -320,7 +363,7 @@ resource "aws_iam_role_policy" "gbpservicesrole_guard" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:51:13
+# bankgen:source global-platform/modules/MOD-201.yaml:55:13
 resource "aws_iam_role" "gbpoperationsrole" {
   name        = "GbpOperationsRole"
   description = "Lambda execution role of SD05"
@@ -337,7 +380,7 @@ resource "aws_iam_role" "gbpoperationsrole" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:51:13
+# bankgen:source global-platform/modules/MOD-201.yaml:55:13
 resource "aws_iam_role_policy" "gbpoperationsrole" {
   name = "permissions"
   role = aws_iam_role.gbpoperationsrole.id
@@ -383,7 +426,7 @@ resource "aws_iam_role_policy" "gbpoperationsrole" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:51:13
+# bankgen:source global-platform/modules/MOD-201.yaml:55:13
 resource "aws_iam_role_policy" "gbpoperationsrole_guard" {
   name = "region-and-tag-guard"
   role = aws_iam_role.gbpoperationsrole.id

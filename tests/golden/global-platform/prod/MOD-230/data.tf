@@ -11,3 +11,7 @@ data "aws_ssm_parameter" "kms_internal_arn" {
 data "aws_ssm_parameter" "s3_gbp_artefacts_name" {
   name = "/gbp/prod/s3/gbp-artefacts/name"
 }
+
+data "aws_ssm_parameter" "sqs_gbp_payment_instructions_arn" {
+  name = "/gbp/prod/sqs/gbp-payment-instructions/arn"
+}

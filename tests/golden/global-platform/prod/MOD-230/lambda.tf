@@ -55,3 +55,13 @@ resource "aws_lambda_alias" "app" {
   function_name    = aws_lambda_function.app.function_name
   function_version = aws_lambda_function.app.version
 }
+
+# bankgen:source global-platform/modules/MOD-230.yaml:21:13
+resource "aws_lambda_event_source_mapping" "payment_instructions" {
+  event_source_arn = data.aws_ssm_parameter.sqs_gbp_payment_instructions_arn.value
+  function_name    = aws_lambda_alias.app.arn
+  batch_size       = 10
+  enabled          = true
+  # Only the failed messages of a batch return to the queue (aws 3.39.0 has no such argument).
+  function_response_types = ["ReportBatchItemFailures"]
+}

@@ -8,10 +8,18 @@ data "aws_ssm_parameter" "iam_gbpservicesrole_arn" {
   name = "/gbp/prod/iam/gbpservicesrole/arn"
 }
 
+data "aws_ssm_parameter" "kinesis_gbp_transaction_events_arn" {
+  name = "/gbp/prod/kinesis/gbp-transaction-events/arn"
+}
+
 data "aws_ssm_parameter" "kms_internal_arn" {
   name = "/gbp/prod/kms/internal/arn"
 }
 
 data "aws_ssm_parameter" "s3_gbp_artefacts_name" {
   name = "/gbp/prod/s3/gbp-artefacts/name"
+}
+
+data "aws_ssm_parameter" "sqs_gbp_fraud_scoring_failures_arn" {
+  name = "/gbp/prod/sqs/gbp-fraud-scoring-failures/arn"
 }

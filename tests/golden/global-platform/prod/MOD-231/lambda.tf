@@ -55,3 +55,20 @@ resource "aws_lambda_alias" "app" {
   function_name    = aws_lambda_function.app.function_name
   function_version = aws_lambda_function.app.version
 }
+
+# bankgen:source global-platform/modules/MOD-231.yaml:21:13
+resource "aws_lambda_event_source_mapping" "transaction_events" {
+  event_source_arn               = data.aws_ssm_parameter.kinesis_gbp_transaction_events_arn.value
+  function_name                  = aws_lambda_alias.app.arn
+  batch_size                     = 100
+  enabled                        = true
+  starting_position              = "LATEST"
+  bisect_batch_on_function_error = true
+  maximum_retry_attempts         = 3
+
+  destination_config {
+    on_failure {
+      destination_arn = data.aws_ssm_parameter.sqs_gbp_fraud_scoring_failures_arn.value
+    }
+  }
+}

@@ -149,6 +149,24 @@ resource "aws_cloudwatch_dashboard" "gbp_ops_mod_220_prod" {
         width  = 12
         height = 6
         properties = {
+          title  = "gbp-fraud-scoring-failures-prod"
+          region = "ap-southeast-2"
+          view   = "timeSeries"
+          stat   = "Sum"
+          period = 300
+          metrics = [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "gbp-fraud-scoring-failures-prod"],
+            ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "gbp-fraud-scoring-failures-prod"],
+          ]
+        }
+      },
+      {
+        type   = "metric"
+        x      = 0
+        y      = 12
+        width  = 12
+        height = 6
+        properties = {
           title  = "gbp-payment-instructions-dlq-prod.fifo"
           region = "ap-southeast-2"
           view   = "timeSeries"
@@ -166,7 +184,7 @@ resource "aws_cloudwatch_dashboard" "gbp_ops_mod_220_prod" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 12
         width  = 12
         height = 6
@@ -183,8 +201,8 @@ resource "aws_cloudwatch_dashboard" "gbp_ops_mod_220_prod" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 12
+        x      = 0
+        y      = 18
         width  = 12
         height = 6
         properties = {
@@ -200,8 +218,30 @@ resource "aws_cloudwatch_dashboard" "gbp_ops_mod_220_prod" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 18
+        width  = 12
+        height = 6
+        properties = {
+          title  = "gbp-fraud-scoring-failures-dlq-prod"
+          region = "ap-southeast-2"
+          view   = "timeSeries"
+          stat   = "Sum"
+          period = 300
+          metrics = [
+            [
+              "AWS/SQS",
+              "ApproximateNumberOfMessagesVisible",
+              "QueueName",
+              "gbp-fraud-scoring-failures-dlq-prod",
+            ],
+          ]
+        }
+      },
+      {
+        type   = "metric"
+        x      = 0
+        y      = 24
         width  = 12
         height = 6
         properties = {
@@ -218,7 +258,7 @@ resource "aws_cloudwatch_dashboard" "gbp_ops_mod_220_prod" {
       {
         type   = "metric"
         x      = 12
-        y      = 18
+        y      = 24
         width  = 12
         height = 6
         properties = {
@@ -493,6 +533,26 @@ resource "aws_cloudwatch_metric_alarm" "gbp_statement_jobs_dlq_prod_not_empty" {
 }
 
 # bankgen:source global-platform/modules/MOD-240.yaml:36:18
+resource "aws_cloudwatch_metric_alarm" "gbp_fraud_scoring_failures_dlq_prod_not_empty" {
+  alarm_name        = "gbp-fraud-scoring-failures-dlq-prod-not-empty"
+  alarm_description = "MOD-220 gbp-fraud-scoring-failures-dlq-prod: ApproximateNumberOfMessagesVisible GreaterThanOrEqualToThreshold 1 (critical severity)"
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateNumberOfMessagesVisible"
+  dimensions = {
+    "QueueName" = "gbp-fraud-scoring-failures-dlq-prod"
+  }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1.0
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.gbp_alerts_critical.arn]
+  ok_actions          = [aws_sns_topic.gbp_alerts_critical.arn]
+  tags                = { severity = "critical" }
+}
+
+# bankgen:source global-platform/modules/MOD-240.yaml:36:18
 resource "aws_cloudwatch_metric_alarm" "gbp_statement_requests_prod_dlq_not_empty" {
   alarm_name        = "gbp-statement-requests-prod-dlq-not-empty"
   alarm_description = "MOD-220 gbp-statement-requests-prod-dlq: ApproximateNumberOfMessagesVisible GreaterThanOrEqualToThreshold 1 (critical severity)"
@@ -580,6 +640,26 @@ resource "aws_cloudwatch_metric_alarm" "gbp_statement_jobs_prod_depth" {
   metric_name       = "ApproximateNumberOfMessagesVisible"
   dimensions = {
     "QueueName" = "gbp-statement-jobs-prod"
+  }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 500.0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [data.aws_ssm_parameter.sns_gbp_alerts_arn.value]
+  ok_actions          = [data.aws_ssm_parameter.sns_gbp_alerts_arn.value]
+  tags                = { severity = "warning" }
+}
+
+# bankgen:source global-platform/modules/MOD-240.yaml:38:18
+resource "aws_cloudwatch_metric_alarm" "gbp_fraud_scoring_failures_prod_depth" {
+  alarm_name        = "gbp-fraud-scoring-failures-prod-depth"
+  alarm_description = "MOD-220 gbp-fraud-scoring-failures-prod: ApproximateNumberOfMessagesVisible GreaterThanThreshold 500 (warning severity)"
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateNumberOfMessagesVisible"
+  dimensions = {
+    "QueueName" = "gbp-fraud-scoring-failures-prod"
   }
   statistic           = "Maximum"
   period              = 300
