@@ -10,6 +10,8 @@ pub struct Holdings {
     pub id: String,
     pub domain: String,
     pub title: String,
+    /// The deployment phase its module belongs to (none for a module outside the phases).
+    pub phase: Option<u32>,
     /// Lambda functions: the conventional one and the module's own.
     pub functions: Vec<String>,
     /// SQS queues that are not dead-letter queues.
@@ -43,9 +45,33 @@ impl Holdings {
 #[derive(Debug, Clone, Default)]
 pub struct Fleet {
     pub modules: Vec<Holdings>,
+    /// The module whose observability routes the functions' logs (`log_routing:`), if one does.
+    pub log_routing: Option<LogRoute>,
+}
+
+/// Where the functions' logs go: the module that makes the destination and its phase (only
+/// functions of later phases can import its contract).
+#[derive(Debug, Clone)]
+pub struct LogRoute {
+    pub module: String,
+    pub phase: Option<u32>,
 }
 
 impl Fleet {
+    /// Whether the functions of module `id` send their logs to the routing destination: it is
+    /// made in an earlier phase than theirs.
+    pub fn routes_logs_of(&self, id: &str) -> bool {
+        let Some(route) = &self.log_routing else {
+            return false;
+        };
+        let phase = self
+            .modules
+            .iter()
+            .find(|h| h.id == id)
+            .and_then(|h| h.phase);
+        matches!((route.phase, phase), (Some(r), Some(p)) if p > r)
+    }
+
     /// The classifications of every topic in the catalogue (a key of that classification lets
     /// the topics' publishers use it, wherever the topic is declared).
     pub fn topic_classes(&self) -> impl Iterator<Item = &str> {

@@ -72,6 +72,7 @@ impl ResourceKind for Kind {
     fn resource_types(&self) -> &'static [&'static str] {
         &[
             "aws_cloudwatch_log_group",
+            "aws_cloudwatch_log_subscription_filter",
             "aws_iam_role",
             "aws_iam_role_policy",
             "aws_iam_role_policy_attachment",
@@ -272,6 +273,15 @@ fn function_ctx(
         Some(a) => (a.key.clone(), Some(code_sha256(&a.sha256))),
         None => (s.artefact_key.replace("{module}", m.module.id), None),
     };
+    // Log routing (MOD-076): the log group is subscribed to the routing stream.
+    let routing = if m.fleet.routes_logs_of(m.module.id) {
+        json!({
+            "destination": m.import("observability/log-routing/destination-arn"),
+            "role": m.import("observability/log-routing/role-arn"),
+        })
+    } else {
+        Value::Null
+    };
     json!({
         "id": id,
         "name": name,
@@ -291,6 +301,7 @@ fn function_ctx(
         "environment": env,
         "log_group": format!("/aws/lambda/{name}"),
         "log_retention": s.log_retention_days,
+        "routing": routing,
         "secretsmanager": secretsmanager,
         "tags": m.class_tags(m.operational),
     })

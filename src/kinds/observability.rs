@@ -36,6 +36,17 @@ pub struct Entry {
     /// Metrics counted from log events.
     #[serde(default)]
     pub metric_filters: Vec<MetricFilter>,
+    /// Log routing (seed 001): every function of a later phase subscribes its log group to this
+    /// module's Kinesis stream, through a role CloudWatch Logs assumes.
+    #[serde(default)]
+    pub log_routing: Option<LogRouting>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogRouting {
+    /// A Kinesis stream of this module (`kinesis_streams:`).
+    pub stream: Sp<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -210,13 +221,15 @@ impl ResourceKind for Kind {
         "observability.tf.j2"
     }
     fn endpoints(&self) -> &'static [Endpoint] {
-        &[api::CLOUDWATCH, api::LOGS, api::SNS]
+        &[api::CLOUDWATCH, api::LOGS, api::SNS, api::IAM]
     }
     fn resource_types(&self) -> &'static [&'static str] {
         &[
             "aws_cloudwatch_dashboard",
             "aws_cloudwatch_metric_alarm",
             "aws_cloudwatch_log_metric_filter",
+            "aws_iam_role",
+            "aws_iam_role_policy",
         ]
     }
     fn stateful_types(&self) -> &'static [&'static str] {
@@ -247,6 +260,10 @@ impl ResourceKind for Kind {
         let n = c.naming;
         for x in &r.observability {
             c.name(&x.name, &n.resource);
+            if let Some(lr) = &x.log_routing {
+                let known = r.kinesis_streams.iter().map(|s| s.name.value.as_str());
+                c.declared("BG013", "Kinesis stream", "streams", &lr.stream, known);
+            }
             if !["per_domain", "per_module"].contains(&x.dashboards.value.as_str()) {
                 c.err(
                     "BG001",
@@ -569,5 +586,67 @@ fn render(kind: &Kind, m: &mut Scope) {
                 }),
             );
         }
+        if let Some(lr) = &x.log_routing {
+            log_routing(kind, m, x, lr);
+        }
     }
+}
+
+/// The routing destination's role (CloudWatch Logs puts the functions' log events on the
+/// stream, encrypted with its key) and the contracts the functions' subscription filters read.
+fn log_routing(kind: &Kind, m: &mut Scope, x: &Entry, lr: &LogRouting) {
+    let Some(stream) = m
+        .module
+        .resources
+        .kinesis_streams
+        .iter()
+        .find(|s| s.name.value == lr.stream.value)
+    else {
+        return;
+    };
+    let loc = m.loc(&lr.stream.referenced);
+    let stream_arn = super::raw(format!(
+        "aws_kinesis_stream.{}.arn",
+        ident(&stream.name.value)
+    ));
+    let key = m.key_arn(&stream.classification.value);
+    let (region, account) = (m.region.to_string(), m.env.account_id.to_string());
+    let name = m.env_name(&format!("{}-log-routing", x.name.value));
+    let id = ident(&name);
+    let trust = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "logs.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringLike": {"aws:SourceArn": format!("arn:aws:logs:{region}:{account}:*")}},
+        }],
+    });
+    let policy = super::policy::policy(vec![
+        super::policy::Stmt::allow("PutLogEventsOnStream")
+            .action(&["kinesis:PutRecord", "kinesis:PutRecords"])
+            .resource(vec![stream_arn.clone()])
+            .build(),
+        super::policy::Stmt::allow("EncryptWithStreamKey")
+            .action(&["kms:GenerateDataKey"])
+            .resource(vec![key])
+            .build(),
+    ]);
+    m.emit(
+        kind,
+        &loc,
+        json!({"part": "log_routing", "id": id, "name": name, "trust": trust, "policy": policy}),
+    );
+    m.export(
+        "observability/log-routing/destination-arn".into(),
+        "The Kinesis stream every function's log group is subscribed to",
+        stream_arn,
+        &loc,
+    );
+    m.export(
+        "observability/log-routing/role-arn".into(),
+        "The role CloudWatch Logs assumes to put log events on the routing stream",
+        super::raw(format!("aws_iam_role.{id}.arn")),
+        &loc,
+    );
 }

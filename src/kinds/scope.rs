@@ -201,6 +201,7 @@ pub type Renamed = BTreeMap<(&'static str, String), String>;
 static NOTHING_RENAMED: Renamed = BTreeMap::new();
 static NO_FLEET: Fleet = Fleet {
     modules: Vec::new(),
+    log_routing: None,
 };
 
 impl<'a> Scope<'a> {

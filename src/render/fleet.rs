@@ -18,6 +18,7 @@ pub fn fleet(cat: &Catalog, env: &Environment) -> Fleet {
                 id: m.id.clone(),
                 domain: m.domain.clone(),
                 title: m.title.clone(),
+                phase: m.phase,
                 ..Holdings::default()
             };
             if m.function.is_some() {
@@ -63,5 +64,21 @@ pub fn fleet(cat: &Catalog, env: &Environment) -> Fleet {
             h
         })
         .collect();
-    Fleet { modules }
+    let log_routing = cat
+        .modules
+        .iter()
+        .find(|m| {
+            m.resources
+                .observability
+                .iter()
+                .any(|o| o.log_routing.is_some())
+        })
+        .map(|m| crate::kinds::fleet::LogRoute {
+            module: m.id.clone(),
+            phase: m.phase,
+        });
+    Fleet {
+        modules,
+        log_routing,
+    }
 }

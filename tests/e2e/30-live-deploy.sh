@@ -376,13 +376,36 @@ for t in m104["sns_topics"]:
     got = {(x["Protocol"], x["Endpoint"]) for x in sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]}
     for x in t.get("subscriptions", []):
         ok((x["protocol"], x["endpoint"].replace("{env}", ENV)) in got, f"topic {t['name']} subscription {x['endpoint']}")
+# Log routing: a function of a later phase than MOD-076 subscribes its log group to the routing
+# stream through the routing role (both read from MOD-076's contracts); a phaseless one does not.
+import os, subprocess
+graph = json.loads(subprocess.check_output([os.environ["BANKGEN_BIN"], "graph", "--catalog", str(cat), "--format", "json"],
+                                           stderr=subprocess.DEVNULL))
+phase = {n["id"]: n["phase"] for n in graph["nodes"]}
+dest = params[f"/bank/{ENV}/observability/log-routing/destination-arn"]
+role = params[f"/bank/{ENV}/observability/log-routing/role-arn"]
+ok(c("kinesis").describe_stream_summary(StreamARN=dest)["StreamDescriptionSummary"]["EncryptionType"] == "KMS",
+   f"routing stream {dest} is KMS-encrypted")
+routed = unrouted = 0
+for mod in runtime:
+    m = yaml.safe_load((cat / f"modules/{mod}.yaml").read_text())
+    fn = f"{m.get('repo') or domains[m['system']]['repo']}-{mod.lower()}-{ENV}"
+    got = logs.describe_subscription_filters(logGroupName=f"/aws/lambda/{fn}")["subscriptionFilters"]
+    if phase[mod] not in (None, phase["MOD-076"]):
+        ok([(x["destinationArn"], x["roleArn"]) for x in got] == [(dest, role)],
+           f"{fn}'s log group routes to {dest} as {role} (got {got})")
+        routed += 1
+    else:
+        ok(not got, f"{fn} (phase {phase[mod]}) has no routing filter (got {got})")
+        unrouted += 1
 print(f"[live-deploy] MOD-076: {len(alarms)} alarms ({n_alarms} checked: name, metric, dimension, topic), "
-      f"{len(dashboards)} dashboards; X-Ray sampling rules and groups not served by the emulator")
+      f"{len(dashboards)} dashboards, {routed} functions' logs routed to the stream ({unrouted} phaseless not); "
+      f"X-Ray sampling rules and groups not served by the emulator")
 print(f"[live-deploy] present: {checks} checks passed ({len(params)} SSM parameters, {len(functions)} functions, "
       f"{len(secrets)} secrets)")
 PY
 step "boto3 checks against moto: the catalogue's resources and settings"
-tc-python "$WORK/check.py" "$CAT" "$ENDPOINT" present "${RUNTIME[@]}"
+BANKGEN_BIN="$BIN" tc-python "$WORK/check.py" "$CAT" "$ENDPOINT" present "${RUNTIME[@]}"
 
 # ---------------------------------------------------------------- 3. idempotent
 step "second plan: no changes"

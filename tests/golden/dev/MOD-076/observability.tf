@@ -2403,6 +2403,24 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
         width  = 12
         height = 6
         properties = {
+          title  = "bank-log-routing-dev"
+          region = "ap-southeast-2"
+          view   = "timeSeries"
+          stat   = "Sum"
+          period = 300
+          metrics = [
+            ["AWS/Kinesis", "IncomingRecords", "StreamName", "bank-log-routing-dev"],
+            ["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", "bank-log-routing-dev"],
+          ]
+        }
+      },
+      {
+        type   = "metric"
+        x      = 0
+        y      = 66
+        width  = 12
+        height = 6
+        properties = {
           title  = "bank-platform-mod-079-dev"
           region = "ap-southeast-2"
           view   = "timeSeries"
@@ -2417,7 +2435,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 66
         width  = 12
         height = 6
@@ -2436,8 +2454,8 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 66
+        x      = 0
+        y      = 72
         width  = 12
         height = 6
         properties = {
@@ -2455,7 +2473,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 72
         width  = 12
         height = 6
@@ -2477,8 +2495,8 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 72
+        x      = 0
+        y      = 78
         width  = 12
         height = 6
         properties = {
@@ -2496,7 +2514,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 78
         width  = 12
         height = 6
@@ -2518,8 +2536,8 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 78
+        x      = 0
+        y      = 84
         width  = 12
         height = 6
         properties = {
@@ -2537,7 +2555,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 84
         width  = 12
         height = 6
@@ -2554,8 +2572,8 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 84
+        x      = 0
+        y      = 90
         width  = 12
         height = 6
         properties = {
@@ -2571,7 +2589,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 90
         width  = 12
         height = 6
@@ -2589,8 +2607,8 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 90
+        x      = 0
+        y      = 96
         width  = 12
         height = 6
         properties = {
@@ -2607,7 +2625,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 96
         width  = 12
         height = 6
@@ -2626,8 +2644,8 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 96
+        x      = 0
+        y      = 102
         width  = 12
         height = 6
         properties = {
@@ -2645,7 +2663,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_dev" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 102
         width  = 12
         height = 6
@@ -9441,7 +9459,7 @@ resource "aws_cloudwatch_metric_alarm" "bank_usage_events_dev_delivery_failures"
   tags                = { severity = "critical" }
 }
 
-# bankgen:source catalog/modules/MOD-076.yaml:50:17
+# bankgen:source catalog/modules/MOD-076.yaml:54:17
 resource "aws_cloudwatch_log_metric_filter" "bank_routing_errors" {
   name           = "bank-routing-errors-dev"
   log_group_name = "/bank/dev/observability/routing"
@@ -9454,4 +9472,45 @@ resource "aws_cloudwatch_log_metric_filter" "bank_routing_errors" {
   }
 
   depends_on = [aws_cloudwatch_log_group.bank_observability_routing]
+}
+
+# bankgen:source catalog/modules/MOD-076.yaml:52:17
+resource "aws_iam_role" "bank_ops_log_routing_dev" {
+  name = "bank-ops-log-routing-dev"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect    = "Allow"
+        Principal = { Service = "logs.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+        Condition = {
+          StringLike = { "aws:SourceArn" = "arn:aws:logs:ap-southeast-2:647751526084:*" }
+        }
+      },
+    ]
+  })
+}
+
+# bankgen:source catalog/modules/MOD-076.yaml:52:17
+resource "aws_iam_role_policy" "bank_ops_log_routing_dev" {
+  name = "bank-ops-log-routing-dev"
+  role = aws_iam_role.bank_ops_log_routing_dev.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "PutLogEventsOnStream"
+        Effect   = "Allow"
+        Action   = ["kinesis:PutRecord", "kinesis:PutRecords"]
+        Resource = aws_kinesis_stream.bank_log_routing.arn
+      },
+      {
+        Sid      = "EncryptWithStreamKey"
+        Effect   = "Allow"
+        Action   = "kms:GenerateDataKey"
+        Resource = data.aws_ssm_parameter.kms_operational_arn.value
+      },
+    ]
+  })
 }

@@ -8,6 +8,14 @@ data "aws_ssm_parameter" "kms_operational_arn" {
   name = "/bank/dev/kms/operational/arn"
 }
 
+data "aws_ssm_parameter" "observability_log_routing_destination_arn" {
+  name = "/bank/dev/observability/log-routing/destination-arn"
+}
+
+data "aws_ssm_parameter" "observability_log_routing_role_arn" {
+  name = "/bank/dev/observability/log-routing/role-arn"
+}
+
 data "aws_ssm_parameter" "s3_bank_artefacts_name" {
   name = "/bank/dev/s3/bank-artefacts/name"
 }

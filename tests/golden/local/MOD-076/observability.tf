@@ -2423,6 +2423,24 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
         width  = 12
         height = 6
         properties = {
+          title  = "bank-log-routing-local"
+          region = "ap-southeast-2"
+          view   = "timeSeries"
+          stat   = "Sum"
+          period = 300
+          metrics = [
+            ["AWS/Kinesis", "IncomingRecords", "StreamName", "bank-log-routing-local"],
+            ["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", "bank-log-routing-local"],
+          ]
+        }
+      },
+      {
+        type   = "metric"
+        x      = 0
+        y      = 66
+        width  = 12
+        height = 6
+        properties = {
           title  = "bank-platform-mod-079-local"
           region = "ap-southeast-2"
           view   = "timeSeries"
@@ -2437,7 +2455,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 66
         width  = 12
         height = 6
@@ -2456,8 +2474,8 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 66
+        x      = 0
+        y      = 72
         width  = 12
         height = 6
         properties = {
@@ -2475,7 +2493,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 72
         width  = 12
         height = 6
@@ -2497,8 +2515,8 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 72
+        x      = 0
+        y      = 78
         width  = 12
         height = 6
         properties = {
@@ -2516,7 +2534,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 78
         width  = 12
         height = 6
@@ -2538,8 +2556,8 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 78
+        x      = 0
+        y      = 84
         width  = 12
         height = 6
         properties = {
@@ -2557,7 +2575,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 84
         width  = 12
         height = 6
@@ -2574,8 +2592,8 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 84
+        x      = 0
+        y      = 90
         width  = 12
         height = 6
         properties = {
@@ -2591,7 +2609,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 90
         width  = 12
         height = 6
@@ -2609,8 +2627,8 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 90
+        x      = 0
+        y      = 96
         width  = 12
         height = 6
         properties = {
@@ -2627,7 +2645,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 96
         width  = 12
         height = 6
@@ -2646,8 +2664,8 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 12
-        y      = 96
+        x      = 0
+        y      = 102
         width  = 12
         height = 6
         properties = {
@@ -2665,7 +2683,7 @@ resource "aws_cloudwatch_dashboard" "bank_ops_sd07_local" {
       },
       {
         type   = "metric"
-        x      = 0
+        x      = 12
         y      = 102
         width  = 12
         height = 6
@@ -9471,7 +9489,7 @@ resource "aws_cloudwatch_metric_alarm" "bank_usage_events_local_delivery_failure
   tags                = { severity = "critical" }
 }
 
-# bankgen:source catalog/modules/MOD-076.yaml:50:17
+# bankgen:source catalog/modules/MOD-076.yaml:54:17
 resource "aws_cloudwatch_log_metric_filter" "bank_routing_errors" {
   name           = "bank-routing-errors-local"
   log_group_name = "/bank/local/observability/routing"
@@ -9484,4 +9502,45 @@ resource "aws_cloudwatch_log_metric_filter" "bank_routing_errors" {
   }
 
   depends_on = [aws_cloudwatch_log_group.bank_observability_routing]
+}
+
+# bankgen:source catalog/modules/MOD-076.yaml:52:17
+resource "aws_iam_role" "bank_ops_log_routing_local" {
+  name = "bank-ops-log-routing-local"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect    = "Allow"
+        Principal = { Service = "logs.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+        Condition = {
+          StringLike = { "aws:SourceArn" = "arn:aws:logs:ap-southeast-2:123456789012:*" }
+        }
+      },
+    ]
+  })
+}
+
+# bankgen:source catalog/modules/MOD-076.yaml:52:17
+resource "aws_iam_role_policy" "bank_ops_log_routing_local" {
+  name = "bank-ops-log-routing-local"
+  role = aws_iam_role.bank_ops_log_routing_local.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "PutLogEventsOnStream"
+        Effect   = "Allow"
+        Action   = ["kinesis:PutRecord", "kinesis:PutRecords"]
+        Resource = aws_kinesis_stream.bank_log_routing.arn
+      },
+      {
+        Sid      = "EncryptWithStreamKey"
+        Effect   = "Allow"
+        Action   = "kms:GenerateDataKey"
+        Resource = data.aws_ssm_parameter.kms_operational_arn.value
+      },
+    ]
+  })
 }

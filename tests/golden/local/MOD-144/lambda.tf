@@ -9,6 +9,15 @@ resource "aws_cloudwatch_log_group" "app" {
 }
 
 # bankgen:source catalog/modules/MOD-144.yaml:2:5
+resource "aws_cloudwatch_log_subscription_filter" "app_routing" {
+  name            = "bank-payments-mod-144-local-routing"
+  log_group_name  = aws_cloudwatch_log_group.app.name
+  filter_pattern  = ""
+  destination_arn = data.aws_ssm_parameter.observability_log_routing_destination_arn.value
+  role_arn        = data.aws_ssm_parameter.observability_log_routing_role_arn.value
+}
+
+# bankgen:source catalog/modules/MOD-144.yaml:2:5
 resource "aws_lambda_function" "app" {
   #checkov:skip=CKV_AWS_116:Events reach the function through EventBridge targets, whose own SQS dead-letter queues catch failed deliveries
   #checkov:skip=CKV_AWS_117:The functions call their data stores and AWS APIs over TLS; the catalogue gives them no VPC (seed 000 provisions none)
