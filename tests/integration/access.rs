@@ -94,6 +94,13 @@ fn each_fixed_defect_reintroduced_is_found() {
             "resource \"removed_attachment\" \"bank_observability_write_",
         ),
         (
+            "log-routing",
+            "MOD-076",
+            "observability.tf",
+            "Action   = [\"kinesis:PutRecord\", \"kinesis:PutRecords\"]",
+            "Action   = [\"kinesis:DescribeStream\"]",
+        ),
+        (
             "trace",
             "MOD-045",
             "lambda.tf",
@@ -102,6 +109,14 @@ fn each_fixed_defect_reintroduced_is_found() {
         ),
     ];
     let alarms = alarms_in(&rendered().join("out").join("dev"));
+    let routed = count_in(
+        &rendered().join("out").join("dev"),
+        "resource \"aws_cloudwatch_log_subscription_filter\"",
+    );
+    assert!(
+        routed > 100,
+        "the functions' log groups are routed ({routed})"
+    );
     assert!(alarms > 2, "MOD-076's alarms are in the tree");
     for (name, module, file, fix, defect) in cases {
         let t = mutated(name, module, file, fix, defect);
@@ -118,6 +133,7 @@ fn each_fixed_defect_reintroduced_is_found() {
         // statement (the other queue's key grant stays).
         let want = match name {
             "alarm" => alarms,
+            "log-routing" => routed,
             "firehose-dlq" => 2,
             _ => 1,
         };
@@ -159,6 +175,11 @@ fn each_fixed_defect_reintroduced_is_found() {
 
 /// How many CloudWatch alarms an environment folder declares (each one's wire to its topic).
 fn alarms_in(dir: &Path) -> usize {
+    count_in(dir, "resource \"aws_cloudwatch_metric_alarm\"")
+}
+
+/// How often `text` occurs in the `.tf` files of an environment folder.
+fn count_in(dir: &Path, text: &str) -> usize {
     let mut n = 0;
     for m in std::fs::read_dir(dir).unwrap() {
         let m = m.unwrap().path();
@@ -168,10 +189,7 @@ fn alarms_in(dir: &Path) -> usize {
         for f in std::fs::read_dir(&m).unwrap() {
             let f = f.unwrap().path();
             if f.extension().is_some_and(|x| x == "tf") {
-                n += std::fs::read_to_string(&f)
-                    .unwrap()
-                    .matches("resource \"aws_cloudwatch_metric_alarm\"")
-                    .count();
+                n += std::fs::read_to_string(&f).unwrap().matches(text).count();
             }
         }
     }

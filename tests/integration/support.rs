@@ -356,6 +356,11 @@ pub const KNOWN_ACCESS_DEFECTS: &[(&str, &[&str])] = &[
         "trace",
         &["→ xray:PutTraceSegments", "X-Ray traces of function"],
     ),
+    // The log routing role without its Kinesis grant: no function's logs reach the stream.
+    (
+        "log-routing",
+        &["→ kinesis:PutRecord", "→ stream bank-log-routing-"],
+    ),
 ];
 
 /// The known defect a BGL804 finding is, if it is one.

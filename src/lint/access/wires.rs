@@ -30,6 +30,7 @@ pub const KINDS: &[&str] = &[
     "rotation",
     "policy-attached",
     "function-trace",
+    "log-routing",
 ];
 
 #[derive(Debug, Clone)]
@@ -85,6 +86,7 @@ pub fn wires(cat: &Catalog, t: &Tree) -> Vec<Wire> {
     cx.alarms();
     cx.log_groups();
     cx.traces();
+    cx.log_routing();
     cx.out
 }
 
@@ -896,6 +898,64 @@ impl Cx<'_> {
                 "*".into(),
                 format!("X-Ray traces of function {name}"),
                 &loc,
+            );
+        }
+    }
+
+    /// A log group subscribed to a stream: CloudWatch Logs, as the filter's role, puts the log
+    /// events on the stream with its key.
+    fn log_routing(&mut self) {
+        let t = self.t;
+        for (i, r) in t.all("aws_cloudwatch_log_subscription_filter") {
+            let Some(loc) = origin_loc(self.cat, r) else {
+                continue;
+            };
+            let role = r.get("role_arn").and_then(|v| t.target(i, v));
+            let dest = r.get("destination_arn").and_then(|v| t.target(i, v));
+            let (Some(role), Some(dest)) = (role, dest) else {
+                self.absent(
+                    "log-routing",
+                    Who::Role("(unknown)".into()),
+                    format!("role of {}", r.addr),
+                    &["kinesis:PutRecord"],
+                    "the routing stream".into(),
+                    &loc,
+                    "the filter's role or destination cannot be known from the tree",
+                );
+                continue;
+            };
+            let Some((who, label)) = self.role_who(&role) else {
+                continue;
+            };
+            let what = format!(
+                "stream {}",
+                self.arn(&dest)
+                    .unwrap_or_default()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+            );
+            self.push(
+                "log-routing",
+                who.clone(),
+                label.clone(),
+                &["kinesis:PutRecord", "kinesis:PutRecords"],
+                &dest,
+                what.clone(),
+                &loc,
+                &[],
+            );
+            self.key_wire(
+                "log-routing",
+                &who,
+                &label,
+                &dest,
+                &["kms_key_id"],
+                &["kms:GenerateDataKey"],
+                None,
+                &what,
+                &loc,
+                &[],
             );
         }
     }
