@@ -75,7 +75,7 @@ grep -q "jurisdiction" "$WORK/refused.out" || die "the refusal does not name the
 grep -q "MOD-104.yaml:$LINE" "$WORK/refused.out" || die "the refusal does not name MOD-104.yaml:$LINE"
 grep -q -- "--allow-replace" "$WORK/refused.out" || die "the refusal does not say what to do"
 ! grep -q '^\$ tofu apply' "$OUT/local/.bankgen/logs/MOD-104.log" || die "MOD-104 was applied"
-tc-python "$WORK/pool.py" "$ENDPOINT" same "$POOL_ID" | head -n 1
+tc-python "$WORK/pool.py" "$ENDPOINT" same "$POOL_ID" | sed -n 1p  # reads all: head would close the pipe under the second line
 
 # ---------------------------------------------------------------- 3. allowed
 step "apply --allow-replace MOD-104/$POOL --reason …"
@@ -88,7 +88,7 @@ r = json.load(open(sys.argv[1])); text = json.dumps(r)
 assert sys.argv[2] in text and "three letters" in text, f"the report does not record the allowance: {text[:2000]}"
 print("[live-stateful] the report records the allowed replacement and its reason")
 PY
-tc-python "$WORK/pool.py" "$ENDPOINT" other "$POOL_ID" | head -n 1
+tc-python "$WORK/pool.py" "$ENDPOINT" other "$POOL_ID" | sed -n 1p
 
 # ---------------------------------------------------------------- 4. rename without replacement
 step "rename bucket bank-documents → bank-customer-documents (renamed_from)"
