@@ -48,24 +48,20 @@ pub fn run(source: &CatalogSource, short: bool, args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let targets = match verify::targets(&cat, &env.name, args.phase) {
-        Ok(t) => t,
+    // One render of the environment gives both the phase's contracts and the probes' resources.
+    let contracts = match crate::render::contracts::ssm_contracts(&cat, Some(&env.name)) {
+        Ok(c) => c,
         Err(problems) => {
             print_problems(&problems, short);
             return EXIT_USAGE;
         }
     };
+    let targets = verify::targets(&cat, &contracts, &env.name, args.phase);
     let client = Client::new(&cat.platform.region, env.emulator.as_deref(), creds.clone());
     let mut findings = verify::verify(&targets, &client, &env.name, args.phase);
     let bucket_of =
         |name: &str| Bucket::new(name, &cat.platform.region, env.emulator.as_deref(), &creds);
-    let probes = match probe::run(&cat, &env.name, args.phase, &client, &bucket_of) {
-        Ok(p) => p,
-        Err(problems) => {
-            print_problems(&problems, short);
-            return EXIT_USAGE;
-        }
-    };
+    let probes = probe::run(&cat, &contracts, &env.name, args.phase, &client, &bucket_of);
     let probed = probes.len();
     findings.extend(probes);
     let failed = findings.iter().filter(|f| !f.ok).count();

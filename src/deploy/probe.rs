@@ -7,9 +7,10 @@
 use super::aws::{ApiError, Client};
 use super::s3::Bucket;
 use super::verify::Finding;
-use crate::diag::Problem;
 use crate::model::{Catalog, Probe, ProbeKind, TargetKind};
+use crate::render::contracts::Contracts;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long a delivery or a receive may take before the probe says it did not happen.
@@ -52,22 +53,20 @@ fn nonce() -> String {
 }
 
 /// Run every probe of `phase`'s check against `client`'s account.
+/// `contracts`: the environment's SSM contracts (`render::contracts::ssm_contracts`).
 pub fn run(
     cat: &Catalog,
+    contracts: &BTreeMap<String, Contracts>,
     env: &str,
     phase: u32,
     client: &Client,
     bucket_of: &dyn Fn(&str) -> Bucket,
-) -> Result<Vec<Finding>, Vec<Problem>> {
+) -> Vec<Finding> {
     let probes = cat
         .phase(phase)
         .and_then(|p| p.check.as_ref())
         .map(|c| c.probes.clone())
         .unwrap_or_default();
-    if probes.is_empty() {
-        return Ok(Vec::new());
-    }
-    let contracts = crate::render::contracts::ssm_contracts(cat, Some(env))?;
     let exported: Vec<String> = contracts
         .values()
         .flat_map(|c| c.exports.iter().map(|(n, _)| n.replace("{env}", env)))
@@ -121,7 +120,7 @@ pub fn run(
             Err(detail) => fail(what, detail),
         });
     }
-    Ok(out)
+    out
 }
 
 fn fail(what: String, detail: String) -> Finding {
@@ -237,16 +236,18 @@ fn item(cat: &Catalog, p: &Probe, client: &Client, table: &str) -> Result<String
     ))
 }
 
-/// Receive until `wanted` says it has all it waits for or [`PATIENCE`] runs out; messages that
-/// are not the probe's are left for their consumer (visible again at once).
+/// Receive until `expected` of the probe's messages (those `ours` accepts) arrived and were
+/// deleted, or [`PATIENCE`] ran out; how many arrived. Messages that are not the probe's are left
+/// for their consumer (visible again at once).
 fn receive(
     client: &Client,
     url: &str,
-    mut wanted: impl FnMut(&str) -> bool,
-    mut done: impl FnMut() -> bool,
-) -> Result<(), String> {
+    expected: usize,
+    mut ours: impl FnMut(&str) -> bool,
+) -> Result<usize, String> {
     let start = std::time::Instant::now();
-    while !done() && start.elapsed() < PATIENCE {
+    let mut got = 0;
+    while got < expected && start.elapsed() < PATIENCE {
         let r = client
             .call(
                 "sqs",
@@ -258,7 +259,8 @@ fn receive(
         for m in r["Messages"].as_array().into_iter().flatten() {
             let body = m["Body"].as_str().unwrap_or_default();
             let handle = m["ReceiptHandle"].as_str().unwrap_or_default();
-            if wanted(body) {
+            if ours(body) {
+                got += 1;
                 client
                     .call(
                         "sqs",
@@ -276,7 +278,7 @@ fn receive(
             }
         }
     }
-    Ok(())
+    Ok(got)
 }
 
 fn fifo(client: &Client, url: &str) -> Result<String, String> {
@@ -293,19 +295,13 @@ fn fifo(client: &Client, url: &str) -> Result<String, String> {
             .map_err(|e| api("SendMessage", e))?;
     }
     let mut got: Vec<String> = Vec::new();
-    let seen = std::cell::RefCell::new(&mut got);
-    receive(
-        client,
-        url,
-        |body| {
-            let ours = body.starts_with(&group);
-            if ours {
-                seen.borrow_mut().push(body.to_string());
-            }
-            ours
-        },
-        || seen.borrow().len() >= bodies.len(),
-    )?;
+    receive(client, url, bodies.len(), |body| {
+        let ours = body.starts_with(&group);
+        if ours {
+            got.push(body.to_string());
+        }
+        ours
+    })?;
     if got != bodies {
         return Err(format!(
             "sent {} messages in group {group}, received {:?}",
@@ -387,20 +383,8 @@ fn event(cat: &Catalog, p: &Probe, client: &Client, url: &str) -> Result<String,
     if put["FailedEntryCount"].as_u64() != Some(0) {
         return Err(format!("PutEvents on {} was refused: {put}", s.bus));
     }
-    let flag = std::cell::Cell::new(false);
-    receive(
-        client,
-        url,
-        |body| {
-            let ours = body.contains(&id);
-            if ours {
-                flag.set(true);
-            }
-            ours
-        },
-        || flag.get(),
-    )?;
-    if !flag.get() {
+    let arrived = receive(client, url, 1, |body| body.contains(&id))?;
+    if arrived == 0 {
         return Err(format!(
             "an event {source}/{detail_type} put on {} did not reach the queue within {} s",
             s.bus,

@@ -4,8 +4,8 @@
 //! `PutEvents`.
 
 use super::aws::{ApiError, Client};
-use crate::diag::Problem;
 use crate::model::Catalog;
+use crate::render::contracts::Contracts;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Default)]
@@ -23,11 +23,16 @@ pub struct Targets {
     pub buses: BTreeMap<String, String>,
 }
 
-pub fn targets(cat: &Catalog, env: &str, phase: u32) -> Result<Targets, Vec<Problem>> {
+/// `contracts`: the environment's SSM contracts (`render::contracts::ssm_contracts`).
+pub fn targets(
+    cat: &Catalog,
+    contracts: &BTreeMap<String, Contracts>,
+    env: &str,
+    phase: u32,
+) -> Targets {
     let in_phase = |id: &str| cat.module(id).is_some_and(|m| m.phase == Some(phase));
-    let contracts = crate::render::contracts::ssm_contracts(cat, Some(env))?;
     let mut exported: BTreeMap<&str, &str> = BTreeMap::new();
-    for (module, c) in &contracts {
+    for (module, c) in contracts {
         if in_phase(module) {
             for (name, _) in &c.exports {
                 exported.insert(name, module);
@@ -35,7 +40,7 @@ pub fn targets(cat: &Catalog, env: &str, phase: u32) -> Result<Targets, Vec<Prob
         }
     }
     let mut out = Targets::default();
-    for (module, c) in &contracts {
+    for (module, c) in contracts {
         if in_phase(module) {
             continue;
         }
@@ -58,7 +63,7 @@ pub fn targets(cat: &Catalog, env: &str, phase: u32) -> Result<Targets, Vec<Prob
             out.buses.insert(b.name.value.clone(), m.id.clone());
         }
     }
-    Ok(out)
+    out
 }
 
 /// One verified fact.

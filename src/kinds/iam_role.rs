@@ -249,16 +249,21 @@ fn firehose_dead_letters(m: &mut Scope, streams: &[Sp<String>], i: usize) -> Vec
             .action(&["sqs:SendMessage"])
             .resource(queues)
             .build(),
-        Stmt::allow(&format!("FirehoseDeadLetterKey{i}"))
-            .action(&["kms:GenerateDataKey", "kms:Decrypt"])
-            .resource(keys)
-            .condition(
-                "StringEquals",
-                "kms:ViaService",
-                json!(format!("sqs.{}.amazonaws.com", m.region)),
-            )
-            .build(),
+        keys_through_sqs(&format!("FirehoseDeadLetterKey{i}"), keys, m.region),
     ]
+}
+
+/// Data keys for sending to encrypted queues, usable only through SQS.
+fn keys_through_sqs(sid: &str, keys: Vec<Value>, region: &str) -> Value {
+    Stmt::allow(sid)
+        .action(&["kms:GenerateDataKey", "kms:Decrypt"])
+        .resource(keys)
+        .condition(
+            "StringEquals",
+            "kms:ViaService",
+            json!(format!("sqs.{region}.amazonaws.com")),
+        )
+        .build()
 }
 
 /// A sender to an encrypted queue needs a data key: the keys of the classifications the role
@@ -276,17 +281,7 @@ fn send_keys(m: &mut Scope, permissions: &[Permission], i: usize) -> Option<Valu
         return None;
     }
     let keys = classes.iter().map(|c| m.key_arn(c)).collect();
-    Some(
-        Stmt::allow(&format!("SqsSendKeys{i}"))
-            .action(&["kms:GenerateDataKey", "kms:Decrypt"])
-            .resource(keys)
-            .condition(
-                "StringEquals",
-                "kms:ViaService",
-                json!(format!("sqs.{}.amazonaws.com", m.region)),
-            )
-            .build(),
-    )
+    Some(keys_through_sqs(&format!("SqsSendKeys{i}"), keys, m.region))
 }
 
 /// The ARN pattern a `secrets_read` entry grants. A secret's ARN is its name and a dash and six

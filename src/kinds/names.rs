@@ -208,6 +208,11 @@ pub fn env_ident(name: &str) -> String {
     ident(&name.replace("{env}", ""))
 }
 
+/// A resource's physical name in one environment: `{base}-{env}` (`bank-cdc-stream-dev`).
+pub fn env_name(base: &str, env: &str) -> String {
+    format!("{base}-{env}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -299,7 +299,7 @@ impl<'a> Scope<'a> {
 
     /// `bank-iceberg` → `bank-iceberg-dev`: per-environment names of the seeds.
     pub fn env_name(&self, base: &str) -> String {
-        format!("{base}-{}", self.env.name)
+        super::names::env_name(base, self.env.name)
     }
 
     /// Fill in `{env}`, `{account}` and `{region}` in a catalogue value.

@@ -8,7 +8,7 @@ use crate::model::{Catalog, Environment};
 pub fn fleet(cat: &Catalog, env: &Environment) -> Fleet {
     let e = &env.name;
     let prefix = &cat.platform.naming.prefix;
-    let named = |base: &str| format!("{base}-{e}");
+    let named = |base: &str| crate::kinds::names::env_name(base, e);
     let modules = cat
         .modules
         .iter()
