@@ -195,8 +195,6 @@ impl ResourceKind for Kind {
         &[
             "aws_iam_role",
             "aws_iam_role_policy",
-            "aws_kms_alias",
-            "aws_kms_key",
             "aws_s3_bucket",
             "aws_s3_bucket_lifecycle_configuration",
             "aws_s3_bucket_logging",
@@ -211,7 +209,7 @@ impl ResourceKind for Kind {
         ]
     }
     fn stateful_types(&self) -> &'static [&'static str] {
-        &["aws_kms_key", "aws_s3_bucket"]
+        &["aws_s3_bucket"]
     }
     fn rules(&self) -> &'static [&'static str] {
         &[
@@ -419,7 +417,6 @@ pub fn check_catalogue(
 
 fn render(kind: &Kind, m: &mut Scope) {
     // The DR keys this module has rendered, by classification: one per classification.
-    let mut dr_keys: Vec<String> = Vec::new();
     for b in &m.module.resources.buckets {
         let id = ident(&b.name.value);
         // The physical names and SSM paths stay those of the old name after a rename.
@@ -521,7 +518,7 @@ fn render(kind: &Kind, m: &mut Scope) {
         });
         let mut skips = Vec::new();
         let replica = match (&b.replication, m.dr_region) {
-            (Some(r), Some(dr)) => Some(replica(m, b, r, dr, &rules, &mut dr_keys)),
+            (Some(r), Some(dr)) => Some(replica(m, b, r, dr, &rules)),
             _ => None,
         };
         if replica.is_none() {
@@ -570,26 +567,21 @@ fn render(kind: &Kind, m: &mut Scope) {
             "replication": replica.as_ref().map(|r| r["replication"].clone()),
         });
         let mut buckets = vec![main];
-        let (dr_key, role) = match replica {
+        let role = match replica {
             Some(mut r) => {
                 buckets.push(r["bucket"].take());
-                (r["dr_key"].take(), r["role"].take())
+                r["role"].take()
             }
-            None => (Value::Null, Value::Null),
+            None => Value::Null,
         };
-        // The blocks of this entry that hold data: its bucket, its replica, and the DR key
-        // where this entry is the first of its classification to need it.
+        // The blocks of this entry that hold data: its bucket and its replica.
         let replicated = buckets.len() > 1;
         let mut held = vec![format!("aws_s3_bucket.{id}")];
         if replicated {
             held.push(format!("aws_s3_bucket.{id}_replica"));
         }
-        if let Some(key) = dr_key["id"].as_str() {
-            held.push(format!("aws_kms_key.{}", ident(key)));
-        }
         let ctx = json!({
             "buckets": buckets,
-            "dr_key": dr_key,
             "role": role,
         });
         m.emit(kind, &loc, ctx);
@@ -758,49 +750,16 @@ fn base_statements(id: &str, deny_unencrypted: bool) -> Vec<Value> {
     statements
 }
 
-/// The DR replica of bucket `b` in region `dr`: the replica's own bucket context, the DR key of
-/// its classification (the first time the module needs it), the replication role, and the
-/// source's replication settings.
-fn replica(
-    m: &mut Scope,
-    b: &Bucket,
-    r: &Replication,
-    dr: &str,
-    rules: &[Value],
-    dr_keys: &mut Vec<String>,
-) -> Value {
+/// The DR replica of bucket `b` in region `dr`: the replica's own bucket context (encrypted with
+/// its classification's DR key), the replication role, and the source's replication settings.
+fn replica(m: &mut Scope, b: &Bucket, r: &Replication, dr: &str, rules: &[Value]) -> Value {
     let id = ident(&b.name.value);
     let physical = guard::physical(&b.name, b.renamed_from.as_ref());
     let rid = format!("{id}_replica");
     m.on_alias("dr", format!("aws_s3_bucket.{rid}"));
     let class = b.classification.value.as_str();
-    let alias = m.key_alias(class);
-    let key_id = ident(&format!("{alias}-dr"));
-    let dr_key = if dr_keys.iter().any(|k| k == class) {
-        Value::Null
-    } else {
-        dr_keys.push(class.to_string());
-        m.on_alias("dr", format!("aws_kms_key.{key_id}"));
-        m.on_alias("dr", format!("aws_kms_alias.{key_id}"));
-        let root = format!("arn:aws:iam::{}:root", m.env.account_id);
-        json!({
-            "id": key_id,
-            "alias": format!("alias/{alias}"),
-            "description": format!(
-                "The {class} key in the DR region {dr}: replicas of {}'s buckets",
-                m.module.id
-            ),
-            "policy": policy(vec![
-                Stmt::allow("EnableRootAccount")
-                    .principal("AWS", json!(root))
-                    .action(&["kms:*"])
-                    .resource(vec![json!("*")])
-                    .build(),
-            ]),
-            "deletion_window": if m.env.emulator { 7 } else { 30 },
-        })
-    };
-    let dr_key_arn = raw(format!("aws_kms_key.{key_id}.arn"));
+    // The classification's key in the DR region (MOD-201's `kms_keys` entry with `dr: true`).
+    let dr_key_arn = m.dr_key_arn(class);
     let source_key = m.key_arn(class);
     let source_arn = raw(format!("aws_s3_bucket.{id}.arn"));
     let replica_arn = raw(format!("aws_s3_bucket.{rid}.arn"));
@@ -884,7 +843,6 @@ fn replica(
     });
     json!({
         "bucket": bucket,
-        "dr_key": dr_key,
         "role": {
             "id": role_id,
             "name": m.env_name(&format!("{physical}-replication")),

@@ -22,10 +22,24 @@ pub struct Checker<'a> {
     pub domains: &'a [&'a str],
     /// The tenant's naming conventions.
     pub naming: &'a Naming,
+    /// The platform's DR region (`dr_region`), where entries that ask for a DR copy put it.
+    pub dr_region: Option<&'a str>,
     pub problems: &'a mut Vec<Problem>,
 }
 
 impl Checker<'_> {
+    /// An entry at `at` asks for a copy in the DR region (`what`): the platform must have one.
+    pub fn needs_dr_region(&mut self, at: &serde_saphyr::Location, what: &str) {
+        if self.dr_region.is_none() {
+            self.err(
+                "BG040",
+                at,
+                format!("{what} asks for a DR copy, but platform.yaml has no dr_region"),
+                "add `dr_region:` (another region of the same jurisdiction) to platform.yaml",
+            );
+        }
+    }
+
     pub fn err(
         &mut self,
         code: &'static str,

@@ -19,6 +19,11 @@ pub struct Key {
     pub classification: Sp<String>,
     pub description: String,
     pub used_by: String,
+    /// A copy of the key in the platform's DR region (same alias, its own key material: KMS keys
+    /// do not leave their region), for the replicas and DR resources of this classification.
+    /// Exported as `kms/{classification}/dr-arn`.
+    #[serde(default)]
+    pub dr: Option<Sp<bool>>,
     /// Lets the plan guard through a delete or replacement of its resources that hold data:
     /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
     #[serde(default)]
@@ -80,6 +85,9 @@ impl ResourceKind for Kind {
                 c,
             );
             c.name(&key.alias, &n.key_alias);
+            if let Some(dr) = key.dr.as_ref().filter(|d| d.value) {
+                c.needs_dr_region(&dr.referenced, &format!("KMS key `{}`", key.alias.value));
+            }
             c.classification(&key.classification);
             if let Some(alias) = c.key_alias(&key.classification.value)
                 && alias != key.alias.value
@@ -151,43 +159,33 @@ fn render(kind: &Kind, m: &mut Scope) {
                     .build(),
             );
         }
-        let logs = format!("logs.{}.amazonaws.com", m.region);
-        let mut services: Vec<serde_json::Value> = SERVICES.iter().map(|s| json!(s)).collect();
-        services.insert(0, json!(logs));
-        // A topic encrypted with this key (in this module or another: the key is the
-        // classification's): whoever may publish to it (a CloudWatch alarm) has to generate a
-        // data key with it, or AWS drops the message.
-        let topics = &m.module.resources.sns_topics;
-        if topics.iter().any(|t| t.classification.value == class)
-            || m.fleet.topic_classes().any(|c| c == class)
-        {
-            for p in super::sns_topic::PUBLISHERS {
-                if !services.contains(&json!(p)) {
-                    services.push(json!(p));
-                }
-            }
-        }
-        statements.push(
-            Stmt::allow("AwsServicesUse")
-                .principal("Service", json!(services))
-                .action(&[
-                    "kms:Encrypt",
-                    "kms:Decrypt",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:DescribeKey",
-                ])
-                .resource(vec![json!("*")])
-                .condition("StringEquals", "aws:SourceAccount", json!(m.env.account_id))
-                .build(),
-        );
+        let primary = m.region.to_string();
+        let dr = m
+            .dr_region
+            .filter(|_| key.dr.as_ref().is_some_and(|d| d.value));
+        let for_region = |region: &str, m: &Scope| {
+            let mut all = statements.clone();
+            all.push(services_use(m, &class, region));
+            policy(all)
+        };
+        let dr_copy = dr.map(|region| {
+            json!({
+                "policy": for_region(region, m),
+                "region": region,
+            })
+        });
         let ctx = json!({
             "id": id,
             "description": format!("{} ({})", key.description, key.used_by),
             "alias": format!("alias/{}", key.alias.value),
-            "policy": policy(statements),
+            "policy": for_region(&primary, m),
             "deletion_window": if m.env.emulator { 7 } else { 30 },
+            "dr": dr_copy,
         });
+        if dr.is_some() {
+            m.on_alias("dr", format!("aws_kms_key.{id}_dr"));
+            m.on_alias("dr", format!("aws_kms_alias.{id}_dr"));
+        }
         m.emit(kind, &loc, ctx);
         m.holds_data(
             format!("aws_kms_key.{id}"),
@@ -202,7 +200,53 @@ fn render(kind: &Kind, m: &mut Scope) {
             value,
             &loc,
         );
+        if dr.is_some() {
+            m.holds_data(
+                format!("aws_kms_key.{id}_dr"),
+                format!("KMS key {} (DR region)", key.alias.value),
+                &loc,
+                guard::allowance(key.allow_replace.as_ref(), m),
+            );
+            m.export(
+                format!("kms/{class}/dr-arn"),
+                format!("ARN of the {} CMK in the DR region", key.alias.value),
+                raw(format!("aws_kms_key.{id}_dr.arn")),
+                &loc,
+            );
+        }
     }
+}
+
+/// The AWS services that encrypt with a key of `class` in `region` on the platform's behalf.
+fn services_use(m: &Scope, class: &str, region: &str) -> serde_json::Value {
+    let logs = format!("logs.{region}.amazonaws.com");
+    let mut services: Vec<serde_json::Value> = SERVICES.iter().map(|s| json!(s)).collect();
+    services.insert(0, json!(logs));
+    // A topic encrypted with this key (in this module or another: the key is the
+    // classification's): whoever may publish to it (a CloudWatch alarm) has to generate a
+    // data key with it, or AWS drops the message.
+    let topics = &m.module.resources.sns_topics;
+    if topics.iter().any(|t| t.classification.value == class)
+        || m.fleet.topic_classes().any(|c| c == class)
+    {
+        for p in super::sns_topic::PUBLISHERS {
+            if !services.contains(&json!(p)) {
+                services.push(json!(p));
+            }
+        }
+    }
+    Stmt::allow("AwsServicesUse")
+        .principal("Service", json!(services))
+        .action(&[
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:DescribeKey",
+        ])
+        .resource(vec![json!("*")])
+        .condition("StringEquals", "aws:SourceAccount", json!(m.env.account_id))
+        .build()
 }
 
 fn docs(r: &Resources, _: &Docs) -> Option<DocSection> {

@@ -363,6 +363,18 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// The ARN of the classification's key in the DR region (a `kms_keys` entry with `dr: true`):
+    /// a local reference in the module that owns it, else by SSM (`kms/{class}/dr-arn`).
+    pub fn dr_key_arn(&mut self, classification: &str) -> Value {
+        let own = self.module.resources.kms_keys.iter().find(|k| {
+            k.classification.value == classification && k.dr.as_ref().is_some_and(|d| d.value)
+        });
+        match own {
+            Some(k) => raw(format!("aws_kms_key.{}_dr.arn", ident(&k.alias.value))),
+            None => self.import(&format!("kms/{classification}/dr-arn")),
+        }
+    }
+
     /// The ARN of a domain bus: a local reference in the module that owns it, else by SSM.
     pub fn bus_arn(&mut self, bus: &str) -> Value {
         if self

@@ -855,6 +855,7 @@ impl Builder<'_> {
             classifications: &classifications,
             domains: &domain_ids,
             naming: &platform.naming,
+            dr_region: platform.dr_region.as_deref(),
             problems: self.problems,
         };
         for kind in kinds::KINDS {

@@ -1108,7 +1108,13 @@ fn a_replicated_bucket_without_a_dr_region_is_bg040() {
         err.contains("catalog/modules/MOD-202.yaml:28:") && err.contains("error[BG040]: bucket `gbp-transactions` is replicated, but platform.yaml has no dr_region"),
         "{err}"
     );
-    assert_eq!(count_errors(&err), 1, "{err}");
+    // The two keys with a DR copy say so too, on their `dr: true`.
+    assert!(
+        err.contains("catalog/modules/MOD-201.yaml:17:")
+            && err.contains("error[BG040]: KMS key `gbp/confidential` asks for a DR copy, but platform.yaml has no dr_region"),
+        "{err}"
+    );
+    assert_eq!(count_errors(&err), 3, "{err}");
 }
 
 #[test]

@@ -537,9 +537,11 @@ fn mutations() -> Vec<Mutation> {
             name: "kms-deletion-window-dr",
             code: "BGL112",
             env: "prod",
-            module: "MOD-202",
-            file: "s3.tf",
+            module: "MOD-201",
+            file: "kms.tf",
+            // The third key of the file: the confidential key's copy in the DR region.
             find: "deletion_window_in_days = 30",
+            nth: 2,
             replace: "deletion_window_in_days = 10",
             example: true,
             ..M

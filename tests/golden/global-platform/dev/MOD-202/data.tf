@@ -4,6 +4,10 @@ data "aws_ssm_parameter" "kms_confidential_arn" {
   name = "/gbp/dev/kms/confidential/arn"
 }
 
+data "aws_ssm_parameter" "kms_confidential_dr_arn" {
+  name = "/gbp/dev/kms/confidential/dr-arn"
+}
+
 data "aws_ssm_parameter" "s3_gbp_audit_name" {
   name = "/gbp/dev/s3/gbp-audit/name"
 }

@@ -49,7 +49,7 @@ resource "aws_kms_alias" "gbp_restricted" {
   target_key_id = aws_kms_key.gbp_restricted.key_id
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:16:15
+# bankgen:source global-platform/modules/MOD-201.yaml:17:15
 resource "aws_kms_key" "gbp_confidential" {
   description             = "Transactions and archives (S3, Kinesis, SQS, Aurora, DynamoDB)"
   enable_key_rotation     = true
@@ -96,13 +96,69 @@ resource "aws_kms_key" "gbp_confidential" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:16:15
+# bankgen:source global-platform/modules/MOD-201.yaml:17:15
 resource "aws_kms_alias" "gbp_confidential" {
   name          = "alias/gbp/confidential"
   target_key_id = aws_kms_key.gbp_confidential.key_id
 }
 
 # bankgen:source global-platform/modules/MOD-201.yaml:17:15
+# The same classification's key in the DR region: the replicas there encrypt with it.
+resource "aws_kms_key" "gbp_confidential_dr" {
+  provider                = aws.dr
+  description             = "Transactions and archives (S3, Kinesis, SQS, Aurora, DynamoDB)"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "EnableRootAccount"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::123456789012:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid    = "DomainRolesUse"
+        Effect = "Allow"
+        Principal = {
+          AWS = [
+            aws_iam_role.gbpdatarole.arn,
+            aws_iam_role.gbpmessagingrole.arn,
+            aws_iam_role.gbpservicesrole.arn,
+          ]
+        }
+        Action   = ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
+        Resource = "*"
+      },
+      {
+        Sid    = "AwsServicesUse"
+        Effect = "Allow"
+        Principal = {
+          Service = [
+            "logs.ap-southeast-4.amazonaws.com",
+            "events.amazonaws.com",
+            "sns.amazonaws.com",
+            "cloudtrail.amazonaws.com",
+          ]
+        }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:17:15
+resource "aws_kms_alias" "gbp_confidential_dr" {
+  provider      = aws.dr
+  name          = "alias/gbp/confidential"
+  target_key_id = aws_kms_key.gbp_confidential_dr.key_id
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:18:15
 resource "aws_kms_key" "gbp_internal" {
   description             = "Logs and metrics (CloudWatch Logs, CloudTrail, SNS)"
   enable_key_rotation     = true
@@ -149,8 +205,64 @@ resource "aws_kms_key" "gbp_internal" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:17:15
+# bankgen:source global-platform/modules/MOD-201.yaml:18:15
 resource "aws_kms_alias" "gbp_internal" {
   name          = "alias/gbp/internal"
   target_key_id = aws_kms_key.gbp_internal.key_id
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:18:15
+# The same classification's key in the DR region: the replicas there encrypt with it.
+resource "aws_kms_key" "gbp_internal_dr" {
+  provider                = aws.dr
+  description             = "Logs and metrics (CloudWatch Logs, CloudTrail, SNS)"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "EnableRootAccount"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::123456789012:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid    = "DomainRolesUse"
+        Effect = "Allow"
+        Principal = {
+          AWS = [
+            aws_iam_role.gbpfoundationrole.arn,
+            aws_iam_role.gbpoperationsrole.arn,
+          ]
+        }
+        Action   = ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
+        Resource = "*"
+      },
+      {
+        Sid    = "AwsServicesUse"
+        Effect = "Allow"
+        Principal = {
+          Service = [
+            "logs.ap-southeast-4.amazonaws.com",
+            "events.amazonaws.com",
+            "sns.amazonaws.com",
+            "cloudtrail.amazonaws.com",
+            "cloudwatch.amazonaws.com",
+          ]
+        }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:18:15
+resource "aws_kms_alias" "gbp_internal_dr" {
+  provider      = aws.dr
+  name          = "alias/gbp/internal"
+  target_key_id = aws_kms_key.gbp_internal_dr.key_id
 }

@@ -10,9 +10,19 @@ output "kms_confidential_arn" {
   value       = aws_kms_key.gbp_confidential.arn
 }
 
+output "kms_confidential_dr_arn" {
+  description = "ARN of the gbp/confidential CMK in the DR region"
+  value       = aws_kms_key.gbp_confidential_dr.arn
+}
+
 output "kms_internal_arn" {
   description = "ARN of the gbp/internal CMK"
   value       = aws_kms_key.gbp_internal.arn
+}
+
+output "kms_internal_dr_arn" {
+  description = "ARN of the gbp/internal CMK in the DR region"
+  value       = aws_kms_key.gbp_internal_dr.arn
 }
 
 output "eventbridge_gbp_foundation_arn" {

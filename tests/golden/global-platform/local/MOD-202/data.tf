@@ -4,6 +4,10 @@ data "aws_ssm_parameter" "kms_confidential_arn" {
   name = "/gbp/local/kms/confidential/arn"
 }
 
+data "aws_ssm_parameter" "kms_confidential_dr_arn" {
+  name = "/gbp/local/kms/confidential/dr-arn"
+}
+
 data "aws_ssm_parameter" "s3_gbp_audit_name" {
   name = "/gbp/local/s3/gbp-audit/name"
 }

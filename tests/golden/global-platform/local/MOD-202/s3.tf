@@ -64,7 +64,7 @@ resource "aws_s3_bucket" "gbp_transactions" {
       destination {
         bucket             = aws_s3_bucket.gbp_transactions_replica.arn
         storage_class      = "STANDARD_IA"
-        replica_kms_key_id = aws_kms_key.gbp_confidential_dr.arn
+        replica_kms_key_id = data.aws_ssm_parameter.kms_confidential_dr_arn.value
       }
     }
   }
@@ -134,7 +134,7 @@ resource "aws_s3_bucket" "gbp_transactions_replica" {
     rule {
       apply_server_side_encryption_by_default {
         sse_algorithm     = "aws:kms"
-        kms_master_key_id = aws_kms_key.gbp_confidential_dr.arn
+        kms_master_key_id = data.aws_ssm_parameter.kms_confidential_dr_arn.value
       }
       bucket_key_enabled = true
     }
@@ -210,33 +210,6 @@ resource "aws_s3_bucket_policy" "gbp_transactions_replica" {
 }
 
 # bankgen:source global-platform/modules/MOD-202.yaml:16:13
-resource "aws_kms_key" "gbp_confidential_dr" {
-  provider                = aws.dr
-  description             = "The confidential key in the DR region ap-southeast-4: replicas of MOD-202's buckets"
-  enable_key_rotation     = true
-  deletion_window_in_days = 7
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "EnableRootAccount"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:aws:iam::123456789012:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-    ]
-  })
-}
-
-# bankgen:source global-platform/modules/MOD-202.yaml:16:13
-resource "aws_kms_alias" "gbp_confidential_dr" {
-  provider      = aws.dr
-  name          = "alias/gbp/confidential"
-  target_key_id = aws_kms_key.gbp_confidential_dr.key_id
-}
-
-# bankgen:source global-platform/modules/MOD-202.yaml:16:13
 resource "aws_iam_role" "gbp_transactions_replication" {
   name = "gbp-transactions-replication-local"
   assume_role_policy = jsonencode({
@@ -289,7 +262,7 @@ resource "aws_iam_role_policy" "gbp_transactions_replication" {
         Sid       = "EncryptReplica"
         Effect    = "Allow"
         Action    = "kms:Encrypt"
-        Resource  = aws_kms_key.gbp_confidential_dr.arn
+        Resource  = data.aws_ssm_parameter.kms_confidential_dr_arn.value
         Condition = { StringEquals = { "kms:ViaService" = "s3.ap-southeast-4.amazonaws.com" } }
       },
     ]

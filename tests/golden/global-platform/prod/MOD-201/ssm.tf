@@ -9,7 +9,7 @@ resource "aws_ssm_parameter" "kms_restricted_arn" {
   value       = aws_kms_key.gbp_restricted.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:16:15
+# bankgen:source global-platform/modules/MOD-201.yaml:17:15
 resource "aws_ssm_parameter" "kms_confidential_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/kms/confidential/arn"
@@ -19,6 +19,15 @@ resource "aws_ssm_parameter" "kms_confidential_arn" {
 }
 
 # bankgen:source global-platform/modules/MOD-201.yaml:17:15
+resource "aws_ssm_parameter" "kms_confidential_dr_arn" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/prod/kms/confidential/dr-arn"
+  description = "ARN of the gbp/confidential CMK in the DR region"
+  type        = "String"
+  value       = aws_kms_key.gbp_confidential_dr.arn
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:18:15
 resource "aws_ssm_parameter" "kms_internal_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/kms/internal/arn"
@@ -27,7 +36,16 @@ resource "aws_ssm_parameter" "kms_internal_arn" {
   value       = aws_kms_key.gbp_internal.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:19:14
+# bankgen:source global-platform/modules/MOD-201.yaml:18:15
+resource "aws_ssm_parameter" "kms_internal_dr_arn" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/prod/kms/internal/dr-arn"
+  description = "ARN of the gbp/internal CMK in the DR region"
+  type        = "String"
+  value       = aws_kms_key.gbp_internal_dr.arn
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:20:14
 resource "aws_ssm_parameter" "eventbridge_gbp_foundation_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-foundation/arn"
@@ -36,7 +54,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_foundation_arn" {
   value       = aws_cloudwatch_event_bus.gbp_foundation.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:19:14
+# bankgen:source global-platform/modules/MOD-201.yaml:20:14
 resource "aws_ssm_parameter" "eventbridge_gbp_foundation_name" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-foundation/name"
@@ -45,7 +63,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_foundation_name" {
   value       = aws_cloudwatch_event_bus.gbp_foundation.name
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:19:14
+# bankgen:source global-platform/modules/MOD-201.yaml:20:14
 resource "aws_ssm_parameter" "eventbridge_gbp_foundation_dlq_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-foundation/dlq-arn"
@@ -54,7 +72,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_foundation_dlq_arn" {
   value       = aws_sqs_queue.gbp_foundation_dlq.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:20:14
+# bankgen:source global-platform/modules/MOD-201.yaml:21:14
 resource "aws_ssm_parameter" "eventbridge_gbp_data_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-data/arn"
@@ -63,7 +81,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_data_arn" {
   value       = aws_cloudwatch_event_bus.gbp_data.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:20:14
+# bankgen:source global-platform/modules/MOD-201.yaml:21:14
 resource "aws_ssm_parameter" "eventbridge_gbp_data_name" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-data/name"
@@ -72,7 +90,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_data_name" {
   value       = aws_cloudwatch_event_bus.gbp_data.name
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:20:14
+# bankgen:source global-platform/modules/MOD-201.yaml:21:14
 resource "aws_ssm_parameter" "eventbridge_gbp_data_dlq_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-data/dlq-arn"
@@ -81,7 +99,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_data_dlq_arn" {
   value       = aws_sqs_queue.gbp_data_dlq.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:21:14
+# bankgen:source global-platform/modules/MOD-201.yaml:22:14
 resource "aws_ssm_parameter" "eventbridge_gbp_messaging_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-messaging/arn"
@@ -90,7 +108,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_messaging_arn" {
   value       = aws_cloudwatch_event_bus.gbp_messaging.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:21:14
+# bankgen:source global-platform/modules/MOD-201.yaml:22:14
 resource "aws_ssm_parameter" "eventbridge_gbp_messaging_name" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-messaging/name"
@@ -99,7 +117,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_messaging_name" {
   value       = aws_cloudwatch_event_bus.gbp_messaging.name
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:21:14
+# bankgen:source global-platform/modules/MOD-201.yaml:22:14
 resource "aws_ssm_parameter" "eventbridge_gbp_messaging_dlq_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-messaging/dlq-arn"
@@ -108,7 +126,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_messaging_dlq_arn" {
   value       = aws_sqs_queue.gbp_messaging_dlq.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:22:14
+# bankgen:source global-platform/modules/MOD-201.yaml:23:14
 resource "aws_ssm_parameter" "eventbridge_gbp_services_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-services/arn"
@@ -117,7 +135,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_services_arn" {
   value       = aws_cloudwatch_event_bus.gbp_services.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:22:14
+# bankgen:source global-platform/modules/MOD-201.yaml:23:14
 resource "aws_ssm_parameter" "eventbridge_gbp_services_name" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-services/name"
@@ -126,7 +144,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_services_name" {
   value       = aws_cloudwatch_event_bus.gbp_services.name
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:22:14
+# bankgen:source global-platform/modules/MOD-201.yaml:23:14
 resource "aws_ssm_parameter" "eventbridge_gbp_services_dlq_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-services/dlq-arn"
@@ -135,7 +153,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_services_dlq_arn" {
   value       = aws_sqs_queue.gbp_services_dlq.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_ssm_parameter" "eventbridge_gbp_operations_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-operations/arn"
@@ -144,7 +162,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_operations_arn" {
   value       = aws_cloudwatch_event_bus.gbp_operations.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_ssm_parameter" "eventbridge_gbp_operations_name" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-operations/name"
@@ -153,7 +171,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_operations_name" {
   value       = aws_cloudwatch_event_bus.gbp_operations.name
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_ssm_parameter" "eventbridge_gbp_operations_dlq_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/eventbridge/gbp-operations/dlq-arn"
@@ -162,7 +180,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_operations_dlq_arn" {
   value       = aws_sqs_queue.gbp_operations_dlq.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:122:13
+# bankgen:source global-platform/modules/MOD-201.yaml:123:13
 resource "aws_ssm_parameter" "s3_gbp_artefacts_name" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/s3/gbp-artefacts/name"
@@ -171,7 +189,7 @@ resource "aws_ssm_parameter" "s3_gbp_artefacts_name" {
   value       = aws_s3_bucket.gbp_artefacts.id
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:122:13
+# bankgen:source global-platform/modules/MOD-201.yaml:123:13
 resource "aws_ssm_parameter" "s3_gbp_artefacts_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/s3/gbp-artefacts/arn"
@@ -180,7 +198,7 @@ resource "aws_ssm_parameter" "s3_gbp_artefacts_arn" {
   value       = aws_s3_bucket.gbp_artefacts.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:64:13
+# bankgen:source global-platform/modules/MOD-201.yaml:65:13
 resource "aws_ssm_parameter" "cognito_gbp_customers_id" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/cognito/gbp-customers/id"
@@ -189,7 +207,7 @@ resource "aws_ssm_parameter" "cognito_gbp_customers_id" {
   value       = aws_cognito_user_pool.gbp_customers.id
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:64:13
+# bankgen:source global-platform/modules/MOD-201.yaml:65:13
 resource "aws_ssm_parameter" "cognito_gbp_customers_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/cognito/gbp-customers/arn"
@@ -198,7 +216,7 @@ resource "aws_ssm_parameter" "cognito_gbp_customers_arn" {
   value       = aws_cognito_user_pool.gbp_customers.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:64:13
+# bankgen:source global-platform/modules/MOD-201.yaml:65:13
 resource "aws_ssm_parameter" "cognito_gbp_customers_web_app_client_id" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/cognito/gbp-customers/web-app/client-id"
@@ -207,7 +225,7 @@ resource "aws_ssm_parameter" "cognito_gbp_customers_web_app_client_id" {
   value       = aws_cognito_user_pool_client.gbp_customers_web_app.id
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:25:13
+# bankgen:source global-platform/modules/MOD-201.yaml:26:13
 resource "aws_ssm_parameter" "iam_gbpfoundationrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/iam/gbpfoundationrole/arn"
@@ -216,7 +234,7 @@ resource "aws_ssm_parameter" "iam_gbpfoundationrole_arn" {
   value       = aws_iam_role.gbpfoundationrole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:31:13
+# bankgen:source global-platform/modules/MOD-201.yaml:32:13
 resource "aws_ssm_parameter" "iam_gbpdatarole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/iam/gbpdatarole/arn"
@@ -225,7 +243,7 @@ resource "aws_ssm_parameter" "iam_gbpdatarole_arn" {
   value       = aws_iam_role.gbpdatarole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:38:13
+# bankgen:source global-platform/modules/MOD-201.yaml:39:13
 resource "aws_ssm_parameter" "iam_gbpmessagingrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/iam/gbpmessagingrole/arn"
@@ -234,7 +252,7 @@ resource "aws_ssm_parameter" "iam_gbpmessagingrole_arn" {
   value       = aws_iam_role.gbpmessagingrole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:44:13
+# bankgen:source global-platform/modules/MOD-201.yaml:45:13
 resource "aws_ssm_parameter" "iam_gbpservicesrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/iam/gbpservicesrole/arn"
@@ -243,7 +261,7 @@ resource "aws_ssm_parameter" "iam_gbpservicesrole_arn" {
   value       = aws_iam_role.gbpservicesrole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:55:13
+# bankgen:source global-platform/modules/MOD-201.yaml:56:13
 resource "aws_ssm_parameter" "iam_gbpoperationsrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/iam/gbpoperationsrole/arn"
@@ -252,7 +270,7 @@ resource "aws_ssm_parameter" "iam_gbpoperationsrole_arn" {
   value       = aws_iam_role.gbpoperationsrole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:130:13
+# bankgen:source global-platform/modules/MOD-201.yaml:131:13
 resource "aws_ssm_parameter" "sns_gbp_alerts_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/sns/gbp-alerts/arn"
@@ -261,7 +279,7 @@ resource "aws_ssm_parameter" "sns_gbp_alerts_arn" {
   value       = aws_sns_topic.gbp_alerts.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:138:13
+# bankgen:source global-platform/modules/MOD-201.yaml:139:13
 resource "aws_ssm_parameter" "waf_gbp_public_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/waf/gbp-public/arn"
@@ -270,7 +288,7 @@ resource "aws_ssm_parameter" "waf_gbp_public_arn" {
   value       = aws_wafv2_web_acl.gbp_public.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:149:13
+# bankgen:source global-platform/modules/MOD-201.yaml:150:13
 resource "aws_ssm_parameter" "secret_gbp_data_aurora_master_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/secret/gbp-data/aurora/master/arn"
@@ -279,7 +297,7 @@ resource "aws_ssm_parameter" "secret_gbp_data_aurora_master_arn" {
   value       = aws_secretsmanager_secret.gbp_data_aurora_master.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:152:13
+# bankgen:source global-platform/modules/MOD-201.yaml:153:13
 resource "aws_ssm_parameter" "secret_gbp_data_redis_auth_token_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/secret/gbp-data/redis/auth-token/arn"

@@ -4,6 +4,10 @@ data "aws_ssm_parameter" "kms_confidential_arn" {
   name = "/gbp/prod/kms/confidential/arn"
 }
 
+data "aws_ssm_parameter" "kms_confidential_dr_arn" {
+  name = "/gbp/prod/kms/confidential/dr-arn"
+}
+
 data "aws_ssm_parameter" "s3_gbp_audit_name" {
   name = "/gbp/prod/s3/gbp-audit/name"
 }

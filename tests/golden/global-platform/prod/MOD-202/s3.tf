@@ -165,7 +165,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "gbp_transactions_
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.gbp_confidential_dr.arn
+      kms_master_key_id = data.aws_ssm_parameter.kms_confidential_dr_arn.value
     }
     bucket_key_enabled = true
   }
@@ -268,37 +268,6 @@ resource "aws_s3_bucket_notification" "gbp_transactions_replica" {
 }
 
 # bankgen:source global-platform/modules/MOD-202.yaml:16:13
-resource "aws_kms_key" "gbp_confidential_dr" {
-  provider                = aws.dr
-  description             = "The confidential key in the DR region ap-southeast-4: replicas of MOD-202's buckets"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "EnableRootAccount"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:aws:iam::310000000003:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-    ]
-  })
-
-  lifecycle {
-    prevent_destroy = true
-  }
-}
-
-# bankgen:source global-platform/modules/MOD-202.yaml:16:13
-resource "aws_kms_alias" "gbp_confidential_dr" {
-  provider      = aws.dr
-  name          = "alias/gbp/confidential"
-  target_key_id = aws_kms_key.gbp_confidential_dr.key_id
-}
-
-# bankgen:source global-platform/modules/MOD-202.yaml:16:13
 resource "aws_iam_role" "gbp_transactions_replication" {
   name = "gbp-transactions-replication-prod"
   assume_role_policy = jsonencode({
@@ -351,7 +320,7 @@ resource "aws_iam_role_policy" "gbp_transactions_replication" {
         Sid       = "EncryptReplica"
         Effect    = "Allow"
         Action    = "kms:Encrypt"
-        Resource  = aws_kms_key.gbp_confidential_dr.arn
+        Resource  = data.aws_ssm_parameter.kms_confidential_dr_arn.value
         Condition = { StringEquals = { "kms:ViaService" = "s3.ap-southeast-4.amazonaws.com" } }
       },
     ]
@@ -384,7 +353,7 @@ resource "aws_s3_bucket_replication_configuration" "gbp_transactions" {
       storage_class = "STANDARD_IA"
 
       encryption_configuration {
-        replica_kms_key_id = aws_kms_key.gbp_confidential_dr.arn
+        replica_kms_key_id = data.aws_ssm_parameter.kms_confidential_dr_arn.value
       }
     }
   }
