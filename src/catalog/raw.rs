@@ -325,6 +325,16 @@ pub struct TargetRaw {
     pub kind: Sp<TargetKind>,
     #[serde(default)]
     pub name: Option<Sp<String>>,
+    /// `dr`: the named bus's copy in the platform's DR region (a bus with `dr: true`).
+    #[serde(default)]
+    pub region: Option<Sp<TargetRegion>>,
+}
+
+/// Where a subscription's target is, when not in the primary region.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetRegion {
+    Dr,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, serde::Serialize)]

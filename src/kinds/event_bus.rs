@@ -18,6 +18,12 @@ pub struct Bus {
     pub owner: Sp<String>,
     pub purpose: String,
     pub archive_retention_days: Sp<u32>,
+    /// A copy of the bus in the platform's DR region (seed 002: "EventBridge can route events to
+    /// other regions"), with its own archive and dead-letter queue there; a subscription routes
+    /// events to it (`target: {kind: bus, name: <this bus>, region: dr}`). Exported as
+    /// `eventbridge/{bus}/dr-arn`.
+    #[serde(default)]
+    pub dr: Option<Sp<bool>>,
     /// Lets the plan guard through a delete or replacement of its resources that hold data:
     /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
     #[serde(default)]
@@ -87,6 +93,9 @@ impl ResourceKind for Kind {
             );
             c.name(&bus.name, &n.bus);
             c.domain(&bus.owner);
+            if let Some(dr) = bus.dr.as_ref().filter(|d| d.value) {
+                c.needs_dr_region(&dr.referenced, &format!("event bus `{}`", bus.name.value));
+            }
         }
     }
     fn render(&self, m: &mut Scope) {
@@ -114,23 +123,29 @@ fn render(kind: &Kind, m: &mut Scope) {
                 .resource(vec![bus_arn.clone()])
                 .build(),
         ]);
-        let dlq_arn = raw(format!("aws_sqs_queue.{id}_dlq.arn"));
-        let dlq_policy = policy(vec![
-            Stmt::allow("EventBridgeDeadLetters")
-                .principal("Service", json!("events.amazonaws.com"))
-                .action(&["sqs:SendMessage"])
-                .resource(vec![dlq_arn])
-                .condition(
-                    "ArnLike",
-                    "aws:SourceArn",
-                    json!(format!(
-                        "arn:aws:events:{}:{}:*",
-                        m.region, m.env.account_id
-                    )),
-                )
-                .build(),
-        ]);
+        let dlq_policy = dead_letters(m, &format!("{id}_dlq"), m.region);
         let key = m.key_arn(m.operational);
+        let dr = m
+            .dr_region
+            .filter(|_| bus.dr.as_ref().is_some_and(|d| d.value));
+        let dr_copy = dr.map(|region| {
+            let dr_id = format!("{id}_dr");
+            for address in [
+                format!("aws_cloudwatch_event_bus.{dr_id}"),
+                format!("aws_cloudwatch_event_archive.{dr_id}"),
+                format!("aws_sqs_queue.{dr_id}_dlq"),
+                format!("aws_sqs_queue_policy.{dr_id}_dlq"),
+            ] {
+                m.on_alias("dr", address);
+            }
+            json!({
+                "id": dr_id,
+                "region": region,
+                "dlq_name": format!("{}-dlq-{}", bus.name.value, m.env.name),
+                "dlq_key": m.dr_key_arn(m.operational),
+                "dlq_policy": dead_letters(m, &format!("{dr_id}_dlq"), region),
+            })
+        });
         let ctx = json!({
             "id": id,
             "name": bus.name.value,
@@ -143,12 +158,24 @@ fn render(kind: &Kind, m: &mut Scope) {
             "policy": bus_policy,
             "statement_id": format!("{}-domain-role", bus.name.value),
             "tags": m.class_tags(m.operational),
+            "dr": dr_copy,
         });
         m.emit(kind, &loc, ctx);
-        for address in [
+        let mut held = vec![
             format!("aws_cloudwatch_event_archive.{id}"),
             format!("aws_sqs_queue.{id}_dlq"),
-        ] {
+        ];
+        if dr.is_some() {
+            held.push(format!("aws_cloudwatch_event_archive.{id}_dr"));
+            held.push(format!("aws_sqs_queue.{id}_dr_dlq"));
+            m.export(
+                format!("eventbridge/{}/dr-arn", bus.name.value),
+                format!("ARN of the {} bus's copy in the DR region", bus.name.value),
+                raw(format!("aws_cloudwatch_event_bus.{id}_dr.arn")),
+                &loc,
+            );
+        }
+        for address in held {
             m.holds_data(
                 address,
                 format!("event bus {}", bus.name.value),
@@ -175,6 +202,23 @@ fn render(kind: &Kind, m: &mut Scope) {
             &loc,
         );
     }
+}
+
+/// The policy of the dead-letter queue `queue` (its Terraform label): EventBridge rules of the
+/// account in `region` may send to it.
+fn dead_letters(m: &Scope, queue: &str, region: &str) -> serde_json::Value {
+    policy(vec![
+        Stmt::allow("EventBridgeDeadLetters")
+            .principal("Service", json!("events.amazonaws.com"))
+            .action(&["sqs:SendMessage"])
+            .resource(vec![raw(format!("aws_sqs_queue.{queue}.arn"))])
+            .condition(
+                "ArnLike",
+                "aws:SourceArn",
+                json!(format!("arn:aws:events:{region}:{}:*", m.env.account_id)),
+            )
+            .build(),
+    ])
 }
 
 fn docs(r: &Resources, d: &Docs) -> Option<DocSection> {

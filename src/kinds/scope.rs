@@ -375,6 +375,22 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// The ARN of a bus's copy in the DR region (`dr: true`): local in the module that owns the
+    /// bus, else by SSM (`eventbridge/{bus}/dr-arn`).
+    pub fn dr_bus_arn(&mut self, bus: &str) -> Value {
+        if self
+            .module
+            .resources
+            .event_buses
+            .iter()
+            .any(|b| b.name.value == bus)
+        {
+            raw(format!("aws_cloudwatch_event_bus.{}_dr.arn", ident(bus)))
+        } else {
+            self.import(&format!("eventbridge/{bus}/dr-arn"))
+        }
+    }
+
     /// The ARN of a domain bus: a local reference in the module that owns it, else by SSM.
     pub fn bus_arn(&mut self, bus: &str) -> Value {
         if self

@@ -920,6 +920,13 @@ impl Builder<'_> {
             .iter()
             .flat_map(|m| m.resources.event_buses.iter().map(|b| b.name.value.clone()))
             .collect();
+        // The buses with a copy in the DR region (`dr: true`): what a `region: dr` target may name.
+        let dr_buses: Vec<&str> = modules
+            .iter()
+            .flat_map(|m| m.resources.event_buses.iter())
+            .filter(|b| b.dr.as_ref().is_some_and(|d| d.value))
+            .map(|b| b.name.value.as_str())
+            .collect();
         let module_ids: HashSet<&str> = modules.iter().map(|m| m.id.as_str()).collect();
         let mut events: Vec<Event> = Vec::new();
         let mut subs: Vec<Subscription> = Vec::new();
@@ -1049,13 +1056,39 @@ impl Builder<'_> {
                 }
             };
             let target_name = s.target.name.as_ref().map(|n| n.value.clone());
+            let dr = s.target.region.as_ref().map(|r| (r.value, &r.referenced));
+            match (s.target.kind.value, &s.target.name, dr) {
+                (TargetKind::Bus, Some(n), Some(_))
+                    if buses.contains(&n.value) && !dr_buses.contains(&n.value.as_str()) =>
+                {
+                    self.err(
+                        "BG013",
+                        Loc::from_saphyr(&file, &n.referenced),
+                        format!(
+                            "subscription `{}` routes to {}'s copy in the DR region, but that bus has none",
+                            s.name.value, n.value
+                        ),
+                        format!("add `dr: true` to the `{}` entry of its module's event_buses", n.value),
+                    );
+                }
+                (kind, _, Some((_, at))) if kind != TargetKind::Bus => self.err(
+                    "BG001",
+                    Loc::from_saphyr(&file, at),
+                    format!(
+                        "subscription `{}`: only a bus target has a `region`",
+                        s.name.value
+                    ),
+                    "remove `region:`, or route to a bus's DR copy (`kind: bus`)",
+                ),
+                _ => {}
+            }
             match (s.target.kind.value, &s.target.name) {
                 (TargetKind::Bus, Some(n))
                     if !buses.contains(&n.value) && !self.maybe_set_aside(&n.value) =>
                 {
                     self.unknown_bus(&file, n, buses.iter().map(String::as_str))
                 }
-                (TargetKind::Bus, Some(n)) if n.value == bus => self.err(
+                (TargetKind::Bus, Some(n)) if n.value == bus && dr.is_none() => self.err(
                     "BG016",
                     Loc::from_saphyr(&file, &n.referenced),
                     format!("subscription `{}` routes {bus} to itself", s.name.value),
@@ -1098,6 +1131,7 @@ impl Builder<'_> {
                 target: Target {
                     kind: s.target.kind.value,
                     name: target_name,
+                    dr: dr.is_some(),
                 },
                 loc,
             });

@@ -260,6 +260,8 @@ pub struct Subscription {
 pub struct Target {
     pub kind: TargetKind,
     pub name: Option<String>,
+    /// The target is the bus's copy in the DR region.
+    pub dr: bool,
 }
 
 impl Catalog {

@@ -34,7 +34,11 @@ pub fn render(m: &mut Scope, subscriptions: &[&Subscription], delivery: &Deliver
         let (target, role, queue, permission) = match s.target.kind {
             TargetKind::Bus => {
                 let bus = s.target.name.clone().unwrap_or_default();
-                let arn = m.bus_arn(&bus);
+                let arn = if s.target.dr {
+                    m.dr_bus_arn(&bus)
+                } else {
+                    m.bus_arn(&bus)
+                };
                 let role_policy = policy(vec![
                     Stmt::allow("PutEventsOnTargetBus")
                         .action(&["events:PutEvents"])
@@ -106,7 +110,18 @@ pub fn render(m: &mut Scope, subscriptions: &[&Subscription], delivery: &Deliver
                 .build(),
         ]);
         let consumers: Vec<String> = s.events.clone();
-        let description = if consumers.is_empty() {
+        let description = if s.target.dr {
+            format!(
+                "{} routes {} from {} to its copy in the DR region",
+                s.consumer,
+                if consumers.is_empty() {
+                    "events".to_string()
+                } else {
+                    consumers.join(", ")
+                },
+                s.bus
+            )
+        } else if consumers.is_empty() {
             format!("{} consumes matching events from {}", s.consumer, s.bus)
         } else {
             format!(

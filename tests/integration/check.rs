@@ -1108,13 +1108,17 @@ fn a_replicated_bucket_without_a_dr_region_is_bg040() {
         err.contains("catalog/modules/MOD-202.yaml:28:") && err.contains("error[BG040]: bucket `gbp-transactions` is replicated, but platform.yaml has no dr_region"),
         "{err}"
     );
-    // The two keys with a DR copy say so too, on their `dr: true`.
+    // The two keys and the bus with a DR copy say so too, on their `dr: true`.
     assert!(
         err.contains("catalog/modules/MOD-201.yaml:17:")
             && err.contains("error[BG040]: KMS key `gbp/confidential` asks for a DR copy, but platform.yaml has no dr_region"),
         "{err}"
     );
-    assert_eq!(count_errors(&err), 3, "{err}");
+    assert!(
+        err.contains("error[BG040]: event bus `gbp-services` asks for a DR copy, but platform.yaml has no dr_region"),
+        "{err}"
+    );
+    assert_eq!(count_errors(&err), 4, "{err}");
 }
 
 #[test]
@@ -1212,4 +1216,36 @@ fn a_fifo_probe_of_a_queue_a_function_consumes_is_bg013() {
         "{}",
         run.stderr()
     );
+}
+
+// ------------------------------------------------------------------ BG013: a route to a bus's DR copy
+
+#[test]
+fn a_route_to_the_dr_copy_of_a_bus_without_one_is_bg013() {
+    let err = short(Test::new().with_example("global-platform").edit(
+        GP_SECURITY,
+        r#"purpose: "Transaction and fraud events", dr: true}"#,
+        r#"purpose: "Transaction and fraud events"}"#,
+    ));
+    assert!(
+        err.contains("catalog/events/gbp-services.yaml:30:13: error[BG013]: subscription `services-to-dr` routes to gbp-services's copy in the DR region, but that bus has none"),
+        "{err}"
+    );
+    assert_eq!(count_errors(&err), 1, "{err}");
+}
+
+#[test]
+fn a_region_on_a_queue_target_is_bg001() {
+    let err = short(Test::new().with_example("global-platform").edit(
+        "catalog/events/gbp-services.yaml",
+        "      name: gbp-posted-transactions\n",
+        "      name: gbp-posted-transactions\n      region: dr\n",
+    ));
+    assert!(
+        err.contains(
+            "error[BG001]: subscription `statement-requests`: only a bus target has a `region`"
+        ),
+        "{err}"
+    );
+    assert_eq!(count_errors(&err), 1, "{err}");
 }

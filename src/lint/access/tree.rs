@@ -188,7 +188,8 @@ impl Tree {
         if r.mode != Mode::Managed {
             return None;
         }
-        let (acct, reg) = (&self.account, &self.region);
+        let acct = &self.account;
+        let reg = &self.region_of(i, r);
         let get = |k: &str| r.get(k).and_then(|v| self.string_within(i, v, budget));
         let name = || get("name");
         let key_id = || format!("{}-{}", self.modules[i].0, r.name);
@@ -292,6 +293,26 @@ impl Tree {
             }
         }
         None
+    }
+
+    /// The region a resource lives in: its aliased provider's `region` (`provider = aws.dr`), else
+    /// the environment's.
+    fn region_of(&self, i: usize, r: &Resource) -> String {
+        let m = self.module(i);
+        let alias = r
+            .get("provider")
+            .and_then(|v| v.ref_path())
+            .and_then(|p| p.get(1))
+            .cloned();
+        alias
+            .and_then(|a| {
+                m.providers
+                    .iter()
+                    .find(|p| p.name == "aws" && p.alias.as_deref() == Some(a.as_str()))
+            })
+            .and_then(|p| p.block.body.get("region"))
+            .and_then(|v| self.string(i, v))
+            .unwrap_or_else(|| self.region.clone())
     }
 
     /// The tags AWS would hold on a resource: its own and the provider's default tags.

@@ -994,7 +994,12 @@ impl Cx<'_> {
                     let tname = self.arn(&target).unwrap_or_default();
                     // The ARN's resource part: `event-bus/x`, `function:x:live`, a queue's name.
                     let short = tname.splitn(6, ':').nth(5).unwrap_or(&tname);
-                    let what = format!("target {short}");
+                    let what = match tname.split(':').nth(3) {
+                        Some(r) if !r.is_empty() && r != self.t.region => {
+                            format!("target {short} in {r}")
+                        }
+                        _ => format!("target {short}"),
+                    };
                     let (actions, key_args): (&[&str], &[&str]) = match trt.as_str() {
                         "aws_cloudwatch_event_bus" => (&["events:PutEvents"], &[]),
                         "aws_sqs_queue" => (&["sqs:SendMessage"], &["kms_master_key_id"]),

@@ -70,6 +70,11 @@ output "eventbridge_gbp_messaging_dlq_arn" {
   value       = aws_sqs_queue.gbp_messaging_dlq.arn
 }
 
+output "eventbridge_gbp_services_dr_arn" {
+  description = "ARN of the gbp-services bus's copy in the DR region"
+  value       = aws_cloudwatch_event_bus.gbp_services_dr.arn
+}
+
 output "eventbridge_gbp_services_arn" {
   description = "ARN of the gbp-services bus: Transaction and fraud events"
   value       = aws_cloudwatch_event_bus.gbp_services.arn

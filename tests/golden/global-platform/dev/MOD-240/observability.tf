@@ -262,6 +262,23 @@ resource "aws_cloudwatch_dashboard" "gbp_ops_mod_220_dev" {
         width  = 12
         height = 6
         properties = {
+          title  = "gbp-services-to-dr-dev-dlq"
+          region = "ap-southeast-2"
+          view   = "timeSeries"
+          stat   = "Sum"
+          period = 300
+          metrics = [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "gbp-services-to-dr-dev-dlq"],
+          ]
+        }
+      },
+      {
+        type   = "metric"
+        x      = 0
+        y      = 30
+        width  = 12
+        height = 6
+        properties = {
           title  = "gbp-transaction-events-dev"
           region = "ap-southeast-2"
           view   = "timeSeries"
@@ -560,6 +577,26 @@ resource "aws_cloudwatch_metric_alarm" "gbp_statement_requests_dev_dlq_not_empty
   metric_name       = "ApproximateNumberOfMessagesVisible"
   dimensions = {
     "QueueName" = "gbp-statement-requests-dev-dlq"
+  }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1.0
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.gbp_alerts_critical.arn]
+  ok_actions          = [aws_sns_topic.gbp_alerts_critical.arn]
+  tags                = { severity = "critical" }
+}
+
+# bankgen:source global-platform/modules/MOD-240.yaml:36:18
+resource "aws_cloudwatch_metric_alarm" "gbp_services_to_dr_dev_dlq_not_empty" {
+  alarm_name        = "gbp-services-to-dr-dev-dlq-not-empty"
+  alarm_description = "MOD-220 gbp-services-to-dr-dev-dlq: ApproximateNumberOfMessagesVisible GreaterThanOrEqualToThreshold 1 (critical severity)"
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateNumberOfMessagesVisible"
+  dimensions = {
+    "QueueName" = "gbp-services-to-dr-dev-dlq"
   }
   statistic           = "Maximum"
   period              = 300

@@ -144,19 +144,19 @@ resource "aws_cloudwatch_event_permission" "gbp_messaging" {
   event_bus_name = aws_cloudwatch_event_bus.gbp_messaging.name
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_cloudwatch_event_bus" "gbp_services" {
   name = "gbp-services"
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_cloudwatch_event_archive" "gbp_services" {
   name             = "gbp-services-archive"
   event_source_arn = aws_cloudwatch_event_bus.gbp_services.arn
   retention_days   = 30
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_sqs_queue" "gbp_services_dlq" {
   name                              = "gbp-services-dlq-local"
   kms_master_key_id                 = aws_kms_key.gbp_internal.arn
@@ -165,7 +165,7 @@ resource "aws_sqs_queue" "gbp_services_dlq" {
   tags                              = { data_classification = "internal" }
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_sqs_queue_policy" "gbp_services_dlq" {
   queue_url = aws_sqs_queue.gbp_services_dlq.id
   policy = jsonencode({
@@ -185,7 +185,7 @@ resource "aws_sqs_queue_policy" "gbp_services_dlq" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_cloudwatch_event_permission" "gbp_services" {
   principal      = "123456789012"
   statement_id   = "gbp-services-domain-role"
@@ -193,18 +193,65 @@ resource "aws_cloudwatch_event_permission" "gbp_services" {
 }
 
 # bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# The bus's copy in the DR region: a subscription routes its events here; its own archive and
+# dead-letter queue, as every bus has.
+resource "aws_cloudwatch_event_bus" "gbp_services_dr" {
+  provider = aws.dr
+  name     = "gbp-services"
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+resource "aws_cloudwatch_event_archive" "gbp_services_dr" {
+  provider         = aws.dr
+  name             = "gbp-services-archive"
+  event_source_arn = aws_cloudwatch_event_bus.gbp_services_dr.arn
+  retention_days   = 30
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+resource "aws_sqs_queue" "gbp_services_dr_dlq" {
+  provider                          = aws.dr
+  name                              = "gbp-services-dlq-local"
+  kms_master_key_id                 = aws_kms_key.gbp_internal_dr.arn
+  kms_data_key_reuse_period_seconds = 300
+  message_retention_seconds         = 1209600
+  tags                              = { data_classification = "internal" }
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+resource "aws_sqs_queue_policy" "gbp_services_dr_dlq" {
+  provider  = aws.dr
+  queue_url = aws_sqs_queue.gbp_services_dr_dlq.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "EventBridgeDeadLetters"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sqs:SendMessage"
+        Resource  = aws_sqs_queue.gbp_services_dr_dlq.arn
+        Condition = {
+          ArnLike = { "aws:SourceArn" = "arn:aws:events:ap-southeast-4:123456789012:*" }
+        }
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_cloudwatch_event_bus" "gbp_operations" {
   name = "gbp-operations"
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_cloudwatch_event_archive" "gbp_operations" {
   name             = "gbp-operations-archive"
   event_source_arn = aws_cloudwatch_event_bus.gbp_operations.arn
   retention_days   = 30
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_sqs_queue" "gbp_operations_dlq" {
   name                              = "gbp-operations-dlq-local"
   kms_master_key_id                 = aws_kms_key.gbp_internal.arn
@@ -213,7 +260,7 @@ resource "aws_sqs_queue" "gbp_operations_dlq" {
   tags                              = { data_classification = "internal" }
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_sqs_queue_policy" "gbp_operations_dlq" {
   queue_url = aws_sqs_queue.gbp_operations_dlq.id
   policy = jsonencode({
@@ -233,7 +280,7 @@ resource "aws_sqs_queue_policy" "gbp_operations_dlq" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_cloudwatch_event_permission" "gbp_operations" {
   principal      = "123456789012"
   statement_id   = "gbp-operations-domain-role"

@@ -126,7 +126,16 @@ resource "aws_ssm_parameter" "eventbridge_gbp_messaging_dlq_arn" {
   value       = aws_sqs_queue.gbp_messaging_dlq.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+resource "aws_ssm_parameter" "eventbridge_gbp_services_dr_arn" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/local/eventbridge/gbp-services/dr-arn"
+  description = "ARN of the gbp-services bus's copy in the DR region"
+  type        = "String"
+  value       = aws_cloudwatch_event_bus.gbp_services_dr.arn
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_ssm_parameter" "eventbridge_gbp_services_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/eventbridge/gbp-services/arn"
@@ -135,7 +144,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_services_arn" {
   value       = aws_cloudwatch_event_bus.gbp_services.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_ssm_parameter" "eventbridge_gbp_services_name" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/eventbridge/gbp-services/name"
@@ -144,7 +153,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_services_name" {
   value       = aws_cloudwatch_event_bus.gbp_services.name
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_ssm_parameter" "eventbridge_gbp_services_dlq_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/eventbridge/gbp-services/dlq-arn"
@@ -153,7 +162,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_services_dlq_arn" {
   value       = aws_sqs_queue.gbp_services_dlq.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_ssm_parameter" "eventbridge_gbp_operations_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/eventbridge/gbp-operations/arn"
@@ -162,7 +171,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_operations_arn" {
   value       = aws_cloudwatch_event_bus.gbp_operations.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_ssm_parameter" "eventbridge_gbp_operations_name" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/eventbridge/gbp-operations/name"
@@ -171,7 +180,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_operations_name" {
   value       = aws_cloudwatch_event_bus.gbp_operations.name
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_ssm_parameter" "eventbridge_gbp_operations_dlq_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/eventbridge/gbp-operations/dlq-arn"
@@ -180,7 +189,7 @@ resource "aws_ssm_parameter" "eventbridge_gbp_operations_dlq_arn" {
   value       = aws_sqs_queue.gbp_operations_dlq.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:123:13
+# bankgen:source global-platform/modules/MOD-201.yaml:124:13
 resource "aws_ssm_parameter" "s3_gbp_artefacts_name" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/s3/gbp-artefacts/name"
@@ -189,7 +198,7 @@ resource "aws_ssm_parameter" "s3_gbp_artefacts_name" {
   value       = aws_s3_bucket.gbp_artefacts.id
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:123:13
+# bankgen:source global-platform/modules/MOD-201.yaml:124:13
 resource "aws_ssm_parameter" "s3_gbp_artefacts_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/s3/gbp-artefacts/arn"
@@ -198,7 +207,7 @@ resource "aws_ssm_parameter" "s3_gbp_artefacts_arn" {
   value       = aws_s3_bucket.gbp_artefacts.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:65:13
+# bankgen:source global-platform/modules/MOD-201.yaml:66:13
 resource "aws_ssm_parameter" "cognito_gbp_customers_id" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/cognito/gbp-customers/id"
@@ -207,7 +216,7 @@ resource "aws_ssm_parameter" "cognito_gbp_customers_id" {
   value       = aws_cognito_user_pool.gbp_customers.id
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:65:13
+# bankgen:source global-platform/modules/MOD-201.yaml:66:13
 resource "aws_ssm_parameter" "cognito_gbp_customers_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/cognito/gbp-customers/arn"
@@ -216,7 +225,7 @@ resource "aws_ssm_parameter" "cognito_gbp_customers_arn" {
   value       = aws_cognito_user_pool.gbp_customers.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:65:13
+# bankgen:source global-platform/modules/MOD-201.yaml:66:13
 resource "aws_ssm_parameter" "cognito_gbp_customers_web_app_client_id" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/cognito/gbp-customers/web-app/client-id"
@@ -225,7 +234,7 @@ resource "aws_ssm_parameter" "cognito_gbp_customers_web_app_client_id" {
   value       = aws_cognito_user_pool_client.gbp_customers_web_app.id
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:26:13
+# bankgen:source global-platform/modules/MOD-201.yaml:27:13
 resource "aws_ssm_parameter" "iam_gbpfoundationrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/iam/gbpfoundationrole/arn"
@@ -234,7 +243,7 @@ resource "aws_ssm_parameter" "iam_gbpfoundationrole_arn" {
   value       = aws_iam_role.gbpfoundationrole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:32:13
+# bankgen:source global-platform/modules/MOD-201.yaml:33:13
 resource "aws_ssm_parameter" "iam_gbpdatarole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/iam/gbpdatarole/arn"
@@ -243,7 +252,7 @@ resource "aws_ssm_parameter" "iam_gbpdatarole_arn" {
   value       = aws_iam_role.gbpdatarole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:39:13
+# bankgen:source global-platform/modules/MOD-201.yaml:40:13
 resource "aws_ssm_parameter" "iam_gbpmessagingrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/iam/gbpmessagingrole/arn"
@@ -252,7 +261,7 @@ resource "aws_ssm_parameter" "iam_gbpmessagingrole_arn" {
   value       = aws_iam_role.gbpmessagingrole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:45:13
+# bankgen:source global-platform/modules/MOD-201.yaml:46:13
 resource "aws_ssm_parameter" "iam_gbpservicesrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/iam/gbpservicesrole/arn"
@@ -261,7 +270,7 @@ resource "aws_ssm_parameter" "iam_gbpservicesrole_arn" {
   value       = aws_iam_role.gbpservicesrole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:56:13
+# bankgen:source global-platform/modules/MOD-201.yaml:57:13
 resource "aws_ssm_parameter" "iam_gbpoperationsrole_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/iam/gbpoperationsrole/arn"
@@ -270,7 +279,7 @@ resource "aws_ssm_parameter" "iam_gbpoperationsrole_arn" {
   value       = aws_iam_role.gbpoperationsrole.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:131:13
+# bankgen:source global-platform/modules/MOD-201.yaml:132:13
 resource "aws_ssm_parameter" "sns_gbp_alerts_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/sns/gbp-alerts/arn"
@@ -279,7 +288,7 @@ resource "aws_ssm_parameter" "sns_gbp_alerts_arn" {
   value       = aws_sns_topic.gbp_alerts.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:139:13
+# bankgen:source global-platform/modules/MOD-201.yaml:140:13
 resource "aws_ssm_parameter" "waf_gbp_public_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/waf/gbp-public/arn"
@@ -288,7 +297,7 @@ resource "aws_ssm_parameter" "waf_gbp_public_arn" {
   value       = aws_wafv2_web_acl.gbp_public.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:150:13
+# bankgen:source global-platform/modules/MOD-201.yaml:151:13
 resource "aws_ssm_parameter" "secret_gbp_data_aurora_master_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/secret/gbp-data/aurora/master/arn"
@@ -297,7 +306,7 @@ resource "aws_ssm_parameter" "secret_gbp_data_aurora_master_arn" {
   value       = aws_secretsmanager_secret.gbp_data_aurora_master.arn
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:153:13
+# bankgen:source global-platform/modules/MOD-201.yaml:154:13
 resource "aws_ssm_parameter" "secret_gbp_data_redis_auth_token_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/secret/gbp-data/redis/auth-token/arn"

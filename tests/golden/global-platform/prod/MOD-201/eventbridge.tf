@@ -213,7 +213,7 @@ resource "aws_cloudwatch_event_bus_policy" "gbp_messaging" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_cloudwatch_event_bus" "gbp_services" {
   name        = "gbp-services"
   description = "Transaction and fraud events"
@@ -223,7 +223,7 @@ resource "aws_cloudwatch_event_bus" "gbp_services" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_cloudwatch_event_archive" "gbp_services" {
   name             = "gbp-services-archive"
   event_source_arn = aws_cloudwatch_event_bus.gbp_services.arn
@@ -234,7 +234,7 @@ resource "aws_cloudwatch_event_archive" "gbp_services" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_sqs_queue" "gbp_services_dlq" {
   name                              = "gbp-services-dlq-prod"
   kms_master_key_id                 = aws_kms_key.gbp_internal.arn
@@ -247,7 +247,7 @@ resource "aws_sqs_queue" "gbp_services_dlq" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_sqs_queue_policy" "gbp_services_dlq" {
   queue_url = aws_sqs_queue.gbp_services_dlq.id
   policy = jsonencode({
@@ -267,7 +267,7 @@ resource "aws_sqs_queue_policy" "gbp_services_dlq" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:23:14
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
 resource "aws_cloudwatch_event_bus_policy" "gbp_services" {
   event_bus_name = aws_cloudwatch_event_bus.gbp_services.name
   policy = jsonencode({
@@ -285,6 +285,66 @@ resource "aws_cloudwatch_event_bus_policy" "gbp_services" {
 }
 
 # bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# The bus's copy in the DR region: a subscription routes its events here; its own archive and
+# dead-letter queue, as every bus has.
+resource "aws_cloudwatch_event_bus" "gbp_services_dr" {
+  provider    = aws.dr
+  name        = "gbp-services"
+  description = "Transaction and fraud events"
+
+  dead_letter_config {
+    arn = aws_sqs_queue.gbp_services_dr_dlq.arn
+  }
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+resource "aws_cloudwatch_event_archive" "gbp_services_dr" {
+  provider         = aws.dr
+  name             = "gbp-services-archive"
+  event_source_arn = aws_cloudwatch_event_bus.gbp_services_dr.arn
+  retention_days   = 30
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+resource "aws_sqs_queue" "gbp_services_dr_dlq" {
+  provider                          = aws.dr
+  name                              = "gbp-services-dlq-prod"
+  kms_master_key_id                 = aws_kms_key.gbp_internal_dr.arn
+  kms_data_key_reuse_period_seconds = 300
+  message_retention_seconds         = 1209600
+  tags                              = { data_classification = "internal" }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+resource "aws_sqs_queue_policy" "gbp_services_dr_dlq" {
+  provider  = aws.dr
+  queue_url = aws_sqs_queue.gbp_services_dr_dlq.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "EventBridgeDeadLetters"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sqs:SendMessage"
+        Resource  = aws_sqs_queue.gbp_services_dr_dlq.arn
+        Condition = {
+          ArnLike = { "aws:SourceArn" = "arn:aws:events:ap-southeast-4:310000000003:*" }
+        }
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_cloudwatch_event_bus" "gbp_operations" {
   name        = "gbp-operations"
   description = "Operational events"
@@ -294,7 +354,7 @@ resource "aws_cloudwatch_event_bus" "gbp_operations" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_cloudwatch_event_archive" "gbp_operations" {
   name             = "gbp-operations-archive"
   event_source_arn = aws_cloudwatch_event_bus.gbp_operations.arn
@@ -305,7 +365,7 @@ resource "aws_cloudwatch_event_archive" "gbp_operations" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_sqs_queue" "gbp_operations_dlq" {
   name                              = "gbp-operations-dlq-prod"
   kms_master_key_id                 = aws_kms_key.gbp_internal.arn
@@ -318,7 +378,7 @@ resource "aws_sqs_queue" "gbp_operations_dlq" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_sqs_queue_policy" "gbp_operations_dlq" {
   queue_url = aws_sqs_queue.gbp_operations_dlq.id
   policy = jsonencode({
@@ -338,7 +398,7 @@ resource "aws_sqs_queue_policy" "gbp_operations_dlq" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-201.yaml:24:14
+# bankgen:source global-platform/modules/MOD-201.yaml:25:14
 resource "aws_cloudwatch_event_bus_policy" "gbp_operations" {
   event_bus_name = aws_cloudwatch_event_bus.gbp_operations.name
   policy = jsonencode({

@@ -96,3 +96,100 @@ resource "aws_cloudwatch_event_target" "statement_requests" {
     arn = aws_sqs_queue.statement_requests_dlq.arn
   }
 }
+
+# bankgen:source global-platform/events/gbp-services.yaml:25:11
+resource "aws_cloudwatch_event_rule" "services_to_dr" {
+  name           = "gbp-services-to-dr-prod"
+  description    = "MOD-220 routes transaction.posted from gbp-services to its copy in the DR region"
+  event_bus_name = data.aws_ssm_parameter.eventbridge_gbp_services_name.value
+  event_pattern = jsonencode({
+    source      = ["gbp.services"]
+    detail-type = ["TransactionPosted"]
+  })
+}
+
+# bankgen:source global-platform/events/gbp-services.yaml:25:11
+resource "aws_sqs_queue" "services_to_dr_dlq" {
+  name                              = "gbp-services-to-dr-prod-dlq"
+  kms_master_key_id                 = data.aws_ssm_parameter.kms_internal_arn.value
+  kms_data_key_reuse_period_seconds = 300
+  message_retention_seconds         = 1209600
+  tags                              = { data_classification = "internal" }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+# bankgen:source global-platform/events/gbp-services.yaml:25:11
+resource "aws_sqs_queue_policy" "services_to_dr_dlq" {
+  queue_url = aws_sqs_queue.services_to_dr_dlq.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "EventBridgeDeadLetters"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sqs:SendMessage"
+        Resource  = aws_sqs_queue.services_to_dr_dlq.arn
+        Condition = {
+          ArnEquals = {
+            "aws:SourceArn" = "arn:aws:events:ap-southeast-2:310000000003:rule/gbp-services/gbp-services-to-dr-prod"
+          }
+        }
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/events/gbp-services.yaml:25:11
+resource "aws_iam_role" "services_to_dr_delivery" {
+  name = "gbp-services-to-dr-prod-delivery"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AssumeRole"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/events/gbp-services.yaml:25:11
+resource "aws_iam_role_policy" "services_to_dr_delivery" {
+  name = "delivery"
+  role = aws_iam_role.services_to_dr_delivery.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "PutEventsOnTargetBus"
+        Effect   = "Allow"
+        Action   = "events:PutEvents"
+        Resource = data.aws_ssm_parameter.eventbridge_gbp_services_dr_arn.value
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/events/gbp-services.yaml:25:11
+resource "aws_cloudwatch_event_target" "services_to_dr" {
+  rule           = aws_cloudwatch_event_rule.services_to_dr.name
+  event_bus_name = data.aws_ssm_parameter.eventbridge_gbp_services_name.value
+  target_id      = "services-to-dr"
+  arn            = data.aws_ssm_parameter.eventbridge_gbp_services_dr_arn.value
+  role_arn       = aws_iam_role.services_to_dr_delivery.arn
+
+  retry_policy {
+    maximum_retry_attempts       = 185
+    maximum_event_age_in_seconds = 86400
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.services_to_dr_dlq.arn
+  }
+}
