@@ -167,6 +167,10 @@ fn render(kind: &Kind, m: &mut Scope) {
                 }
             }
         }
+        // AWS Budgets encrypts its notifications with the key of the topics budgets notify.
+        if m.fleet.budget_topic_classes().any(|c| c == class) {
+            services.push(json!(super::sns_topic::BUDGETS));
+        }
         statements.push(
             Stmt::allow("AwsServicesUse")
                 .principal("Service", json!(services))

@@ -25,7 +25,9 @@ pub struct Features {
     /// S3 notifications to EventBridge, Lambda `architectures`, the `s3_use_path_style` provider flag,
     /// Aurora Serverless v2 (`serverlessv2_scaling_configuration`, `db.serverless`) and
     /// RDS-managed master passwords, ElastiCache's `num_cache_clusters`/`description` (were
-    /// `number_cache_clusters`/`replication_group_description`) and `auth_token_update_strategy`.
+    /// `number_cache_clusters`/`replication_group_description`) and `auth_token_update_strategy`,
+    /// a budget's `cost_filter` blocks (3.39 has the `cost_filters` map, which 6.x no longer has)
+    /// and its optional `time_period_start` (required in 3.39).
     pub v4_arguments: bool,
     /// A Lambda runtime to use instead of the catalogue's: hashicorp/aws 3.39 checks runtimes
     /// against its 2021 list, which ends at nodejs14.x.
@@ -174,6 +176,8 @@ pub struct Scope<'a> {
     ssm_root: &'a str,
     /// The tenant's name prefix (`bank`).
     pub name_prefix: &'a str,
+    /// The platform's tenant (the `tenant_id` tag's value).
+    pub tenant: &'a str,
     /// The classification of the platform's own operational data (DLQs, function logs).
     pub operational: &'a str,
     domains: &'a [DomainFacts],
@@ -202,6 +206,7 @@ static NOTHING_RENAMED: Renamed = BTreeMap::new();
 static NO_FLEET: Fleet = Fleet {
     modules: Vec::new(),
     log_routing: None,
+    budget_topics: Vec::new(),
 };
 
 impl<'a> Scope<'a> {
@@ -218,6 +223,7 @@ impl<'a> Scope<'a> {
             ssm_prefix: format!("{ssm_root}/{}", env.name),
             ssm_root,
             name_prefix,
+            tenant: "",
             operational,
             module,
             env,

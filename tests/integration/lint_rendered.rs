@@ -1052,6 +1052,18 @@ fn mutations() -> Vec<Mutation> {
             example: true,
             ..M
         },
+        Mutation {
+            name: "budget-without-subscribers",
+            code: "BGL551",
+            module: "MOD-240",
+            file: "budgets.tf",
+            find: "    subscriber_sns_topic_arns = [data.aws_ssm_parameter.sns_gbp_alerts_arn.value]\n  }\n\n  notification {\n    comparison_operator        = \"GREATER_THAN\"\n    threshold                  = 100\n    threshold_type             = \"PERCENTAGE\"\n    notification_type          = \"FORECASTED\"\n    subscriber_sns_topic_arns  = [aws_sns_topic.gbp_alerts_critical.arn]\n    subscriber_email_addresses = [\"finops+dev@gbp.example\"]\n",
+            replace: "  }\n\n  notification {\n    comparison_operator = \"GREATER_THAN\"\n    threshold           = 100\n    threshold_type      = \"PERCENTAGE\"\n    notification_type   = \"FORECASTED\"\n",
+            at: Some("resource \"aws_budgets_budget\""),
+            before: true,
+            example: true,
+            ..M
+        },
     ]
 }
 
