@@ -148,7 +148,10 @@ impl ResourceKind for Kind {
                     c.err(
                         "BG001",
                         &nt.spend.referenced,
-                        format!("budget `{}`: a notification without subscriber", x.name.value),
+                        format!(
+                            "budget `{}`: a notification without subscriber",
+                            x.name.value
+                        ),
                         "name a `topic:` of the catalogue or `emails:`",
                     );
                 }
@@ -210,7 +213,13 @@ impl ResourceKind for Kind {
         Some(DocSection::new(
             "Budgets",
             "Each budget: a monthly COST budget in USD, its name with `-{env}` appended; each notification fires at a percentage of the limit on the actual or the forecasted spend.",
-            &["Budget", "Purpose", "Limit (USD / month)", "Scope", "Notifications"],
+            &[
+                "Budget",
+                "Purpose",
+                "Limit (USD / month)",
+                "Scope",
+                "Notifications",
+            ],
             r.budgets
                 .iter()
                 .map(|x| {

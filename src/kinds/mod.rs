@@ -44,6 +44,7 @@ pub mod log_group;
 pub mod network;
 pub mod observability;
 pub mod queue;
+pub mod recovery;
 pub mod rest_api;
 pub mod secret;
 pub mod service_mesh;

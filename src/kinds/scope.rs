@@ -11,6 +11,10 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The tag that carries a data store's recovery tier (the value of `tier_tag` in
+/// policies/dr.yaml).
+pub const RECOVERY_TIER_TAG: &str = "recovery_tier";
+
 /// What differs between the provider profiles: templates branch on these flags, never on the
 /// profile's name.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -471,6 +475,16 @@ impl<'a> Scope<'a> {
     /// Extra tags for a classified resource (the required tags come from `default_tags`).
     pub fn class_tags(&self, classification: &str) -> Value {
         json!({ "data_classification": classification })
+    }
+
+    /// A data store's tags: its classification and, when the entry names one, its recovery
+    /// tier (`recovery_tier`, the tag policies/dr.yaml names; BGL550 reads it).
+    pub fn tier_tags(&self, classification: &str, tier: Option<&Sp<String>>) -> Value {
+        let mut tags = self.class_tags(classification);
+        if let Some(t) = tier {
+            tags[RECOVERY_TIER_TAG] = json!(t.value);
+        }
+        tags
     }
 }
 

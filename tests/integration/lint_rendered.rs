@@ -1064,6 +1064,33 @@ fn mutations() -> Vec<Mutation> {
             example: true,
             ..M
         },
+        // Removing gbp-transactions' replication would fire BGL108 too (policies/s3.yaml marks
+        // the bucket by name): a bucket moved into the protected tier fires BGL550 alone.
+        Mutation {
+            name: "archive-made-critical",
+            code: "BGL550",
+            module: "MOD-202",
+            file: "s3.tf",
+            find: "recovery_tier       = \"standard\"",
+            replace: "recovery_tier       = \"critical\"",
+            at: Some("resource \"aws_s3_bucket\" \"gbp_archive\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "legacy-archive-made-critical",
+            code: "BGL550",
+            env: "local",
+            module: "MOD-202",
+            file: "s3.tf",
+            find: "recovery_tier       = \"standard\"",
+            replace: "recovery_tier       = \"critical\"",
+            at: Some("resource \"aws_s3_bucket\" \"gbp_archive\""),
+            before: true,
+            example: true,
+            ..M
+        },
     ]
 }
 
