@@ -98,7 +98,7 @@ pub fn check_dr_protected_replication(
     for (res, file) in modules {
         for e in tiered(res) {
             let at = Loc::from_saphyr(file, &e.tier.referenced);
-            if !dr.tiers.iter().any(|t| *t == e.tier.value) {
+            if !dr.tiers.contains(&e.tier.value) {
                 problems.push(Problem::error(
                     "BG001",
                     Some(at),

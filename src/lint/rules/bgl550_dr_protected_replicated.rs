@@ -73,7 +73,7 @@ fn referred_by(cx: &ModCtx, target: &Resource, rtype: &str, attr: &str) -> bool 
         r.addr != target.addr
             && r
                 .get(attr)
-                .is_some_and(|v| cx.m.ref_addrs(v).iter().any(|a| *a == target.addr))
+                .is_some_and(|v| cx.m.ref_addrs(v).contains(&target.addr))
     })
 }
 
