@@ -139,6 +139,7 @@ resource "aws_kms_key" "gbp_internal" {
             "sns.amazonaws.com",
             "cloudtrail.amazonaws.com",
             "cloudwatch.amazonaws.com",
+            "budgets.amazonaws.com",
           ]
         }
         Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]

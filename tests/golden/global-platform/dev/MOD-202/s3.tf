@@ -5,7 +5,10 @@ resource "aws_s3_bucket" "gbp_transactions" {
   bucket        = "gbp-transactions-dev"
   force_destroy = false
 
-  tags = { data_classification = "confidential" }
+  tags = {
+    data_classification = "confidential"
+    recovery_tier       = "critical"
+  }
 }
 
 # bankgen:source global-platform/modules/MOD-202.yaml:16:13
@@ -384,17 +387,20 @@ resource "aws_s3_bucket_replication_configuration" "gbp_transactions" {
   ]
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket" "gbp_archive" {
   #checkov:skip=CKV_AWS_144:Only the buckets with replication: in the catalogue are copied to the DR region ap-southeast-4
   bucket              = "gbp-archive-dev"
   force_destroy       = false
   object_lock_enabled = true
 
-  tags = { data_classification = "confidential" }
+  tags = {
+    data_classification = "confidential"
+    recovery_tier       = "standard"
+  }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_versioning" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -403,7 +409,7 @@ resource "aws_s3_bucket_versioning" "gbp_archive" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_server_side_encryption_configuration" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -416,7 +422,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "gbp_archive" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_lifecycle_configuration" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -447,7 +453,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "gbp_archive" {
   depends_on = [aws_s3_bucket_versioning.gbp_archive]
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_object_lock_configuration" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -461,14 +467,14 @@ resource "aws_s3_bucket_object_lock_configuration" "gbp_archive" {
   depends_on = [aws_s3_bucket_versioning.gbp_archive]
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_logging" "gbp_archive" {
   bucket        = aws_s3_bucket.gbp_archive.id
   target_bucket = data.aws_ssm_parameter.s3_gbp_audit_name.value
   target_prefix = "s3/gbp-archive/"
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_ownership_controls" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -477,7 +483,7 @@ resource "aws_s3_bucket_ownership_controls" "gbp_archive" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_public_access_block" "gbp_archive" {
   bucket                  = aws_s3_bucket.gbp_archive.id
   block_public_acls       = true
@@ -486,7 +492,7 @@ resource "aws_s3_bucket_public_access_block" "gbp_archive" {
   restrict_public_buckets = true
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_policy" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
   policy = jsonencode({
@@ -517,7 +523,7 @@ resource "aws_s3_bucket_policy" "gbp_archive" {
   depends_on = [aws_s3_bucket_public_access_block.gbp_archive]
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_notification" "gbp_archive" {
   bucket      = aws_s3_bucket.gbp_archive.id
   eventbridge = true
