@@ -27,8 +27,24 @@ pub fn load_catalog(
 ) -> Result<(model::Catalog, Vec<Problem>), Vec<Problem>> {
     let (raw, problems) = catalog::load(source);
     match model::build(raw, problems) {
-        (Some(mut cat), problems) => {
+        (Some(mut cat), mut problems) => {
             cat.policies_dir = source.policies_dir();
+            // The recovery tiers need the catalogue's own policies/dr.yaml (optional).
+            match catalog::read_dr_policy(cat.policies_dir.as_deref()) {
+                Ok(Some(dr)) => {
+                    let modules: Vec<_> = cat
+                        .modules
+                        .iter()
+                        .map(|m| (&m.resources, &m.file))
+                        .collect();
+                    kinds::recovery::check_dr_protected_replication(&modules, &dr, &mut problems);
+                }
+                Ok(None) => {}
+                Err(e) => problems.push(Problem::error("BG040", None, e, "fix policies/dr.yaml")),
+            }
+            if problems.iter().any(|p| p.severity == diag::Severity::Error) {
+                return Err(problems);
+            }
             Ok((cat, problems))
         }
         (None, problems) => Err(problems),

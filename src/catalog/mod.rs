@@ -9,7 +9,8 @@ mod source;
 pub mod synth;
 
 pub use source::{
-    CatalogSource, MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, UNREADABLE, load, options,
+    CatalogSource, DR_FILE, MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, UNREADABLE, load, options,
+    read_dr_policy,
 };
 
 use crate::diag::SourceFile;

@@ -233,6 +233,30 @@ pub const MAX_ALIASES: usize = 256;
 
 /// Limits that turn hostile YAML (alias bombs, deep nesting, huge documents) into an error:
 /// for every YAML file bankgen reads (the catalogue's and the lint policies').
+/// The optional policy file of the recovery tiers.
+pub const DR_FILE: &str = "dr.yaml";
+
+/// `dr.yaml` of a policies folder, if it has one (kinds/recovery.rs).
+pub fn read_dr_policy(
+    dir: Option<&Path>,
+) -> Result<Option<crate::kinds::recovery::DrPolicy>, String> {
+    let Some(p) = dir.map(|d| d.join(DR_FILE)).filter(|p| p.is_file()) else {
+        return Ok(None);
+    };
+    let text =
+        std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+    if text.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{}: larger than {} KiB, the limit for a YAML file",
+            p.display(),
+            MAX_FILE_BYTES / 1024
+        ));
+    }
+    serde_saphyr::from_str_with_options(&text, options())
+        .map(Some)
+        .map_err(|e| format!("{}: {e}", p.display()))
+}
+
 pub fn options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;

@@ -56,6 +56,10 @@ pub struct Entry {
     pub backup_window: Sp<String>,
     /// The secret that holds the master password where RDS cannot manage it (legacy profile).
     pub master_secret: Sp<String>,
+    /// Its recovery tier (policies/dr.yaml `tiers`), rendered as the `recovery_tier` tag; a tier
+    /// the policy marks as DR-protected needs `replication:` (BG040, BGL550).
+    #[serde(default)]
+    pub recovery_tier: Option<Sp<String>>,
     /// Lets the plan guard through a delete or replacement of its resources that hold data:
     /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
     #[serde(default)]
@@ -331,7 +335,7 @@ impl ResourceKind for Kind {
                 "final_snapshot": (!m.env.emulator).then(|| format!("{name}-final")),
                 "monitoring_trust": trust("monitoring.rds.amazonaws.com"),
                 "monitoring_policy": monitoring_policy(m),
-                "tags": m.class_tags(&x.classification.value),
+                "tags": m.tier_tags(&x.classification.value, x.recovery_tier.as_ref()),
             });
             m.emit(self, &loc, ctx);
             m.holds_data(

@@ -42,6 +42,10 @@ pub struct Bucket {
     /// disaster recovery").
     #[serde(default)]
     pub replication: Option<Replication>,
+    /// Its recovery tier (policies/dr.yaml `tiers`), rendered as the `recovery_tier` tag; a tier
+    /// the policy marks as DR-protected needs `replication:` (BG040, BGL550).
+    #[serde(default)]
+    pub recovery_tier: Option<Sp<String>>,
     /// The policy denies `s3:PutObject` without `x-amz-server-side-encryption: aws:kms`
     /// (seed 002: "Bucket policies enforce encryption in transit and at rest").
     #[serde(default)]
@@ -557,7 +561,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             // Incomplete multipart uploads are cleaned up everywhere, also outside the rules' prefixes.
             "abort_rule": b.lifecycle.iter().all(|r| r.prefix.is_some()),
             "policy": policy(statements),
-            "tags": m.class_tags(&b.classification.value),
+            "tags": m.tier_tags(&b.classification.value, b.recovery_tier.as_ref()),
             "force_destroy": m.env.emulator,
             "object_lock": b.object_lock.as_ref().map(|l| json!({
                 "mode": l.mode.value.name(),

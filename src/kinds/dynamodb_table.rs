@@ -24,6 +24,10 @@ pub struct Table {
     /// The attribute holding each item's expiry time, if items expire.
     #[serde(default)]
     pub ttl_attribute: Option<String>,
+    /// Its recovery tier (policies/dr.yaml `tiers`), rendered as the `recovery_tier` tag; a tier
+    /// the policy marks as DR-protected needs `replication:` (BG040, BGL550).
+    #[serde(default)]
+    pub recovery_tier: Option<Sp<String>>,
     /// Lets the plan guard through a delete or replacement of its resources that hold data:
     /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
     #[serde(default)]
@@ -125,7 +129,7 @@ impl ResourceKind for Kind {
                 "key": m.key_arn(&x.classification.value),
                 // An emulator's tables go with the environment; real ones need protection off first.
                 "deletion_protection": !m.env.emulator,
-                "tags": m.class_tags(&x.classification.value),
+                "tags": m.tier_tags(&x.classification.value, x.recovery_tier.as_ref()),
             });
             m.emit(self, &loc, ctx);
             m.holds_data(

@@ -47,6 +47,9 @@ pub struct Fleet {
     pub modules: Vec<Holdings>,
     /// The module whose observability routes the functions' logs (`log_routing:`), if one does.
     pub log_routing: Option<LogRoute>,
+    /// The SNS topics (catalogue names) a budget of the environment notifies: their policies let
+    /// AWS Budgets publish, and their classifications' keys let it encrypt.
+    pub budget_topics: Vec<String>,
 }
 
 /// Where the functions' logs go: the module that makes the destination and its phase (only
@@ -74,6 +77,16 @@ impl Fleet {
 
     /// The classifications of every topic in the catalogue (a key of that classification lets
     /// the topics' publishers use it, wherever the topic is declared).
+    /// The classifications of the topics a budget notifies.
+    pub fn budget_topic_classes(&self) -> impl Iterator<Item = &str> {
+        self.modules.iter().flat_map(move |m| {
+            m.topics
+                .iter()
+                .filter(move |(t, _)| self.budget_topics.contains(t))
+                .map(|(_, c)| c.as_str())
+        })
+    }
+
     pub fn topic_classes(&self) -> impl Iterator<Item = &str> {
         self.modules
             .iter()

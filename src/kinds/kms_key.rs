@@ -235,6 +235,10 @@ fn services_use(m: &Scope, class: &str, region: &str) -> serde_json::Value {
             }
         }
     }
+    // AWS Budgets encrypts its notifications with the key of the topics budgets notify.
+    if m.fleet.budget_topic_classes().any(|c| c == class) {
+        services.push(json!(super::sns_topic::BUDGETS));
+    }
     Stmt::allow("AwsServicesUse")
         .principal("Service", json!(services))
         .action(&[

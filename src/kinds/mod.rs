@@ -22,6 +22,7 @@ mod scope;
 pub mod accelerator;
 pub mod aurora_cluster;
 pub mod bucket;
+pub mod budget;
 pub mod cache_cluster;
 pub mod cdn_distribution;
 pub mod config_recorder;
@@ -43,6 +44,7 @@ pub mod log_group;
 pub mod network;
 pub mod observability;
 pub mod queue;
+pub mod recovery;
 pub mod rest_api;
 pub mod secret;
 pub mod service_mesh;
@@ -87,6 +89,7 @@ pub mod api {
     pub const APIGATEWAY: Endpoint = Endpoint::same("apigateway");
     pub const APPLICATION_AUTOSCALING: Endpoint = Endpoint::same("applicationautoscaling");
     pub const APPMESH: Endpoint = Endpoint::same("appmesh");
+    pub const BUDGETS: Endpoint = Endpoint::same("budgets");
     pub const CLOUDFRONT: Endpoint = Endpoint::same("cloudfront");
     pub const CLOUDTRAIL: Endpoint = Endpoint::same("cloudtrail");
     pub const CLOUDWATCH: Endpoint = Endpoint::same("cloudwatch");
@@ -239,6 +242,7 @@ kinds! {
     container_services: container_service::Entry,
     service_meshes: service_mesh::Entry,
     event_sources: event_source::Entry,
+    budgets: budget::Entry,
 }
 
 /// Every resource type some kind declares as holding data, sorted, once each.

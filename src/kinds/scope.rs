@@ -11,6 +11,10 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The tag that carries a data store's recovery tier (the value of `tier_tag` in
+/// policies/dr.yaml).
+pub const RECOVERY_TIER_TAG: &str = "recovery_tier";
+
 /// What differs between the provider profiles: templates branch on these flags, never on the
 /// profile's name.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -25,7 +29,9 @@ pub struct Features {
     /// S3 notifications to EventBridge, Lambda `architectures`, the `s3_use_path_style` provider flag,
     /// Aurora Serverless v2 (`serverlessv2_scaling_configuration`, `db.serverless`) and
     /// RDS-managed master passwords, ElastiCache's `num_cache_clusters`/`description` (were
-    /// `number_cache_clusters`/`replication_group_description`) and `auth_token_update_strategy`.
+    /// `number_cache_clusters`/`replication_group_description`) and `auth_token_update_strategy`,
+    /// a budget's `cost_filter` blocks (3.39 has the `cost_filters` map, which 6.x no longer has)
+    /// and its optional `time_period_start` (required in 3.39).
     pub v4_arguments: bool,
     /// A Lambda runtime to use instead of the catalogue's: hashicorp/aws 3.39 checks runtimes
     /// against its 2021 list, which ends at nodejs14.x.
@@ -174,6 +180,8 @@ pub struct Scope<'a> {
     ssm_root: &'a str,
     /// The tenant's name prefix (`bank`).
     pub name_prefix: &'a str,
+    /// The platform's tenant (the `tenant_id` tag's value).
+    pub tenant: &'a str,
     /// The classification of the platform's own operational data (DLQs, function logs).
     pub operational: &'a str,
     domains: &'a [DomainFacts],
@@ -202,6 +210,7 @@ static NOTHING_RENAMED: Renamed = BTreeMap::new();
 static NO_FLEET: Fleet = Fleet {
     modules: Vec::new(),
     log_routing: None,
+    budget_topics: Vec::new(),
 };
 
 impl<'a> Scope<'a> {
@@ -218,6 +227,7 @@ impl<'a> Scope<'a> {
             ssm_prefix: format!("{ssm_root}/{}", env.name),
             ssm_root,
             name_prefix,
+            tenant: "",
             operational,
             module,
             env,
@@ -493,6 +503,16 @@ impl<'a> Scope<'a> {
     /// Extra tags for a classified resource (the required tags come from `default_tags`).
     pub fn class_tags(&self, classification: &str) -> Value {
         json!({ "data_classification": classification })
+    }
+
+    /// A data store's tags: its classification and, when the entry names one, its recovery
+    /// tier (`recovery_tier`, the tag policies/dr.yaml names; BGL550 reads it).
+    pub fn tier_tags(&self, classification: &str, tier: Option<&Sp<String>>) -> Value {
+        let mut tags = self.class_tags(classification);
+        if let Some(t) = tier {
+            tags[RECOVERY_TIER_TAG] = json!(t.value);
+        }
+        tags
     }
 }
 

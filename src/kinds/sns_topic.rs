@@ -145,20 +145,35 @@ pub const PUBLISHERS: &[&str] = &[
     "events.amazonaws.com",
 ];
 
+/// The service that publishes a budget's notifications (to the topics a budget names only).
+pub const BUDGETS: &str = "budgets.amazonaws.com";
+
 fn render(kind: &Kind, m: &mut Scope) {
     for t in &m.module.resources.sns_topics {
         let id = ident(&t.name.value);
         let loc = m.loc(&t.name.referenced);
         let key = m.key_arn(&t.classification.value);
         let arn = raw(format!("aws_sns_topic.{id}.arn"));
-        let topic_policy = policy(vec![
+        let mut statements = vec![
             Stmt::allow("AccountServicesPublish")
                 .principal("Service", json!(PUBLISHERS))
                 .action(&["sns:Publish"])
                 .resource(vec![arn.clone()])
                 .condition("StringEquals", "aws:SourceAccount", json!(m.env.account_id))
                 .build(),
-        ]);
+        ];
+        // A budget of the catalogue notifies this topic (budget.rs): AWS Budgets publishes.
+        if m.fleet.budget_topics.contains(&t.name.value) {
+            statements.push(
+                Stmt::allow("BudgetsPublish")
+                    .principal("Service", json!(BUDGETS))
+                    .action(&["sns:Publish"])
+                    .resource(vec![arn.clone()])
+                    .condition("StringEquals", "aws:SourceAccount", json!(m.env.account_id))
+                    .build(),
+            );
+        }
+        let topic_policy = policy(statements);
         let subscriptions: Vec<_> = t
             .subscriptions
             .iter()

@@ -297,6 +297,12 @@ pub struct S3 {
     pub replication: ReplicationPolicy,
 }
 
+/// `policies/dr.yaml` (optional; kinds/recovery.rs defines it: the catalogue check reads it too).
+pub use crate::kinds::recovery::DrPolicy as Dr;
+
+/// The optional policy file: neither embedded nor required.
+pub use crate::catalog::DR_FILE;
+
 #[derive(Debug, Clone)]
 pub struct Policies {
     pub tags: Tags,
@@ -309,6 +315,8 @@ pub struct Policies {
     pub iam: Iam,
     pub cloudtrail: CloudTrail,
     pub s3: S3,
+    /// `dr.yaml` when the policies folder has one (no embedded default).
+    pub dr: Option<Dr>,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(
@@ -351,7 +359,8 @@ impl Policies {
             if !d.is_dir() {
                 return Err(format!("--policies {}: not a folder", d.display()));
             }
-            let known: Vec<&str> = EMBEDDED.files().filter_map(|f| f.path().to_str()).collect();
+            let mut known: Vec<&str> = EMBEDDED.files().filter_map(|f| f.path().to_str()).collect();
+            known.push(DR_FILE);
             for e in
                 std::fs::read_dir(d).map_err(|e| format!("cannot read {}: {e}", d.display()))?
             {
@@ -377,6 +386,7 @@ impl Policies {
             iam: parse("iam.yaml", dir)?,
             cloudtrail: parse("cloudtrail.yaml", dir)?,
             s3: parse("s3.yaml", dir)?,
+            dr: crate::catalog::read_dr_policy(dir)?,
         })
     }
 

@@ -77,8 +77,21 @@ pub fn fleet(cat: &Catalog, env: &Environment) -> Fleet {
             module: m.id.clone(),
             phase: m.phase,
         });
+    let mut budget_topics: Vec<String> = Vec::new();
+    if !env.unserved_kinds.iter().any(|k| k == "budgets") {
+        for m in &cat.modules {
+            for b in &m.resources.budgets {
+                for t in b.notifications.iter().filter_map(|n| n.topic.as_ref()) {
+                    if !budget_topics.contains(&t.value) {
+                        budget_topics.push(t.value.clone());
+                    }
+                }
+            }
+        }
+    }
     Fleet {
         modules,
         log_routing,
+        budget_topics,
     }
 }

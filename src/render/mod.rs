@@ -250,6 +250,7 @@ fn render_module(
         ),
     );
     m.dr_region = cat.platform.dr_region.as_deref();
+    m.tenant = &cat.platform.tenant;
     m.global_region = cat.platform.global_region.as_deref();
     m.renamed = e.renamed;
     m.fleet = e.fleet;

@@ -1122,6 +1122,34 @@ fn a_replicated_bucket_without_a_dr_region_is_bg040() {
 }
 
 #[test]
+fn a_bucket_of_a_dr_protected_tier_without_replication_is_bg040() {
+    let err = short(Test::new().with_example("global-platform").edit(
+        "catalog/modules/MOD-202.yaml",
+        "      replication: {storage_class: STANDARD_IA}\n",
+        "",
+    ));
+    assert!(
+        err.contains("error[BG040]: bucket `gbp-transactions` is in the DR-protected tier `critical`, but it has no `replication:`"),
+        "{err}"
+    );
+    assert_eq!(count_errors(&err), 1, "{err}");
+}
+
+#[test]
+fn a_recovery_tier_that_dr_yaml_does_not_know_is_bg001() {
+    let err = short(Test::new().with_example("global-platform").edit(
+        "catalog/modules/MOD-202.yaml",
+        "recovery_tier: standard",
+        "recovery_tier: gold",
+    ));
+    assert!(
+        err.contains("error[BG001]: unknown recovery tier `gold`")
+            && err.contains("critical, standard"),
+        "{err}"
+    );
+}
+
+#[test]
 fn access_logs_to_a_bucket_that_does_not_receive_them_is_bg040() {
     let err = short(Test::new().with_example("global-platform").edit(
         "catalog/modules/MOD-203.yaml",

@@ -11,6 +11,7 @@ fn api_of(resource_type: &str) -> &'static str {
     const PREFIXES: &[(&str, &str)] = &[
         ("aws_acm_", "acm"),
         ("aws_api_gateway_", "apigateway"),
+        ("aws_budgets_", "budgets"),
         ("aws_cloudfront_", "cloudfront"),
         ("aws_appautoscaling_", "applicationautoscaling"),
         ("aws_appmesh_", "appmesh"),

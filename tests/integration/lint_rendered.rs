@@ -1054,6 +1054,45 @@ fn mutations() -> Vec<Mutation> {
             example: true,
             ..M
         },
+        Mutation {
+            name: "budget-without-subscribers",
+            code: "BGL551",
+            module: "MOD-240",
+            file: "budgets.tf",
+            find: "    subscriber_sns_topic_arns = [data.aws_ssm_parameter.sns_gbp_alerts_arn.value]\n  }\n\n  notification {\n    comparison_operator        = \"GREATER_THAN\"\n    threshold                  = 100\n    threshold_type             = \"PERCENTAGE\"\n    notification_type          = \"FORECASTED\"\n    subscriber_sns_topic_arns  = [aws_sns_topic.gbp_alerts_critical.arn]\n    subscriber_email_addresses = [\"finops+dev@gbp.example\"]\n",
+            replace: "  }\n\n  notification {\n    comparison_operator = \"GREATER_THAN\"\n    threshold           = 100\n    threshold_type      = \"PERCENTAGE\"\n    notification_type   = \"FORECASTED\"\n",
+            at: Some("resource \"aws_budgets_budget\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        // Removing gbp-transactions' replication would fire BGL108 too (policies/s3.yaml marks
+        // the bucket by name): a bucket moved into the protected tier fires BGL550 alone.
+        Mutation {
+            name: "archive-made-critical",
+            code: "BGL550",
+            module: "MOD-202",
+            file: "s3.tf",
+            find: "recovery_tier       = \"standard\"",
+            replace: "recovery_tier       = \"critical\"",
+            at: Some("resource \"aws_s3_bucket\" \"gbp_archive\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "legacy-archive-made-critical",
+            code: "BGL550",
+            env: "local",
+            module: "MOD-202",
+            file: "s3.tf",
+            find: "recovery_tier       = \"standard\"",
+            replace: "recovery_tier       = \"critical\"",
+            at: Some("resource \"aws_s3_bucket\" \"gbp_archive\""),
+            before: true,
+            example: true,
+            ..M
+        },
     ]
 }
 

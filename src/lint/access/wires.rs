@@ -23,6 +23,7 @@ pub const KINDS: &[&str] = &[
     "rule-target",
     "rule-dlq",
     "alarm-topic",
+    "budget-topic",
     "function-topic",
     "firehose-delivery",
     "trail-bucket",
@@ -84,6 +85,7 @@ pub fn wires(cat: &Catalog, t: &Tree) -> Vec<Wire> {
     }
     cx.subscriptions();
     cx.alarms();
+    cx.budgets();
     cx.log_groups();
     cx.traces();
     cx.log_routing();
@@ -1142,6 +1144,79 @@ impl Cx<'_> {
                     &what,
                     &loc,
                     &src,
+                );
+            }
+        }
+    }
+
+    /// AWS Budgets publishes each notification to its topics (and encrypts with their keys).
+    fn budgets(&mut self) {
+        let budgets: Vec<(usize, String)> = self
+            .t
+            .all("aws_budgets_budget")
+            .map(|(i, r)| (i, r.addr.clone()))
+            .collect();
+        let who = Who::Service("budgets.amazonaws.com".into());
+        for at in budgets {
+            let Some(r) = self.t.resource(&at) else {
+                continue;
+            };
+            let Some(loc) = origin_loc(self.cat, r) else {
+                continue;
+            };
+            let label = format!(
+                "budgets.amazonaws.com (budget {})",
+                r.literal_name().unwrap_or(&r.addr)
+            );
+            let mut topics: Vec<At> = Vec::new();
+            for n in r.body().blocks("notification") {
+                for v in n
+                    .body
+                    .get("subscriber_sns_topic_arns")
+                    .map(|v| v.items())
+                    .unwrap_or_default()
+                {
+                    if let Some(t) = self.t.target(at.0, v)
+                        && self
+                            .t
+                            .resource(&t)
+                            .is_some_and(|x| x.rtype == "aws_sns_topic")
+                        && !topics.contains(&t)
+                    {
+                        topics.push(t);
+                    }
+                }
+            }
+            for t in topics {
+                let what = format!(
+                    "topic {}",
+                    self.arn(&t)
+                        .unwrap_or_default()
+                        .rsplit(':')
+                        .next()
+                        .unwrap_or("")
+                );
+                self.push(
+                    "budget-topic",
+                    who.clone(),
+                    label.clone(),
+                    &["sns:Publish"],
+                    &t,
+                    what.clone(),
+                    &loc,
+                    &[],
+                );
+                self.key_wire(
+                    "budget-topic",
+                    &who,
+                    &label,
+                    &t,
+                    &["kms_master_key_id"],
+                    &["kms:GenerateDataKey*", "kms:Decrypt"],
+                    None,
+                    &what,
+                    &loc,
+                    &[],
                 );
             }
         }

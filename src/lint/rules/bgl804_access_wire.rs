@@ -51,6 +51,8 @@ The wires (`bankgen access` prints them all, allowed or not):
   as its delivery role or `events.amazonaws.com`) and its dead-letter queue, with their keys;
 - `alarm-topic`: every alarm → `sns:Publish` on its topic and the topic's key, as
   `cloudwatch.amazonaws.com`;
+- `budget-topic`: every budget notification → `sns:Publish` on its topics and their keys, as
+  `budgets.amazonaws.com`;
 - `function-topic`: a function whose statements publish to a topic → `sns:Publish` and the
   topic's key through SNS;
 - `firehose-delivery`: a stream's delivery role → `s3:PutObject` under its prefix and the

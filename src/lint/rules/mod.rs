@@ -94,6 +94,8 @@ rules! {
     bgl543_cloudfront_tls_waf,
     bgl544_route53_failover_health,
     bgl545_accelerator_https_only,
+    bgl550_dr_protected_replicated,
+    bgl551_budget_notified,
     bgl601_cloudtrail,
     bgl602_config_recorder,
     bgl603_guardduty_enabled,

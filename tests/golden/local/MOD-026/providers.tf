@@ -18,6 +18,7 @@ provider "aws" {
     apigateway             = "http://127.0.0.1:4566"
     applicationautoscaling = "http://127.0.0.1:4566"
     appmesh                = "http://127.0.0.1:4566"
+    budgets                = "http://127.0.0.1:4566"
     cloudfront             = "http://127.0.0.1:4566"
     cloudtrail             = "http://127.0.0.1:4566"
     cloudwatch             = "http://127.0.0.1:4566"

@@ -195,6 +195,7 @@ resource "aws_kms_key" "gbp_internal" {
             "sns.amazonaws.com",
             "cloudtrail.amazonaws.com",
             "cloudwatch.amazonaws.com",
+            "budgets.amazonaws.com",
           ]
         }
         Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
@@ -250,6 +251,7 @@ resource "aws_kms_key" "gbp_internal_dr" {
             "sns.amazonaws.com",
             "cloudtrail.amazonaws.com",
             "cloudwatch.amazonaws.com",
+            "budgets.amazonaws.com",
           ]
         }
         Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]

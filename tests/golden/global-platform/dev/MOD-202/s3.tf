@@ -5,7 +5,10 @@ resource "aws_s3_bucket" "gbp_transactions" {
   bucket        = "gbp-transactions-dev"
   force_destroy = false
 
-  tags = { data_classification = "confidential" }
+  tags = {
+    data_classification = "confidential"
+    recovery_tier       = "critical"
+  }
 }
 
 # bankgen:source global-platform/modules/MOD-202.yaml:16:13
@@ -357,17 +360,20 @@ resource "aws_s3_bucket_replication_configuration" "gbp_transactions" {
   ]
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket" "gbp_archive" {
   #checkov:skip=CKV_AWS_144:Only the buckets with replication: in the catalogue are copied to the DR region ap-southeast-4
   bucket              = "gbp-archive-dev"
   force_destroy       = false
   object_lock_enabled = true
 
-  tags = { data_classification = "confidential" }
+  tags = {
+    data_classification = "confidential"
+    recovery_tier       = "standard"
+  }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_versioning" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -376,7 +382,7 @@ resource "aws_s3_bucket_versioning" "gbp_archive" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_server_side_encryption_configuration" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -389,7 +395,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "gbp_archive" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_lifecycle_configuration" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -420,7 +426,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "gbp_archive" {
   depends_on = [aws_s3_bucket_versioning.gbp_archive]
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_object_lock_configuration" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -434,14 +440,14 @@ resource "aws_s3_bucket_object_lock_configuration" "gbp_archive" {
   depends_on = [aws_s3_bucket_versioning.gbp_archive]
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_logging" "gbp_archive" {
   bucket        = aws_s3_bucket.gbp_archive.id
   target_bucket = data.aws_ssm_parameter.s3_gbp_audit_name.value
   target_prefix = "s3/gbp-archive/"
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_ownership_controls" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -450,7 +456,7 @@ resource "aws_s3_bucket_ownership_controls" "gbp_archive" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_public_access_block" "gbp_archive" {
   bucket                  = aws_s3_bucket.gbp_archive.id
   block_public_acls       = true
@@ -459,7 +465,7 @@ resource "aws_s3_bucket_public_access_block" "gbp_archive" {
   restrict_public_buckets = true
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_policy" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
   policy = jsonencode({
@@ -490,7 +496,7 @@ resource "aws_s3_bucket_policy" "gbp_archive" {
   depends_on = [aws_s3_bucket_public_access_block.gbp_archive]
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_notification" "gbp_archive" {
   bucket      = aws_s3_bucket.gbp_archive.id
   eventbridge = true

@@ -7,7 +7,10 @@ resource "aws_s3_bucket" "gbp_audit" {
   bucket        = "gbp-audit-dev"
   force_destroy = false
 
-  tags = { data_classification = "internal" }
+  tags = {
+    data_classification = "internal"
+    recovery_tier       = "standard"
+  }
 }
 
 # bankgen:source global-platform/modules/MOD-203.yaml:13:13

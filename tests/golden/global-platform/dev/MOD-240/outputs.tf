@@ -4,3 +4,8 @@ output "sns_gbp_alerts_critical_arn" {
   description = "ARN of the gbp-alerts-critical topic: Pages the on-call engineer"
   value       = aws_sns_topic.gbp_alerts_critical.arn
 }
+
+output "budget_gbp_monthly_cost_name" {
+  description = "Name of the gbp-monthly-cost budget: Monthly spend of the platform's resources in the environment"
+  value       = aws_budgets_budget.gbp_monthly_cost.name
+}

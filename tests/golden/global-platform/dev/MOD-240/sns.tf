@@ -23,6 +23,14 @@ resource "aws_sns_topic_policy" "gbp_alerts_critical" {
         Resource  = aws_sns_topic.gbp_alerts_critical.arn
         Condition = { StringEquals = { "aws:SourceAccount" = "310000000001" } }
       },
+      {
+        Sid       = "BudgetsPublish"
+        Effect    = "Allow"
+        Principal = { Service = "budgets.amazonaws.com" }
+        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.gbp_alerts_critical.arn
+        Condition = { StringEquals = { "aws:SourceAccount" = "310000000001" } }
+      },
     ]
   })
 }

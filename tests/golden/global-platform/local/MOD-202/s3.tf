@@ -69,7 +69,10 @@ resource "aws_s3_bucket" "gbp_transactions" {
     }
   }
 
-  tags = { data_classification = "confidential" }
+  tags = {
+    data_classification = "confidential"
+    recovery_tier       = "critical"
+  }
 
   # The emulator (moto 5.2.5) reads replication rules back without source_selection_criteria
   # and as priority 1 with an empty filter: what it stores is what was written above.
@@ -269,7 +272,7 @@ resource "aws_iam_role_policy" "gbp_transactions_replication" {
   })
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket" "gbp_archive" {
   #checkov:skip=CKV_AWS_144:Only the buckets with replication: in the catalogue are copied to the DR region ap-southeast-4
   bucket        = "gbp-archive-local"
@@ -324,10 +327,13 @@ resource "aws_s3_bucket" "gbp_archive" {
     target_prefix = "s3/gbp-archive/"
   }
 
-  tags = { data_classification = "confidential" }
+  tags = {
+    data_classification = "confidential"
+    recovery_tier       = "standard"
+  }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_public_access_block" "gbp_archive" {
   bucket                  = aws_s3_bucket.gbp_archive.id
   block_public_acls       = true
@@ -336,7 +342,7 @@ resource "aws_s3_bucket_public_access_block" "gbp_archive" {
   restrict_public_buckets = true
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_policy" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
   policy = jsonencode({

@@ -36,7 +36,7 @@ resource "aws_ssm_parameter" "s3_gbp_transactions_replica_arn" {
   value       = aws_s3_bucket.gbp_transactions_replica.arn
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_ssm_parameter" "s3_gbp_archive_name" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/s3/gbp-archive/name"
@@ -45,7 +45,7 @@ resource "aws_ssm_parameter" "s3_gbp_archive_name" {
   value       = aws_s3_bucket.gbp_archive.id
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_ssm_parameter" "s3_gbp_archive_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/local/s3/gbp-archive/arn"

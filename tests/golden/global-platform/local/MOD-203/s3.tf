@@ -40,7 +40,10 @@ resource "aws_s3_bucket" "gbp_audit" {
     }
   }
 
-  tags = { data_classification = "internal" }
+  tags = {
+    data_classification = "internal"
+    recovery_tier       = "standard"
+  }
 }
 
 # bankgen:source global-platform/modules/MOD-203.yaml:13:13

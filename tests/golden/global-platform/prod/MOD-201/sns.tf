@@ -23,6 +23,14 @@ resource "aws_sns_topic_policy" "gbp_alerts" {
         Resource  = aws_sns_topic.gbp_alerts.arn
         Condition = { StringEquals = { "aws:SourceAccount" = "310000000003" } }
       },
+      {
+        Sid       = "BudgetsPublish"
+        Effect    = "Allow"
+        Principal = { Service = "budgets.amazonaws.com" }
+        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.gbp_alerts.arn
+        Condition = { StringEquals = { "aws:SourceAccount" = "310000000003" } }
+      },
     ]
   })
 }

@@ -5,7 +5,10 @@ resource "aws_s3_bucket" "gbp_transactions" {
   bucket        = "gbp-transactions-prod"
   force_destroy = false
 
-  tags = { data_classification = "confidential" }
+  tags = {
+    data_classification = "confidential"
+    recovery_tier       = "critical"
+  }
 
   lifecycle {
     prevent_destroy = true
@@ -365,21 +368,24 @@ resource "aws_s3_bucket_replication_configuration" "gbp_transactions" {
   ]
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket" "gbp_archive" {
   #checkov:skip=CKV_AWS_144:Only the buckets with replication: in the catalogue are copied to the DR region ap-southeast-4
   bucket              = "gbp-archive-prod"
   force_destroy       = false
   object_lock_enabled = true
 
-  tags = { data_classification = "confidential" }
+  tags = {
+    data_classification = "confidential"
+    recovery_tier       = "standard"
+  }
 
   lifecycle {
     prevent_destroy = true
   }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_versioning" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -388,7 +394,7 @@ resource "aws_s3_bucket_versioning" "gbp_archive" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_server_side_encryption_configuration" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -401,7 +407,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "gbp_archive" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_lifecycle_configuration" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -432,7 +438,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "gbp_archive" {
   depends_on = [aws_s3_bucket_versioning.gbp_archive]
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_object_lock_configuration" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -446,14 +452,14 @@ resource "aws_s3_bucket_object_lock_configuration" "gbp_archive" {
   depends_on = [aws_s3_bucket_versioning.gbp_archive]
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_logging" "gbp_archive" {
   bucket        = aws_s3_bucket.gbp_archive.id
   target_bucket = data.aws_ssm_parameter.s3_gbp_audit_name.value
   target_prefix = "s3/gbp-archive/"
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_ownership_controls" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
 
@@ -462,7 +468,7 @@ resource "aws_s3_bucket_ownership_controls" "gbp_archive" {
   }
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_public_access_block" "gbp_archive" {
   bucket                  = aws_s3_bucket.gbp_archive.id
   block_public_acls       = true
@@ -471,7 +477,7 @@ resource "aws_s3_bucket_public_access_block" "gbp_archive" {
   restrict_public_buckets = true
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_policy" "gbp_archive" {
   bucket = aws_s3_bucket.gbp_archive.id
   policy = jsonencode({
@@ -502,7 +508,7 @@ resource "aws_s3_bucket_policy" "gbp_archive" {
   depends_on = [aws_s3_bucket_public_access_block.gbp_archive]
 }
 
-# bankgen:source global-platform/modules/MOD-202.yaml:33:13
+# bankgen:source global-platform/modules/MOD-202.yaml:35:13
 resource "aws_s3_bucket_notification" "gbp_archive" {
   bucket      = aws_s3_bucket.gbp_archive.id
   eventbridge = true

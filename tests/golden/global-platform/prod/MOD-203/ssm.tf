@@ -18,7 +18,7 @@ resource "aws_ssm_parameter" "s3_gbp_audit_arn" {
   value       = aws_s3_bucket.gbp_audit.arn
 }
 
-# bankgen:source global-platform/modules/MOD-203.yaml:31:13
+# bankgen:source global-platform/modules/MOD-203.yaml:32:13
 resource "aws_ssm_parameter" "cloudtrail_gbp_trail_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/cloudtrail/gbp-trail/arn"
@@ -27,7 +27,7 @@ resource "aws_ssm_parameter" "cloudtrail_gbp_trail_arn" {
   value       = aws_cloudtrail.gbp_trail.arn
 }
 
-# bankgen:source global-platform/modules/MOD-203.yaml:27:13
+# bankgen:source global-platform/modules/MOD-203.yaml:28:13
 resource "aws_ssm_parameter" "sns_gbp_audit_deliveries_arn" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/sns/gbp-audit-deliveries/arn"
@@ -36,7 +36,7 @@ resource "aws_ssm_parameter" "sns_gbp_audit_deliveries_arn" {
   value       = aws_sns_topic.gbp_audit_deliveries.arn
 }
 
-# bankgen:source global-platform/modules/MOD-203.yaml:74:13
+# bankgen:source global-platform/modules/MOD-203.yaml:75:13
 resource "aws_ssm_parameter" "guardduty_gbp_threats_detector_id" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/guardduty/gbp-threats/detector_id"

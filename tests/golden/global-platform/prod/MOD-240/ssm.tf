@@ -8,3 +8,12 @@ resource "aws_ssm_parameter" "sns_gbp_alerts_critical_arn" {
   type        = "String"
   value       = aws_sns_topic.gbp_alerts_critical.arn
 }
+
+# bankgen:source global-platform/modules/MOD-240.yaml:80:13
+resource "aws_ssm_parameter" "budget_gbp_monthly_cost_name" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/prod/budget/gbp-monthly-cost/name"
+  description = "Name of the gbp-monthly-cost budget: Monthly spend of the platform's resources in the environment"
+  type        = "String"
+  value       = aws_budgets_budget.gbp_monthly_cost.name
+}
