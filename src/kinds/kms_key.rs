@@ -217,17 +217,20 @@ fn render(kind: &Kind, m: &mut Scope) {
     }
 }
 
-/// The AWS services that encrypt with a key of `class` in `region` on the platform's behalf.
+/// The AWS services that encrypt with a key of `class` in `region` on the platform's behalf. The
+/// platform's topics are all in the primary region: only its key gets their publishers.
 fn services_use(m: &Scope, class: &str, region: &str) -> serde_json::Value {
     let logs = format!("logs.{region}.amazonaws.com");
     let mut services: Vec<serde_json::Value> = SERVICES.iter().map(|s| json!(s)).collect();
     services.insert(0, json!(logs));
+    let primary = region == m.region;
     // A topic encrypted with this key (in this module or another: the key is the
     // classification's): whoever may publish to it (a CloudWatch alarm) has to generate a
     // data key with it, or AWS drops the message.
     let topics = &m.module.resources.sns_topics;
-    if topics.iter().any(|t| t.classification.value == class)
-        || m.fleet.topic_classes().any(|c| c == class)
+    if primary
+        && (topics.iter().any(|t| t.classification.value == class)
+            || m.fleet.topic_classes().any(|c| c == class))
     {
         for p in super::sns_topic::PUBLISHERS {
             if !services.contains(&json!(p)) {
@@ -236,7 +239,7 @@ fn services_use(m: &Scope, class: &str, region: &str) -> serde_json::Value {
         }
     }
     // AWS Budgets encrypts its notifications with the key of the topics budgets notify.
-    if m.fleet.budget_topic_classes().any(|c| c == class) {
+    if primary && m.fleet.budget_topic_classes().any(|c| c == class) {
         services.push(json!(super::sns_topic::BUDGETS));
     }
     Stmt::allow("AwsServicesUse")

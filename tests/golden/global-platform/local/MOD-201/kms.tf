@@ -249,7 +249,6 @@ resource "aws_kms_key" "gbp_internal_dr" {
             "events.amazonaws.com",
             "sns.amazonaws.com",
             "cloudtrail.amazonaws.com",
-            "cloudwatch.amazonaws.com",
           ]
         }
         Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]

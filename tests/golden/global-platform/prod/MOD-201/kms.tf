@@ -266,8 +266,6 @@ resource "aws_kms_key" "gbp_internal_dr" {
             "events.amazonaws.com",
             "sns.amazonaws.com",
             "cloudtrail.amazonaws.com",
-            "cloudwatch.amazonaws.com",
-            "budgets.amazonaws.com",
           ]
         }
         Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
