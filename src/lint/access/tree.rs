@@ -112,6 +112,23 @@ impl Tree {
         self.module(at.0).resource(&at.1)
     }
 
+    /// The region a resource is created in: its provider's (`provider = aws.dr`), else the
+    /// environment's.
+    pub fn region_of(&self, at: &At) -> String {
+        let m = self.module(at.0);
+        let alias = self
+            .resource(at)
+            .and_then(|r| r.get("provider"))
+            .and_then(|v| v.ref_path())
+            .and_then(|p| p.get(1))
+            .cloned();
+        m.providers
+            .iter()
+            .filter(|p| p.name == "aws" && alias.is_some() && p.alias == alias)
+            .find_map(|p| self.string(at.0, p.block.body.get("region")?))
+            .unwrap_or_else(|| self.region.clone())
+    }
+
     /// Every managed resource of a type, with where it is.
     pub fn all<'a>(&'a self, rtype: &'a str) -> impl Iterator<Item = (usize, &'a Resource)> + 'a {
         self.modules
