@@ -402,10 +402,11 @@ impl ResourceKind for Kind {
         }
         let mut section = DocSection::new(
             "Networks",
-            "Each VPC: a public and a private subnet per availability zone, NAT gateways for the private subnets, flow logs of ALL traffic to a log group encrypted with its classification's key, one security group per tier (the load balancer's open on 443 only, the application's reachable from the load balancer only, the data stores' from the application only), the default security group emptied, network ACLs, VPC endpoints and a Transit Gateway attachment. Its contract: `network/<vpc>/vpc_id`, `private_subnet_ids`, `public_subnet_ids` (comma-joined), `sg/alb`, `sg/app`, `sg/data`.",
+            "Each VPC: a public and a private subnet per availability zone, NAT gateways for the private subnets, flow logs of ALL traffic to a log group encrypted with its classification's key, one security group per tier (the load balancer's open on 443 only, the application's reachable from the load balancer only, the data stores' from the application only), the default security group emptied, network ACLs, VPC endpoints and a Transit Gateway attachment. A VPC in the DR region (`region: dr`) is rendered there entirely (`provider = aws.dr`, its flow logs under the classification's DR key); two peered VPCs' Transit Gateways are joined by a peering attachment, each Transit Gateway routes the other VPC's CIDR across it and each VPC's private route tables send that CIDR to their Transit Gateway. Its contract (always in the primary region's SSM): `network/<vpc>/vpc_id`, `private_subnet_ids`, `public_subnet_ids` (comma-joined), `sg/alb`, `sg/app`, `sg/data`.",
             &[
                 "VPC",
                 "Purpose",
+                "Region",
                 "CIDR",
                 "Zones",
                 "NAT",
@@ -425,6 +426,10 @@ impl ResourceKind for Kind {
                     vec![
                         code(&format!("{}-{{env}}", x.name.value)),
                         esc(&x.purpose),
+                        match d.dr_region {
+                            Some(dr) if in_dr(x) => format!("{} (DR, `aws.dr`)", code(dr)),
+                            _ => format!("{} (primary)", code(d.region)),
+                        },
                         code(&x.cidr.value),
                         x.azs.value.to_string(),
                         if single_nat(x) {
@@ -433,21 +438,36 @@ impl ResourceKind for Kind {
                             "one per zone".into()
                         },
                         format!(
-                            "ALL traffic, {}, {}",
+                            "ALL traffic, {}, {}{}",
                             days(x.flow_log_retention_days.value),
-                            code(&d.key_alias(&x.classification.value))
+                            code(&d.key_alias(&x.classification.value)),
+                            if in_dr(x) { " (its DR-region key)" } else { "" }
                         ),
                         if eps.is_empty() {
                             "none".into()
                         } else {
                             eps.join(", ")
                         },
-                        if x.transit_gateway {
-                            "attached"
-                        } else {
-                            "none"
-                        }
-                        .into(),
+                        match (x.transit_gateway, peers_of(x, &r.networks).as_slice()) {
+                            (false, _) => "none".into(),
+                            (true, []) => "attached".into(),
+                            (true, peers) => format!(
+                                "attached; peered with {}",
+                                peers
+                                    .iter()
+                                    .map(|(p, req)| format!(
+                                        "{} ({})",
+                                        code(&p.name.value),
+                                        if *req {
+                                            "this side requests"
+                                        } else {
+                                            "this side accepts"
+                                        }
+                                    ))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        },
                     ]
                 })
                 .collect(),
@@ -694,6 +714,7 @@ fn render_one(kind: &Kind, m: &mut Scope, x: &Network, all: &[Network]) {
             "peer": pid,
             "peer_name": p.name.value,
             "peer_region": region_of(m, p),
+            "account": m.env.account_id,
             "accepter_provider": accepter.map(raw),
         }));
     }

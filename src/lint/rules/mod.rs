@@ -94,6 +94,7 @@ rules! {
     bgl543_cloudfront_tls_waf,
     bgl544_route53_failover_health,
     bgl545_accelerator_https_only,
+    bgl555_tgw_peering_accepted,
     bgl601_cloudtrail,
     bgl602_config_recorder,
     bgl603_guardduty_enabled,
