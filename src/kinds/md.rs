@@ -69,6 +69,10 @@ pub struct Docs<'a> {
     pub key_aliases: &'a [(String, String)],
     pub domains: &'a [DomainFacts],
     pub runtime_defaults: &'a RuntimeSettings,
+    /// The platform's primary region.
+    pub region: &'a str,
+    /// The platform's DR region (`dr_region`), if it has one.
+    pub dr_region: Option<&'a str>,
 }
 
 impl Docs<'_> {

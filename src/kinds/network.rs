@@ -43,9 +43,18 @@ pub struct Network {
     /// Interface endpoints in the private subnets (`secretsmanager`, `kinesis-streams`…).
     #[serde(default)]
     pub interface_endpoints: Vec<Sp<String>>,
+    /// `primary` (the platform's region, the default) or `dr` (its `dr_region`: every block of
+    /// the entry renders with `provider = aws.dr`; its SSM contract stays in the primary region).
+    #[serde(default)]
+    pub region: Option<Sp<String>>,
     /// A Transit Gateway with this VPC attached (its private subnets).
     #[serde(default)]
     pub transit_gateway: bool,
+    /// Another `networks` entry of the module, in the other region, whose Transit Gateway this
+    /// one's peers with (this side requests, the other accepts). Each VPC's private route tables
+    /// and each Transit Gateway's route table then send the other VPC's CIDR across the peering.
+    #[serde(default)]
+    pub peer: Option<Sp<String>>,
     /// Lets the plan guard through a delete or replacement of its resources that hold data:
     /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
     #[serde(default)]
@@ -64,6 +73,34 @@ pub const KIND: Kind = Kind;
 
 fn single_nat(x: &Network) -> bool {
     x.nat.as_ref().is_some_and(|n| n.value == "single")
+}
+
+/// Whether the entry lives in the platform's DR region (`region: dr`).
+pub fn in_dr(x: &Network) -> bool {
+    x.region.as_ref().is_some_and(|r| r.value == "dr")
+}
+
+/// The entries of `all` whose Transit Gateways peer with `x`'s: the one it names and those that
+/// name it, with whether `x` is the requester.
+fn peers_of<'r>(x: &Network, all: &'r [Network]) -> Vec<(&'r Network, bool)> {
+    all.iter()
+        .filter(|o| !std::ptr::eq(*o, x))
+        .filter_map(|o| {
+            if x.peer.as_ref().is_some_and(|p| p.value == o.name.value) {
+                Some((o, true))
+            } else if o.peer.as_ref().is_some_and(|p| p.value == x.name.value) {
+                Some((o, false))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Whether two IPv4 blocks share an address.
+fn overlap(a: (u32, u32), b: (u32, u32)) -> bool {
+    let len = a.1.min(b.1);
+    len == 0 || a.0 >> (32 - len) == b.0 >> (32 - len)
 }
 
 /// `10.20.0.0/16` → (address, prefix length), for a network address only.
@@ -150,6 +187,9 @@ impl ResourceKind for Kind {
             "aws_vpc_endpoint",
             "aws_ec2_transit_gateway",
             "aws_ec2_transit_gateway_vpc_attachment",
+            "aws_ec2_transit_gateway_peering_attachment",
+            "aws_ec2_transit_gateway_peering_attachment_accepter",
+            "aws_ec2_transit_gateway_route",
         ]
     }
     fn stateful_types(&self) -> &'static [&'static str] {
@@ -298,11 +338,62 @@ impl ResourceKind for Kind {
                     );
                 }
             }
+            if let Some(region) = &x.region {
+                match region.value.as_str() {
+                    "primary" => {}
+                    "dr" => c.needs_dr_region(&region.referenced, &what),
+                    other => c.err(
+                        "BG001",
+                        &region.referenced,
+                        format!(
+                            "{what}: region `{}` is not primary or dr",
+                            other.escape_debug()
+                        ),
+                        "primary: the platform's region; dr: its dr_region (platform.yaml)",
+                    ),
+                }
+            }
+            if let Some(peer) = &x.peer {
+                let other = r.networks.iter().find(|o| o.name.value == peer.value);
+                let problem = match other {
+                    None => Some((
+                        format!("{what} peers with `{}`, which is not a network of this module", peer.value.escape_debug()),
+                        "name another `networks` entry of the same module (both Transit Gateways are rendered here)".to_string(),
+                    )),
+                    Some(o) if std::ptr::eq(o, x) => Some((
+                        format!("{what} peers with itself"),
+                        "name the network in the other region".to_string(),
+                    )),
+                    Some(o) if !x.transit_gateway || !o.transit_gateway => Some((
+                        format!("{what} peers with `{}`, but both need `transit_gateway: true`", o.name.value),
+                        "the peering joins the two VPCs' Transit Gateways".to_string(),
+                    )),
+                    Some(o) if in_dr(o) == in_dr(x) => Some((
+                        format!("{what} peers with `{}` in the same region", o.name.value),
+                        "seed 002: the Transit Gateways connect regional VPCs; put one of them in `region: dr`".to_string(),
+                    )),
+                    Some(o) if o.peer.as_ref().is_some_and(|p| p.value == x.name.value) => Some((
+                        format!("{what} and `{}` name each other as peer", o.name.value),
+                        "one side requests the peering: name the peer on one entry only".to_string(),
+                    )),
+                    Some(o) => match (parse_cidr(&x.cidr.value), parse_cidr(&o.cidr.value)) {
+                        (Some(a), Some(b)) if overlap(a, b) => Some((
+                            format!("{what}: cidr {} overlaps {} of its peer `{}`", x.cidr.value, o.cidr.value, o.name.value),
+                            "peered VPCs route each other's CIDR: give them disjoint blocks (10.20.0.0/16 and 10.21.0.0/16)".to_string(),
+                        )),
+                        _ => None,
+                    },
+                };
+                if let Some((message, help)) = problem {
+                    c.err("BG001", &peer.referenced, message, help);
+                }
+            }
         }
     }
     fn render(&self, m: &mut Scope) {
-        for x in &m.module.resources.networks {
-            render_one(self, m, x);
+        let all = &m.module.resources.networks;
+        for x in all {
+            render_one(self, m, x, all);
         }
     }
     fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
@@ -311,10 +402,11 @@ impl ResourceKind for Kind {
         }
         let mut section = DocSection::new(
             "Networks",
-            "Each VPC: a public and a private subnet per availability zone, NAT gateways for the private subnets, flow logs of ALL traffic to a log group encrypted with its classification's key, one security group per tier (the load balancer's open on 443 only, the application's reachable from the load balancer only, the data stores' from the application only), the default security group emptied, network ACLs, VPC endpoints and a Transit Gateway attachment. Its contract: `network/<vpc>/vpc_id`, `private_subnet_ids`, `public_subnet_ids` (comma-joined), `sg/alb`, `sg/app`, `sg/data`.",
+            "Each VPC: a public and a private subnet per availability zone, NAT gateways for the private subnets, flow logs of ALL traffic to a log group encrypted with its classification's key, one security group per tier (the load balancer's open on 443 only, the application's reachable from the load balancer only, the data stores' from the application only), the default security group emptied, network ACLs, VPC endpoints and a Transit Gateway attachment. A VPC in the DR region (`region: dr`) is rendered there entirely (`provider = aws.dr`, its flow logs under the classification's DR key); two peered VPCs' Transit Gateways are joined by a peering attachment, each Transit Gateway routes the other VPC's CIDR across it and each VPC's private route tables send that CIDR to their Transit Gateway. Its contract (always in the primary region's SSM): `network/<vpc>/vpc_id`, `private_subnet_ids`, `public_subnet_ids` (comma-joined), `sg/alb`, `sg/app`, `sg/data`.",
             &[
                 "VPC",
                 "Purpose",
+                "Region",
                 "CIDR",
                 "Zones",
                 "NAT",
@@ -334,6 +426,10 @@ impl ResourceKind for Kind {
                     vec![
                         code(&format!("{}-{{env}}", x.name.value)),
                         esc(&x.purpose),
+                        match d.dr_region {
+                            Some(dr) if in_dr(x) => format!("{} (DR, `aws.dr`)", code(dr)),
+                            _ => format!("{} (primary)", code(d.region)),
+                        },
                         code(&x.cidr.value),
                         x.azs.value.to_string(),
                         if single_nat(x) {
@@ -342,21 +438,36 @@ impl ResourceKind for Kind {
                             "one per zone".into()
                         },
                         format!(
-                            "ALL traffic, {}, {}",
+                            "ALL traffic, {}, {}{}",
                             days(x.flow_log_retention_days.value),
-                            code(&d.key_alias(&x.classification.value))
+                            code(&d.key_alias(&x.classification.value)),
+                            if in_dr(x) { " (its DR-region key)" } else { "" }
                         ),
                         if eps.is_empty() {
                             "none".into()
                         } else {
                             eps.join(", ")
                         },
-                        if x.transit_gateway {
-                            "attached"
-                        } else {
-                            "none"
-                        }
-                        .into(),
+                        match (x.transit_gateway, peers_of(x, &r.networks).as_slice()) {
+                            (false, _) => "none".into(),
+                            (true, []) => "attached".into(),
+                            (true, peers) => format!(
+                                "attached; peered with {}",
+                                peers
+                                    .iter()
+                                    .map(|(p, req)| format!(
+                                        "{} ({})",
+                                        code(&p.name.value),
+                                        if *req {
+                                            "this side requests"
+                                        } else {
+                                            "this side accepts"
+                                        }
+                                    ))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        },
                     ]
                 })
                 .collect(),
@@ -399,12 +510,113 @@ impl ResourceKind for Kind {
     }
 }
 
-fn render_one(kind: &Kind, m: &mut Scope, x: &Network) {
+/// The region of entry `x`: the platform's, or its DR region for `region: dr`.
+fn region_of<'a>(m: &Scope<'a>, x: &Network) -> &'a str {
+    match m.dr_region {
+        Some(dr) if in_dr(x) => dr,
+        _ => m.region,
+    }
+}
+
+/// Every block the template renders for entry `x` (whose zones are `azs`) in its own region,
+/// with the peering accepters it renders in its peers' regions apart: what a DR entry records
+/// under `aws.dr`.
+fn addresses(x: &Network, azs: &[Value], peers: &[(&Network, bool)]) -> Vec<String> {
+    let id = super::names::ident(&x.name.value);
+    let mut out: Vec<String> = [
+        "aws_vpc.{id}",
+        "aws_default_security_group.{id}",
+        "aws_internet_gateway.{id}",
+        "aws_route_table.{id}_public",
+        "aws_route.{id}_public_internet",
+        "aws_network_acl.{id}_public",
+        "aws_network_acl.{id}_private",
+        "aws_security_group.{id}_alb",
+        "aws_security_group.{id}_app",
+        "aws_security_group.{id}_data",
+        "aws_security_group_rule.{id}_alb_https_in",
+        "aws_security_group_rule.{id}_alb_app_out",
+        "aws_security_group_rule.{id}_app_alb_in",
+        "aws_security_group_rule.{id}_app_https_out",
+        "aws_cloudwatch_log_group.{id}_flow_logs",
+        "aws_iam_role.{id}_flow_logs",
+        "aws_iam_role_policy.{id}_flow_logs",
+        "aws_flow_log.{id}",
+    ]
+    .iter()
+    .map(|a| a.replace("{id}", &id))
+    .collect();
+    for a in azs {
+        let l = a["letter"].as_str().unwrap_or("a");
+        for t in ["public", "private"] {
+            out.push(format!("aws_subnet.{id}_{t}_{l}"));
+            out.push(format!("aws_route_table_association.{id}_{t}_{l}"));
+        }
+        if a["has_nat"].as_bool().unwrap_or(false) {
+            out.push(format!("aws_eip.{id}_nat_{l}"));
+            out.push(format!("aws_nat_gateway.{id}_{l}"));
+        }
+        out.push(format!("aws_route_table.{id}_private_{l}"));
+        out.push(format!("aws_route.{id}_private_{l}_nat"));
+        for (p, _) in peers {
+            out.push(format!(
+                "aws_route.{id}_private_{l}_to_{}",
+                super::names::ident(&p.name.value)
+            ));
+        }
+    }
+    for p in &x.data_ports {
+        out.push(format!(
+            "aws_security_group_rule.{id}_app_data_{}_out",
+            p.value
+        ));
+        out.push(format!(
+            "aws_security_group_rule.{id}_data_app_{}_in",
+            p.value
+        ));
+    }
+    for e in x.gateway_endpoints.iter().chain(&x.interface_endpoints) {
+        out.push(format!(
+            "aws_vpc_endpoint.{}",
+            super::names::ident(&format!("{id}_{}", e.value))
+        ));
+    }
+    if !x.interface_endpoints.is_empty() {
+        out.push(format!("aws_security_group.{id}_endpoints"));
+        out.push(format!("aws_security_group_rule.{id}_endpoints_https_in"));
+    }
+    if x.transit_gateway {
+        out.push(format!("aws_ec2_transit_gateway.{id}"));
+        out.push(format!("aws_ec2_transit_gateway_vpc_attachment.{id}"));
+    }
+    for (p, requester) in peers {
+        let pid = super::names::ident(&p.name.value);
+        out.push(format!("aws_ec2_transit_gateway_route.{id}_to_{pid}"));
+        if *requester {
+            out.push(format!(
+                "aws_ec2_transit_gateway_peering_attachment.{id}_{pid}"
+            ));
+        }
+    }
+    out
+}
+
+fn render_one(kind: &Kind, m: &mut Scope, x: &Network, all: &[Network]) {
     let id = super::names::ident(&x.name.value);
     let loc = m.loc(&x.name.referenced);
     let name = m.env_name(&x.name.value);
     let (ip, len) = parse_cidr(&x.cidr.value).unwrap_or((0, 16));
     let single = single_nat(x);
+    let region = region_of(m, x);
+    let dr = in_dr(x) && m.dr_region.is_some();
+    let peers: Vec<(&Network, bool)> = if x.transit_gateway {
+        peers_of(x, all)
+            .into_iter()
+            .filter(|(p, _)| p.transit_gateway)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let azs: Vec<Value> = AZ_LETTERS
         .iter()
         .take(x.azs.value.min(MAX_AZS) as usize)
@@ -413,7 +625,7 @@ fn render_one(kind: &Kind, m: &mut Scope, x: &Network) {
             let letter = (*l as char).to_string();
             json!({
                 "letter": letter,
-                "az": format!("{}{letter}", m.region),
+                "az": format!("{region}{letter}"),
                 "public_cidr": subnet(ip, len, i as u32),
                 "private_cidr": subnet(ip, len, PRIVATE_BASE + i as u32),
                 "nat": if single { "a".to_string() } else { letter.clone() },
@@ -446,13 +658,13 @@ fn render_one(kind: &Kind, m: &mut Scope, x: &Network) {
                 "ArnLike",
                 "aws:SourceArn",
                 json!(format!(
-                    "arn:aws:ec2:{}:{}:vpc-flow-log/*",
-                    m.region, m.env.account_id
+                    "arn:aws:ec2:{region}:{}:vpc-flow-log/*",
+                    m.env.account_id
                 )),
             )
             .build(),
     ]);
-    let service = |s: &str| format!("com.amazonaws.{}.{s}", m.region);
+    let service = |s: &str| format!("com.amazonaws.{region}.{s}");
     let gateway: Vec<Value> = x
         .gateway_endpoints
         .iter()
@@ -463,6 +675,57 @@ fn render_one(kind: &Kind, m: &mut Scope, x: &Network) {
         .iter()
         .map(|e| json!({"svc": e.value, "service": service(&e.value)}))
         .collect();
+    // Routes across the peering: each private route table to this VPC's Transit Gateway, and
+    // this Transit Gateway's route table to the peering attachment, for each peer's CIDR. The
+    // accepter's attachment id makes both wait for the peering to be available.
+    let peer_routes: Vec<Value> = peers
+        .iter()
+        .map(|(p, requester)| {
+            let pid = super::names::ident(&p.name.value);
+            let aid = if *requester { format!("{id}_{pid}") } else { format!("{pid}_{id}") };
+            json!({
+                "peer": pid,
+                "peer_name": p.name.value,
+                "cidr": p.cidr.value,
+                "attachment": raw(format!(
+                    "aws_ec2_transit_gateway_peering_attachment_accepter.{aid}.transit_gateway_attachment_id"
+                )),
+            })
+        })
+        .collect();
+    let mut peerings: Vec<Value> = Vec::new();
+    for (p, requester) in &peers {
+        if !requester {
+            continue;
+        }
+        let pid = super::names::ident(&p.name.value);
+        let aid = format!("{id}_{pid}");
+        let accepter = if in_dr(p) && m.dr_region.is_some() {
+            Some(m.on_alias(
+                "dr",
+                format!("aws_ec2_transit_gateway_peering_attachment_accepter.{aid}"),
+            ))
+        } else {
+            None
+        };
+        peerings.push(json!({
+            "id": aid,
+            "name": m.env_name(&format!("{}-{}", x.name.value, p.name.value)),
+            "peer": pid,
+            "peer_name": p.name.value,
+            "peer_region": region_of(m, p),
+            "account": m.env.account_id,
+            "accepter_provider": accepter.map(raw),
+        }));
+    }
+    let provider = if dr {
+        for a in addresses(x, &azs, &peers) {
+            m.on_alias("dr", a);
+        }
+        Some(raw("aws.dr"))
+    } else {
+        None
+    };
     let ctx = json!({
         "id": id,
         "name": name,
@@ -473,7 +736,7 @@ fn render_one(kind: &Kind, m: &mut Scope, x: &Network) {
         "azs": azs,
         "log_group": format!("/{}/{}/network/{}/flow-logs", m.name_prefix, m.env.name, x.name.value),
         "retention": x.flow_log_retention_days.value,
-        "key": m.key_arn(&x.classification.value),
+        "key": if dr { m.dr_key_arn(&x.classification.value) } else { m.key_arn(&x.classification.value) },
         "log_tags": m.class_tags(&x.classification.value),
         "trust": trust,
         "role_policy": role_policy,
@@ -484,6 +747,9 @@ fn render_one(kind: &Kind, m: &mut Scope, x: &Network) {
         "interface_endpoints": interface,
         "transit_gateway": x.transit_gateway,
         "emulator": m.env.emulator,
+        "provider": provider,
+        "peer_routes": peer_routes,
+        "peerings": peerings,
     });
     m.emit(kind, &loc, ctx);
     m.holds_data(

@@ -31,6 +31,8 @@ impl DocFacts {
             key_aliases: &self.key_aliases,
             domains: &self.domains,
             runtime_defaults: &cat.platform.runtime_defaults,
+            region: &cat.platform.region,
+            dr_region: cat.platform.dr_region.as_deref(),
         }
     }
 }

@@ -1118,7 +1118,13 @@ fn a_replicated_bucket_without_a_dr_region_is_bg040() {
         err.contains("error[BG040]: event bus `gbp-services` asks for a DR copy, but platform.yaml has no dr_region"),
         "{err}"
     );
-    assert_eq!(count_errors(&err), 4, "{err}");
+    // So does the network in the DR region, on its `region: dr`.
+    assert!(
+        err.contains("catalog/modules/MOD-205.yaml:")
+            && err.contains("error[BG040]: network `gbp-dr` asks for a DR copy, but platform.yaml has no dr_region"),
+        "{err}"
+    );
+    assert_eq!(count_errors(&err), 5, "{err}");
 }
 
 #[test]
@@ -1256,7 +1262,7 @@ fn a_route_to_the_dr_copy_of_a_bus_without_one_is_bg013() {
         r#"purpose: "Transaction and fraud events"}"#,
     ));
     assert!(
-        err.contains("catalog/events/gbp-services.yaml:30:13: error[BG013]: subscription `services-to-dr` routes to gbp-services's copy in the DR region, but that bus has none"),
+        err.contains("catalog/events/gbp-services.yaml:32:13: error[BG013]: subscription `services-to-dr` routes to gbp-services's copy in the DR region, but that bus has none"),
         "{err}"
     );
     assert_eq!(count_errors(&err), 1, "{err}");
@@ -1276,4 +1282,42 @@ fn a_region_on_a_queue_target_is_bg001() {
         "{err}"
     );
     assert_eq!(count_errors(&err), 1, "{err}");
+}
+
+// ------------------------------------------------------------------ networks: the DR VPC and its peering
+
+#[test]
+fn a_peer_network_with_an_overlapping_cidr_is_bg001() {
+    let err = short(Test::new().with_example("global-platform").edit(
+        "catalog/modules/MOD-205.yaml",
+        "      cidr: 10.21.0.0/16\n",
+        "      cidr: 10.20.128.0/17\n",
+    ));
+    assert!(
+        err.contains("error[BG001]: network `gbp-dr`: cidr 10.20.128.0/17 overlaps 10.20.0.0/16 of its peer `gbp-core`"),
+        "{err}"
+    );
+    assert_eq!(count_errors(&err), 1, "{err}");
+}
+
+#[test]
+fn a_peer_network_in_the_same_region_or_unknown_is_bg001() {
+    let same = short(Test::new().with_example("global-platform").edit(
+        "catalog/modules/MOD-205.yaml",
+        "      region: dr\n",
+        "      region: primary\n",
+    ));
+    assert!(
+        same.contains("error[BG001]: network `gbp-dr` peers with `gbp-core` in the same region"),
+        "{same}"
+    );
+    let unknown = short(Test::new().with_example("global-platform").edit(
+        "catalog/modules/MOD-205.yaml",
+        "      peer: gbp-core\n",
+        "      peer: gbp-edge\n",
+    ));
+    assert!(
+        unknown.contains("error[BG001]: network `gbp-dr` peers with `gbp-edge`, which is not a network of this module"),
+        "{unknown}"
+    );
 }

@@ -741,6 +741,18 @@ fn mutations() -> Vec<Mutation> {
             ..M
         },
         Mutation {
+            name: "tgw-peering-not-accepted",
+            code: "BGL555",
+            module: "MOD-205",
+            file: "network.tf",
+            find: "resource \"aws_ec2_transit_gateway_peering_attachment_accepter\" \"gbp_dr_gbp_core\" {",
+            replace: "",
+            at: Some("resource \"aws_ec2_transit_gateway_peering_attachment\" \"gbp_dr_gbp_core\""),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "waf-logging",
             code: "BGL320",
             module: "MOD-201",

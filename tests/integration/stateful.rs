@@ -591,3 +591,34 @@ fn blocks_recorded_under_a_provider_alias_are_rendered_with_it() {
         "no block of the global platform renders under aws.global"
     );
 }
+
+/// A network in the DR region (`region: dr`) records every one of its blocks under `aws.dr`, and
+/// renders them there: lint reads the record to know which blocks live in the DR region.
+#[test]
+fn every_block_of_a_dr_network_is_recorded_under_aws_dr() {
+    let header = Regex::new(r#"(?m)^resource "([a-z0-9_]+)" "([a-z0-9_]+)" \{\n((?:  #.*\n)*)  provider += aws\.([a-z]+)"#).unwrap();
+    let mut dr = 0;
+    for (what, tree) in renders("examples/global-platform") {
+        for (file, text) in tree
+            .files
+            .iter()
+            .filter(|(f, _)| f.ends_with("/network.tf"))
+        {
+            let module = file.split('/').next().unwrap();
+            for c in header.captures_iter(text).filter(|c| &c[4] == "dr") {
+                let address = format!("{}.{}", &c[1], &c[2]);
+                assert!(
+                    tree.aliased
+                        .get(module)
+                        .is_some_and(|l| l.iter().any(|(a, al)| *a == address && *al == "dr")),
+                    "{what}: {file}: {address} is rendered under aws.dr but not recorded"
+                );
+                dr += 1;
+            }
+        }
+    }
+    assert!(
+        dr > 0,
+        "no network of the global platform renders under aws.dr"
+    );
+}

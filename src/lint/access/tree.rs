@@ -112,6 +112,23 @@ impl Tree {
         self.module(at.0).resource(&at.1)
     }
 
+    /// The region a resource is created in: its provider's (`provider = aws.dr`), else the
+    /// environment's.
+    pub fn region_of(&self, at: &At) -> String {
+        let m = self.module(at.0);
+        let alias = self
+            .resource(at)
+            .and_then(|r| r.get("provider"))
+            .and_then(|v| v.ref_path())
+            .and_then(|p| p.get(1))
+            .cloned();
+        m.providers
+            .iter()
+            .filter(|p| p.name == "aws" && alias.is_some() && p.alias == alias)
+            .find_map(|p| self.string(at.0, p.block.body.get("region")?))
+            .unwrap_or_else(|| self.region.clone())
+    }
+
     /// Every managed resource of a type, with where it is.
     pub fn all<'a>(&'a self, rtype: &'a str) -> impl Iterator<Item = (usize, &'a Resource)> + 'a {
         self.modules
@@ -189,7 +206,7 @@ impl Tree {
             return None;
         }
         let acct = &self.account;
-        let reg = &self.region_of(i, r);
+        let reg = &self.region_of(&(i, r.addr.clone()));
         let get = |k: &str| r.get(k).and_then(|v| self.string_within(i, v, budget));
         let name = || get("name");
         let key_id = || format!("{}-{}", self.modules[i].0, r.name);
@@ -293,26 +310,6 @@ impl Tree {
             }
         }
         None
-    }
-
-    /// The region a resource lives in: its aliased provider's `region` (`provider = aws.dr`), else
-    /// the environment's.
-    fn region_of(&self, i: usize, r: &Resource) -> String {
-        let m = self.module(i);
-        let alias = r
-            .get("provider")
-            .and_then(|v| v.ref_path())
-            .and_then(|p| p.get(1))
-            .cloned();
-        alias
-            .and_then(|a| {
-                m.providers
-                    .iter()
-                    .find(|p| p.name == "aws" && p.alias.as_deref() == Some(a.as_str()))
-            })
-            .and_then(|p| p.block.body.get("region"))
-            .and_then(|v| self.string(i, v))
-            .unwrap_or_else(|| self.region.clone())
     }
 
     /// The tags AWS would hold on a resource: its own and the provider's default tags.

@@ -1229,11 +1229,12 @@ impl Cx<'_> {
             .all("aws_cloudwatch_log_group")
             .map(|(i, r)| (i, r.addr.clone()))
             .collect();
-        let who = Who::Service(format!("logs.{}.amazonaws.com", self.t.region));
         for at in groups {
             let Some(r) = self.t.resource(&at) else {
                 continue;
             };
+            // CloudWatch Logs of the group's own region (a DR network's flow logs are in the DR one).
+            let who = Who::Service(format!("logs.{}.amazonaws.com", self.t.region_of(&at)));
             let Some(loc) = origin_loc(self.cat, r) else {
                 continue;
             };

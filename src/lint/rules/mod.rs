@@ -96,6 +96,7 @@ rules! {
     bgl545_accelerator_https_only,
     bgl550_dr_protected_replicated,
     bgl551_budget_notified,
+    bgl555_tgw_peering_accepted,
     bgl601_cloudtrail,
     bgl602_config_recorder,
     bgl603_guardduty_enabled,

@@ -4,8 +4,11 @@ them, flow logs of ALL traffic into the KMS-encrypted log group (with a role tha
 there), the security groups per tier (the load balancer's open on 443 only, the application's
 reachable from the load balancer only, the data stores' from the application only), the emptied
 default group, the network ACLs, the endpoints (Gateway for s3/dynamodb, Interface for the others)
-and the Transit Gateway attachment, and the SSM contract other stacks import. Expected values come
-from the catalogue."""
+and the Transit Gateway attachment, and the SSM contract other stacks import. An entry with
+`region: dr` is looked for in the platform's dr_region (its flow logs under the classification's DR
+key), its contract in the primary region; a `peer:` entry's Transit Gateway peering is `available`
+between the two regions, with each side's static route and the private route tables' routes to the
+Transit Gateway for the other VPC's CIDR. Expected values come from the catalogue."""
 import json
 import yaml
 
@@ -23,11 +26,13 @@ def check(c, env, cat):
         n += 1
 
     platform = yaml.safe_load((cat / "platform.yaml").read_text())
-    region = platform["region"]
+    primary = platform["region"]
     prefix = platform["name_prefix"]
     root = platform["ssm_convention"].split("{env}")[0] + env
     spec = yaml.safe_load((cat / "modules" / "MOD-205.yaml").read_text())["resources"]["networks"]
-    ec2, ssm, logs, iam = (c(s) for s in ["ec2", "ssm", "logs", "iam"])
+    ssm, iam = c("ssm"), c("iam")
+    region_of = {n["name"]: platform["dr_region"] if n.get("region") == "dr" else primary for n in spec}
+    tgw_of, tables_of = {}, {}
     params = {}
     for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=root, Recursive=True):
         params.update({p["Name"]: p["Value"] for p in page["Parameters"]})
@@ -35,6 +40,8 @@ def check(c, env, cat):
     for net in spec:
         name = net["name"]
         base = f"{root}/network/{name}"
+        region = region_of[name]
+        ec2, logs = c("ec2", region), c("logs", region)
 
         def param(path):
             v = params.get(f"{base}/{path}")
@@ -90,8 +97,10 @@ def check(c, env, cat):
         private_tables = {table_of[s]["RouteTableId"] for s in tiers["private"]}
 
         # ------------------------------------------------------------ flow logs
-        key_arn = params.get(f"{root}/kms/{net['classification']}/arn")
-        ok(key_arn, f"SSM kms/{net['classification']}/arn (MOD-201)")
+        key_path = f"kms/{net['classification']}/{'dr-arn' if net.get('region') == 'dr' else 'arn'}"
+        key_arn = params.get(f"{root}/{key_path}")
+        ok(key_arn, f"SSM {key_path} (MOD-201)")
+        ok(key_arn.split(":")[3] == region, f"{name}: flow log key {key_arn} is in {region}")
         group_name = f"/{prefix}/{env}/network/{name}/flow-logs"
         groups = [g for g in logs.describe_log_groups(logGroupNamePrefix=group_name)["logGroups"]
                   if g["logGroupName"] == group_name]
@@ -193,6 +202,8 @@ def check(c, env, cat):
         if net.get("transit_gateway"):
             tgw_id = param("transit_gateway_id")
             tgw = ec2.describe_transit_gateways(TransitGatewayIds=[tgw_id])["TransitGateways"][0]
+            ok(tgw["State"] == "available", f"{name}: Transit Gateway {tgw_id} available in {region}")
+            tgw_of[name], tables_of[name] = tgw, private_tables
             ok(tgw["Options"].get("AutoAcceptSharedAttachments") == "disable",
                f"{name}: Transit Gateway does not auto-accept attachments")
             att = [a for a in ec2.describe_transit_gateway_vpc_attachments(
@@ -200,5 +211,48 @@ def check(c, env, cat):
                    if a["State"] not in ("deleted", "deleting")]
             ok(len(att) == 1 and att[0]["TransitGatewayId"] == tgw_id, f"{name}: VPC attached to the Transit Gateway")
             ok(set(att[0]["SubnetIds"]) == set(tiers["private"]), f"{name}: attachment in the private subnets")
-    return (f"{n} checks passed (VPC, {len(spec)} network(s): subnets per zone, IGW, NAT, routes, flow logs, "
-            "tier groups, NACLs, endpoints, Transit Gateway)")
+    # ---------------------------------------------------------------- Transit Gateway peering
+    peered = 0
+    for net in spec:
+        if not net.get("peer"):
+            continue
+        name, peer = net["name"], net["peer"]
+        cidr = {name: net["cidr"], peer: next(p["cidr"] for p in spec if p["name"] == peer)}
+        mine, theirs = tgw_of[name], tgw_of[peer]
+        found = []
+        for side, other in ((name, peer), (peer, name)):
+            ec2 = c("ec2", region_of[side])
+            # moto 5.2.5 lists the VPC attachments here too (without the TGW infos): skip those.
+            atts = [a for a in ec2.describe_transit_gateway_peering_attachments()["TransitGatewayPeeringAttachments"]
+                    if "RequesterTgwInfo" in a
+                    and a["RequesterTgwInfo"]["TransitGatewayId"] == mine["TransitGatewayId"]
+                    and a["AccepterTgwInfo"]["TransitGatewayId"] == theirs["TransitGatewayId"]
+                    and a["State"] not in ("deleted", "deleting")]
+            ok(len(atts) == 1, f"{name}→{peer}: one peering attachment seen from {region_of[side]}, got {len(atts)}")
+            a = atts[0]
+            found.append(a["TransitGatewayAttachmentId"])
+            ok(a["State"] == "available", f"{name}→{peer}: peering {a['TransitGatewayAttachmentId']} is {a['State']}, not available")
+            ok(a["RequesterTgwInfo"].get("Region") == region_of[name] and a["AccepterTgwInfo"].get("Region") == region_of[peer],
+               f"{name}→{peer}: requester in {region_of[name]}, accepter (peer region) in {region_of[peer]}: "
+               f"{a['RequesterTgwInfo'].get('Region')} → {a['AccepterTgwInfo'].get('Region')}")
+            # The Transit Gateway's route table sends the other VPC's CIDR across the peering.
+            table = tgw_of[side]["Options"]["AssociationDefaultRouteTableId"]
+            routes = ec2.search_transit_gateway_routes(
+                TransitGatewayRouteTableId=table,
+                Filters=[{"Name": "type", "Values": ["static"]}])["Routes"]
+            route = [r for r in routes if r["DestinationCidrBlock"] == cidr[other]]
+            ok(len(route) == 1 and route[0]["State"] == "active", f"{side}: static TGW route for {cidr[other]}: {route}")
+            # moto 5.2.5 answers SearchTransitGatewayRoutes without the route's attachments (its model
+            # keeps one as a dict where the response has a list); AWS lists the peering attachment.
+            via = [att["TransitGatewayAttachmentId"] for att in route[0].get("TransitGatewayAttachments", [])]
+            ok(via in ([a["TransitGatewayAttachmentId"]], []),
+               f"{side}: TGW route {cidr[other]} via the peering {a['TransitGatewayAttachmentId']}, got {via}")
+            # The VPC's private route tables send it to their Transit Gateway.
+            rts = ec2.describe_route_tables(RouteTableIds=sorted(tables_of[side]))["RouteTables"]
+            ok(all(any(r.get("DestinationCidrBlock") == cidr[other]
+                       and r.get("TransitGatewayId") == tgw_of[side]["TransitGatewayId"] for r in t["Routes"])
+                   for t in rts), f"{side}: private route tables send {cidr[other]} to the Transit Gateway")
+        ok(len(set(found)) == 1, f"{name}→{peer}: both regions see the same attachment: {found}")
+        peered += 1
+    return (f"{n} checks passed (VPC, {len(spec)} network(s) in {sorted(set(region_of.values()))}: subnets per zone, "
+            f"IGW, NAT, routes, flow logs, tier groups, NACLs, endpoints, Transit Gateway; {peered} TGW peering(s))")

@@ -131,6 +131,15 @@ resource "aws_route_table_association" "gbp_core_private_a" {
 }
 
 # bankgen:source global-platform/modules/MOD-205.yaml:19:13
+resource "aws_route" "gbp_core_private_a_to_gbp_dr" {
+  # The peer VPC's CIDR through this VPC's Transit Gateway (seed 002: regional VPCs connected by the Transit Gateways).
+  route_table_id         = aws_route_table.gbp_core_private_a.id
+  destination_cidr_block = "10.21.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.gbp_core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.gbp_core]
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:19:13
 resource "aws_route_table_association" "gbp_core_public_b" {
   subnet_id      = aws_subnet.gbp_core_public_b.id
   route_table_id = aws_route_table.gbp_core_public.id
@@ -170,6 +179,15 @@ resource "aws_route_table_association" "gbp_core_private_b" {
 }
 
 # bankgen:source global-platform/modules/MOD-205.yaml:19:13
+resource "aws_route" "gbp_core_private_b_to_gbp_dr" {
+  # The peer VPC's CIDR through this VPC's Transit Gateway (seed 002: regional VPCs connected by the Transit Gateways).
+  route_table_id         = aws_route_table.gbp_core_private_b.id
+  destination_cidr_block = "10.21.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.gbp_core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.gbp_core]
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:19:13
 resource "aws_route_table_association" "gbp_core_public_c" {
   subnet_id      = aws_subnet.gbp_core_public_c.id
   route_table_id = aws_route_table.gbp_core_public.id
@@ -206,6 +224,15 @@ resource "aws_route" "gbp_core_private_c_nat" {
 resource "aws_route_table_association" "gbp_core_private_c" {
   subnet_id      = aws_subnet.gbp_core_private_c.id
   route_table_id = aws_route_table.gbp_core_private_c.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:19:13
+resource "aws_route" "gbp_core_private_c_to_gbp_dr" {
+  # The peer VPC's CIDR through this VPC's Transit Gateway (seed 002: regional VPCs connected by the Transit Gateways).
+  route_table_id         = aws_route_table.gbp_core_private_c.id
+  destination_cidr_block = "10.21.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.gbp_core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.gbp_core]
 }
 
 # bankgen:source global-platform/modules/MOD-205.yaml:19:13
@@ -592,4 +619,593 @@ resource "aws_ec2_transit_gateway_vpc_attachment" "gbp_core" {
   subnet_ids         = [aws_subnet.gbp_core_private_a.id, aws_subnet.gbp_core_private_b.id, aws_subnet.gbp_core_private_c.id]
   dns_support        = "enable"
   tags               = { Name = "gbp-core-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:19:13
+resource "aws_ec2_transit_gateway_route" "gbp_core_to_gbp_dr" {
+  # The peer VPC's CIDR across the peering; static (peering attachments do not propagate routes).
+  transit_gateway_route_table_id = aws_ec2_transit_gateway.gbp_core.association_default_route_table_id
+  destination_cidr_block         = "10.21.0.0/16"
+  transit_gateway_attachment_id  = aws_ec2_transit_gateway_peering_attachment_accepter.gbp_dr_gbp_core.transit_gateway_attachment_id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_vpc" "gbp_dr" {
+  provider             = aws.dr
+  cidr_block           = "10.21.0.0/16"
+  enable_dns_support   = true
+  enable_dns_hostnames = true
+  tags                 = { Name = "gbp-dr-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_default_security_group" "gbp_dr" {
+  provider = aws.dr
+  # No ingress or egress: Terraform removes every rule of the VPC's default group (checkov CKV2_AWS_12).
+  vpc_id = aws_vpc.gbp_dr.id
+  tags   = { Name = "gbp-dr-default-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_subnet" "gbp_dr_public_a" {
+  provider = aws.dr
+  # The load balancer and the NAT gateways live here; nothing gets a public address by itself (checkov CKV_AWS_130).
+  vpc_id                  = aws_vpc.gbp_dr.id
+  availability_zone       = "ap-southeast-4a"
+  cidr_block              = "10.21.0.0/20"
+  map_public_ip_on_launch = false
+  tags                    = { Name = "gbp-dr-public-a-dev", network_tier = "public" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_subnet" "gbp_dr_private_a" {
+  provider                = aws.dr
+  vpc_id                  = aws_vpc.gbp_dr.id
+  availability_zone       = "ap-southeast-4a"
+  cidr_block              = "10.21.128.0/20"
+  map_public_ip_on_launch = false
+  tags                    = { Name = "gbp-dr-private-a-dev", network_tier = "private" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_subnet" "gbp_dr_public_b" {
+  provider = aws.dr
+  # The load balancer and the NAT gateways live here; nothing gets a public address by itself (checkov CKV_AWS_130).
+  vpc_id                  = aws_vpc.gbp_dr.id
+  availability_zone       = "ap-southeast-4b"
+  cidr_block              = "10.21.16.0/20"
+  map_public_ip_on_launch = false
+  tags                    = { Name = "gbp-dr-public-b-dev", network_tier = "public" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_subnet" "gbp_dr_private_b" {
+  provider                = aws.dr
+  vpc_id                  = aws_vpc.gbp_dr.id
+  availability_zone       = "ap-southeast-4b"
+  cidr_block              = "10.21.144.0/20"
+  map_public_ip_on_launch = false
+  tags                    = { Name = "gbp-dr-private-b-dev", network_tier = "private" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_internet_gateway" "gbp_dr" {
+  provider = aws.dr
+  vpc_id   = aws_vpc.gbp_dr.id
+  tags     = { Name = "gbp-dr-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_route_table" "gbp_dr_public" {
+  provider = aws.dr
+  vpc_id   = aws_vpc.gbp_dr.id
+  tags     = { Name = "gbp-dr-public-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_route" "gbp_dr_public_internet" {
+  provider               = aws.dr
+  route_table_id         = aws_route_table.gbp_dr_public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.gbp_dr.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_route_table_association" "gbp_dr_public_a" {
+  provider       = aws.dr
+  subnet_id      = aws_subnet.gbp_dr_public_a.id
+  route_table_id = aws_route_table.gbp_dr_public.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_eip" "gbp_dr_nat_a" {
+  provider = aws.dr
+  domain   = "vpc"
+  tags     = { Name = "gbp-dr-nat-a-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_nat_gateway" "gbp_dr_a" {
+  provider      = aws.dr
+  allocation_id = aws_eip.gbp_dr_nat_a.id
+  subnet_id     = aws_subnet.gbp_dr_public_a.id
+  tags          = { Name = "gbp-dr-a-dev" }
+  depends_on    = [aws_internet_gateway.gbp_dr]
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_route_table" "gbp_dr_private_a" {
+  provider = aws.dr
+  vpc_id   = aws_vpc.gbp_dr.id
+  tags     = { Name = "gbp-dr-private-a-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_route" "gbp_dr_private_a_nat" {
+  provider               = aws.dr
+  route_table_id         = aws_route_table.gbp_dr_private_a.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.gbp_dr_a.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_route_table_association" "gbp_dr_private_a" {
+  provider       = aws.dr
+  subnet_id      = aws_subnet.gbp_dr_private_a.id
+  route_table_id = aws_route_table.gbp_dr_private_a.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_route" "gbp_dr_private_a_to_gbp_core" {
+  provider = aws.dr
+  # The peer VPC's CIDR through this VPC's Transit Gateway (seed 002: regional VPCs connected by the Transit Gateways).
+  route_table_id         = aws_route_table.gbp_dr_private_a.id
+  destination_cidr_block = "10.20.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.gbp_dr.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.gbp_dr]
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_route_table_association" "gbp_dr_public_b" {
+  provider       = aws.dr
+  subnet_id      = aws_subnet.gbp_dr_public_b.id
+  route_table_id = aws_route_table.gbp_dr_public.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_route_table" "gbp_dr_private_b" {
+  provider = aws.dr
+  vpc_id   = aws_vpc.gbp_dr.id
+  tags     = { Name = "gbp-dr-private-b-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_route" "gbp_dr_private_b_nat" {
+  provider               = aws.dr
+  route_table_id         = aws_route_table.gbp_dr_private_b.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.gbp_dr_a.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_route_table_association" "gbp_dr_private_b" {
+  provider       = aws.dr
+  subnet_id      = aws_subnet.gbp_dr_private_b.id
+  route_table_id = aws_route_table.gbp_dr_private_b.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_route" "gbp_dr_private_b_to_gbp_core" {
+  provider = aws.dr
+  # The peer VPC's CIDR through this VPC's Transit Gateway (seed 002: regional VPCs connected by the Transit Gateways).
+  route_table_id         = aws_route_table.gbp_dr_private_b.id
+  destination_cidr_block = "10.20.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.gbp_dr.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.gbp_dr]
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_network_acl" "gbp_dr_public" {
+  provider   = aws.dr
+  vpc_id     = aws_vpc.gbp_dr.id
+  subnet_ids = [aws_subnet.gbp_dr_public_a.id, aws_subnet.gbp_dr_public_b.id]
+
+  ingress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "-1"
+    cidr_block = aws_vpc.gbp_dr.cidr_block
+    from_port  = 0
+    to_port    = 0
+  }
+
+  ingress {
+    rule_no    = 110
+    action     = "allow"
+    protocol   = "tcp"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 443
+    to_port    = 443
+  }
+
+  # RDP is denied from the internet before the return-traffic range that holds its port (checkov CKV_AWS_231).
+  ingress {
+    rule_no    = 120
+    action     = "deny"
+    protocol   = "tcp"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 3389
+    to_port    = 3389
+  }
+
+  ingress {
+    rule_no    = 130
+    action     = "allow"
+    protocol   = "tcp"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 1024
+    to_port    = 65535
+  }
+
+  egress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "-1"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 0
+    to_port    = 0
+  }
+
+  tags = { Name = "gbp-dr-public-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_network_acl" "gbp_dr_private" {
+  provider   = aws.dr
+  vpc_id     = aws_vpc.gbp_dr.id
+  subnet_ids = [aws_subnet.gbp_dr_private_a.id, aws_subnet.gbp_dr_private_b.id]
+
+  ingress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "-1"
+    cidr_block = aws_vpc.gbp_dr.cidr_block
+    from_port  = 0
+    to_port    = 0
+  }
+
+  # RDP is denied from the internet before the return-traffic range that holds its port (checkov CKV_AWS_231).
+  ingress {
+    rule_no    = 120
+    action     = "deny"
+    protocol   = "tcp"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 3389
+    to_port    = 3389
+  }
+
+  ingress {
+    rule_no    = 130
+    action     = "allow"
+    protocol   = "tcp"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 1024
+    to_port    = 65535
+  }
+
+  egress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "-1"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 0
+    to_port    = 0
+  }
+
+  tags = { Name = "gbp-dr-private-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group" "gbp_dr_alb" {
+  provider = aws.dr
+  #checkov:skip=CKV2_AWS_5:Attached by the load balancer of the compute stack, which imports it from the SSM contract network/<vpc>/sg/alb (seed 002: one stack per domain)
+  name        = "gbp-dr-alb-dev"
+  description = "Load balancer tier: HTTPS from the internet, to the application tier only"
+  vpc_id      = aws_vpc.gbp_dr.id
+  tags        = { Name = "gbp-dr-alb-dev", network_tier = "alb" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group" "gbp_dr_app" {
+  provider = aws.dr
+  #checkov:skip=CKV2_AWS_5:Attached by the services and functions of the compute and API stacks, which import it from the SSM contract network/<vpc>/sg/app (seed 002: one stack per domain)
+  name        = "gbp-dr-app-dev"
+  description = "Application tier: from the load balancer only, to the data tier and HTTPS"
+  vpc_id      = aws_vpc.gbp_dr.id
+  tags        = { Name = "gbp-dr-app-dev", network_tier = "app" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group" "gbp_dr_data" {
+  provider = aws.dr
+  #checkov:skip=CKV2_AWS_5:Attached by the Aurora cluster and the Redis replication group of the database stack, which import it from the SSM contract network/<vpc>/sg/data (seed 002: one stack per domain)
+  name        = "gbp-dr-data-dev"
+  description = "Data tier: from the application tier only, no egress"
+  vpc_id      = aws_vpc.gbp_dr.id
+  tags        = { Name = "gbp-dr-data-dev", network_tier = "data" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group_rule" "gbp_dr_alb_https_in" {
+  provider          = aws.dr
+  type              = "ingress"
+  description       = "HTTPS from the internet"
+  security_group_id = aws_security_group.gbp_dr_alb.id
+  protocol          = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group_rule" "gbp_dr_alb_app_out" {
+  provider                 = aws.dr
+  type                     = "egress"
+  description              = "To the application tier"
+  security_group_id        = aws_security_group.gbp_dr_alb.id
+  protocol                 = "tcp"
+  from_port                = 8080
+  to_port                  = 8080
+  source_security_group_id = aws_security_group.gbp_dr_app.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group_rule" "gbp_dr_app_alb_in" {
+  provider                 = aws.dr
+  type                     = "ingress"
+  description              = "From the load balancer tier"
+  security_group_id        = aws_security_group.gbp_dr_app.id
+  protocol                 = "tcp"
+  from_port                = 8080
+  to_port                  = 8080
+  source_security_group_id = aws_security_group.gbp_dr_alb.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group_rule" "gbp_dr_app_https_out" {
+  provider          = aws.dr
+  type              = "egress"
+  description       = "HTTPS to AWS APIs (through the endpoints) and partners (through the NAT gateways)"
+  security_group_id = aws_security_group.gbp_dr_app.id
+  protocol          = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group_rule" "gbp_dr_app_data_3306_out" {
+  provider                 = aws.dr
+  type                     = "egress"
+  description              = "To the data tier on 3306"
+  security_group_id        = aws_security_group.gbp_dr_app.id
+  protocol                 = "tcp"
+  from_port                = 3306
+  to_port                  = 3306
+  source_security_group_id = aws_security_group.gbp_dr_data.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group_rule" "gbp_dr_data_app_3306_in" {
+  provider                 = aws.dr
+  type                     = "ingress"
+  description              = "From the application tier on 3306"
+  security_group_id        = aws_security_group.gbp_dr_data.id
+  protocol                 = "tcp"
+  from_port                = 3306
+  to_port                  = 3306
+  source_security_group_id = aws_security_group.gbp_dr_app.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group_rule" "gbp_dr_app_data_6379_out" {
+  provider                 = aws.dr
+  type                     = "egress"
+  description              = "To the data tier on 6379"
+  security_group_id        = aws_security_group.gbp_dr_app.id
+  protocol                 = "tcp"
+  from_port                = 6379
+  to_port                  = 6379
+  source_security_group_id = aws_security_group.gbp_dr_data.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group_rule" "gbp_dr_data_app_6379_in" {
+  provider                 = aws.dr
+  type                     = "ingress"
+  description              = "From the application tier on 6379"
+  security_group_id        = aws_security_group.gbp_dr_data.id
+  protocol                 = "tcp"
+  from_port                = 6379
+  to_port                  = 6379
+  source_security_group_id = aws_security_group.gbp_dr_app.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_cloudwatch_log_group" "gbp_dr_flow_logs" {
+  provider          = aws.dr
+  name              = "/gbp/dev/network/gbp-dr/flow-logs"
+  retention_in_days = 365
+  kms_key_id        = data.aws_ssm_parameter.kms_internal_dr_arn.value
+  tags              = { data_classification = "internal" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_iam_role" "gbp_dr_flow_logs" {
+  provider    = aws.dr
+  name        = "gbp-dr-flow-logs-dev"
+  description = "VPC flow logs of gbp-dr-dev to /gbp/dev/network/gbp-dr/flow-logs"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "FlowLogsAssume"
+        Effect    = "Allow"
+        Principal = { Service = "vpc-flow-logs.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = "310000000001" }
+          ArnLike      = { "aws:SourceArn" = "arn:aws:ec2:ap-southeast-4:310000000001:vpc-flow-log/*" }
+        }
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_iam_role_policy" "gbp_dr_flow_logs" {
+  provider = aws.dr
+  name     = "write-flow-logs"
+  role     = aws_iam_role.gbp_dr_flow_logs.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "WriteFlowLogs"
+        Effect = "Allow"
+        Action = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"]
+        Resource = [
+          aws_cloudwatch_log_group.gbp_dr_flow_logs.arn,
+          "${aws_cloudwatch_log_group.gbp_dr_flow_logs.arn}:*",
+        ]
+      },
+    ]
+  })
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_flow_log" "gbp_dr" {
+  provider                 = aws.dr
+  vpc_id                   = aws_vpc.gbp_dr.id
+  traffic_type             = "ALL"
+  log_destination_type     = "cloud-watch-logs"
+  log_destination          = aws_cloudwatch_log_group.gbp_dr_flow_logs.arn
+  iam_role_arn             = aws_iam_role.gbp_dr_flow_logs.arn
+  max_aggregation_interval = 60
+  tags                     = { Name = "gbp-dr-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_vpc_endpoint" "gbp_dr_s3" {
+  provider          = aws.dr
+  vpc_id            = aws_vpc.gbp_dr.id
+  service_name      = "com.amazonaws.ap-southeast-4.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = [aws_route_table.gbp_dr_private_a.id, aws_route_table.gbp_dr_private_b.id]
+  tags              = { Name = "gbp-dr-s3-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_vpc_endpoint" "gbp_dr_dynamodb" {
+  provider          = aws.dr
+  vpc_id            = aws_vpc.gbp_dr.id
+  service_name      = "com.amazonaws.ap-southeast-4.dynamodb"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = [aws_route_table.gbp_dr_private_a.id, aws_route_table.gbp_dr_private_b.id]
+  tags              = { Name = "gbp-dr-dynamodb-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group" "gbp_dr_endpoints" {
+  provider    = aws.dr
+  name        = "gbp-dr-endpoints-dev"
+  description = "Interface endpoints: HTTPS from the VPC"
+  vpc_id      = aws_vpc.gbp_dr.id
+  tags        = { Name = "gbp-dr-endpoints-dev", network_tier = "endpoints" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_security_group_rule" "gbp_dr_endpoints_https_in" {
+  provider          = aws.dr
+  type              = "ingress"
+  description       = "HTTPS from the VPC"
+  security_group_id = aws_security_group.gbp_dr_endpoints.id
+  protocol          = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_blocks       = [aws_vpc.gbp_dr.cidr_block]
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_vpc_endpoint" "gbp_dr_secretsmanager" {
+  provider            = aws.dr
+  vpc_id              = aws_vpc.gbp_dr.id
+  service_name        = "com.amazonaws.ap-southeast-4.secretsmanager"
+  vpc_endpoint_type   = "Interface"
+  private_dns_enabled = true
+  subnet_ids          = [aws_subnet.gbp_dr_private_a.id, aws_subnet.gbp_dr_private_b.id]
+  security_group_ids  = [aws_security_group.gbp_dr_endpoints.id]
+  tags                = { Name = "gbp-dr-secretsmanager-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_vpc_endpoint" "gbp_dr_kms" {
+  provider            = aws.dr
+  vpc_id              = aws_vpc.gbp_dr.id
+  service_name        = "com.amazonaws.ap-southeast-4.kms"
+  vpc_endpoint_type   = "Interface"
+  private_dns_enabled = true
+  subnet_ids          = [aws_subnet.gbp_dr_private_a.id, aws_subnet.gbp_dr_private_b.id]
+  security_group_ids  = [aws_security_group.gbp_dr_endpoints.id]
+  tags                = { Name = "gbp-dr-kms-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ec2_transit_gateway" "gbp_dr" {
+  provider    = aws.dr
+  description = "Regional hub of gbp-dr-dev (seed 002: multi-region connectivity)"
+  # Attachments from other accounts wait for acceptance (checkov CKV_AWS_331).
+  auto_accept_shared_attachments  = "disable"
+  default_route_table_association = "enable"
+  default_route_table_propagation = "enable"
+  dns_support                     = "enable"
+  tags                            = { Name = "gbp-dr-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ec2_transit_gateway_vpc_attachment" "gbp_dr" {
+  provider           = aws.dr
+  transit_gateway_id = aws_ec2_transit_gateway.gbp_dr.id
+  vpc_id             = aws_vpc.gbp_dr.id
+  subnet_ids         = [aws_subnet.gbp_dr_private_a.id, aws_subnet.gbp_dr_private_b.id]
+  dns_support        = "enable"
+  tags               = { Name = "gbp-dr-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ec2_transit_gateway_peering_attachment" "gbp_dr_gbp_core" {
+  provider = aws.dr
+  # Requests the peering of this region's Transit Gateway with the peer region's (seed 002: multi-region DR).
+  transit_gateway_id      = aws_ec2_transit_gateway.gbp_dr.id
+  peer_transit_gateway_id = aws_ec2_transit_gateway.gbp_core.id
+  peer_region             = "ap-southeast-2"
+  # Said, not left to the provider: with skip_requesting_account_id (the emulator's provider) it would send an empty one.
+  peer_account_id = "310000000001"
+  tags            = { Name = "gbp-dr-gbp-core-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ec2_transit_gateway_peering_attachment_accepter" "gbp_dr_gbp_core" {
+  # Accepted in the peer's region, by the same account.
+  transit_gateway_attachment_id = aws_ec2_transit_gateway_peering_attachment.gbp_dr_gbp_core.id
+  tags                          = { Name = "gbp-dr-gbp-core-dev" }
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ec2_transit_gateway_route" "gbp_dr_to_gbp_core" {
+  provider = aws.dr
+  # The peer VPC's CIDR across the peering; static (peering attachments do not propagate routes).
+  transit_gateway_route_table_id = aws_ec2_transit_gateway.gbp_dr.association_default_route_table_id
+  destination_cidr_block         = "10.20.0.0/16"
+  transit_gateway_attachment_id  = aws_ec2_transit_gateway_peering_attachment_accepter.gbp_dr_gbp_core.transit_gateway_attachment_id
 }

@@ -39,3 +39,43 @@ output "network_gbp_core_transit_gateway_id" {
   description = "Transit Gateway the gbp-core VPC is attached to"
   value       = aws_ec2_transit_gateway.gbp_core.id
 }
+
+output "network_gbp_dr_vpc_id" {
+  description = "ID of the gbp-dr VPC: DR VPC (pilot light) in the platform's DR region, peered with gbp-core"
+  value       = aws_vpc.gbp_dr.id
+}
+
+output "network_gbp_dr_cidr_block" {
+  description = "IPv4 block of the gbp-dr VPC"
+  value       = aws_vpc.gbp_dr.cidr_block
+}
+
+output "network_gbp_dr_private_subnet_ids" {
+  description = "Private subnets of the gbp-dr VPC, one per zone, comma-joined"
+  value       = join(",", [aws_subnet.gbp_dr_private_a.id, aws_subnet.gbp_dr_private_b.id])
+}
+
+output "network_gbp_dr_public_subnet_ids" {
+  description = "Public subnets of the gbp-dr VPC, one per zone, comma-joined"
+  value       = join(",", [aws_subnet.gbp_dr_public_a.id, aws_subnet.gbp_dr_public_b.id])
+}
+
+output "network_gbp_dr_sg_alb" {
+  description = "Security group of the alb tier in the gbp-dr VPC"
+  value       = aws_security_group.gbp_dr_alb.id
+}
+
+output "network_gbp_dr_sg_app" {
+  description = "Security group of the app tier in the gbp-dr VPC"
+  value       = aws_security_group.gbp_dr_app.id
+}
+
+output "network_gbp_dr_sg_data" {
+  description = "Security group of the data tier in the gbp-dr VPC"
+  value       = aws_security_group.gbp_dr_data.id
+}
+
+output "network_gbp_dr_transit_gateway_id" {
+  description = "Transit Gateway the gbp-dr VPC is attached to"
+  value       = aws_ec2_transit_gateway.gbp_dr.id
+}

@@ -71,3 +71,75 @@ resource "aws_ssm_parameter" "network_gbp_core_transit_gateway_id" {
   type        = "String"
   value       = aws_ec2_transit_gateway.gbp_core.id
 }
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ssm_parameter" "network_gbp_dr_vpc_id" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/network/gbp-dr/vpc_id"
+  description = "ID of the gbp-dr VPC: DR VPC (pilot light) in the platform's DR region, peered with gbp-core"
+  type        = "String"
+  value       = aws_vpc.gbp_dr.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ssm_parameter" "network_gbp_dr_cidr_block" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/network/gbp-dr/cidr_block"
+  description = "IPv4 block of the gbp-dr VPC"
+  type        = "String"
+  value       = aws_vpc.gbp_dr.cidr_block
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ssm_parameter" "network_gbp_dr_private_subnet_ids" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/network/gbp-dr/private_subnet_ids"
+  description = "Private subnets of the gbp-dr VPC, one per zone, comma-joined"
+  type        = "String"
+  value       = join(",", [aws_subnet.gbp_dr_private_a.id, aws_subnet.gbp_dr_private_b.id])
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ssm_parameter" "network_gbp_dr_public_subnet_ids" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/network/gbp-dr/public_subnet_ids"
+  description = "Public subnets of the gbp-dr VPC, one per zone, comma-joined"
+  type        = "String"
+  value       = join(",", [aws_subnet.gbp_dr_public_a.id, aws_subnet.gbp_dr_public_b.id])
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ssm_parameter" "network_gbp_dr_sg_alb" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/network/gbp-dr/sg/alb"
+  description = "Security group of the alb tier in the gbp-dr VPC"
+  type        = "String"
+  value       = aws_security_group.gbp_dr_alb.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ssm_parameter" "network_gbp_dr_sg_app" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/network/gbp-dr/sg/app"
+  description = "Security group of the app tier in the gbp-dr VPC"
+  type        = "String"
+  value       = aws_security_group.gbp_dr_app.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ssm_parameter" "network_gbp_dr_sg_data" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/network/gbp-dr/sg/data"
+  description = "Security group of the data tier in the gbp-dr VPC"
+  type        = "String"
+  value       = aws_security_group.gbp_dr_data.id
+}
+
+# bankgen:source global-platform/modules/MOD-205.yaml:40:13
+resource "aws_ssm_parameter" "network_gbp_dr_transit_gateway_id" {
+  #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
+  name        = "/gbp/dev/network/gbp-dr/transit_gateway_id"
+  description = "Transit Gateway the gbp-dr VPC is attached to"
+  type        = "String"
+  value       = aws_ec2_transit_gateway.gbp_dr.id
+}

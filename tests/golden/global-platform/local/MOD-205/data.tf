@@ -3,3 +3,7 @@
 data "aws_ssm_parameter" "kms_internal_arn" {
   name = "/gbp/local/kms/internal/arn"
 }
+
+data "aws_ssm_parameter" "kms_internal_dr_arn" {
+  name = "/gbp/local/kms/internal/dr-arn"
+}

@@ -58,3 +58,64 @@ provider "aws" {
     }
   }
 }
+
+# The disaster-recovery region (platform.yaml `dr_region`): only modules with replicas declare it.
+provider "aws" {
+  alias  = "dr"
+  region = "ap-southeast-4"
+  # The emulator accepts any credentials; nothing here reaches AWS.
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  skip_get_ec2_platforms      = true
+  s3_force_path_style         = true
+  max_retries                 = 2
+
+  endpoints {
+    acm                    = "http://127.0.0.1:4566"
+    apigateway             = "http://127.0.0.1:4566"
+    applicationautoscaling = "http://127.0.0.1:4566"
+    appmesh                = "http://127.0.0.1:4566"
+    budgets                = "http://127.0.0.1:4566"
+    cloudfront             = "http://127.0.0.1:4566"
+    cloudtrail             = "http://127.0.0.1:4566"
+    cloudwatch             = "http://127.0.0.1:4566"
+    cloudwatchevents       = "http://127.0.0.1:4566"
+    cloudwatchlogs         = "http://127.0.0.1:4566"
+    cognitoidp             = "http://127.0.0.1:4566"
+    configservice          = "http://127.0.0.1:4566"
+    dynamodb               = "http://127.0.0.1:4566"
+    ec2                    = "http://127.0.0.1:4566"
+    ecs                    = "http://127.0.0.1:4566"
+    elasticache            = "http://127.0.0.1:4566"
+    elb                    = "http://127.0.0.1:4566"
+    firehose               = "http://127.0.0.1:4566"
+    globalaccelerator      = "http://127.0.0.1:4566"
+    guardduty              = "http://127.0.0.1:4566"
+    iam                    = "http://127.0.0.1:4566"
+    kinesis                = "http://127.0.0.1:4566"
+    kms                    = "http://127.0.0.1:4566"
+    lambda                 = "http://127.0.0.1:4566"
+    rds                    = "http://127.0.0.1:4566"
+    route53                = "http://127.0.0.1:4566"
+    s3                     = "http://127.0.0.1:4566"
+    secretsmanager         = "http://127.0.0.1:4566"
+    sns                    = "http://127.0.0.1:4566"
+    sqs                    = "http://127.0.0.1:4566"
+    ssm                    = "http://127.0.0.1:4566"
+    sts                    = "http://127.0.0.1:4566"
+    wafv2                  = "http://127.0.0.1:4566"
+    xray                   = "http://127.0.0.1:4566"
+  }
+
+  default_tags {
+    tags = {
+      tenant_id   = "global-banking-platform"
+      module_id   = "MOD-205"
+      environment = "local"
+    }
+  }
+}

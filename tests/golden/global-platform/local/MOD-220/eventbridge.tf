@@ -89,18 +89,17 @@ resource "aws_cloudwatch_event_target" "statement_requests" {
   }
 }
 
-# bankgen:source global-platform/events/gbp-services.yaml:25:11
+# bankgen:source global-platform/events/gbp-services.yaml:26:11
 resource "aws_cloudwatch_event_rule" "services_to_dr" {
   name           = "gbp-services-to-dr-local"
-  description    = "MOD-220 routes transaction.posted from gbp-services to its copy in the DR region"
+  description    = "MOD-220 routes events from gbp-services to its copy in the DR region"
   event_bus_name = data.aws_ssm_parameter.eventbridge_gbp_services_name.value
   event_pattern = jsonencode({
-    source      = ["gbp.services"]
-    detail-type = ["TransactionPosted"]
+    source = ["gbp.services"]
   })
 }
 
-# bankgen:source global-platform/events/gbp-services.yaml:25:11
+# bankgen:source global-platform/events/gbp-services.yaml:26:11
 resource "aws_sqs_queue" "services_to_dr_dlq" {
   name                              = "gbp-services-to-dr-local-dlq"
   kms_master_key_id                 = data.aws_ssm_parameter.kms_internal_arn.value
@@ -109,7 +108,7 @@ resource "aws_sqs_queue" "services_to_dr_dlq" {
   tags                              = { data_classification = "internal" }
 }
 
-# bankgen:source global-platform/events/gbp-services.yaml:25:11
+# bankgen:source global-platform/events/gbp-services.yaml:26:11
 resource "aws_sqs_queue_policy" "services_to_dr_dlq" {
   queue_url = aws_sqs_queue.services_to_dr_dlq.id
   policy = jsonencode({
@@ -131,7 +130,7 @@ resource "aws_sqs_queue_policy" "services_to_dr_dlq" {
   })
 }
 
-# bankgen:source global-platform/events/gbp-services.yaml:25:11
+# bankgen:source global-platform/events/gbp-services.yaml:26:11
 resource "aws_iam_role" "services_to_dr_delivery" {
   name = "gbp-services-to-dr-local-delivery"
   assume_role_policy = jsonencode({
@@ -147,7 +146,7 @@ resource "aws_iam_role" "services_to_dr_delivery" {
   })
 }
 
-# bankgen:source global-platform/events/gbp-services.yaml:25:11
+# bankgen:source global-platform/events/gbp-services.yaml:26:11
 resource "aws_iam_role_policy" "services_to_dr_delivery" {
   name = "delivery"
   role = aws_iam_role.services_to_dr_delivery.id
@@ -164,7 +163,7 @@ resource "aws_iam_role_policy" "services_to_dr_delivery" {
   })
 }
 
-# bankgen:source global-platform/events/gbp-services.yaml:25:11
+# bankgen:source global-platform/events/gbp-services.yaml:26:11
 resource "aws_cloudwatch_event_target" "services_to_dr" {
   rule           = aws_cloudwatch_event_rule.services_to_dr.name
   event_bus_name = data.aws_ssm_parameter.eventbridge_gbp_services_name.value
