@@ -25,7 +25,9 @@ pub struct Features {
     /// S3 notifications to EventBridge, Lambda `architectures`, the `s3_use_path_style` provider flag,
     /// Aurora Serverless v2 (`serverlessv2_scaling_configuration`, `db.serverless`) and
     /// RDS-managed master passwords, ElastiCache's `num_cache_clusters`/`description` (were
-    /// `number_cache_clusters`/`replication_group_description`) and `auth_token_update_strategy`.
+    /// `number_cache_clusters`/`replication_group_description`) and `auth_token_update_strategy`,
+    /// `tags` on `aws_rds_global_cluster`, and a DynamoDB `replica`'s `point_in_time_recovery`
+    /// and `propagate_tags` (3.39's replica has only `region_name` and `kms_key_arn`).
     pub v4_arguments: bool,
     /// A Lambda runtime to use instead of the catalogue's: hashicorp/aws 3.39 checks runtimes
     /// against its 2021 list, which ends at nodejs14.x.
