@@ -94,6 +94,8 @@ rules! {
     bgl543_cloudfront_tls_waf,
     bgl544_route53_failover_health,
     bgl545_accelerator_https_only,
+    bgl553_aurora_global_password,
+    bgl554_dynamodb_replica_cmk,
     bgl601_cloudtrail,
     bgl602_config_recorder,
     bgl603_guardduty_enabled,
