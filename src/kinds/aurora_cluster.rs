@@ -243,7 +243,7 @@ impl ResourceKind for Kind {
         &["aws_rds_cluster"]
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["BGL507"]
+        &["BGL507", "BGL553"]
     }
     fn count(&self, r: &Resources) -> usize {
         r.aurora_clusters.len()

@@ -78,7 +78,7 @@ impl ResourceKind for Kind {
         &["aws_dynamodb_table"]
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["BGL506"]
+        &["BGL506", "BGL554"]
     }
     fn count(&self, r: &Resources) -> usize {
         r.dynamodb_tables.len()
