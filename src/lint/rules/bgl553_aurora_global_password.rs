@@ -6,9 +6,9 @@ pub static RULE: Rule = Rule {
     name: "aurora-global-password",
     title: "Members of an Aurora global database do not use RDS-managed master passwords",
     severity: Severity::Error,
-    policy: "",
+    policy: "DT-001",
     checkov: &[],
-    covers: &[],
+    covers: &["aws_rds_cluster"],
     doc: r#"## What it checks
 No `aws_rds_cluster` with a `global_cluster_identifier` sets `manage_master_user_password = true`.
 
