@@ -30,6 +30,8 @@ const ACU_MIN: f64 = 0.5;
 const ACU_MAX: f64 = 256.0;
 /// RDS keeps automated backups for 1 to 35 days.
 const BACKUP_DAYS_MAX: u32 = 35;
+/// `emulator.unserved_kinds` names the global database `aurora_clusters.replication`.
+const REPLICATION: &str = "aurora_clusters.replication";
 /// The instance class of the legacy form (provisioned; Performance Insights supports it).
 const LEGACY_INSTANCE_CLASS: &str = "db.r6g.large";
 
@@ -64,6 +66,19 @@ pub struct Entry {
     /// `allow_replace: {reason: …}` (src/kinds/guard.rs).
     #[serde(default)]
     pub allow_replace: Option<AllowReplace>,
+    /// An Aurora global database with a secondary cluster in the platform's `dr_region` (seed
+    /// 002: "Aurora Global Database replicates with low latency").
+    #[serde(default)]
+    pub replication: Option<Replication>,
+}
+
+/// `replication:` of an Aurora cluster.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replication {
+    /// The network stack's VPC in the DR region: the secondary's private subnets and data
+    /// security group.
+    pub network: Sp<String>,
 }
 
 pub struct Kind;
@@ -109,15 +124,21 @@ fn acu(v: f64) -> Value {
 /// What RDS enhanced monitoring writes: the `RDSOSMetrics` log group of the account and region
 /// (the statements of the AWS-managed AmazonRDSEnhancedMonitoringRole, scoped to that group; the
 /// managed policy itself is not attached because an emulator may not have it).
-fn monitoring_policy(m: &Scope) -> Value {
-    let group: String = format!(
-        "arn:aws:logs:{}:{}:log-group:RDSOSMetrics",
-        m.region, m.env.account_id
-    );
+/// `dr`: the DR region of a global database, whose secondary's instance reports there too.
+fn monitoring_policy(m: &Scope, dr: Option<&str>) -> Value {
+    let groups: Vec<String> = std::iter::once(m.region)
+        .chain(dr)
+        .map(|r| {
+            format!(
+                "arn:aws:logs:{r}:{}:log-group:RDSOSMetrics",
+                m.env.account_id
+            )
+        })
+        .collect();
     policy(vec![
         Stmt::allow("CreateMetricsLogGroup")
             .action(&["logs:CreateLogGroup", "logs:PutRetentionPolicy"])
-            .resource(vec![json!(group)])
+            .resource(groups.iter().map(|g| json!(g)).collect())
             .build(),
         Stmt::allow("WriteMetrics")
             .action(&[
@@ -126,7 +147,12 @@ fn monitoring_policy(m: &Scope) -> Value {
                 "logs:DescribeLogStreams",
                 "logs:GetLogEvents",
             ])
-            .resource(vec![json!(format!("{group}:log-stream:*"))])
+            .resource(
+                groups
+                    .iter()
+                    .map(|g| json!(format!("{g}:log-stream:*")))
+                    .collect(),
+            )
             .build(),
     ])
 }
@@ -154,6 +180,42 @@ pub fn secret_arn_path(secret: &str) -> String {
     format!("secret/{secret}/arn")
 }
 
+/// The secondary cluster of `x`'s global database in the DR region: its subnet group and
+/// security group in the DR VPC (by the network stack's contract), encrypted with the
+/// classification's DR key; every block with `provider = aws.dr`.
+fn secondary(
+    m: &mut Scope,
+    x: &Entry,
+    id: &str,
+    name: &str,
+    r: &Replication,
+    region: &str,
+) -> Value {
+    let did = format!("{id}_dr");
+    let (subnets, security_groups) = network(m, &r.network.value);
+    let key = m.dr_key_arn(&x.classification.value);
+    let mut provider = String::new();
+    for t in [
+        "aws_db_subnet_group",
+        "aws_rds_cluster_parameter_group",
+        "aws_rds_cluster",
+        "aws_rds_cluster_instance",
+    ] {
+        provider = m.on_alias("dr", format!("{t}.{did}"));
+    }
+    json!({
+        "id": did,
+        "name": m.env_name(&format!("{}-dr", x.name.value)),
+        "global_name": name,
+        "region": region,
+        "network": r.network.value,
+        "provider": raw(provider),
+        "key": key,
+        "subnets": subnets,
+        "security_groups": security_groups,
+    })
+}
+
 impl ResourceKind for Kind {
     fn key(&self) -> &'static str {
         "aurora_clusters"
@@ -174,6 +236,7 @@ impl ResourceKind for Kind {
         &[
             "aws_db_subnet_group",
             "aws_rds_cluster_parameter_group",
+            "aws_rds_global_cluster",
             "aws_rds_cluster",
             "aws_rds_cluster_instance",
             "aws_iam_role",
@@ -184,7 +247,7 @@ impl ResourceKind for Kind {
         &["aws_rds_cluster"]
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["BGL507"]
+        &["BGL507", "BGL553"]
     }
     fn count(&self, r: &Resources) -> usize {
         r.aurora_clusters.len()
@@ -229,6 +292,10 @@ impl ResourceKind for Kind {
             c.name(&x.network, &n.resource);
             c.name(&x.master_secret, &n.secret);
             let what = format!("Aurora cluster `{}`", x.name.value);
+            if let Some(r) = &x.replication {
+                c.name(&r.network, &n.resource);
+                c.needs_dr_region(&r.network.referenced, &what);
+            }
             if !x.engine_version.value.contains(".mysql_aurora.") {
                 c.err(
                     "BG001",
@@ -306,13 +373,27 @@ impl ResourceKind for Kind {
             let name = m.env_name(&x.name.value);
             let key = m.key_arn(&x.classification.value);
             let (subnets, security_groups) = network(m, &x.network.value);
-            // The legacy form's master password: the rotated secret's current value.
-            let master_secret = (!m.features.v4_arguments).then(|| {
+            // An Aurora global database: RDS cannot manage the master password of a member
+            // cluster (Aurora User Guide, "Limitations for Secrets Manager integration": "DB
+            // clusters that are part of an Aurora global database"), so a replicated cluster
+            // reads it from `master_secret` in every profile, as the legacy profile does.
+            // An emulator may not serve it (moto: `aurora_clusters.replication` in unserved_kinds).
+            let global = x
+                .replication
+                .as_ref()
+                .zip(m.dr_region)
+                .filter(|_| m.serves(REPLICATION));
+            let managed_password = m.features.v4_arguments && global.is_none();
+            // The master password where RDS does not manage it: the rotated secret's current value.
+            let master_secret = (!managed_password).then(|| {
                 // A renamed secret's contract path stays the old name's.
                 let secret = m.physical_name("secrets", &x.master_secret.value);
                 m.import(&secret_arn_path(&secret))
             });
+            let deletion_protection = !m.env.emulator;
+            let dr = global.map(|(r, region)| secondary(m, x, &id, &name, r, region));
             let ctx = json!({
+                "unserved_global": m.unserved_dr_copy(x.replication.is_some(), REPLICATION),
                 "id": id,
                 "name": name,
                 "purpose": x.purpose,
@@ -321,6 +402,8 @@ impl ResourceKind for Kind {
                 "database": x.database.value,
                 "master_username": x.master_username.value,
                 "master_secret": master_secret,
+                "managed_password": managed_password,
+                "dr": dr,
                 "min_acu": acu(x.min_capacity_acu.value),
                 "max_acu": acu(x.max_capacity_acu.value),
                 "legacy_instance_class": LEGACY_INSTANCE_CLASS,
@@ -331,10 +414,10 @@ impl ResourceKind for Kind {
                 "security_groups": security_groups,
                 // An emulator's clusters go with the environment; real ones need protection off
                 // first, and leave a final snapshot.
-                "deletion_protection": !m.env.emulator,
+                "deletion_protection": deletion_protection,
                 "final_snapshot": (!m.env.emulator).then(|| format!("{name}-final")),
                 "monitoring_trust": trust("monitoring.rds.amazonaws.com"),
-                "monitoring_policy": monitoring_policy(m),
+                "monitoring_policy": monitoring_policy(m, global.map(|(_, r)| r)),
                 "tags": m.tier_tags(&x.classification.value, x.recovery_tier.as_ref()),
             });
             m.emit(self, &loc, ctx);
@@ -344,6 +427,15 @@ impl ResourceKind for Kind {
                 &loc,
                 guard::allowance(x.allow_replace.as_ref(), m),
             );
+            // The global database holds no data of its own: its member clusters do.
+            if global.is_some() {
+                m.holds_data(
+                    format!("aws_rds_cluster.{id}_dr"),
+                    format!("Aurora cluster {} (DR secondary)", x.name.value),
+                    &loc,
+                    guard::allowance(x.allow_replace.as_ref(), m),
+                );
+            }
             let base = format!("aurora/{}", x.name.value);
             m.export(
                 format!("{base}/endpoint"),
@@ -368,13 +460,19 @@ impl ResourceKind for Kind {
             );
         }
     }
+    fn emulator_options(&self) -> &'static [super::EmulatorOption] {
+        &[super::EmulatorOption {
+            option: "replication",
+            renders: "the global database and its secondary in the DR region",
+        }]
+    }
     fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
         if r.aurora_clusters.is_empty() {
             return None;
         }
         Some(DocSection::new(
             "Aurora clusters",
-            "Each cluster: Aurora MySQL Serverless v2 with a writer and a reader, in the private subnets of its VPC behind the data security group, storage and Performance Insights encrypted with its classification's key, IAM database authentication, TLS required, audit/error/slow-query logs in CloudWatch, the master password in a secret RDS manages and rotates, deletion protection and a final snapshot outside the emulator; the name gets `-{env}` appended.",
+            "Each cluster: Aurora MySQL Serverless v2 with a writer and a reader, in the private subnets of its VPC behind the data security group, storage and Performance Insights encrypted with its classification's key, IAM database authentication, TLS required, audit/error/slow-query logs in CloudWatch, the master password in a secret RDS manages and rotates, deletion protection and a final snapshot outside the emulator; the name gets `-{env}` appended. A replicated cluster is the primary of an Aurora global database whose secondary (`NAME-dr-{env}`, Serverless v2 reader) is in the DR region, in the DR VPC, encrypted with the classification's DR key; its master password then comes from its `master_secret` (RDS-managed passwords are not available to global database members).",
             &[
                 "Cluster", "Purpose", "Engine", "Capacity", "Backups", "Network", "Key",
             ],
@@ -398,7 +496,14 @@ impl ResourceKind for Kind {
                             days(x.backup_retention_days.value),
                             code(&x.backup_window.value)
                         ),
-                        code(&x.network.value),
+                        match &x.replication {
+                            Some(r) => format!(
+                                "{} (DR: {})",
+                                code(&x.network.value),
+                                code(&r.network.value)
+                            ),
+                            None => code(&x.network.value),
+                        },
                         code(&d.key_alias(&x.classification.value)),
                     ]
                 })

@@ -136,6 +136,9 @@ impl Replication {
     }
 }
 
+/// The id of a replicated bucket's replication rule (a dimension of its S3 replication metrics).
+pub const REPLICATION_RULE: &str = "dr";
+
 /// Where server access logs land in a log bucket, apart from the trail's files.
 pub const LOG_PREFIX: &str = "s3/";
 
@@ -858,6 +861,7 @@ fn replica(m: &mut Scope, b: &Bucket, r: &Replication, dr: &str, rules: &[Value]
             "role_policy": raw(format!("aws_iam_role_policy.{role_id}")),
             "destination": replica_arn,
             "replica_id": rid,
+            "rule_id": REPLICATION_RULE,
             "storage_class": r.class(),
             "replica_key": dr_key_arn,
         },

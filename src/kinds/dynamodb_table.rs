@@ -1,7 +1,10 @@
 //! DynamoDB: on-demand tables (seed 002: "The table uses on-demand billing to automatically scale
 //! with traffic patterns"), point-in-time recovery on ("to protect against accidental data
 //! loss"), encrypted with their classification's CMK, items expiring by a TTL attribute, and
-//! deletion protection where the provider has it.
+//! deletion protection where the provider has it. Where the catalogue asks (seed 002's
+//! multi-region DR: "DynamoDB global table replica"), a replica in the platform's DR region
+//! (a global table, version 2019.11.21), encrypted with the classification's DR key, fed by the
+//! table's stream of new and old images.
 
 use super::guard::{self, AllowReplace};
 use super::md::{code, esc};
@@ -36,7 +39,22 @@ pub struct Table {
     /// their Terraform state to the labels of the new name (src/kinds/guard.rs).
     #[serde(default)]
     pub renamed_from: Option<Sp<String>>,
+    /// A replica in the platform's `dr_region`: `replication: {}`, or with
+    /// `point_in_time_recovery: false` to leave the replica's own recovery off (default on).
+    #[serde(default)]
+    pub replication: Option<Replication>,
 }
+
+/// `replication:` of a table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replication {
+    #[serde(default)]
+    pub point_in_time_recovery: Option<Sp<bool>>,
+}
+
+/// `emulator.unserved_kinds` names it `dynamodb_tables.replication`.
+const REPLICATION: &str = "dynamodb_tables.replication";
 
 pub struct Kind;
 pub const KIND: Kind = Kind;
@@ -64,7 +82,7 @@ impl ResourceKind for Kind {
         &["aws_dynamodb_table"]
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["BGL506"]
+        &["BGL506", "BGL554"]
     }
     fn count(&self, r: &Resources) -> usize {
         r.dynamodb_tables.len()
@@ -105,6 +123,12 @@ impl ResourceKind for Kind {
             guard::check_rename(&x.name, x.renamed_from.as_ref(), "DynamoDB table", c);
             c.name(&x.name, &n.resource);
             c.classification(&x.classification);
+            if x.replication.is_some() {
+                c.needs_dr_region(
+                    &x.name.referenced,
+                    &format!("DynamoDB table `{}`", x.name.value),
+                );
+            }
             if x.hash_key.value.is_empty() {
                 c.err(
                     "BG001",
@@ -120,7 +144,19 @@ impl ResourceKind for Kind {
             let id = ident(&x.name.value);
             let physical = guard::physical(&x.name, x.renamed_from.as_ref());
             let loc = m.loc(&x.name.referenced);
+            // The replica, unless the environment's emulator cannot serve it (moto has no
+            // ReplicaUpdates).
+            let replica = match (&x.replication, m.dr_region) {
+                (Some(r), Some(dr)) if m.serves(REPLICATION) => Some(json!({
+                    "region": dr,
+                    "key": m.dr_key_arn(&x.classification.value),
+                    "point_in_time_recovery": r.point_in_time_recovery.as_ref().is_none_or(|p| p.value),
+                })),
+                _ => None,
+            };
             let ctx = json!({
+                "unserved_replica": m.unserved_dr_copy(x.replication.is_some(), REPLICATION),
+                "replica": replica,
                 "id": id,
                 "name": m.env_name(physical),
                 "purpose": x.purpose,
@@ -161,6 +197,12 @@ impl ResourceKind for Kind {
             );
         }
     }
+    fn emulator_options(&self) -> &'static [super::EmulatorOption] {
+        &[super::EmulatorOption {
+            option: "replication",
+            renders: "the replica in the DR region (UpdateTable ReplicaUpdates)",
+        }]
+    }
     fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection> {
         if r.dynamodb_tables.is_empty() {
             return None;
@@ -168,7 +210,14 @@ impl ResourceKind for Kind {
         Some(DocSection::new(
             "DynamoDB tables",
             "Each table: on-demand billing, point-in-time recovery, encrypted with its classification's key, deletion protection outside the emulator; the name gets `-{env}` appended.",
-            &["Table", "Purpose", "Partition key", "Expiry", "Key"],
+            &[
+                "Table",
+                "Purpose",
+                "Partition key",
+                "Expiry",
+                "Key",
+                "DR replica",
+            ],
             r.dynamodb_tables
                 .iter()
                 .map(|x| {
@@ -184,6 +233,11 @@ impl ResourceKind for Kind {
                             .map(|t| format!("TTL on {}", code(t)))
                             .unwrap_or_else(|| "none".into()),
                         code(&d.key_alias(&x.classification.value)),
+                        if x.replication.is_some() {
+                            "in the DR region".into()
+                        } else {
+                            "none".into()
+                        },
                     ]
                 })
                 .collect(),

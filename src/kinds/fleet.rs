@@ -21,6 +21,10 @@ pub struct Holdings {
     pub firehose_streams: Vec<String>,
     pub kinesis_streams: Vec<String>,
     pub tables: Vec<String>,
+    /// Tables with a replica in the DR region, rendered in this environment: (table, DR region).
+    pub replicated_tables: Vec<(String, String)>,
+    /// Buckets whose replication rule publishes S3 replication metrics: (source, replica).
+    pub replicated_buckets: Vec<(String, String)>,
     pub aurora_clusters: Vec<String>,
     pub redis_clusters: Vec<String>,
     /// SNS topics: (catalogue name, classification).

@@ -144,7 +144,17 @@ pub struct ExportRef {
     pub label: fn(&str) -> String,
 }
 
-/// One kind of catalogue resource. No method has a default: a new kind decides each part.
+/// An option of a kind's entries that an emulator may not serve: an environment lists it in
+/// `emulator.unserved_kinds` as `KIND.OPTION`, and its entries render without it there.
+pub struct EmulatorOption {
+    /// The entries' field (`replication`).
+    pub option: &'static str,
+    /// What it renders that an emulator may lack (for messages).
+    pub renders: &'static str,
+}
+
+/// One kind of catalogue resource. No method has a default but
+/// [`ResourceKind::emulator_options`]: a new kind decides each part.
 pub trait ResourceKind: Sync {
     /// Its key under a module's `resources:` (`buckets`), from the registry.
     fn key(&self) -> &'static str;
@@ -182,6 +192,16 @@ pub trait ResourceKind: Sync {
     fn render(&self, m: &mut Scope);
     /// Its section of the module's docs page (none when the module declares no entry).
     fn docs(&self, r: &Resources, d: &Docs) -> Option<DocSection>;
+    /// The options of its entries an emulator may not serve (`emulator.unserved_kinds` names
+    /// one as `KIND.OPTION`; the kind asks [`Scope::serves`] with that name). None by default.
+    fn emulator_options(&self) -> &'static [EmulatorOption] {
+        &[]
+    }
+}
+
+/// The kind registered under `key`.
+pub fn kind(key: &str) -> Option<&'static dyn ResourceKind> {
+    KINDS.iter().copied().find(|k| k.key() == key)
 }
 
 /// The registry: one line per kind, `key: file::Entry`, in the order their blocks and exports are

@@ -80,13 +80,30 @@ pub struct Watch {
     pub what: &'static str,
     namespace: &'static str,
     metric: &'static str,
-    dimension: &'static str,
     statistic: &'static str,
     comparison: &'static str,
     threshold: f64,
     /// Appended to the resource's name: the alarm's name.
     suffix: &'static str,
-    of: fn(&Holdings) -> &[String],
+    /// The resources it watches in a module: each one's name and the metric's dimensions.
+    of: fn(&Holdings) -> Vec<Watched>,
+}
+
+/// One resource a watch alarms on: its name and the metric's dimensions.
+pub struct Watched {
+    pub name: String,
+    pub dimensions: Vec<(&'static str, String)>,
+}
+
+/// Each resource of `names`, its metric by one dimension (its name).
+fn by(dimension: &'static str, names: &[String]) -> Vec<Watched> {
+    names
+        .iter()
+        .map(|n| Watched {
+            name: n.clone(),
+            dimensions: vec![(dimension, n.clone())],
+        })
+        .collect()
 }
 
 pub const WATCHES: &[Watch] = &[
@@ -95,108 +112,144 @@ pub const WATCHES: &[Watch] = &[
         what: "Lambda errors (every function)",
         namespace: "AWS/Lambda",
         metric: "Errors",
-        dimension: "FunctionName",
         statistic: "Sum",
         comparison: "GreaterThanOrEqualToThreshold",
         threshold: 1.0,
         suffix: "errors",
-        of: |h| &h.functions,
+        of: |h| by("FunctionName", &h.functions),
     },
     Watch {
         key: "function_throttles",
         what: "Lambda throttles (every function)",
         namespace: "AWS/Lambda",
         metric: "Throttles",
-        dimension: "FunctionName",
         statistic: "Sum",
         comparison: "GreaterThanOrEqualToThreshold",
         threshold: 1.0,
         suffix: "throttles",
-        of: |h| &h.functions,
+        of: |h| by("FunctionName", &h.functions),
     },
     Watch {
         key: "dlq_not_empty",
         what: "a dead-letter queue holds a message (every DLQ)",
         namespace: "AWS/SQS",
         metric: "ApproximateNumberOfMessagesVisible",
-        dimension: "QueueName",
         statistic: "Maximum",
         comparison: "GreaterThanOrEqualToThreshold",
         threshold: 1.0,
         suffix: "not-empty",
-        of: |h| &h.dlqs,
+        of: |h| by("QueueName", &h.dlqs),
     },
     Watch {
         key: "queue_depth",
         what: "messages waiting (every queue)",
         namespace: "AWS/SQS",
         metric: "ApproximateNumberOfMessagesVisible",
-        dimension: "QueueName",
         statistic: "Maximum",
         comparison: "GreaterThanThreshold",
         threshold: 1000.0,
         suffix: "depth",
-        of: |h| &h.queues,
+        of: |h| by("QueueName", &h.queues),
     },
     Watch {
         key: "firehose_delivery_failures",
         what: "Firehose deliveries to S3 that failed (every stream)",
         namespace: "AWS/Firehose",
         metric: "DeliveryToS3.Success",
-        dimension: "DeliveryStreamName",
         statistic: "Minimum",
         comparison: "LessThanThreshold",
         threshold: 1.0,
         suffix: "delivery-failures",
-        of: |h| &h.firehose_streams,
+        of: |h| by("DeliveryStreamName", &h.firehose_streams),
     },
     Watch {
         key: "kinesis_iterator_age",
         what: "consumers behind a Kinesis stream, ms (every stream)",
         namespace: "AWS/Kinesis",
         metric: "GetRecords.IteratorAgeMilliseconds",
-        dimension: "StreamName",
         statistic: "Maximum",
         comparison: "GreaterThanThreshold",
         threshold: 60000.0,
         suffix: "iterator-age",
-        of: |h| &h.kinesis_streams,
+        of: |h| by("StreamName", &h.kinesis_streams),
     },
     Watch {
         key: "table_throttles",
         what: "DynamoDB throttled requests (every table)",
         namespace: "AWS/DynamoDB",
         metric: "ThrottledRequests",
-        dimension: "TableName",
         statistic: "Sum",
         comparison: "GreaterThanOrEqualToThreshold",
         threshold: 1.0,
         suffix: "throttles",
-        of: |h| &h.tables,
+        of: |h| by("TableName", &h.tables),
     },
     Watch {
         key: "aurora_cpu",
         what: "Aurora CPU utilisation, % (every cluster)",
         namespace: "AWS/RDS",
         metric: "CPUUtilization",
-        dimension: "DBClusterIdentifier",
         statistic: "Average",
         comparison: "GreaterThanThreshold",
         threshold: 80.0,
         suffix: "cpu",
-        of: |h| &h.aurora_clusters,
+        of: |h| by("DBClusterIdentifier", &h.aurora_clusters),
     },
     Watch {
         key: "aurora_replica_lag",
         what: "Aurora replication lag, ms (every cluster)",
         namespace: "AWS/RDS",
         metric: "AuroraReplicaLagMaximum",
-        dimension: "DBClusterIdentifier",
         statistic: "Maximum",
         comparison: "GreaterThanThreshold",
         threshold: 1000.0,
         suffix: "replica-lag",
-        of: |h| &h.aurora_clusters,
+        of: |h| by("DBClusterIdentifier", &h.aurora_clusters),
+    },
+    Watch {
+        key: "table_replication_latency",
+        what: "DynamoDB global table replication latency to the DR replica, ms (every replicated table)",
+        namespace: "AWS/DynamoDB",
+        metric: "ReplicationLatency",
+        statistic: "Average",
+        comparison: "GreaterThanThreshold",
+        threshold: 60000.0,
+        suffix: "replication-latency",
+        of: |h| {
+            h.replicated_tables
+                .iter()
+                .map(|(table, region)| Watched {
+                    name: table.clone(),
+                    dimensions: vec![
+                        ("TableName", table.clone()),
+                        ("ReceivingRegion", region.clone()),
+                    ],
+                })
+                .collect()
+        },
+    },
+    Watch {
+        key: "bucket_replication_latency",
+        what: "S3 replication latency to the DR replica, s (every replicated bucket, where its replication rule publishes metrics)",
+        namespace: "AWS/S3",
+        metric: "ReplicationLatency",
+        statistic: "Maximum",
+        comparison: "GreaterThanThreshold",
+        threshold: 900.0,
+        suffix: "replication-latency",
+        of: |h| {
+            h.replicated_buckets
+                .iter()
+                .map(|(source, replica)| Watched {
+                    name: source.clone(),
+                    dimensions: vec![
+                        ("SourceBucket", source.clone()),
+                        ("DestinationBucket", replica.clone()),
+                        ("RuleId", super::bucket::REPLICATION_RULE.to_string()),
+                    ],
+                })
+                .collect()
+        },
     },
 ];
 
@@ -523,15 +576,15 @@ fn render(kind: &Kind, m: &mut Scope) {
             let alarms: Vec<Value> = fleet
                 .modules
                 .iter()
-                .flat_map(|h| (w.of)(h).iter().map(move |r| (h, r)))
+                .flat_map(|h| (w.of)(h).into_iter().map(move |r| (h, r)))
                 .map(|(h, r)| {
-                    let name = format!("{r}-{}", w.suffix);
+                    let name = format!("{}-{}", r.name, w.suffix);
+                    let r_name = &r.name;
                     json!({
                         "id": ident(&name),
                         "name": name,
-                        "description": format!("{} {}: {} {} {} ({} severity)", h.id, r, w.metric, w.comparison, threshold, a.severity.value),
-                        "dimension": w.dimension,
-                        "resource": r,
+                        "description": format!("{} {}: {} {} {} ({} severity)", h.id, r_name, w.metric, w.comparison, threshold, a.severity.value),
+                        "dimensions": r.dimensions.iter().map(|(d, v)| json!([d, v])).collect::<Vec<_>>(),
                     })
                 })
                 .collect();

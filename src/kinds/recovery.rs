@@ -37,8 +37,7 @@ struct Tiered<'r> {
     replicated: bool,
 }
 
-/// Every entry of a module that names a `recovery_tier:`. The kinds without a `replication:`
-/// field yet count as not replicated (an entry of theirs cannot be in a protected tier).
+/// Every entry of a module that names a `recovery_tier:`, and whether it has a DR copy.
 fn tiered(r: &Resources) -> Vec<Tiered<'_>> {
     let mut out = Vec::new();
     for b in &r.buckets {
@@ -57,8 +56,7 @@ fn tiered(r: &Resources) -> Vec<Tiered<'_>> {
                 noun: "DynamoDB table",
                 name: &t.name,
                 tier,
-                // Extend here once dynamodb_tables have `replication:` (t.replication.is_some()).
-                replicated: false,
+                replicated: t.replication.is_some(),
             });
         }
     }
@@ -68,8 +66,7 @@ fn tiered(r: &Resources) -> Vec<Tiered<'_>> {
                 noun: "Aurora cluster",
                 name: &a.name,
                 tier,
-                // Extend here once aurora_clusters have `replication:` (a.replication.is_some()).
-                replicated: false,
+                replicated: a.replication.is_some(),
             });
         }
     }

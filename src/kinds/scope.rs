@@ -31,7 +31,9 @@ pub struct Features {
     /// RDS-managed master passwords, ElastiCache's `num_cache_clusters`/`description` (were
     /// `number_cache_clusters`/`replication_group_description`) and `auth_token_update_strategy`,
     /// a budget's `cost_filter` blocks (3.39 has the `cost_filters` map, which 6.x no longer has)
-    /// and its optional `time_period_start` (required in 3.39).
+    /// and its optional `time_period_start` (required in 3.39);
+    /// `tags` on `aws_rds_global_cluster`, and a DynamoDB `replica`'s `point_in_time_recovery`
+    /// and `propagate_tags` (3.39's replica has only `region_name` and `kms_key_arn`).
     pub v4_arguments: bool,
     /// A Lambda runtime to use instead of the catalogue's: hashicorp/aws 3.39 checks runtimes
     /// against its 2021 list, which ends at nodejs14.x.
@@ -301,6 +303,18 @@ impl<'a> Scope<'a> {
     /// Whether this environment renders the entries of kind `key` (its emulator serves them).
     pub fn serves(&self, key: &str) -> bool {
         !self.unserved.iter().any(|k| k == key)
+    }
+
+    /// For an entry that asks for its DR copy where the emulator cannot serve it (`option`, e.g.
+    /// `dynamodb_tables.replication`, in `emulator.unserved_kinds`): the suppression of BGL550 the
+    /// entry's block carries, with the reason. `None` where the copy is rendered or not asked for.
+    pub fn unserved_dr_copy(&self, asked: bool, option: &str) -> Option<String> {
+        (asked && self.dr_region.is_some() && !self.serves(option)).then(|| {
+            format!(
+                "# bankgen:ignore[BGL550] the emulator of {} cannot serve the DR copy (emulator.unserved_kinds: {option}); every other environment has it",
+                self.env.name
+            )
+        })
     }
 
     pub fn domain(&self, id: &str) -> Option<&'a DomainFacts> {

@@ -259,20 +259,7 @@ impl Builder<'_> {
                     );
                 }
                 for k in &em.unserved_kinds {
-                    if !crate::kinds::KEYS.contains(&k.value.as_str()) {
-                        let hint = crate::catalog::closest(&k.value, crate::kinds::KEYS)
-                            .map(|c| format!(" (did you mean `{c}`?)"))
-                            .unwrap_or_default();
-                        self.err(
-                            "BG001",
-                            Loc::from_saphyr(file, &k.referenced),
-                            format!("unknown resource kind `{}`{hint}", k.value),
-                            format!(
-                                "unserved_kinds names keys of `resources:`: {}",
-                                crate::kinds::KEYS.join(", ")
-                            ),
-                        );
-                    }
+                    self.unserved_kind(file, k);
                 }
             }
             // An emulator's resources go with the environment (force_destroy, a 7-day key
@@ -433,6 +420,55 @@ impl Builder<'_> {
                 maximum_event_age_seconds: p.event_delivery.maximum_event_age_seconds,
             },
             file: file.clone(),
+        }
+    }
+
+    /// An entry of `emulator.unserved_kinds`: a key of `resources:`, or `KIND.OPTION` where the
+    /// kind declares that option as one an emulator may not serve.
+    fn unserved_kind(&mut self, file: &Arc<SourceFile>, k: &Sp<String>) {
+        let (key, option) = match k.value.split_once('.') {
+            Some((key, option)) => (key, Some(option)),
+            None => (k.value.as_str(), None),
+        };
+        let at = || Loc::from_saphyr(file, &k.referenced);
+        let Some(kind) = crate::kinds::kind(key) else {
+            let hint = crate::catalog::closest(key, crate::kinds::KEYS)
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
+            self.err(
+                "BG001",
+                at(),
+                format!("unknown resource kind `{key}`{hint}"),
+                format!(
+                    "unserved_kinds names keys of `resources:` ({}), or KIND.OPTION",
+                    crate::kinds::KEYS.join(", ")
+                ),
+            );
+            return;
+        };
+        let Some(option) = option else { return };
+        let options = kind.emulator_options();
+        if !options.iter().any(|o| o.option == option) {
+            let help = if options.is_empty() {
+                format!(
+                    "{key} has no option an emulator may leave out: name the whole kind (`{key}`)"
+                )
+            } else {
+                format!(
+                    "the options of {key} an emulator may leave out: {}",
+                    options
+                        .iter()
+                        .map(|o| format!("`{key}.{}` ({})", o.option, o.renders))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            self.err(
+                "BG001",
+                at(),
+                format!("`{option}` is not an option of {key} that an emulator may leave out"),
+                help,
+            );
         }
     }
 

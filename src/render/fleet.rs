@@ -52,6 +52,38 @@ pub fn fleet(cat: &Catalog, env: &Environment) -> Fleet {
                     .iter()
                     .map(|x| named(cat.physical_name("dynamodb_tables", &x.name.value))),
             );
+            // The replicas this environment renders (an emulator may leave them out), and the
+            // buckets whose replication rule publishes metrics (only the split S3 resources
+            // have `metrics`: hashicorp/aws 3.39's inline rule does not).
+            if let Some(dr) = &cat.platform.dr_region {
+                if !env
+                    .unserved_kinds
+                    .iter()
+                    .any(|k| k == "dynamodb_tables.replication")
+                {
+                    h.replicated_tables.extend(
+                        r.dynamodb_tables
+                            .iter()
+                            .filter(|x| x.replication.is_some())
+                            .map(|x| {
+                                let name =
+                                    named(cat.physical_name("dynamodb_tables", &x.name.value));
+                                (name, dr.clone())
+                            }),
+                    );
+                }
+                if crate::render::profile::features(env.profile).split_s3 {
+                    h.replicated_buckets.extend(
+                        r.buckets
+                            .iter()
+                            .filter(|b| b.replication.is_some())
+                            .map(|b| {
+                                let physical = cat.physical_name("buckets", &b.name.value);
+                                (named(physical), named(&format!("{physical}-replica")))
+                            }),
+                    );
+                }
+            }
             h.aurora_clusters
                 .extend(r.aurora_clusters.iter().map(|x| named(&x.name.value)));
             h.redis_clusters

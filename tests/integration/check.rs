@@ -1108,7 +1108,7 @@ fn a_replicated_bucket_without_a_dr_region_is_bg040() {
         err.contains("catalog/modules/MOD-202.yaml:28:") && err.contains("error[BG040]: bucket `gbp-transactions` is replicated, but platform.yaml has no dr_region"),
         "{err}"
     );
-    // The two keys and the bus with a DR copy say so too, on their `dr: true`.
+    // The three keys and the bus with a DR copy say so too, on their `dr: true`.
     assert!(
         err.contains("catalog/modules/MOD-201.yaml:17:")
             && err.contains("error[BG040]: KMS key `gbp/confidential` asks for a DR copy, but platform.yaml has no dr_region"),
@@ -1124,7 +1124,16 @@ fn a_replicated_bucket_without_a_dr_region_is_bg040() {
             && err.contains("error[BG040]: network `gbp-dr` asks for a DR copy, but platform.yaml has no dr_region"),
         "{err}"
     );
-    assert_eq!(count_errors(&err), 5, "{err}");
+    // The Aurora global database and the DynamoDB replica.
+    assert!(
+        err.contains("error[BG040]: Aurora cluster `gbp-ledger` asks for a DR copy, but platform.yaml has no dr_region"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error[BG040]: DynamoDB table `gbp-sessions` asks for a DR copy, but platform.yaml has no dr_region"),
+        "{err}"
+    );
+    assert_eq!(count_errors(&err), 8, "{err}");
 }
 
 #[test]
@@ -1319,5 +1328,54 @@ fn a_peer_network_in_the_same_region_or_unknown_is_bg001() {
     assert!(
         unknown.contains("error[BG001]: network `gbp-dr` peers with `gbp-edge`, which is not a network of this module"),
         "{unknown}"
+    );
+}
+
+// ------------------------------------------------------------------ emulator.unserved_kinds: KIND.OPTION
+
+#[test]
+fn an_unserved_option_the_kind_does_not_declare_is_bg001_with_the_ones_it_does() {
+    let err = short(Test::new().with_example("global-platform").edit(
+        "catalog/platform.yaml",
+        ", dynamodb_tables.replication]",
+        ", dynamodb_tables.stream]",
+    ));
+    assert!(
+        err.contains("error[BG001]: `stream` is not an option of dynamodb_tables that an emulator may leave out")
+            && err.contains("`dynamodb_tables.replication` (the replica in the DR region"),
+        "{err}"
+    );
+    assert_eq!(count_errors(&err), 1, "{err}");
+}
+
+#[test]
+fn an_unserved_option_of_a_kind_without_any_is_bg001() {
+    let err = short(Test::new().with_example("global-platform").edit(
+        "catalog/platform.yaml",
+        ", dynamodb_tables.replication]",
+        ", buckets.replication]",
+    ));
+    assert!(
+        err.contains(
+            "error[BG001]: `replication` is not an option of buckets that an emulator may leave out"
+        ) && err.contains(
+            "buckets has no option an emulator may leave out: name the whole kind (`buckets`)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unserved_option_of_an_unknown_kind_is_bg001_with_the_closest_kind() {
+    let err = short(Test::new().with_example("global-platform").edit(
+        "catalog/platform.yaml",
+        ", dynamodb_tables.replication]",
+        ", dynamodb_table.replication]",
+    ));
+    assert!(
+        err.contains(
+            "error[BG001]: unknown resource kind `dynamodb_table` (did you mean `dynamodb_tables`?)"
+        ),
+        "{err}"
     );
 }

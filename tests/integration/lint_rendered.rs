@@ -599,6 +599,28 @@ fn mutations() -> Vec<Mutation> {
             ..M
         },
         Mutation {
+            name: "aurora-global-member-managed-password",
+            code: "BGL553",
+            module: "MOD-210",
+            file: "rds.tf",
+            find: "master_password                     = data.aws_secretsmanager_secret_version.gbp_ledger_master.secret_string",
+            replace: "manage_master_user_password         = true",
+            example: true,
+            ..M
+        },
+        Mutation {
+            name: "dynamodb-replica-aws-owned-key",
+            code: "BGL554",
+            module: "MOD-210",
+            file: "dynamodb.tf",
+            find: "    kms_key_arn                 = data.aws_ssm_parameter.kms_restricted_dr_arn.value\n",
+            replace: "",
+            at: Some("replica {"),
+            before: true,
+            example: true,
+            ..M
+        },
+        Mutation {
             name: "dynamodb-pitr",
             code: "BGL506",
             module: "MOD-210",

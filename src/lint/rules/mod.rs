@@ -96,6 +96,8 @@ rules! {
     bgl545_accelerator_https_only,
     bgl550_dr_protected_replicated,
     bgl551_budget_notified,
+    bgl553_aurora_global_password,
+    bgl554_dynamodb_replica_cmk,
     bgl555_tgw_peering_accepted,
     bgl601_cloudtrail,
     bgl602_config_recorder,

@@ -9,6 +9,24 @@ import yaml
 MODULES = ["MOD-201", "MOD-205", "MOD-210"]
 
 
+def _global_teardown_fails(rds):
+    """Whether the emulator still cannot take an Aurora global database apart: moto 5.2.5 keeps
+    global clusters in its us-east-1 backend, and RemoveFromGlobalCluster in any other region
+    answers 200 and removes nothing, so DeleteGlobalCluster then fails as "not empty"."""
+    probe = "bankgen-probe-global"
+    rds.create_global_cluster(GlobalClusterIdentifier=probe, Engine="aurora-mysql")
+    rds.create_db_cluster(DBClusterIdentifier=probe, Engine="aurora-mysql", MasterUsername="probe",
+                          MasterUserPassword="probe-password-1", GlobalClusterIdentifier=probe)
+    arn = rds.describe_db_clusters(DBClusterIdentifier=probe)["DBClusters"][0]["DBClusterArn"]
+    rds.remove_from_global_cluster(GlobalClusterIdentifier=probe, DbClusterIdentifier=arn)
+    rds.delete_db_cluster(DBClusterIdentifier=probe, SkipFinalSnapshot=True)
+    try:
+        rds.delete_global_cluster(GlobalClusterIdentifier=probe)
+        return False
+    except rds.exceptions.ClientError as e:
+        return "InvalidGlobalClusterStateFault" in str(e)
+
+
 def check(c, env, cat):
     n = 0
 
@@ -55,11 +73,48 @@ def check(c, env, cat):
         ok(params.get(f"{base}/endpoint") == cl["Endpoint"], f"SSM aurora/{a['name']}/endpoint")
         ok(params.get(f"{base}/reader_endpoint") == cl["ReaderEndpoint"], f"SSM aurora/{a['name']}/reader_endpoint")
         ok(params.get(f"{base}/arn") == cl["DBClusterArn"], f"SSM aurora/{a['name']}/arn")
+        unserved_global = "aurora_clusters.replication" in environment.get("emulator", {}).get("unserved_kinds", [])
+        if a.get("replication") and platform.get("dr_region") and unserved_global:
+            ok(not [g for g in rds.describe_global_clusters()["GlobalClusters"]
+                    if g["GlobalClusterIdentifier"] == name], f"{env} leaves the global database {name} out (unserved_kinds)")
+            ok(_global_teardown_fails(rds), "the emulator now takes a global database apart (RemoveFromGlobalCluster): "
+               "take aurora_clusters.replication off unserved_kinds in platform.yaml")
+        elif a.get("replication") and platform.get("dr_region"):
+            # Seed 002's Aurora global database: the primary is a member, the secondary is in the
+            # DR region, encrypted with the classification's DR key there.
+            dr = platform["dr_region"]
+            rds_dr, kms_dr = c("rds", dr), c("kms", dr)
+            g = rds.describe_global_clusters(GlobalClusterIdentifier=name)["GlobalClusters"][0]
+            ok(g["Engine"] == "aurora-mysql" and g["StorageEncrypted"], f"global database {name}: aurora-mysql, encrypted")
+            ok(g.get("DeletionProtection") is protected, f"global database {name}: deletion protection {'on' if protected else 'off'}")
+            members = {m["DBClusterArn"]: m for m in g["GlobalClusterMembers"]}
+            ok(members.get(cl["DBClusterArn"], {}).get("IsWriter") is True, f"{name} is the writer of its global database")
+            second = f"{a['name']}-dr-{env}"
+            sc = rds_dr.describe_db_clusters(DBClusterIdentifier=second)["DBClusters"][0]
+            ok(sc["DBClusterArn"].split(":")[3] == dr, f"{second} in {dr}")
+            ok(sc["DBClusterArn"] in members and members[sc["DBClusterArn"]].get("IsWriter") is False,
+               f"{second} is a reader member of the global database {name}")
+            dr_key = kms_dr.describe_key(KeyId=f"alias/{keys[a['classification']]}")["KeyMetadata"]
+            ok(sc["StorageEncrypted"] and sc.get("KmsKeyId") in (dr_key["Arn"], dr_key["KeyId"]),
+               f"{second} encrypted with the {a['classification']} key of {dr}")
+            ok(sc.get("IAMDatabaseAuthenticationEnabled") is True, f"{second} IAM database authentication")
+            inst = rds_dr.describe_db_instances(DBInstanceIdentifier=f"{second}-reader")["DBInstances"][0]
+            ok(inst["DBClusterIdentifier"] == second and not inst.get("PubliclyAccessible"), f"{second}-reader in the secondary, private")
 
     for t in res.get("dynamodb_tables", []):
         name = f"{t['name']}-{env}"
         pitr = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
         ok(pitr["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED", f"{name} point-in-time recovery")
+        if t.get("replication") is not None:
+            table = ddb.describe_table(TableName=name)["Table"]
+            unserved_replica = "dynamodb_tables.replication" in environment.get("emulator", {}).get("unserved_kinds", [])
+            regions = {r["RegionName"] for r in table.get("Replicas", [])}
+            if unserved_replica:
+                ok(not regions, f"{name}: {env} leaves the replica out (unserved_kinds), yet it has {regions}")
+            else:
+                ok(platform["dr_region"] in regions, f"{name} has a replica in {platform['dr_region']}: {regions}")
+                spec = table.get("StreamSpecification", {})
+                ok(spec.get("StreamViewType") == "NEW_AND_OLD_IMAGES", f"{name} streams new and old images")
 
     unserved = "redis_clusters" in environment.get("emulator", {}).get("unserved_kinds", [])
     if unserved:

@@ -23,6 +23,8 @@ WATCH_METRIC = {
     "table_throttles": ("AWS/DynamoDB", "ThrottledRequests"),
     "aurora_cpu": ("AWS/RDS", "CPUUtilization"),
     "aurora_replica_lag": ("AWS/RDS", "AuroraReplicaLagMaximum"),
+    "table_replication_latency": ("AWS/DynamoDB", "ReplicationLatency"),
+    "bucket_replication_latency": ("AWS/S3", "ReplicationLatency"),
 }
 
 
@@ -33,6 +35,30 @@ def _ok(cond, msg):
 
 def _modules(cat):
     return {p.stem: yaml.safe_load(p.read_text()) for p in sorted((cat / "modules").glob("*.yaml"))}
+
+
+def _replicated(env, mod, platform, environment):
+    """The replication latency alarms the catalogue implies in `env`: (watch, alarm name, dimensions).
+    None where the environment cannot have the metric: a table whose replica its emulator leaves
+    out (`dynamodb_tables.replication` in unserved_kinds), a bucket in the legacy provider profile
+    (hashicorp/aws 3.39's inline replication rule has no `metrics`)."""
+    r = mod.get("resources", {}) or {}
+    dr = platform.get("dr_region")
+    unserved = environment.get("emulator", {}).get("unserved_kinds", [])
+    legacy = environment.get("provider_profile") == "legacy"
+    out = []
+    for t in r.get("dynamodb_tables", []):
+        if "replication" in t and dr:
+            name = f"{t['name']}-{env}"
+            dims = None if "dynamodb_tables.replication" in unserved else {"TableName": name, "ReceivingRegion": dr}
+            out.append(("table_replication_latency", f"{name}-replication-latency", dims))
+    for b in r.get("buckets", []):
+        if "replication" in b and dr:
+            name = f"{b['name']}-{env}"
+            dims = None if legacy else {"SourceBucket": name, "DestinationBucket": f"{b['name']}-replica-{env}",
+                                        "RuleId": "dr"}
+            out.append(("bucket_replication_latency", f"{name}-replication-latency", dims))
+    return out
 
 
 def _resources(env, mod, repos):
@@ -101,6 +127,26 @@ def check(c, env, cat):
                             _ok(x["Threshold"] == float(a["threshold"]),
                                 f"alarm {want}: threshold {x['Threshold']}, catalogue {a['threshold']}")
                         n_alarms += 1
+        # Replication latency: on every replica the environment has, by its dimensions; none
+        # where the metric cannot exist there.
+        environment = next(e for e in platform["environments"] if e["name"] == env)
+        watched = {a["watch"]: a for a in o["alarms"]}
+        n_absent = 0
+        for m, y in mods.items():
+            for watch, want, dims in _replicated(env, y, platform, environment):
+                if watch not in watched:
+                    continue
+                if dims is None:
+                    _ok(want not in by_name, f"alarm {want}: {env} has no {watch} metric, yet the alarm exists")
+                    n_absent += 1
+                    continue
+                _ok(want in by_name, f"no alarm {want} ({watch} on {m})")
+                x = by_name[want]
+                got = {d["Name"]: d["Value"] for d in x["Dimensions"]}
+                _ok((x["Namespace"], x["MetricName"]) == WATCH_METRIC[watch] and got == dims,
+                    f"alarm {want}: {x['Namespace']} {x['MetricName']} {got}, not {WATCH_METRIC[watch]} {dims}")
+                _ok(x["AlarmActions"] == [topics[watched[watch]["severity"]]], f"alarm {want} routes to {x['AlarmActions']}")
+                n_alarms += 1
         # Dashboards: one per module holding something watched, a widget titled by each resource.
         if o["dashboards"] == "per_module":
             names = {d["DashboardName"] for d in cw.list_dashboards()["DashboardEntries"]}
@@ -131,5 +177,6 @@ def check(c, env, cat):
             want = (s["protocol"], s["endpoint"].replace("{env}", env))
             _ok(want in got, f"topic {t['name']}: no subscription {want}; has {sorted(got)}")
             n_subs += 1
-    return (f"{len(alarms)} alarms routed by severity ({n_alarms} checked by name and dimension), "
+    return (f"{len(alarms)} alarms routed by severity ({n_alarms} checked by name and dimension, "
+            f"{n_absent} replication latency alarm(s) rightly absent in {env}), "
             f"{n_dash} dashboards with a widget per resource, {n_subs} topic subscription(s), metric filter")

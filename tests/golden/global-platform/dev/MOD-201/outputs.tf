@@ -5,6 +5,11 @@ output "kms_restricted_arn" {
   value       = aws_kms_key.gbp_restricted.arn
 }
 
+output "kms_restricted_dr_arn" {
+  description = "ARN of the gbp/restricted CMK in the DR region"
+  value       = aws_kms_key.gbp_restricted_dr.arn
+}
+
 output "kms_confidential_arn" {
   description = "ARN of the gbp/confidential CMK"
   value       = aws_kms_key.gbp_confidential.arn

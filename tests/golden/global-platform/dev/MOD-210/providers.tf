@@ -11,3 +11,17 @@ provider "aws" {
     }
   }
 }
+
+# The disaster-recovery region (platform.yaml `dr_region`): only modules with replicas declare it.
+provider "aws" {
+  alias  = "dr"
+  region = "ap-southeast-4"
+
+  default_tags {
+    tags = {
+      tenant_id   = "global-banking-platform"
+      module_id   = "MOD-210"
+      environment = "dev"
+    }
+  }
+}

@@ -789,7 +789,50 @@ resource "aws_cloudwatch_metric_alarm" "gbp_ledger_dev_replica_lag" {
   tags                = { severity = "critical" }
 }
 
-# bankgen:source global-platform/modules/MOD-240.yaml:50:17
+# bankgen:source global-platform/modules/MOD-240.yaml:52:18
+resource "aws_cloudwatch_metric_alarm" "gbp_sessions_dev_replication_latency" {
+  alarm_name        = "gbp-sessions-dev-replication-latency"
+  alarm_description = "MOD-210 gbp-sessions-dev: ReplicationLatency GreaterThanThreshold 60000 (warning severity)"
+  namespace         = "AWS/DynamoDB"
+  metric_name       = "ReplicationLatency"
+  dimensions = {
+    "TableName"       = "gbp-sessions-dev"
+    "ReceivingRegion" = "ap-southeast-4"
+  }
+  statistic           = "Average"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 60000.0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [data.aws_ssm_parameter.sns_gbp_alerts_arn.value]
+  ok_actions          = [data.aws_ssm_parameter.sns_gbp_alerts_arn.value]
+  tags                = { severity = "warning" }
+}
+
+# bankgen:source global-platform/modules/MOD-240.yaml:54:18
+resource "aws_cloudwatch_metric_alarm" "gbp_transactions_dev_replication_latency" {
+  alarm_name        = "gbp-transactions-dev-replication-latency"
+  alarm_description = "MOD-202 gbp-transactions-dev: ReplicationLatency GreaterThanThreshold 900 (warning severity)"
+  namespace         = "AWS/S3"
+  metric_name       = "ReplicationLatency"
+  dimensions = {
+    "SourceBucket"      = "gbp-transactions-dev"
+    "DestinationBucket" = "gbp-transactions-replica-dev"
+    "RuleId"            = "dr"
+  }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 900.0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [data.aws_ssm_parameter.sns_gbp_alerts_arn.value]
+  ok_actions          = [data.aws_ssm_parameter.sns_gbp_alerts_arn.value]
+  tags                = { severity = "warning" }
+}
+
+# bankgen:source global-platform/modules/MOD-240.yaml:57:17
 resource "aws_cloudwatch_log_metric_filter" "gbp_operations_errors" {
   name           = "gbp-operations-errors-dev"
   log_group_name = "/gbp/dev/operations/insights"

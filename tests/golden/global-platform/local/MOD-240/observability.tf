@@ -794,7 +794,7 @@ resource "aws_cloudwatch_metric_alarm" "gbp_ledger_local_replica_lag" {
   tags                = { severity = "critical" }
 }
 
-# bankgen:source global-platform/modules/MOD-240.yaml:50:17
+# bankgen:source global-platform/modules/MOD-240.yaml:57:17
 resource "aws_cloudwatch_log_metric_filter" "gbp_operations_errors" {
   name           = "gbp-operations-errors-local"
   log_group_name = "/gbp/local/operations/insights"

@@ -358,6 +358,16 @@ resource "aws_s3_bucket_replication_configuration" "gbp_transactions" {
       encryption_configuration {
         replica_kms_key_id = data.aws_ssm_parameter.kms_confidential_dr_arn.value
       }
+
+      # S3 replication metrics (AWS/S3 ReplicationLatency): the replication latency alarms of
+      # the platform's observability.
+      metrics {
+        status = "Enabled"
+
+        event_threshold {
+          minutes = 15
+        }
+      }
     }
   }
 

@@ -4,8 +4,16 @@ data "aws_ssm_parameter" "kms_confidential_arn" {
   name = "/gbp/prod/kms/confidential/arn"
 }
 
+data "aws_ssm_parameter" "kms_confidential_dr_arn" {
+  name = "/gbp/prod/kms/confidential/dr-arn"
+}
+
 data "aws_ssm_parameter" "kms_restricted_arn" {
   name = "/gbp/prod/kms/restricted/arn"
+}
+
+data "aws_ssm_parameter" "kms_restricted_dr_arn" {
+  name = "/gbp/prod/kms/restricted/dr-arn"
 }
 
 data "aws_ssm_parameter" "network_gbp_core_private_subnet_ids" {
@@ -14,6 +22,18 @@ data "aws_ssm_parameter" "network_gbp_core_private_subnet_ids" {
 
 data "aws_ssm_parameter" "network_gbp_core_sg_data" {
   name = "/gbp/prod/network/gbp-core/sg/data"
+}
+
+data "aws_ssm_parameter" "network_gbp_dr_private_subnet_ids" {
+  name = "/gbp/prod/network/gbp-dr/private_subnet_ids"
+}
+
+data "aws_ssm_parameter" "network_gbp_dr_sg_data" {
+  name = "/gbp/prod/network/gbp-dr/sg/data"
+}
+
+data "aws_ssm_parameter" "secret_gbp_data_aurora_master_arn" {
+  name = "/gbp/prod/secret/gbp-data/aurora/master/arn"
 }
 
 data "aws_ssm_parameter" "secret_gbp_data_redis_auth_token_arn" {

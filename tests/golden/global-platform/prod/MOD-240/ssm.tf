@@ -9,7 +9,7 @@ resource "aws_ssm_parameter" "sns_gbp_alerts_critical_arn" {
   value       = aws_sns_topic.gbp_alerts_critical.arn
 }
 
-# bankgen:source global-platform/modules/MOD-240.yaml:80:13
+# bankgen:source global-platform/modules/MOD-240.yaml:87:13
 resource "aws_ssm_parameter" "budget_gbp_monthly_cost_name" {
   #checkov:skip=CKV2_AWS_34:A non-secret contract value (seed 000: SSM holds non-secret configuration), readable by downstream modules without a KMS grant
   name        = "/gbp/prod/budget/gbp-monthly-cost/name"
