@@ -140,7 +140,6 @@ fn render(kind: &Kind, m: &mut Scope) {
             }
             json!({
                 "id": dr_id,
-                "region": region,
                 "dlq_name": format!("{}-dlq-{}", bus.name.value, m.env.name),
                 "dlq_key": m.dr_key_arn(m.operational),
                 "dlq_policy": dead_letters(m, &format!("{dr_id}_dlq"), region),

@@ -168,12 +168,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             all.push(services_use(m, &class, region));
             policy(all)
         };
-        let dr_copy = dr.map(|region| {
-            json!({
-                "policy": for_region(region, m),
-                "region": region,
-            })
-        });
+        let dr_copy = dr.map(|region| json!({ "policy": for_region(region, m) }));
         let ctx = json!({
             "id": id,
             "description": format!("{} ({})", key.description, key.used_by),
