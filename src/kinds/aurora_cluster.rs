@@ -269,6 +269,18 @@ impl ResourceKind for Kind {
             })
             .collect()
     }
+    fn tiered<'r>(&self, r: &'r Resources) -> Vec<super::recovery::Tiered<'r>> {
+        r.aurora_clusters
+            .iter()
+            .filter_map(|x| {
+                Some(super::recovery::Tiered {
+                    name: &x.name,
+                    tier: x.recovery_tier.as_ref()?,
+                    replicated: x.replication.is_some(),
+                })
+            })
+            .collect()
+    }
     fn renames<'r>(&self, _: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
         Vec::new()
     }

@@ -236,6 +236,18 @@ impl ResourceKind for Kind {
             .map(|b| (format!("bucket {}", b.name.value), &b.classification))
             .collect()
     }
+    fn tiered<'r>(&self, r: &'r Resources) -> Vec<super::recovery::Tiered<'r>> {
+        r.buckets
+            .iter()
+            .filter_map(|x| {
+                Some(super::recovery::Tiered {
+                    name: &x.name,
+                    tier: x.recovery_tier.as_ref()?,
+                    replicated: x.replication.is_some(),
+                })
+            })
+            .collect()
+    }
     fn renames<'r>(&self, r: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
         r.buckets
             .iter()

@@ -99,6 +99,18 @@ impl ResourceKind for Kind {
             .map(|x| (format!("table {}", x.name.value), &x.classification))
             .collect()
     }
+    fn tiered<'r>(&self, r: &'r Resources) -> Vec<super::recovery::Tiered<'r>> {
+        r.dynamodb_tables
+            .iter()
+            .filter_map(|x| {
+                Some(super::recovery::Tiered {
+                    name: &x.name,
+                    tier: x.recovery_tier.as_ref()?,
+                    replicated: x.replication.is_some(),
+                })
+            })
+            .collect()
+    }
     fn renames<'r>(&self, r: &'r Resources) -> Vec<(&'r Sp<String>, &'r Sp<String>)> {
         r.dynamodb_tables
             .iter()

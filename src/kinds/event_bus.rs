@@ -124,6 +124,8 @@ fn render(kind: &Kind, m: &mut Scope) {
                 .build(),
         ]);
         let dlq_policy = dead_letters(m, &format!("{id}_dlq"), m.region);
+        // The copy's dead-letter queue has the same name, in its own region.
+        let dlq_name = format!("{}-dlq-{}", bus.name.value, m.env.name);
         let key = m.key_arn(m.operational);
         let dr = m
             .dr_region
@@ -140,7 +142,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             }
             json!({
                 "id": dr_id,
-                "dlq_name": format!("{}-dlq-{}", bus.name.value, m.env.name),
+                "dlq_name": dlq_name,
                 "dlq_key": m.dr_key_arn(m.operational),
                 "dlq_policy": dead_letters(m, &format!("{dr_id}_dlq"), region),
             })
@@ -151,7 +153,7 @@ fn render(kind: &Kind, m: &mut Scope) {
             "purpose": bus.purpose,
             "archive_name": format!("{}-archive", bus.name.value),
             "archive_days": bus.archive_retention_days.value,
-            "dlq_name": format!("{}-dlq-{}", bus.name.value, m.env.name),
+            "dlq_name": dlq_name,
             "dlq_key": key,
             "dlq_policy": dlq_policy,
             "policy": bus_policy,

@@ -197,6 +197,11 @@ pub trait ResourceKind: Sync {
     fn emulator_options(&self) -> &'static [EmulatorOption] {
         &[]
     }
+    /// Its entries that name a `recovery_tier:` (policies/dr.yaml), each with whether it has a
+    /// copy in the DR region. None by default: a kind that holds no data has no tier.
+    fn tiered<'r>(&self, _: &'r Resources) -> Vec<recovery::Tiered<'r>> {
+        Vec::new()
+    }
 }
 
 /// The kind registered under `key`.

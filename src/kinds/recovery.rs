@@ -29,48 +29,12 @@ impl DrPolicy {
     }
 }
 
-/// One data store of the catalogue with its tier and whether it replicates.
-struct Tiered<'r> {
-    noun: &'static str,
-    name: &'r Sp<String>,
-    tier: &'r Sp<String>,
-    replicated: bool,
-}
-
-/// Every entry of a module that names a `recovery_tier:`, and whether it has a DR copy.
-fn tiered(r: &Resources) -> Vec<Tiered<'_>> {
-    let mut out = Vec::new();
-    for b in &r.buckets {
-        if let Some(tier) = &b.recovery_tier {
-            out.push(Tiered {
-                noun: "bucket",
-                name: &b.name,
-                tier,
-                replicated: b.replication.is_some(),
-            });
-        }
-    }
-    for t in &r.dynamodb_tables {
-        if let Some(tier) = &t.recovery_tier {
-            out.push(Tiered {
-                noun: "DynamoDB table",
-                name: &t.name,
-                tier,
-                replicated: t.replication.is_some(),
-            });
-        }
-    }
-    for a in &r.aurora_clusters {
-        if let Some(tier) = &a.recovery_tier {
-            out.push(Tiered {
-                noun: "Aurora cluster",
-                name: &a.name,
-                tier,
-                replicated: a.replication.is_some(),
-            });
-        }
-    }
-    out
+/// One data store of the catalogue with its tier and whether it replicates
+/// ([`super::ResourceKind::tiered`]).
+pub struct Tiered<'r> {
+    pub name: &'r Sp<String>,
+    pub tier: &'r Sp<String>,
+    pub replicated: bool,
 }
 
 /// The catalogue check of the recovery tiers against the catalogue's `dr.yaml`: every tier is
@@ -93,7 +57,10 @@ pub fn check_dr_protected_replication(
         ));
     }
     for (res, file) in modules {
-        for e in tiered(res) {
+        for (kind, e) in super::KINDS
+            .iter()
+            .flat_map(|k| k.tiered(res).into_iter().map(move |e| (k, e)))
+        {
             let at = Loc::from_saphyr(file, &e.tier.referenced);
             if !dr.tiers.contains(&e.tier.value) {
                 problems.push(Problem::error(
@@ -108,7 +75,9 @@ pub fn check_dr_protected_replication(
                     Some(at),
                     format!(
                         "{} `{}` is in the DR-protected tier `{}`, but it has no `replication:`",
-                        e.noun, e.name.value, e.tier.value
+                        kind.noun(),
+                        e.name.value,
+                        e.tier.value
                     ),
                     "add `replication:` (a replica in the platform's dr_region), or name a tier that policies/dr.yaml does not protect",
                 ));

@@ -1092,7 +1092,8 @@ impl Builder<'_> {
                 }
             };
             let target_name = s.target.name.as_ref().map(|n| n.value.clone());
-            let dr = s.target.region.as_ref().map(|r| (r.value, &r.referenced));
+            // `region: dr` (its only value): where it is written.
+            let dr = s.target.region.as_ref().map(|r| &r.referenced);
             match (s.target.kind.value, &s.target.name, dr) {
                 (TargetKind::Bus, Some(n), Some(_))
                     if buses.contains(&n.value) && !dr_buses.contains(&n.value.as_str()) =>
@@ -1107,7 +1108,7 @@ impl Builder<'_> {
                         format!("add `dr: true` to the `{}` entry of its module's event_buses", n.value),
                     );
                 }
-                (kind, _, Some((_, at))) if kind != TargetKind::Bus => self.err(
+                (kind, _, Some(at)) if kind != TargetKind::Bus => self.err(
                     "BG001",
                     Loc::from_saphyr(&file, at),
                     format!(
